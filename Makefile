@@ -1,0 +1,101 @@
+# correlator - build, test, benchmark, fuzz.
+# `make` builds bin/correlator; `make test` runs unit tests, end-to-end tests
+# and the sanitizer build of both; `make bench`; `make fuzz`; `make install`.
+
+CC       ?= cc
+PREFIX   ?= /usr/local
+PKGS     := libpcap libxml-2.0 libpcre2-8
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcap -lxml2 -lpcre2-8) -lcsv
+EVTX_LIBS  := $(shell pkg-config --libs libevtx 2>/dev/null)
+CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
+
+WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wwrite-strings -Wundef -Wno-unused-parameter
+CSTD     := -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE
+OPT      ?= -O2 -g
+
+# SAN=1 builds everything with AddressSanitizer + UBSan (+ LeakSanitizer) in build/san
+ifeq ($(SAN),1)
+BUILD    := build/san
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+OPT      := -O1 -g
+else
+BUILD    := build/rel
+SANFLAGS :=
+endif
+
+CFLAGS_ALL  = $(CSTD) $(OPT) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS)
+LIBS_ALL    = $(PKG_LIBS) $(EVTX_LIBS) -lpthread -lm
+
+CORE_SRC := $(filter-out correlator/main.c,$(wildcard correlator/*.c)) $(wildcard parsers/*.c)
+CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
+MAIN_OBJ := $(BUILD)/correlator/main.o
+BIN      := $(if $(filter 1,$(SAN)),$(BUILD)/correlator,bin/correlator)
+
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+UNIT_HELPERS := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
+UNIT_HELPER_OBJ := $(UNIT_HELPERS:%.c=$(BUILD)/%.o)
+
+.PHONY: all test unit e2e asan bench fuzz fuzz-run install clean check-style
+
+all: $(BIN)
+
+$(BIN): $(CORE_OBJ) $(MAIN_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS_ALL)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(CHECK_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJ) $(UNIT_HELPER_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(CHECK_CFLAGS) -o $@ $< $(CORE_OBJ) $(UNIT_HELPER_OBJ) $(LDFLAGS_ALL) $(LIBS_ALL) $(CHECK_LIBS)
+
+# Unit tests (check), then end-to-end tests against the binary.
+unit: $(UNIT_BIN)
+	@fail=0; for t in $(UNIT_BIN); do \
+		CK_FORK=yes ./$$t || fail=1; \
+	done; exit $$fail
+
+e2e: $(BIN)
+	@CORRELATOR=$(abspath $(BIN)) ./tests/e2e/run.sh
+
+# `make test`: the release build and the sanitizer build, each running every test.
+test:
+	$(MAKE) unit e2e
+	$(MAKE) SAN=1 unit e2e
+
+asan:
+	$(MAKE) SAN=1 unit e2e
+
+bench: bin/correlator
+	@./tests/bench/bench.sh
+
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+FUZZ_CORE := $(CORE_SRC)
+
+build/fuzz/%: tests/fuzz/%.c $(FUZZ_CORE)
+	@mkdir -p $(dir $@)
+	clang $(CSTD) -O1 -g -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) -o $@ $< $(FUZZ_CORE) $(LIBS_ALL)
+
+fuzz: $(FUZZ_BIN)
+
+install: bin/correlator
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/correlator/rules
+	install -m 755 bin/correlator $(DESTDIR)$(PREFIX)/bin/correlator
+	cp -r rules/. $(DESTDIR)$(PREFIX)/share/correlator/rules/
+
+check-style:
+	@! grep -rn '[[:space:]]$$' correlator parsers tests/unit --include='*.[ch]' || (echo "trailing blanks"; exit 1)
+	@for f in correlator/*.[ch] parsers/*.[ch]; do head -3 $$f | grep -q '^ \* ' || { echo "$$f: no header comment"; exit 1; }; done
+
+clean:
+	rm -rf build bin
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,42 @@
+/*
+ * correlator/parser_registry.c - the one list of input formats. Sniffing runs
+ * every parser's sniff() on the first bytes of a file and takes the best score.
+ */
+#include "../parsers/parser.h"
+
+#include <string.h>
+
+extern const struct parser parser_pcap;
+extern const struct parser parser_pcapng;
+extern const struct parser parser_netmon;
+
+const struct parser *const parser_table[] = {
+	&parser_pcap,
+	&parser_pcapng,
+	&parser_netmon,
+	NULL,
+};
+
+const struct parser *parser_by_name(const char *name)
+{
+	for (size_t i = 0; parser_table[i]; i++)
+		if (strcmp(parser_table[i]->name, name) == 0)
+			return parser_table[i];
+	return NULL;
+}
+
+const struct parser *parser_sniff(const uint8_t *head, size_t len, int *score)
+{
+	const struct parser *best = NULL;
+	int best_score = 0;
+	for (size_t i = 0; parser_table[i]; i++) {
+		int s = parser_table[i]->sniff(head, len);
+		if (s > best_score) {
+			best_score = s;
+			best = parser_table[i];
+		}
+	}
+	if (score)
+		*score = best_score;
+	return best;
+}

@@ -1,0 +1,50 @@
+/*
+ * correlator/sessions.h - the run's session table: gives every event with a
+ * flow the id of its session (the same id at every vantage point that sees the
+ * same 5-tuple; the path analyzer joins NATed ones), and keeps a summary per
+ * session for the report: packets and bytes each way, time span, TCP flags
+ * seen, which sources saw it.
+ * Memory is bounded: idle sessions are closed into a fixed-size list of the
+ * largest ones plus totals.
+ * Does not: analyze TCP state (the tcp analyzer does).
+ */
+#ifndef CORRELATOR_SESSIONS_H
+#define CORRELATOR_SESSIONS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+
+struct run;
+struct sessions;
+
+#define SESSION_MAX_VANTAGE 8
+
+struct session_row {
+	uint64_t id;
+	struct flow key;           /* oriented as its first packet */
+	int64_t first, last;
+	uint64_t pkts[2], bytes[2];/* [0] from key.src, [1] back */
+	uint16_t tcp_flags;        /* union of flags seen */
+	uint8_t nsources;
+	uint16_t sources[SESSION_MAX_VANTAGE];
+	uint64_t source_pkts[SESSION_MAX_VANTAGE];
+};
+
+struct sessions *sessions_new(const struct run *run);
+void sessions_free(struct sessions *s);
+
+/* Set ev->session (events with a flow) and count the packet. */
+void sessions_stamp(struct sessions *s, struct event *ev);
+
+/* End of input: close every live session. */
+void sessions_finish(struct sessions *s);
+
+/* The kept sessions, largest (packets) first. Borrowed from s. */
+const struct session_row *sessions_rows(const struct sessions *s, size_t *n);
+uint64_t sessions_total(const struct sessions *s);
+uint64_t sessions_evicted_cap(const struct sessions *s);
+size_t sessions_peak(const struct sessions *s);
+
+#endif

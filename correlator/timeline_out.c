@@ -1,0 +1,150 @@
+/*
+ * correlator/timeline_out.c - timeline writers (see timeline_out.h).
+ */
+#include "timeline_out.h"
+#include "event.h"
+#include "json.h"
+#include "run.h"
+#include "util.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *label_of(const struct timeline_out *o, const struct event *ev)
+{
+	return ev->source < o->run->nsources ? o->run->sources[ev->source]->label : "?";
+}
+
+/* The file name, for multi-file sources: refs restart in every file. */
+static const char *file_of(const struct timeline_out *o, const struct event *ev)
+{
+	const struct source *s = ev->source < o->run->nsources ? o->run->sources[ev->source] : NULL;
+	if (!s || s->nfiles < 2 || ev->file >= s->nfiles)
+		return NULL;
+	const char *p = s->files[ev->file].path, *b = strrchr(p, '/');
+	return b ? b + 1 : p;
+}
+
+static const char *timestamp_desc(const struct event *ev)
+{
+	if (ev->flags & EV_ANALYSIS)
+		return "Analysis";
+	if (ev->pkt)
+		return "Packet Captured";
+	return "Event Recorded";
+}
+
+static void write_jsonl(struct timeline_out *o, const struct event *ev, const char *msg)
+{
+	FILE *f = o->f;
+	char ts[40];
+	format_rfc3339(ev->ts, ts, sizeof ts);
+	fputs("{\"ts\":\"", f);
+	fputs(ts, f);
+	fputs("\",\"datetime\":\"", f);
+	fputs(ts, f);
+	fprintf(f, "\",\"timestamp\":%" PRId64 ",\"timestamp_desc\":\"%s\",\"source\":",
+		ev->ts / 1000, timestamp_desc(ev));
+	json_cstr(f, label_of(o, ev));
+	const char *file = file_of(o, ev);
+	if (file) {
+		fputs(",\"file\":", f);
+		json_cstr(f, file);
+	}
+	fprintf(f, ",\"ref\":%" PRIu64 ",\"type\":", ev->ref);
+	json_cstr(f, ev->type);
+	fputs(",\"flow\":", f);
+	json_flow(f, ev);
+	fputs(",\"fields\":", f);
+	json_fields(f, ev);
+	fputs(",\"msg\":", f);
+	json_cstr(f, msg);
+	fputs(",\"message\":", f);
+	json_cstr(f, msg);
+	if (ev->ts != ev->ts_raw)
+		fprintf(f, ",\"ts_raw_offset_ns\":%" PRId64, ev->ts - ev->ts_raw);
+	fputs("}\n", f);
+}
+
+static void csv_str(FILE *f, const char *s)
+{
+	csv_cell(f, s, strlen(s));
+}
+
+static void write_csv(struct timeline_out *o, const struct event *ev, const char *msg)
+{
+	FILE *f = o->f;
+	char ts[40], a[64] = "", b[64] = "";
+	format_rfc3339(ev->ts, ts, sizeof ts);
+	fprintf(f, "%s,%s,", ts, timestamp_desc(ev));
+	csv_str(f, msg);
+	fputc(',', f);
+	csv_str(f, label_of(o, ev));
+	fputc(',', f);
+	const char *file = file_of(o, ev);
+	if (file)
+		csv_str(f, file);
+	fprintf(f, ",%" PRIu64 ",%s,", ev->ref, ev->type);
+	if (ev->flags & EV_HAS_FLOW) {
+		addr_format(&ev->flow.src, a, sizeof a);
+		addr_format(&ev->flow.dst, b, sizeof b);
+		const char *pn = ip_proto_name(ev->flow.proto);
+		fprintf(f, "%s,%u,%s,%u,%s,%" PRIu64, a, ev->flow.sport, b, ev->flow.dport,
+			pn ? pn : "", ev->session);
+	} else {
+		fputs(",,,,,", f);
+	}
+	fputc(',', f);
+	/* the fields as one JSON object: spreadsheets keep it, scripts parse it */
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	if (m) {
+		json_fields(m, ev);
+		fclose(m);
+		csv_cell(f, buf, len);
+		free(buf);
+	}
+	fputc('\n', f);
+}
+
+static void write_text(struct timeline_out *o, const struct event *ev, const char *msg)
+{
+	FILE *f = o->f;
+	char ts[40];
+	format_rfc3339(ev->ts, ts, sizeof ts);
+	fprintf(f, "%s  %s", ts, label_of(o, ev));
+	const char *file = file_of(o, ev);
+	if (file)
+		fprintf(f, "[%s]", file);
+	fprintf(f, "#%" PRIu64 "  %-24s ", ev->ref, ev->type);
+	text_safe(f, msg, strlen(msg));
+	fputc('\n', f);
+}
+
+static void on_event(void *ctx, const struct event *ev)
+{
+	struct timeline_out *o = ctx;
+	char buf[1024];
+	const char *msg = event_describe(ev, buf, sizeof buf);
+	switch (o->fmt) {
+	case TL_JSONL: write_jsonl(o, ev, msg); break;
+	case TL_CSV: write_csv(o, ev, msg); break;
+	default: write_text(o, ev, msg); break;
+	}
+	o->lines++;
+}
+
+void timeline_out_begin(struct timeline_out *out)
+{
+	if (out->fmt == TL_CSV)
+		fputs("datetime,timestamp_desc,message,source,file,ref,type,src,sport,dst,dport,proto,session,fields\n",
+		      out->f);
+}
+
+struct sink timeline_out_sink(struct timeline_out *out)
+{
+	struct sink s = { out, on_event, NULL };
+	return s;
+}
