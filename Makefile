@@ -33,7 +33,7 @@ LIBS_ALL    = $(PKG_LIBS) $(EVTX_LIBS) -lpthread -lm
 CORE_SRC := $(filter-out correlator/main.c,$(wildcard correlator/*.c)) $(wildcard parsers/*.c)
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
 MAIN_OBJ := $(BUILD)/correlator/main.o
-BIN      := $(if $(filter 1,$(SAN)),$(BUILD)/correlator,bin/correlator)
+BIN      := $(if $(filter 1,$(SAN)),$(BUILD)/bin/correlator,bin/correlator)
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
