@@ -5,6 +5,9 @@
 
 #include <stddef.h>
 
+#include "an_tcp.h"
+
 const struct analyzer *const analyzer_table[] = {
+	&analyzer_tcp,
 	NULL,
 };
