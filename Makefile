@@ -74,6 +74,9 @@ asan:
 	$(MAKE) SAN=1 unit e2e
 
 bench: bin/correlator
+	@mkdir -p build/bench
+	$(CC) -O2 -Wall -Wextra -o build/bench/gen_capture tests/bench/gen_capture.c
+	$(CC) -O2 -Wall -Wextra $(PKG_CFLAGS) -o build/bench/pcap_read tests/bench/pcap_read.c $(PKG_LIBS)
 	@./tests/bench/bench.sh
 
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)

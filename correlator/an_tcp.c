@@ -40,7 +40,6 @@
 #define SACK_REPEAT_MIN 3
 #define SACK_OUTSIDE_MIN 2
 #define RX_TIMES 10
-#define SENT_RING 8
 #define RST_TTL_SLACK 2
 #define RST_IPID_SLACK 256
 
@@ -48,39 +47,37 @@
 #define LE_SEQ(a, b) ((int32_t)((a) - (b)) <= 0)
 #define LT_SEQ(a, b) ((int32_t)((a) - (b)) < 0)
 
-/* per direction (0 = the orientation of the flowtab key) */
+/* per direction (0 = the orientation of the flowtab key); the fields most
+ * packets touch, kept together so a packet costs few cache lines */
 struct dirstat {
-	uint64_t pkts, bytes, retrans, lost;
-	uint16_t hist;            /* history letters already written */
-	/* handshake */
-	bool syn, fin;
+	uint64_t pkts, bytes;
+	uint32_t retrans, lost;
+	uint32_t nip;             /* IP samples from this sender's non-RST packets */
 	uint32_t syn_isn;
-	uint16_t syn_count;
-	/* IP samples from this sender's non-RST packets */
-	uint32_t nip;
-	uint8_t ttl;
+	uint32_t rx_seq;          /* segment being retransmitted (rx_count > 0) */
+	uint32_t una_seq;         /* oldest unacknowledged segment (una) */
+	int64_t una_ts;
+	uint16_t hist;            /* history letters already written */
+	uint16_t syn_count, rx_count, sack_rep;
 	uint16_t ipid;
-	bool ipid_seq;            /* the last two IP-IDs were close together */
+	uint8_t ttl;
+	bool syn, fin, ipid_seq, rst_pending, una;
+};
+
+/* per direction, touched only when something happens */
+struct dircold {
 	/* an RST judged when this sender's next packet shows its usual TTL/IP-ID */
-	bool rst_pending;
 	uint8_t rst_ttl;
-	uint16_t rst_ipid;
 	bool rst_v4;
+	uint16_t rst_ipid;
 	uint64_t rst_ref;
 	int64_t rst_ts;
-	/* segments sent (for retransmission intervals) */
-	uint32_t sent_seq[SENT_RING];
-	int64_t sent_ts[SENT_RING];
-	uint8_t sent_pos;
 	/* retransmission storm on one segment */
-	uint32_t rx_seq;
-	uint16_t rx_count;
 	uint8_t rx_n;
 	int64_t rx_times[RX_TIMES];
 	uint64_t rx_ref;
 	/* SACK blocks this side sends as receiver */
 	uint64_t sack_sig;
-	uint16_t sack_rep;
 	uint8_t nsack;
 	uint32_t sack[PKT_MAX_SACK][2];
 	uint16_t sack_outside;    /* peer's retransmissions outside those blocks */
@@ -97,13 +94,11 @@ struct tlink {
 struct tsess {
 	struct tcp_seq seq;
 	struct dirstat d[2];
-	struct tlink syn_t, close_t;
-	uint8_t orig;             /* direction of the originator */
-	uint16_t source, file;
 	uint64_t session;
-	int64_t first_ts, last_ts, syn_ts;
-	uint64_t last_ref, syn_ref;
-	char history[24];
+	int64_t first_ts, last_ts;
+	uint64_t last_ref;
+	uint16_t source, file;
+	uint8_t orig;             /* direction of the originator */
 	uint8_t hlen;
 	/* handshake */
 	bool synack, third_checked, unanswered_done;
@@ -114,9 +109,14 @@ struct tsess {
 	/* idle gap */
 	bool idle_pending;
 	uint8_t idle_dir;
+	uint32_t idle_seq;
 	int64_t idle_gap, idle_ts;
 	uint64_t idle_ref;
-	uint32_t idle_seq;
+	int64_t syn_ts;
+	uint64_t syn_ref;
+	char history[24];
+	struct tlink syn_t, close_t;
+	struct dircold c[2];
 };
 
 struct tlist {
@@ -246,7 +246,7 @@ static void hist_add(struct tsess *s, int dir, char upper)
 	if (d->hist & bit)
 		return;
 	d->hist |= (uint16_t)bit;
-	if (s->hlen + 1 < sizeof s->history)
+	if ((size_t)s->hlen + 1 < sizeof s->history)
 		s->history[s->hlen++] = orig ? upper : (char)(upper - 'A' + 'a');
 	s->history[s->hlen] = 0;
 }
@@ -257,22 +257,23 @@ static void emit_exhausted(struct tcp_an *st, struct tsess *s, int dir, const ch
 			   uint64_t ref)
 {
 	struct dirstat *d = &s->d[dir];
+	struct dircold *c = &s->c[dir];
 	if (d->rx_count < EXHAUST_MIN) {
 		d->rx_count = 0;
 		return;
 	}
 	char iv[160] = "";
 	size_t n = 0;
-	for (unsigned i = 1; i < d->rx_n && n < sizeof iv - 16; i++) {
+	for (unsigned i = 1; i < c->rx_n && n < sizeof iv - 16; i++) {
 		char one[24];
-		fmt_secs(d->rx_times[i] - d->rx_times[i - 1], one, sizeof one);
+		fmt_secs(c->rx_times[i] - c->rx_times[i - 1], one, sizeof one);
 		n += (size_t)snprintf(iv + n, sizeof iv - n, "%s%s", n ? " " : "", one);
 	}
 	struct event *ev = sess_event(st, s, "tcp.retransmission_exhausted", ts, ref);
 	ev_int(ev, "count", d->rx_count);
 	ev_cstr(ev, "intervals", iv);
 	ev_cstr(ev, "end", end);
-	ev_int(ev, "retransmission_ref", (int64_t)d->rx_ref);
+	ev_int(ev, "retransmission_ref", (int64_t)c->rx_ref);
 	set_msg(st, "segment retransmitted %u times (intervals %s) then %s", d->rx_count, iv,
 		strcmp(end, "rst") == 0 ? "the session was reset" : "silence to the end of the capture");
 	out(st, ev);
@@ -353,7 +354,7 @@ static void close_stream(struct tcp_an *st, struct tsess *s, const char *otherwi
 	}
 	emit_idle(st, s, "none", s->last_ts, 0);
 	for (int i = 0; i < 2; i++)
-		emit_exhausted(st, s, i, "silence", s->last_ts, s->d[i].rx_ref);
+		emit_exhausted(st, s, i, "silence", s->last_ts, s->c[i].rx_ref);
 	emit_summary(st, s, end_reason(s, otherwise));
 }
 
@@ -381,12 +382,13 @@ static void judge_rst(struct tcp_an *st, struct tsess *s, int dir, bool have_ref
 		      uint16_t ref_ipid, bool ref_seq)
 {
 	struct dirstat *d = &s->d[dir];
+	struct dircold *c = &s->c[dir];
 	d->rst_pending = false;
 	const struct flow *k = flowtab_key(s);
 	const struct addr *who = dir == 0 ? &k->src : &k->dst;
 	char a[64];
 	addr_format(who, a, sizeof a);
-	struct event *ev = sess_event(st, s, "tcp.rst", d->rst_ts, d->rst_ref);
+	struct event *ev = sess_event(st, s, "tcp.rst", c->rst_ts, c->rst_ref);
 	/* the RST's own direction */
 	if ((dir == s->orig) == false) {
 		struct flow f = ev->flow;
@@ -396,18 +398,18 @@ static void judge_rst(struct tcp_an *st, struct tsess *s, int dir, bool have_ref
 		ev->flow.dport = f.sport;
 	}
 	const char *origin = "unknown";
-	ev_int(ev, "ip.ttl", d->rst_ttl);
+	ev_int(ev, "ip.ttl", c->rst_ttl);
 	if (!have_ref) {
 		set_msg(st, "RST from %s; no other packet from that host in this session to judge where it came from", a);
 	} else {
-		int dt = (int)d->rst_ttl - (int)ref_ttl;
+		int dt = (int)c->rst_ttl - (int)ref_ttl;
 		bool ttl_off = dt > RST_TTL_SLACK || dt < -RST_TTL_SLACK;
 		bool id_off = false;
 		ev_int(ev, "ttl_expected", ref_ttl);
-		if (d->rst_v4) {
-			ev_int(ev, "ip.id", d->rst_ipid);
+		if (c->rst_v4) {
+			ev_int(ev, "ip.id", c->rst_ipid);
 			ev_int(ev, "ipid_expected", ref_ipid);
-			uint16_t fw = (uint16_t)(d->rst_ipid - ref_ipid), bw = (uint16_t)(ref_ipid - d->rst_ipid);
+			uint16_t fw = (uint16_t)(c->rst_ipid - ref_ipid), bw = (uint16_t)(ref_ipid - c->rst_ipid);
 			id_off = ref_seq && fw > RST_IPID_SLACK && bw > RST_IPID_SLACK;
 		}
 		if (ttl_off || id_off) {
@@ -415,11 +417,11 @@ static void judge_rst(struct tcp_an *st, struct tsess *s, int dir, bool have_ref
 			char why[160];
 			if (ttl_off && id_off)
 				snprintf(why, sizeof why, "TTL %u where its packets arrive with %u, and IP-ID %u far from its sequence near %u",
-					 d->rst_ttl, ref_ttl, d->rst_ipid, ref_ipid);
+					 c->rst_ttl, ref_ttl, c->rst_ipid, ref_ipid);
 			else if (ttl_off)
-				snprintf(why, sizeof why, "TTL %u where its packets arrive with %u", d->rst_ttl, ref_ttl);
+				snprintf(why, sizeof why, "TTL %u where its packets arrive with %u", c->rst_ttl, ref_ttl);
 			else
-				snprintf(why, sizeof why, "IP-ID %u far from its sequence near %u", d->rst_ipid, ref_ipid);
+				snprintf(why, sizeof why, "IP-ID %u far from its sequence near %u", c->rst_ipid, ref_ipid);
 			set_msg(st, "RST claiming to be from %s was probably injected by a device in the path: %s", a, why);
 		} else {
 			origin = "peer";
@@ -448,8 +450,9 @@ static void new_stream(struct tcp_an *st, struct tsess *s, const struct event *e
 	close_stream(st, s, "reused");
 	struct tcp_seq keep_seq = s->seq;  /* already reset by tcp_seq_segment */
 	struct dirstat keep[2] = { s->d[0], s->d[1] };
+	struct dircold keepc[2] = { s->c[0], s->c[1] };
 	struct tlink a = s->syn_t, b = s->close_t;
-	memset((char *)s + offsetof(struct tsess, d), 0, sizeof *s - offsetof(struct tsess, d));
+	memset(s, 0, sizeof *s);
 	s->seq = keep_seq;
 	s->syn_t = a;
 	s->close_t = b;
@@ -459,11 +462,11 @@ static void new_stream(struct tcp_an *st, struct tsess *s, const struct event *e
 		s->d[i].ipid = keep[i].ipid;
 		s->d[i].ipid_seq = keep[i].ipid_seq;
 		s->d[i].rst_pending = keep[i].rst_pending;
-		s->d[i].rst_ttl = keep[i].rst_ttl;
-		s->d[i].rst_ipid = keep[i].rst_ipid;
-		s->d[i].rst_v4 = keep[i].rst_v4;
-		s->d[i].rst_ref = keep[i].rst_ref;
-		s->d[i].rst_ts = keep[i].rst_ts;
+		s->c[i].rst_ttl = keepc[i].rst_ttl;
+		s->c[i].rst_ipid = keepc[i].rst_ipid;
+		s->c[i].rst_v4 = keepc[i].rst_v4;
+		s->c[i].rst_ref = keepc[i].rst_ref;
+		s->c[i].rst_ts = keepc[i].rst_ts;
 	}
 	s->source = ev->source;
 	s->file = ev->file;
@@ -609,21 +612,6 @@ static void ip_sample(struct dirstat *d, const struct pkt *p)
 	d->nip++;
 }
 
-static void sent_add(struct dirstat *d, uint32_t seq, int64_t ts)
-{
-	d->sent_seq[d->sent_pos] = seq;
-	d->sent_ts[d->sent_pos] = ts;
-	d->sent_pos = (uint8_t)((d->sent_pos + 1) % SENT_RING);
-}
-
-static int64_t sent_time(const struct dirstat *d, uint32_t seq)
-{
-	for (unsigned i = 0; i < SENT_RING; i++)
-		if (d->sent_ts[i] && d->sent_seq[i] == seq)
-			return d->sent_ts[i];
-	return 0;
-}
-
 static uint64_t sack_signature(const struct pkt *p)
 {
 	uint64_t h = 1469598103934665603ULL ^ p->nsack;
@@ -675,6 +663,7 @@ static void tcp_event(void *state, const struct event *ev, struct emit *o)
 	s->last_ts = ev->ts;
 	s->last_ref = ev->ref;
 	struct dirstat *d = &s->d[dir], *o2 = &s->d[!dir];
+	struct dircold *c = &s->c[dir], *oc = &s->c[!dir];
 	d->pkts++;
 	d->bytes += seglen;
 	if (r.flags & (TA_RETRANS | TA_FAST_RETRANS | TA_SPURIOUS))
@@ -708,11 +697,11 @@ static void tcp_event(void *state, const struct event *ev, struct emit *o)
 		if (d->rst_pending)
 			judge_rst(st, s, dir, false, 0, 0, false);
 		d->rst_pending = true;
-		d->rst_ttl = p->ttl;
-		d->rst_ipid = p->ip_id;
-		d->rst_v4 = p->ipver == 4;
-		d->rst_ref = ev->ref;
-		d->rst_ts = ev->ts;
+		c->rst_ttl = p->ttl;
+		c->rst_ipid = p->ip_id;
+		c->rst_v4 = p->ipver == 4;
+		c->rst_ref = ev->ref;
+		c->rst_ts = ev->ts;
 		if (d->nip)
 			judge_rst(st, s, dir, true, d->ttl, (uint16_t)(d->ipid + 1), d->ipid_seq);
 	} else {
@@ -748,61 +737,66 @@ static void tcp_event(void *state, const struct event *ev, struct emit *o)
 		} else {
 			d->rx_seq = p->seq;
 			d->rx_count = 1;
-			d->rx_n = 0;
-			int64_t t0 = sent_time(d, p->seq);
-			if (t0)
-				d->rx_times[d->rx_n++] = t0;
+			c->rx_n = 0;
+			if (d->una && d->una_seq == p->seq)
+				c->rx_times[c->rx_n++] = d->una_ts;  /* the original transmission */
 		}
-		if (d->rx_n < RX_TIMES)
-			d->rx_times[d->rx_n++] = ev->ts;
-		d->rx_ref = ev->ref;
+		if (c->rx_n < RX_TIMES)
+			c->rx_times[c->rx_n++] = ev->ts;
+		c->rx_ref = ev->ref;
 	} else if (seglen || (fl & (TH_SYN | TH_FIN))) {
-		sent_add(d, p->seq, ev->ts);
+		if (!d->una) {
+			d->una = true;
+			d->una_seq = p->seq;
+			d->una_ts = ev->ts;
+		}
 	}
+	if ((fl & TH_ACK) && o2->una && GT_SEQ(p->ack, o2->una_seq))
+		o2->una = false;
 	if ((fl & TH_ACK) && o2->rx_count && GT_SEQ(p->ack, o2->rx_seq))
 		o2->rx_count = 0;
 	if (fl & TH_RST) {
 		for (int i = 0; i < 2; i++)
-			emit_exhausted(st, s, i, "rst", ev->ts, s->d[i].rx_ref);
+			emit_exhausted(st, s, i, "rst", ev->ts, s->c[i].rx_ref);
 	}
 
 	/* SACK stall: this side repeats its SACK blocks; the peer retransmits elsewhere */
 	if (p->nsack) {
 		uint64_t sig = sack_signature(p);
-		if (sig == d->sack_sig) {
+		if (sig == c->sack_sig) {
 			d->sack_rep++;
 		} else {
-			d->sack_sig = sig;
+			c->sack_sig = sig;
 			d->sack_rep = 1;
-			d->sack_outside = 0;
-			d->sack_reported = false;
-			d->nsack = p->nsack > PKT_MAX_SACK ? PKT_MAX_SACK : p->nsack;
-			memcpy(d->sack, p->sack, sizeof d->sack);
+			c->sack_outside = 0;
+			c->sack_reported = false;
+			c->nsack = p->nsack > PKT_MAX_SACK ? PKT_MAX_SACK : p->nsack;
+			memcpy(c->sack, p->sack, sizeof c->sack);
 		}
 	}
 	if (o2->sack_rep && seglen && (r.flags & (TA_RETRANS | TA_FAST_RETRANS | TA_SPURIOUS))) {
 		bool inside = false;
-		for (unsigned i = 0; i < o2->nsack; i++)
-			if (LT_SEQ(p->seq, o2->sack[i][1]) && GT_SEQ(p->seq + seglen, o2->sack[i][0]))
+		for (unsigned i = 0; i < oc->nsack; i++)
+			if (LT_SEQ(p->seq, oc->sack[i][1]) && GT_SEQ(p->seq + seglen, oc->sack[i][0]))
 				inside = true;
 		if (!inside)
-			o2->sack_outside++;
-		if (o2->sack_rep >= SACK_REPEAT_MIN && o2->sack_outside >= SACK_OUTSIDE_MIN &&
-		    !o2->sack_reported) {
-			o2->sack_reported = true;
+			oc->sack_outside++;
+		if (o2->sack_rep >= SACK_REPEAT_MIN && oc->sack_outside >= SACK_OUTSIDE_MIN &&
+		    !oc->sack_reported) {
+			oc->sack_reported = true;
 			struct event *e = pkt_event(st, ev, "tcp.sack_stall");
 			ev_int(e, "repeats", o2->sack_rep);
-			ev_int(e, "retransmissions", o2->sack_outside);
+			ev_int(e, "retransmissions", oc->sack_outside);
 			char blk[128] = "";
 			size_t n = 0;
-			for (unsigned i = 0; i < o2->nsack; i++)
+			for (unsigned i = 0; i < oc->nsack; i++)
 				n += (size_t)snprintf(blk + n, sizeof blk - n, "%s%u-%u", i ? " " : "",
-						      o2->sack[i][0] - s->seq.d[dir].base_seq,
-						      o2->sack[i][1] - s->seq.d[dir].base_seq);
+						      oc->sack[i][0] - s->seq.d[dir].base_seq,
+						      oc->sack[i][1] - s->seq.d[dir].base_seq);
 			(void)n;
 			ev_cstr(e, "sack_blocks", blk);
 			set_msg(st, "receiver repeated the same SACK blocks %u times while the sender retransmitted %u segments outside them: the retransmissions are not arriving",
-				o2->sack_rep, o2->sack_outside);
+				o2->sack_rep, oc->sack_outside);
 			out(st, e);
 		}
 	}
