@@ -26,7 +26,7 @@ BUILD    := build/rel
 SANFLAGS :=
 endif
 
-CFLAGS_ALL  = $(CSTD) $(OPT) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+CFLAGS_ALL  = $(CSTD) $(OPT) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) $(CFLAGS)
 LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS)
 LIBS_ALL    = $(PKG_LIBS) $(EVTX_LIBS) -lpthread -lm
 
@@ -50,7 +50,7 @@ $(BIN): $(CORE_OBJ) $(MAIN_OBJ)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(CHECK_CFLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS_ALL) $(CHECK_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJ) $(UNIT_HELPER_OBJ)
 	@mkdir -p $(dir $@)
@@ -112,4 +112,4 @@ check-style:
 clean:
 	rm -rf build bin
 
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(CORE_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)
