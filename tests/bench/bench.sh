@@ -19,16 +19,18 @@ cat "$pcap" >/dev/null  # warm the page cache: every run reads from memory
 echo "bench: $pcap ($(du -m "$pcap" | cut -f1) MB, $n packets, $conc concurrent sessions), $(nproc) CPUs"
 
 base=
+# Rates use CPU time (user + system) of the one process, so other load on the
+# machine does not distort them; the wall time is shown too.
 run() {  # NAME CMD...
 	local name=$1; shift
-	/usr/bin/time -f '%e %M' -o "$bdir/time.out" "$@" >/dev/null 2>"$bdir/stderr.out" || {
+	/usr/bin/time -f '%U %S %e %M' -o "$bdir/time.out" "$@" >/dev/null 2>"$bdir/stderr.out" || {
 		echo "  $name: failed: $(tail -c 300 "$bdir/stderr.out")"; return 0; }
-	read -r secs rss <"$bdir/time.out"
-	local pps
-	pps=$(awk -v n="$n" -v s="$secs" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }')
-	[ -n "$base" ] || base=$secs
-	awk -v name="$name" -v s="$secs" -v pps="$pps" -v rss="$rss" -v b="$base" \
-		'BEGIN { printf "  %-44s %7.2f s %11.0f pkt/s %8.1f MB peak RSS %6.1fx baseline\n", name, s, pps, rss / 1024, (b > 0 ? s / b : 0) }'
+	read -r usr sys wall rss <"$bdir/time.out"
+	local cpu
+	cpu=$(awk -v u="$usr" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
+	[ -n "$base" ] || base=$cpu
+	awk -v name="$name" -v c="$cpu" -v w="$wall" -v n="$n" -v rss="$rss" -v b="$base" \
+		'BEGIN { printf "  %-46s %7.2f s CPU (%6.2f s wall) %10.0f pkt/s %7.1f MB RSS %6.1fx baseline\n", name, c, w, (c > 0 ? n / c : 0), rss / 1024, (b > 0 ? c / b : 0) }'
 }
 run "libpcap pcap_next_ex (baseline)" "$bdir/pcap_read" "$pcap"
 run "correlator timeline -f jsonl --no-analysis" "$corr" timeline -f jsonl --no-analysis "$pcap"
