@@ -103,7 +103,7 @@ struct tsess {
 	/* handshake */
 	bool synack, third_checked, unanswered_done;
 	uint8_t synack_dir;
-	uint32_t synack_isn;
+	uint32_t synack_isn, synack_len;
 	/* close */
 	bool rst, closed, summarized;
 	/* idle gap */
@@ -570,6 +570,7 @@ static void handshake(struct tcp_an *st, struct tsess *s, const struct event *ev
 			s->synack = true;
 			s->synack_dir = (uint8_t)dir;
 			s->synack_isn = p->seq;
+			s->synack_len = seglen;
 			tl_remove(&st->syn_list, s);
 		}
 	} else if (s->synack && !s->third_checked && dir != s->synack_dir && (fl & TH_ACK) &&
@@ -582,10 +583,13 @@ static void handshake(struct tcp_an *st, struct tsess *s, const struct event *ev
 			ev_int(e, "expected", expected);
 			ev_int(e, "actual", p->ack);
 			ev_int(e, "diff", diff);
-			set_msg(st, "third ACK acknowledges ISN%+d instead of ISN+1: %s%d bytes%s", diff + 1,
-				diff > 0 ? "+" : "", diff,
-				diff > 0 ? " (the SYN-ACK this host received carried data the server never sent, or was modified in the path)"
-					 : "");
+			if (diff > 0 && (uint32_t)diff == s->synack_len)
+				set_msg(st, "third ACK acknowledges the server's ISN+%d instead of ISN+1: the client took the %d bytes of payload on the SYN-ACK as data; a SYN-ACK normally carries none, so something in the path may have added them",
+					diff + 1, diff);
+			else if (diff > 0)
+				set_msg(st, "third ACK acknowledges the server's ISN+%d instead of ISN+1: %d bytes the server never sent", diff + 1, diff);
+			else
+				set_msg(st, "third ACK acknowledges the server's ISN%+d instead of ISN+1 (%d bytes)", diff + 1, diff);
 			out(st, e);
 		}
 	}

@@ -18,3 +18,17 @@ for f in "$SHARED"/corpus/pcap/*; do
 		check "$name $metric frames" "${exp:-missing}" "$frames"
 	done <"$TMPD/ours.tsv"
 done
+
+# The same capture given as two sources is two independent analyses.
+f=$SHARED/corpus/pcap/cs-tcp_retransmissions.pcapng
+"$CORRELATOR" timeline -f jsonl a="$f" b="$f" >"$TMPD/two.jsonl" 2>"$TMPD/err"
+check "two sources: retransmissions of a" 5 "$(jsonl_count "$TMPD/two.jsonl" 'e["type"] == "tcp.retransmission" and e["source"] == "a"')"
+check "two sources: retransmissions of b" 5 "$(jsonl_count "$TMPD/two.jsonl" 'e["type"] == "tcp.retransmission" and e["source"] == "b"')"
+check "two sources: one summary each" 2 "$(jsonl_count "$TMPD/two.jsonl" 'e["type"] == "tcp.session"')"
+# The forged RST in the corpus is told apart from the peer's own.
+"$CORRELATOR" timeline -f jsonl "$SHARED/corpus/pcap/zeek-rst-inject-rae.pcap" >"$TMPD/rae.jsonl"
+check "rae: forged RST (frame 2) from the path" 1 "$(jsonl_count "$TMPD/rae.jsonl" 'e["type"] == "tcp.rst" and e["ref"] == 2 and e["fields"]["origin"] == "path"')"
+check "rae: the other RSTs from the peer" 2 "$(jsonl_count "$TMPD/rae.jsonl" 'e["type"] == "tcp.rst" and e["fields"]["origin"] == "peer"')"
+# A segment retransmitted until the session dies (corpus).
+"$CORRELATOR" timeline -f jsonl "$SHARED/corpus/pcap/cs-tcp_retransmissions.pcapng" >"$TMPD/rx.jsonl"
+check "retransmissions: exhausted" 1 "$(jsonl_count "$TMPD/rx.jsonl" 'e["type"] == "tcp.retransmission_exhausted"')"
