@@ -57,7 +57,7 @@ struct dirstat {
 	uint32_t rx_seq;          /* segment being retransmitted (rx_count > 0) */
 	uint32_t una_seq;         /* oldest unacknowledged segment (una) */
 	int64_t una_ts;
-	uint16_t hist;            /* history letters already written */
+	uint32_t hist;            /* history letters already written, bit (letter - 'A') */
 	uint16_t syn_count, rx_count, sack_rep;
 	uint16_t ipid;
 	uint8_t ttl;
@@ -241,11 +241,11 @@ static void fmt_secs(int64_t ns, char *buf, size_t len)
 static void hist_add(struct tsess *s, int dir, char upper)
 {
 	bool orig = dir == s->orig;
-	unsigned bit = 1u << (unsigned)((upper - 'A') % 16);
+	uint32_t bit = 1u << (unsigned)(upper - 'A');
 	struct dirstat *d = &s->d[dir];
 	if (d->hist & bit)
 		return;
-	d->hist |= (uint16_t)bit;
+	d->hist |= bit;
 	if ((size_t)s->hlen + 1 < sizeof s->history)
 		s->history[s->hlen++] = orig ? upper : (char)(upper - 'A' + 'a');
 	s->history[s->hlen] = 0;

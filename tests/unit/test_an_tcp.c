@@ -168,6 +168,10 @@ START_TEST(retransmission)
 	ck_assert_str_eq(frames("tcp.retransmission"), "5");
 	ck_assert_str_eq(frames("tcp.fast_retransmission"), "");
 	ck_assert_str_eq(frames("tcp.out_of_order"), "");
+	finish();
+	has_field("tcp.session", "history=ShADTa;");
+	has_field("tcp.session", "retransmissions=1;");
+	has_field("tcp.session", "end=open;");
 }
 END_TEST
 
