@@ -5,6 +5,9 @@
 
 #include <stddef.h>
 
+extern const struct analyzer analyzer_path;
+
 const struct analyzer *const analyzer_table[] = {
+	&analyzer_path,
 	NULL,
 };
