@@ -42,6 +42,7 @@
 #define NV PATH_MAX_VANTAGE
 
 struct sight {
+	struct flow flow;   /* as captured there (a cluster reply's own address) */
 	int64_t ts;
 	uint64_t ref, fp, phash;
 	uint32_t seq, ack, len;
@@ -328,6 +329,7 @@ static void expire_one(struct path_an *a, struct pend *e, struct emit *out)
 		uint8_t up = ord[first - 1];
 		pkt_name(e, s, pg->proto, what, sizeof what);
 		struct event *ev = start(a, "path.injected", e->group, e->dir, s->v, s->ts, s->ref, s->file);
+		ev->flow = s->flow;
 		peer(a, ev, pg->v[up].source, 0);
 		ev_cstr(ev, "path.dir", dir_name(e->dir));
 		ev_cstr(ev, "path.hop_from", label(a, pg->v[up].source));
@@ -348,14 +350,26 @@ static void expire_one(struct path_an *a, struct pend *e, struct emit *out)
 		uint8_t down = ord[last + 1];
 		pkt_name(e, s, pg->proto, what, sizeof what);
 		struct event *ev = start(a, "path.lost", e->group, e->dir, s->v, s->ts, s->ref, s->file);
+		ev->flow = s->flow;
 		peer(a, ev, pg->v[down].source, 0);
+		char other[200] = "";
+		const struct flow *cs = &pg->v[s->v].flow;
+		if (e->dir == 1 && !(addr_equal(&s->flow.src, &cs->dst) && s->flow.sport == cs->dport)) {
+			char b1[64], b2[64];
+			addr_format(&s->flow.src, b1, sizeof b1);
+			addr_format(&cs->dst, b2, sizeof b2);
+			snprintf(other, sizeof other, " (a reply from %s:%u, not from the address asked, %s:%u)", b1,
+				 s->flow.sport, b2, cs->dport);
+			ev_addr(ev, "path.reply_from", &s->flow.src);
+			ev_addr(ev, "path.asked", &cs->dst);
+		}
 		ev_cstr(ev, "path.dir", dir_name(e->dir));
 		ev_cstr(ev, "path.hop_from", label(a, pg->v[s->v].source));
 		ev_cstr(ev, "path.hop_to", label(a, pg->v[down].source));
 		ev_dur(ev, "path.bound", a->bound);
 		char msg[400];
-		snprintf(msg, sizeof msg, "%s %s sent past %s never reached %s within %s: lost between them",
-			 dir_name(e->dir), what, label(a, pg->v[s->v].source), label(a, pg->v[down].source), bnd);
+		snprintf(msg, sizeof msg, "%s %s sent past %s never reached %s within %s: lost between them%s",
+			 dir_name(e->dir), what, label(a, pg->v[s->v].source), label(a, pg->v[down].source), bnd, other);
 		ev->msg = msg;
 		emit_event(out, ev);
 		g->lost++;
@@ -399,6 +413,7 @@ static void emit_mod(struct path_an *a, const struct pend *e, const struct sight
 {
 	const struct path_group *pg = path_map_group(a->map, e->group);
 	struct event *ev = start(a, "path.modified", e->group, e->dir, s->v, s->ts, s->ref, s->file);
+	ev->flow = s->flow;
 	peer(a, ev, pg->v[up->v].source, up->ref);
 	ev_cstr(ev, "what", what);
 	char b[64], af[64];
@@ -666,7 +681,7 @@ static void path_event(void *st, const struct event *ev, struct emit *out)
 		}
 	}
 	struct sight s = {
-		.ts = ev->ts, .ref = ev->ref, .fp = path_fp_full(p), .phash = path_payload_hash(p),
+		.flow = ev->flow, .ts = ev->ts, .ref = ev->ref, .fp = path_fp_full(p), .phash = path_payload_hash(p),
 		.seq = p->seq, .ack = p->ack, .len = p->l4_len, .flags = p->tcp_flags, .win = p->win,
 		.file = ev->file, .ttl = p->ttl, .v = v, .cksum = p->l4_cksum, .wscale = p->wscale, .mss = p->mss,
 	};
@@ -737,6 +752,7 @@ static void path_event(void *st, const struct event *ev, struct emit *out)
 		compare(a, g, e, up, &s, out);
 	if (e->serial < g->last_serial[dir][v]) {
 		struct event *e2 = start(a, "path.reordered", group, dir, v, s.ts, s.ref, s.file);
+		e2->flow = s.flow;
 		peer(a, e2, pg->v[up->v].source, up->ref);
 		ev_cstr(e2, "path.dir", dir_name(dir));
 		char pn[96], msg[300];

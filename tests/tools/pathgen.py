@@ -25,7 +25,7 @@ class Vantage:
         self.name, self.pos, self.clock, self.nat, self.hops = name, pos, clock, nat or {}, hops
         self.cap = Capture()
 
-    def client(self, ip, port):
+    def map(self, ip, port):
         return self.nat.get((ip, port), (ip, port))
 
 
@@ -47,13 +47,14 @@ class Net:
             if seen is not None and v.name not in seen:
                 continue
             kw = dict(mods.get(v.name, {}))
-            ci, cp = v.client(cip, cport)
+            ci, cp = v.map(cip, cport)
+            si, sp = v.map(sip, sport)
             hops = v.hops if direction == 0 else (len(self.v) - v.hops)
             ttl = kw.pop("ttl", (128 if direction == 0 else 64) - hops)
             if direction == 0:
-                frame = build(ci, cp, sip, sport, ttl, kw)
+                frame = build(ci, cp, si, sp, ttl, kw)
             else:
-                frame = build(sip, sport, ci, cp, ttl, kw)
+                frame = build(si, sp, ci, cp, ttl, kw)
             v.cap.add(self._time(v, t, direction), frame)
 
     def tcp(self, t, direction, conn, seq=0, ack=0, flags="A", payload=b"", ip_id=0, win=64240,
