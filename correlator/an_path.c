@@ -833,8 +833,11 @@ static void emit_blame(struct path_an *a, uint32_t group, struct gstate *g, stru
 	int64_t n = (int64_t)g->nx;
 	int64_t cavg = g->nclient ? g->sum_client / (int64_t)g->nclient : 0;
 	int64_t total = g->sum_wait + g->sum_client;
+	/* who takes most of the time; nobody is "slow" below 10 ms an exchange */
 	const char *verdict;
-	if (total <= 0 || path * 2 >= total)
+	if (total / n < 10 * 1000000LL)
+		verdict = "none";
+	else if (path * 2 >= total)
 		verdict = "path";
 	else if (g->sum_server * 2 >= total)
 		verdict = "server";
@@ -859,7 +862,8 @@ static void emit_blame(struct path_an *a, uint32_t group, struct gstate *g, stru
 	format_duration(g->sum_resp / n, r2, sizeof r2);
 	format_duration(g->sum_server / n, s, sizeof s);
 	format_duration(cavg, c, sizeof c);
-	const char *say = !strcmp(verdict, "path") ? "neither end is slow: the network path takes most of the time"
+	const char *say = !strcmp(verdict, "none") ? "nothing is slow: each exchange completes within 10 ms"
+			  : !strcmp(verdict, "path") ? "neither end is slow: the network path takes most of the time"
 			  : !strcmp(verdict, "server") ? "the server is slow: it thinks longer than the path takes"
 			  : !strcmp(verdict, "client") ? "the client is slow: it waits before each next request"
 						       : "the time is spread over path, server and client";
@@ -894,15 +898,24 @@ static void emit_clocks(struct path_an *a, struct emit *out)
 		ev_dur(ev, "path.delay.from", c->est.delay_ba);
 		ev_int(ev, "clock.packets", (int64_t)(c->est.n_ab + c->est.n_ba));
 		ev_int(ev, "clock.sessions", (int64_t)c->groups);
-		char o[32], u[32], d1[32], d2[32], msg[400];
+		ev_dur(ev, "clock.offset_pair", c->est.offset);
+		int ref = path_map_reference(a->map);
+		char o[32], u[32], d1[32], d2[32], via[80] = "", msg[512];
 		format_duration(src->clock_offset < 0 ? -src->clock_offset : src->clock_offset, o, sizeof o);
 		format_duration(src->offset_uncertainty, u, sizeof u);
 		format_duration(c->est.delay_ab, d1, sizeof d1);
 		format_duration(c->est.delay_ba, d2, sizeof d2);
-		snprintf(msg, sizeof msg, "%s clock runs %s %s %s (\xc2\xb1 %s), from %zu packets in %zu sessions; "
-			 "one-way delay %s \xe2\x86\x92 %s %s, back %s",
-			 src->label, o, src->clock_offset <= 0 ? "ahead of" : "behind", label(a, c->against), u,
-			 c->est.n_ab + c->est.n_ba, c->groups, label(a, c->against), src->label, d1, d2);
+		if (ref >= 0 && c->against != ref)
+			snprintf(via, sizeof via, ", measured through %s", label(a, c->against));
+		if (c->est.two_way)
+			snprintf(msg, sizeof msg, "%s clock runs %s %s %s (\xc2\xb1 %s%s), from %zu packets in %zu sessions; "
+				 "one-way delay %s \xe2\x86\x92 %s %s, back %s",
+				 src->label, o, src->clock_offset <= 0 ? "ahead of" : "behind", label(a, (uint16_t)ref), u, via,
+				 c->est.n_ab + c->est.n_ba, c->groups, label(a, c->against), src->label, d1, d2);
+		else
+			snprintf(msg, sizeof msg, "%s clock runs about %s %s %s%s, from %zu packets in one direction only: "
+				 "the figure includes the one-way delay", src->label, o,
+				 src->clock_offset <= 0 ? "ahead of" : "behind", label(a, (uint16_t)ref), via, c->est.n_ab);
 		ev->msg = msg;
 		emit_event(out, ev);
 	}
