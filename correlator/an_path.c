@@ -119,6 +119,8 @@ struct path_an {
 	uint64_t head, tail, serial;
 	int32_t *bucket;
 	int64_t bound;
+	uint64_t overflow;  /* entries dropped unjudged: more packets in flight than PATH_PENDING */
+	int64_t overflow_ts;
 	struct event ev;   /* the one being emitted */
 };
 
@@ -276,14 +278,18 @@ static void unlink_pend(struct path_an *a, struct pend *e)
 	e->live = false;
 }
 
-static struct pend *find_pend(struct path_an *a, uint64_t key, uint32_t group, uint8_t dir)
+/* The oldest pending entry for key not yet seen at vantage v: duplicates in
+ * one capture pair up with duplicates in the other, first with first. */
+static struct pend *find_pend(struct path_an *a, uint64_t key, uint32_t group, uint8_t dir, uint8_t v)
 {
+	struct pend *best = NULL;
 	for (int32_t i = a->bucket[bucket_of(key)]; i >= 0; i = a->ring[i].next) {
 		struct pend *e = &a->ring[i];
-		if (e->key == key && e->group == group && e->dir == dir)
-			return e;
+		if (e->key == key && e->group == group && e->dir == dir && !(e->mask & (1u << v)) &&
+		    (!best || e->serial < best->serial))
+			best = e;
 	}
-	return NULL;
+	return best;
 }
 
 /* ---- lost / injected: an entry whose time is up ---- */
@@ -716,14 +722,22 @@ static void path_event(void *st, const struct event *ev, struct emit *out)
 	}
 
 	uint64_t key = pend_key(group, dir, path_fp_loose(p));
-	struct pend *e = find_pend(a, key, group, dir);
-	if (e && (e->mask & (1u << v)))
-		e = NULL;  /* seen here already: a duplicate, start afresh */
+	struct pend *e = find_pend(a, key, group, dir, v);
 	if (!e) {
 		while (a->head < a->tail && !a->ring[a->head % PATH_PENDING].live)
 			a->head++;
-		if (a->tail - a->head == PATH_PENDING)  /* full: the oldest is out of time */
-			expire_one(a, &a->ring[a->head++ % PATH_PENDING], out);
+		if (a->tail - a->head == PATH_PENDING) {
+			/* full: the oldest goes; judged only if its time is up, else
+			 * counted (a busier link than the window holds) */
+			struct pend *old = &a->ring[a->head++ % PATH_PENDING];
+			if (old->first_ts + a->bound < ev->ts) {
+				expire_one(a, old, out);
+			} else {
+				unlink_pend(a, old);
+				if (!a->overflow++)
+					a->overflow_ts = ev->ts;
+			}
+		}
 		int32_t idx = (int32_t)(a->tail++ % PATH_PENDING);
 		e = &a->ring[idx];
 		if (e->live)
@@ -790,7 +804,7 @@ static void emit_delays(struct path_an *a, uint32_t group, struct gstate *g, str
 		for (uint8_t x = 0; x < NV; x++)
 			for (uint8_t y = 0; y < NV; y++) {
 				struct hopstat *h = g->hop[d][x][y];
-				if (!h)
+				if (!h || h->n < 3)  /* a handful of packets says nothing */
 					continue;
 				qsort(h->res, h->nres, sizeof *h->res, cmp_i64);
 				int64_t med = h->res[h->nres / 2], p95 = h->res[(h->nres * 95) / 100 < h->nres ? (h->nres * 95) / 100 : h->nres - 1];
@@ -928,6 +942,19 @@ static void path_finish(void *st, struct emit *out)
 		return;
 	expire(a, INT64_MAX, out);
 	emit_clocks(a, out);
+	if (a->overflow) {
+		struct event *ev = &a->ev;
+		event_reset(ev);
+		ev->type = "path.overflow";
+		ev->ts = ev->ts_raw = a->overflow_ts;
+		ev->source = (uint16_t)(path_map_reference(a->map) >= 0 ? path_map_reference(a->map) : 0);
+		ev_int(ev, "path.unjudged", (int64_t)a->overflow);
+		char msg[200];
+		snprintf(msg, sizeof msg, "%" PRIu64 " packets were dropped from the path window unjudged "
+			 "(more than %d in flight): loss there is not reported", a->overflow, PATH_PENDING);
+		ev->msg = msg;
+		emit_event(out, ev);
+	}
 	for (uint32_t i = 0; i < a->ng; i++) {
 		struct gstate *g = a->g[i];
 		if (!g)
