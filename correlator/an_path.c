@@ -74,12 +74,14 @@ struct hopstat {
 
 struct xside {
 	uint8_t phase;       /* 0 idle, 1 request, 2 response */
+	uint32_t req_end;    /* sequence number after the request's last byte */
 	int64_t req_last, resp_first, resp_last;
 	uint64_t req_ref, resp_ref;
 	uint16_t resp_file;
 };
 
 struct xrec {
+	uint32_t req_end;    /* pairs the two ends' records of one exchange */
 	int64_t req_last, resp_first, resp_last, next_req;
 	uint64_t resp_ref;
 	uint16_t resp_file;
@@ -215,6 +217,15 @@ static void peer(struct path_an *a, struct event *ev, uint16_t source, uint64_t 
 	ev_cstr(ev, "peer_source", label(a, source));
 	if (ref)
 		ev_int(ev, "peer_ref", (int64_t)ref);
+}
+
+/* "90.000012 s" for clock offsets: format_duration truncates to whole seconds */
+static void fmt_offset(int64_t ns, char *buf, size_t len)
+{
+	if (ns >= 1000000000LL || ns <= -1000000000LL)
+		snprintf(buf, len, "%.6f s", (double)ns / 1e9);
+	else
+		format_duration(ns, buf, len);
 }
 
 static const char *dir_name(uint8_t dir) { return dir ? "server\xe2\x86\x92" "client" : "client\xe2\x86\x92server"; }
@@ -516,7 +527,7 @@ static void x_push(struct gstate *g, int side, const struct xside *x, int64_t ne
 {
 	if (g->nq[side] == XQ)
 		return;
-	g->q[side][g->nq[side]++] = (struct xrec){ x->req_last, x->resp_first, x->resp_last, next_req, x->resp_ref,
+	g->q[side][g->nq[side]++] = (struct xrec){ x->req_end, x->req_last, x->resp_first, x->resp_last, next_req, x->resp_ref,
 						   x->resp_file };
 }
 
@@ -525,6 +536,13 @@ static void x_emit(struct path_an *a, uint32_t group, struct gstate *g, struct e
 	const struct path_group *pg = path_map_group(a->map, group);
 	while (g->nq[0] && g->nq[1]) {
 		struct xrec c = g->q[0][0], s = g->q[1][0];
+		if (c.req_end != s.req_end) {
+			/* one end saw no answer to a request (lost on the path): drop
+			 * the older record so the two ends pair up again */
+			int side = (int32_t)(c.req_end - s.req_end) < 0 ? 0 : 1;
+			memmove(g->q[side], g->q[side] + 1, --g->nq[side] * sizeof c);
+			continue;
+		}
 		memmove(g->q[0], g->q[0] + 1, --g->nq[0] * sizeof c);
 		memmove(g->q[1], g->q[1] + 1, --g->nq[1] * sizeof s);
 		uint8_t vc = g->order[0][0], vs = g->order[0][pg->nv - 1];
@@ -585,6 +603,7 @@ static void x_track(struct path_an *a, uint32_t group, struct gstate *g, uint8_t
 		}
 		x->phase = 1;
 		x->req_last = s->ts;
+		x->req_end = s->seq + s->len;
 		x->req_ref = s->ref;
 	} else if (x->phase == 1) {
 		x->phase = 2;
@@ -686,9 +705,11 @@ static void path_event(void *st, const struct event *ev, struct emit *out)
 			emit_match(a, group, g, v, ev, out);
 		}
 	}
+	/* sequence numbers in the first vantage's numbering (ISN randomisation) */
+	uint32_t sd = pg->v[v].seq_delta[dir], ad = (p->tcp_flags & TH_ACK) ? pg->v[v].seq_delta[!dir] : 0;
 	struct sight s = {
-		.flow = ev->flow, .ts = ev->ts, .ref = ev->ref, .fp = path_fp_full(p), .phash = path_payload_hash(p),
-		.seq = p->seq, .ack = p->ack, .len = p->l4_len, .flags = p->tcp_flags, .win = p->win,
+		.flow = ev->flow, .ts = ev->ts, .ref = ev->ref, .fp = path_fp_full_adj(p, sd, ad),
+		.phash = path_payload_hash(p), .seq = p->seq - sd, .ack = p->ack - ad, .len = p->l4_len, .flags = p->tcp_flags, .win = p->win,
 		.file = ev->file, .ttl = p->ttl, .v = v, .cksum = p->l4_cksum, .wscale = p->wscale, .mss = p->mss,
 	};
 	s.nhead = (uint8_t)(p->payload_caplen < 16 ? p->payload_caplen : 16);
@@ -699,7 +720,7 @@ static void path_event(void *st, const struct event *ev, struct emit *out)
 
 	/* an ACK that counts bytes a middlebox added to what its sender sent */
 	if (g->mod_pending && !g->ackmm_done && pg->proto == 6 && dir != g->mod_dir && (p->tcp_flags & TH_ACK) &&
-	    p->ack == g->ack_mod && g->ack_mod != g->ack_orig) {
+	    s.ack == g->ack_mod && g->ack_mod != g->ack_orig) {
 		g->ackmm_done = true;
 		struct event *e2 = start(a, "path.ack_mismatch", group, dir, v, ev->ts, ev->ref, ev->file);
 		peer(a, e2, pg->v[g->mod_v].source, g->mod_ref);
@@ -708,20 +729,20 @@ static void path_event(void *st, const struct event *ev, struct emit *out)
 		uint32_t isn = g->mod_dir ? pg->isn_s : pg->isn_c;
 		char rel[96] = "";
 		if (pg->has_isn) {
-			ev_int(e2, "path.ack_rel", (int64_t)(uint32_t)(p->ack - isn));
+			ev_int(e2, "path.ack_rel", (int64_t)(uint32_t)(s.ack - isn));
 			ev_int(e2, "path.expected_ack_rel", (int64_t)(uint32_t)(g->ack_orig - isn));
-			snprintf(rel, sizeof rel, " (ISN+%" PRIu32 " instead of ISN+%" PRIu32 ")", p->ack - isn,
+			snprintf(rel, sizeof rel, " (ISN+%" PRIu32 " instead of ISN+%" PRIu32 ")", s.ack - isn,
 				 g->ack_orig - isn);
 		}
 		char msg[512];
 		snprintf(msg, sizeof msg, "%s acknowledges %" PRIu32 "%s, counting %d bytes added on the path: its peer "
 			 "sent up to %" PRIu32 ", so a stateful device between them sees an ACK mismatch",
-			 label(a, ev->source), p->ack, rel, (int)(g->ack_mod - g->ack_orig), g->ack_orig);
+			 label(a, ev->source), p->ack, rel, (int)(g->ack_mod - g->ack_orig), g->ack_orig + ad);
 		e2->msg = msg;
 		emit_event(out, e2);
 	}
 
-	uint64_t key = pend_key(group, dir, path_fp_loose(p));
+	uint64_t key = pend_key(group, dir, path_fp_loose_adj(p, sd));
 	struct pend *e = find_pend(a, key, group, dir, v);
 	if (!e) {
 		while (a->head < a->tail && !a->ring[a->head % PATH_PENDING].live)
@@ -915,7 +936,7 @@ static void emit_clocks(struct path_an *a, struct emit *out)
 		ev_dur(ev, "clock.offset_pair", c->est.offset);
 		int ref = path_map_reference(a->map);
 		char o[32], u[32], d1[32], d2[32], via[80] = "", msg[512];
-		format_duration(src->clock_offset < 0 ? -src->clock_offset : src->clock_offset, o, sizeof o);
+		fmt_offset(src->clock_offset < 0 ? -src->clock_offset : src->clock_offset, o, sizeof o);
 		format_duration(src->offset_uncertainty, u, sizeof u);
 		format_duration(c->est.delay_ab, d1, sizeof d1);
 		format_duration(c->est.delay_ba, d2, sizeof d2);

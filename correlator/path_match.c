@@ -106,28 +106,43 @@ uint64_t path_payload_hash(const struct pkt *p)
 	return h ^ n;
 }
 
-uint64_t path_fp_full(const struct pkt *p)
+/* everything but the sequence and acknowledgement numbers */
+static uint64_t fp_base(const struct pkt *p)
 {
 	uint64_t h = mix64(p->ip_proto, p->ip_id);
 	h = mix64(h, p->l4_len);
 	if (p->layers & PKT_TCP) {
-		h = mix64(h, p->seq);
-		h = mix64(h, p->ack);
 		h = mix64(h, p->tcp_flags);
 		h = mix64(h, p->win);
 	}
 	return mix64(h, path_payload_hash(p));
 }
 
-uint64_t path_fp_loose(const struct pkt *p)
+static uint64_t fp_seq(uint64_t base, uint32_t seq, uint32_t ack)
+{
+	return mix64(mix64(base, seq), ack);
+}
+
+uint64_t path_fp_full_adj(const struct pkt *p, uint32_t sdelta, uint32_t adelta)
+{
+	if (!(p->layers & PKT_TCP))
+		return fp_base(p);
+	return fp_seq(fp_base(p), p->seq - sdelta, (p->tcp_flags & TH_ACK) ? p->ack - adelta : p->ack);
+}
+
+uint64_t path_fp_full(const struct pkt *p) { return path_fp_full_adj(p, 0, 0); }
+
+uint64_t path_fp_loose_adj(const struct pkt *p, uint32_t sdelta)
 {
 	uint64_t h = mix64(p->ip_proto, p->ip_id);
 	if (p->layers & PKT_TCP)
-		return mix64(h, p->seq);
+		return mix64(h, p->seq - sdelta);
 	if (p->ip_id)
 		return h;
 	return path_fp_full(p);
 }
+
+uint64_t path_fp_loose(const struct pkt *p) { return path_fp_loose_adj(p, 0); }
 
 /* ---- per-capture collection ---- */
 
@@ -141,13 +156,16 @@ struct pp_sess {
 	int32_t reply_of;      /* UDP reply flow: its request's session */
 	int32_t group;         /* -1: not matched */
 	bool flip;             /* client/server reversed relative to the group */
+	uint32_t delta[2];     /* seq numbers minus the group's first vantage's (client's, server's) */
 };
 
 struct pp_pkt {
-	uint64_t fp;
+	uint64_t fp;           /* fp_base: without seq/ack */
 	int64_t ts;
 	uint32_t sess;
+	uint32_t seq, ack;     /* TCP, raw; 0 otherwise */
 	uint8_t dir;
+	bool has_ack;
 };
 
 struct pp_src {
@@ -266,7 +284,8 @@ static void pp_add(struct pp_src *ps, const struct pkt *p, const struct flow *f,
 		ps->capp = ps->capp ? ps->capp * 2 : 1024;
 		ps->p = xrealloc(ps->p, ps->capp * sizeof *ps->p);
 	}
-	ps->p[ps->np++] = (struct pp_pkt){ path_fp_full(p), ts, si, dir };
+	ps->p[ps->np++] = (struct pp_pkt){ fp_base(p), ts, si, tcp ? p->seq : 0, tcp ? p->ack : 0, dir,
+					   tcp && (p->tcp_flags & TH_ACK) };
 }
 
 /* Read up to PATH_PREPASS_PKTS events of src without disturbing its counts
@@ -646,15 +665,28 @@ static void build_groups(struct path_map *m, struct pp_src *ps, size_t n)
 					continue;
 				b->group = a->group;
 				b->flip = a->flip != pm[k].flip;
+				/* ISNs differ in a session matched by its payload: the
+				 * firewall renumbered it; keep the difference */
+				if (pm[k].how == PATH_BY_DIGEST && !b->flip && !a->flip && a->syn && b->syn &&
+				    a->synack && b->synack) {
+					b->delta[0] = b->isn_c - a->isn_c + a->delta[0];
+					b->delta[1] = b->isn_s - a->isn_s + a->delta[1];
+				} else {
+					b->delta[0] = a->delta[0];
+					b->delta[1] = a->delta[1];
+				}
 				g->how = pm[k].how;
 				g->v[g->nv].source = ps[i].index;
+				g->v[g->nv].seq_delta[0] = b->delta[0];
+				g->v[g->nv].seq_delta[1] = b->delta[1];
 				sess_cs(b, &g->v[g->nv].flow);
 				g->nv++;
 				const struct pp_sess *x = b->syn ? b : a;
 				if (!g->has_isn && x->syn) {
+					/* in the first vantage's numbering */
 					g->has_isn = true;
-					g->isn_c = x->isn_c;
-					g->isn_s = x->isn_s;
+					g->isn_c = x->isn_c - x->delta[0];
+					g->isn_s = x->isn_s - x->delta[1];
 				}
 			}
 		}
@@ -679,26 +711,37 @@ static void build_groups(struct path_map *m, struct pp_src *ps, size_t n)
 }
 
 /* clock samples between captures a and b: packets with one fingerprint in each */
+/* a packet's fingerprint in the group's first vantage's numbering */
+static uint64_t pkt_fp(const struct pp_src *ps, const struct pp_pkt *k)
+{
+	const struct pp_sess *s = &ps->s[k->sess];
+	if (s->flow.proto != 6)
+		return k->fp;
+	uint32_t sd = s->delta[k->dir], ad = k->has_ack ? s->delta[!k->dir] : 0;
+	return fp_seq(k->fp, k->seq - sd, k->ack - ad);
+}
+
 static size_t pair_samples(const struct pp_src *a, const struct pp_src *b, struct clock_sample **out)
 {
 	struct u64map fp;
 	u64map_init(&fp, a->np);
 	for (size_t k = 0; k < a->np; k++)
 		if (a->s[a->p[k].sess].group >= 0)
-			u64map_put(&fp, a->p[k].fp, (uint32_t)k);
+			u64map_put(&fp, pkt_fp(a, &a->p[k]), (uint32_t)k);
 	/* fingerprints repeated in b are ambiguous too */
 	struct u64map fb;
 	u64map_init(&fb, b->np);
 	for (size_t k = 0; k < b->np; k++)
 		if (b->s[b->p[k].sess].group >= 0)
-			u64map_put(&fb, b->p[k].fp, (uint32_t)k);
+			u64map_put(&fb, pkt_fp(b, &b->p[k]), (uint32_t)k);
 	struct clock_sample *s = NULL;
 	size_t n = 0, cap = 0;
 	for (size_t k = 0; k < b->np; k++) {
 		const struct pp_pkt *pb = &b->p[k];
 		const struct pp_sess *sb = &b->s[pb->sess];
 		uint32_t ia, ib;
-		if (sb->group < 0 || !u64map_get(&fp, pb->fp, &ia) || !u64map_get(&fb, pb->fp, &ib) || ib != k)
+		uint64_t f = sb->group < 0 ? 0 : pkt_fp(b, pb);
+		if (sb->group < 0 || !u64map_get(&fp, f, &ia) || !u64map_get(&fb, f, &ib) || ib != k)
 			continue;
 		const struct pp_pkt *pa = &a->p[ia];
 		const struct pp_sess *sa = &a->s[pa->sess];

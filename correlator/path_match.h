@@ -9,7 +9,10 @@
  * then matched between captures, timestamps never used:
  *   1. same 5-tuple (no NAT between the two points);
  *   2. same client ISN and server ISN (TCP through NAT);
- *   3. payload digests (with the IP-ID for UDP) that occur once in each.
+ *   3. payload digests (with the IP-ID for UDP) that occur once in each;
+ *      TCP sessions so matched whose ISNs differ went through a firewall
+ *      that randomises them: the difference is kept per vantage and taken
+ *      off before packets are compared.
  * A UDP reply from an address other than the one asked (cluster nodes, NAT)
  * joins its request's session. Packets with the same fingerprint in two
  * captures give clock samples (clock.h); every capture's offset to the
@@ -40,6 +43,10 @@ enum path_how { PATH_BY_TUPLE = 1, PATH_BY_ISN, PATH_BY_DIGEST };
 struct path_vantage {
 	uint16_t source;
 	struct flow flow;     /* client -> server as this vantage sees it */
+	/* sequence numbers here minus those at the first vantage: [0] the
+	 * client's, [1] the server's; non-zero behind a firewall that
+	 * randomises ISNs (Cisco ASA does by default) */
+	uint32_t seq_delta[2];
 };
 
 /* One session seen at several vantage points. */
@@ -92,6 +99,10 @@ void path_group_mapping(const struct path_group *g, char *buf, size_t len);
  * (IP-ID and sequence number). */
 uint64_t path_fp_full(const struct pkt *p);
 uint64_t path_fp_loose(const struct pkt *p);
+/* The same, with the sequence number taken as seq - sdelta and the
+ * acknowledgement as ack - adelta (ISN randomisation undone). */
+uint64_t path_fp_full_adj(const struct pkt *p, uint32_t sdelta, uint32_t adelta);
+uint64_t path_fp_loose_adj(const struct pkt *p, uint32_t sdelta);
 uint64_t path_payload_hash(const struct pkt *p);
 
 /* Match two endpoint sets built from sessions (exposed for unit tests):

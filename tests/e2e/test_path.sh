@@ -83,3 +83,15 @@ within_1ms "idle: server offset within 1 ms" "$off" 420000000000
 # a given offset wins over the estimate
 read -r off origin < <(offset_of server --clock-offset server=7m "${A[@]}")
 check "idle: --clock-offset is kept" "420000000000 given" "$off $origin"
+
+# 5. NAT plus ISN randomisation: matched by payload, renumbering undone
+d=$S/path-isn-randomised
+A=(inside=$d/inside.pcap outside=$d/outside.pcap)
+path_events "$TMPD/5.jsonl" "${A[@]}"
+check "isn: path events as expected" "$(cat "$d/expected.jsonl")" "$(cat "$TMPD/5.jsonl")"
+check "isn: matched by payload digests" 1 \
+	"$(jsonl_count "$TMPD/5.jsonl" 'e["type"]=="path.match" and e["fields"]["path.matched_by"]=="payload digests"')"
+check "isn: one lost response, nothing modified" "1 0" \
+	"$(jsonl_count "$TMPD/5.jsonl" 'e["type"]=="path.lost" and e["source"]=="outside" and e["ref"]==14') $(jsonl_count "$TMPD/5.jsonl" 'e["type"]=="path.modified"')"
+read -r off origin < <(offset_of outside "${A[@]}")
+within_1ms "isn: outside offset within 1 ms" "$off" -90000000000
