@@ -817,21 +817,21 @@ static void estimate_clocks(struct path_map *m, struct run *run, struct pp_src *
 			src->clock_offset = -theta[i];
 			src->offset_origin = OFFSET_ESTIMATED;
 			src->offset_uncertainty = unc[i];
-			char o[40], u[40], d1[40], d2[40];
-			format_duration(-theta[i], o, sizeof o);
+			char o[40], u[40], d1[40], d2[40], via[80] = "";
+			snprintf(o, sizeof o, "%+.6f s", (double)-theta[i] / 1e9);
 			format_duration(unc[i], u, sizeof u);
 			format_duration(best.delay_ab, d1, sizeof d1);
 			format_duration(best.delay_ba, d2, sizeof d2);
+			if ((int)best_j != m->reference)
+				snprintf(via, sizeof via, " (measured against %s)", run->sources[best_j]->label);
 			if (best.two_way)
-				source_note(src, "clock offset %s%s \xc2\xb1 %s estimated against %s from %zu+%zu packets in %zu "
+				source_note(src, "clock correction %s \xc2\xb1 %s to match %s%s, from %zu+%zu packets in %zu "
 					    "sessions; one-way delay %s \xe2\x86\x92 %s %s, back %s",
-					    theta[i] <= 0 ? "+" : "", o, u, run->sources[best_j]->label,
-					    best.n_ab, best.n_ba, best_groups, run->sources[best_j]->label,
-					    src->label, d1, d2);
+					    o, u, run->sources[m->reference]->label, via, best.n_ab, best.n_ba, best_groups,
+					    run->sources[best_j]->label, src->label, d1, d2);
 			else
-				source_note(src, "clock offset %s%s estimated against %s from packets in one direction "
-					    "only: it includes the one-way delay", theta[i] <= 0 ? "+" : "", o,
-					    run->sources[best_j]->label);
+				source_note(src, "clock correction %s to match %s%s, from packets in one direction only: "
+					    "it includes the one-way delay", o, run->sources[m->reference]->label, via);
 		}
 	}
 	free(theta);
