@@ -49,6 +49,7 @@ struct sight {
 	uint16_t flags, win, file;
 	uint8_t ttl, v, nhead;
 	int8_t cksum, wscale;
+	bool sack_perm, has_ts;
 	int32_t mss;
 	uint8_t head[16];   /* first payload bytes, for "before/after" */
 };
@@ -503,6 +504,14 @@ static void compare(struct path_an *a, struct gstate *g, const struct pend *e, c
 			emit_mod(a, e, up, s, "tcp option mss", up->mss, s->mss, NULL, NULL, out);
 			n++;
 		}
+		if (up->sack_perm != s->sack_perm) {
+			emit_mod(a, e, up, s, "tcp option sack permitted", up->sack_perm, s->sack_perm, NULL, NULL, out);
+			n++;
+		}
+		if (up->has_ts != s->has_ts) {
+			emit_mod(a, e, up, s, "tcp option timestamps", up->has_ts, s->has_ts, NULL, NULL, out);
+			n++;
+		}
 		if (up->wscale != s->wscale) {
 			emit_mod(a, e, up, s, "tcp option window scale", up->wscale, s->wscale, NULL, NULL, out);
 			n++;
@@ -711,6 +720,7 @@ static void path_event(void *st, const struct event *ev, struct emit *out)
 		.flow = ev->flow, .ts = ev->ts, .ref = ev->ref, .fp = path_fp_full_adj(p, sd, ad),
 		.phash = path_payload_hash(p), .seq = p->seq - sd, .ack = p->ack - ad, .len = p->l4_len, .flags = p->tcp_flags, .win = p->win,
 		.file = ev->file, .ttl = p->ttl, .v = v, .cksum = p->l4_cksum, .wscale = p->wscale, .mss = p->mss,
+		.sack_perm = p->sack_perm, .has_ts = p->has_ts,
 	};
 	s.nhead = (uint8_t)(p->payload_caplen < 16 ? p->payload_caplen : 16);
 	if (s.nhead && p->payload)

@@ -114,6 +114,9 @@ static uint64_t fp_base(const struct pkt *p)
 	if (p->layers & PKT_TCP) {
 		h = mix64(h, p->tcp_flags);
 		h = mix64(h, p->win);
+		/* options middleboxes rewrite: MSS clamping, stripped SACK/timestamps */
+		h = mix64(h, (uint64_t)(uint32_t)p->mss << 16 | (uint8_t)p->wscale);
+		h = mix64(h, (uint64_t)p->sack_perm << 1 | p->has_ts);
 	}
 	return mix64(h, path_payload_hash(p));
 }

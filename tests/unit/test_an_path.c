@@ -2,7 +2,7 @@
  * tests/unit/test_an_path.c - the path diff through the public API: two
  * captures of one TCP session written here (raw IPv4 pcap), the pre-pass and
  * the pipeline run, and the path.* events counted: one packet lost, one
- * injected, a window and a TTL rewritten, one pair reordered, the clock
+ * injected, a window, a TTL and an MSS (clamping) rewritten, one pair reordered, the clock
  * offset recovered.
  */
 #include <check.h>
@@ -52,12 +52,13 @@ struct seg {
 	uint16_t win, ipid, len;
 	uint8_t ttl;
 	int dir;  /* 0 client (10.0.0.1:40000) -> server (10.9.9.9:443) */
+	uint16_t mss;  /* MSS option when non-zero */
 };
 
 static void cap_add(struct cap *c, int64_t ts, const struct seg *s)
 {
 	uint8_t b[1600] = { 0 };
-	size_t n = 40u + s->len;
+	size_t th = s->mss ? 24u : 20u, n = 20u + th + s->len;
 	uint8_t cli[4] = { 10, 0, 0, 1 }, srv[4] = { 10, 9, 9, 9 };
 	b[0] = 0x45;
 	b[2] = (uint8_t)(n >> 8);
@@ -79,17 +80,23 @@ static void cap_add(struct cap *c, int64_t ts, const struct seg *s)
 		t[4 + i] = (uint8_t)(s->seq >> (24 - 8 * i));
 		t[8 + i] = (uint8_t)(s->ack >> (24 - 8 * i));
 	}
-	t[12] = 0x50;
+	t[12] = (uint8_t)((th / 4) << 4);
+	if (s->mss) {
+		t[20] = 2;
+		t[21] = 4;
+		t[22] = (uint8_t)(s->mss >> 8);
+		t[23] = (uint8_t)s->mss;
+	}
 	t[13] = s->flags;
 	t[14] = (uint8_t)(s->win >> 8);
 	t[15] = (uint8_t)s->win;
 	for (uint16_t i = 0; i < s->len; i++)
-		t[20 + i] = (uint8_t)(s->seq + i);
+		t[th + i] = (uint8_t)(s->seq + i);
 	uint32_t ps = 0;
 	for (int i = 12; i < 20; i += 2)
 		ps += (uint32_t)(b[i] << 8 | b[i + 1]);
-	ps += 6 + (uint32_t)(20 + s->len);
-	uint16_t tc = csum(t, 20u + s->len, ps);
+	ps += 6 + (uint32_t)(th + s->len);
+	uint16_t tc = csum(t, th + s->len, ps);
 	t[16] = (uint8_t)(tc >> 8);
 	t[17] = (uint8_t)tc;
 	uint32_t rec[4] = { (uint32_t)(ts / 1000000000LL), (uint32_t)(ts % 1000000000LL), (uint32_t)n, (uint32_t)n };
@@ -100,7 +107,7 @@ static void cap_add(struct cap *c, int64_t ts, const struct seg *s)
 /* ---- collect the path events ---- */
 
 struct got {
-	unsigned lost, injected, mod_win, mod_ttl, reordered, match, other_mod;
+	unsigned lost, injected, mod_win, mod_ttl, mod_mss, reordered, match, other_mod;
 	uint64_t lost_ref, injected_ref, reordered_ref;
 	uint16_t lost_src, injected_src;
 };
@@ -132,6 +139,9 @@ static void on_event(void *ctx, const struct event *ev)
 			g->mod_win++;
 		else if (w && w->u.s.n == 3 && !memcmp(w->u.s.p, "ttl", 3) && before == 128 && after == 200)
 			g->mod_ttl++;
+		else if (w && w->u.s.n == 14 && !memcmp(w->u.s.p, "tcp option mss", 14) && before == 1460 &&
+			 after == 1380 && ev->ref == 1 && ev->source == 1)
+			g->mod_mss++;
 		else
 			g->other_mod++;
 	}
@@ -151,8 +161,9 @@ START_TEST(diff_two_captures)
 	uint16_t id = 100;
 	uint32_t cs = 1000, ss = 9000;
 	/* both see: handshake and ten round trips */
-	struct seg syn = { cs, 0, 0x02, 8192, id++, 0, 128, 0 };
+	struct seg syn = { cs, 0, 0x02, 8192, id++, 0, 128, 0, 1460 };
 	cap_add(&a, t, &syn);
+	syn.mss = 1380;  /* clamped between a and b */
 	cap_add(&b, t + d + off, &syn);
 	struct seg sa = { ss, cs + 1, 0x12, 8192, id++, 0, 64, 1 };
 	cap_add(&b, t + 2 * MS + off, &sa);
@@ -234,6 +245,7 @@ START_TEST(diff_two_captures)
 	ck_assert_uint_eq(g.injected_ref, 24);
 	ck_assert_uint_eq(g.mod_win, 1);
 	ck_assert_uint_eq(g.mod_ttl, 1);
+	ck_assert_uint_eq(g.mod_mss, 1);
 	ck_assert_uint_eq(g.other_mod, 0);
 	ck_assert_uint_eq(g.reordered, 1);
 	ck_assert_uint_eq(g.reordered_ref, 26);
