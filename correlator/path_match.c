@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PP_DIG 8              /* payload digests kept per session */
+#define PP_DIG 12             /* digests kept per session */
 #define U64MAP_DUP UINT32_MAX /* key seen more than once */
 
 /* ---- a small u64 -> u32 open-addressing map (key 0 is remapped) ---- */
@@ -277,11 +277,18 @@ static void pp_add(struct pp_src *ps, const struct pkt *p, const struct flow *f,
 		}
 	}
 	if (p->l4_len > 0 && p->payload_caplen > 0) {
-		uint64_t d = path_payload_hash(p);
-		d = mix64(d, p->l4_len);
-		if (!tcp)
-			d = mix64(d, p->ip_id);
-		pp_add_digest(s, d, dir);
+		uint64_t d = mix64(path_payload_hash(p), p->l4_len);
+		if (!tcp) {
+			/* with the IP-ID (identical requests told apart), and without
+			 * it (a NAT that rewrites IP-IDs) */
+			pp_add_digest(s, mix64(d, p->ip_id), dir);
+			pp_add_digest(s, mix64(d, 0x1d1d), dir);
+		} else {
+			pp_add_digest(s, d, dir);
+		}
+	} else if (tcp && !(p->tcp_flags & TH_SYN) && s->ndig < PP_DIG / 2) {
+		/* no payload (mid-stream ACKs): IP-ID, seq, ack and flags together */
+		pp_add_digest(s, mix64(path_fp_full(p), 0xac4), dir);
 	}
 	if (ps->np == ps->capp) {
 		ps->capp = ps->capp ? ps->capp * 2 : 1024;

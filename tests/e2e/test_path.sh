@@ -95,3 +95,19 @@ check "isn: one lost response, nothing modified" "1 0" \
 	"$(jsonl_count "$TMPD/5.jsonl" 'e["type"]=="path.lost" and e["source"]=="outside" and e["ref"]==14') $(jsonl_count "$TMPD/5.jsonl" 'e["type"]=="path.modified"')"
 read -r off origin < <(offset_of outside "${A[@]}")
 within_1ms "isn: outside offset within 1 ms" "$off" -90000000000
+
+# 6. the real three-host mail flow (corpus): both shared sessions matched,
+# clocks ~17.30 s apart (the SYN at c1 19:14:08.843729, at s2 19:13:51.539639)
+C=$SHARED/corpus/pcap
+if [ -f "$C/cs-mail_sender_client_1.pcapng" ]; then
+	A=(c1=$C/cs-mail_sender_client_1.pcapng s2=$C/cs-mail_sender_server_2.pcapng r3=$C/cs-mail_receiver_server_3.pcapng)
+	path_events "$TMPD/6.jsonl" "${A[@]}"
+	check "mail: c1/s2 and s2/r3 sessions matched" "1 1" \
+		"$(jsonl_count "$TMPD/6.jsonl" 'e["type"]=="path.match" and e["fields"]["path.v0.source"]=="c1" and e["fields"]["path.v1.source"]=="s2" and e["fields"]["path.v0.client"]=="172.16.16.225:49313"') $(jsonl_count "$TMPD/6.jsonl" 'e["type"]=="path.match" and e["fields"]["path.v0.source"]=="s2" and e["fields"]["path.v1.source"]=="r3" and e["fields"]["path.v0.client"]=="172.16.16.221:56694"')"
+	read -r off origin < <(offset_of s2 "${A[@]}")
+	within_1ms "mail: s2 offset ~ +17.3042 s" "$off" 17304222000
+	read -r off origin < <(offset_of r3 "${A[@]}")
+	within_1ms "mail: r3 offset ~ +17.2988 s" "$off" 17298812000
+	check "mail: nothing lost, injected or modified between the hosts" 0 \
+		"$(jsonl_count "$TMPD/6.jsonl" 'e["type"] in ("path.lost","path.injected","path.modified")')"
+fi
