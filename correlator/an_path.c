@@ -933,7 +933,17 @@ static void emit_clocks(struct path_an *a, struct emit *out)
 		ev->ts = src->first_ts;
 		ev->ts_raw = src->first_ts - src->clock_offset;
 		ev->source = (uint16_t)i;
-		ev->ref = 0;
+		/* cite the first packet of this capture in a matched session */
+		for (uint32_t gi = 0; gi < a->ng && !ev->ref; gi++) {
+			const struct path_group *pg = path_map_group(a->map, gi);
+			int v = path_group_vantage(pg, (uint16_t)i);
+			if (a->g[gi] && v >= 0 && a->g[gi]->seen[v]) {
+				ev->ref = a->g[gi]->first_ref[v];
+				ev->file = a->g[gi]->first_file[v];
+				ev->ts = a->g[gi]->first_ts[v];
+				ev->ts_raw = ev->ts - src->clock_offset;
+			}
+		}
 		ev_cstr(ev, "peer_source", label(a, c->against));
 		ev_dur(ev, "clock.offset", src->clock_offset);
 		ev_dur(ev, "clock.uncertainty", src->offset_uncertainty);
