@@ -304,6 +304,21 @@ static struct pend *find_pend(struct path_an *a, uint64_t key, uint32_t group, u
 	return best;
 }
 
+/* The same packet twice in one capture within 50 ms (a capture on two
+ * interfaces, a SPAN of both directions): not a packet of its own. */
+static bool is_capture_dup(struct path_an *a, uint64_t key, uint32_t group, uint8_t dir, const struct sight *s)
+{
+	for (int32_t i = a->bucket[bucket_of(key)]; i >= 0; i = a->ring[i].next) {
+		const struct pend *e = &a->ring[i];
+		if (e->key != key || e->group != group || e->dir != dir || !(e->mask & (1u << s->v)))
+			continue;
+		for (unsigned k = 0; k < e->nseen; k++)
+			if (e->s[k].v == s->v && e->s[k].fp == s->fp && s->ts - e->s[k].ts < 50000000LL)
+				return true;
+	}
+	return false;
+}
+
 /* ---- lost / injected: an entry whose time is up ---- */
 
 static void expire_one(struct path_an *a, struct pend *e, struct emit *out)
@@ -754,6 +769,8 @@ static void path_event(void *st, const struct event *ev, struct emit *out)
 
 	uint64_t key = pend_key(group, dir, path_fp_loose_adj(p, sd));
 	struct pend *e = find_pend(a, key, group, dir, v);
+	if (!e && is_capture_dup(a, key, group, dir, &s))
+		return;
 	if (!e) {
 		while (a->head < a->tail && !a->ring[a->head % PATH_PENDING].live)
 			a->head++;
@@ -812,11 +829,10 @@ static void path_event(void *st, const struct event *ev, struct emit *out)
 	}
 	e->s[e->nseen++] = s;
 	e->mask |= (uint8_t)(1u << v);
-	if (e->nseen >= pg->nv) {
-		if (!g->order_known)
-			learn_order(g, e, pg->nv);
-		unlink_pend(a, e);
-	}
+	/* complete entries stay findable until their time is up, so that a
+	 * capture's duplicate of the packet is recognised as one */
+	if (e->nseen >= pg->nv && !g->order_known)
+		learn_order(g, e, pg->nv);
 	x_track(a, group, g, v, dir, &s, out);
 }
 
