@@ -778,8 +778,9 @@ static void path_event(void *st, const struct event *ev, struct emit *out)
 			/* full: the oldest goes; judged only if its time is up, else
 			 * counted (a busier link than the window holds) */
 			struct pend *old = &a->ring[a->head++ % PATH_PENDING];
-			if (old->first_ts + a->bound < ev->ts) {
-				expire_one(a, old, out);
+			if (old->first_ts + a->bound < ev->ts ||
+			    old->nseen >= path_map_group(a->map, old->group)->nv) {
+				expire_one(a, old, out);  /* judged, or complete: nothing lost */
 			} else {
 				unlink_pend(a, old);
 				if (!a->overflow++)
