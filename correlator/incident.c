@@ -1,0 +1,370 @@
+/*
+ * correlator/incident.c - findings grouped into incidents, cause first, each
+ * with a one-paragraph summary (see incident.h for the grouping rules).
+ *
+ * Causal rank (lower = nearer the cause). A finding's rank is the lowest rank
+ * among its evidence types and its rule name; ties are broken by time:
+ *
+ *   10  path.modified, path.injected,      something changed the packets in
+ *       tcp.handshake.*, tcp.syn_ack*      the path, or the handshake broke
+ *   20  path.lost, path.delay, path.*      the path lost or delayed them
+ *   30  fw.drop, fw.deny, fw.*             a firewall decided
+ *   40  tcp.zero_window, tcp.window_full,  an endpoint or a tunnel stalled
+ *       tcp.idle, esp.*, udp.unanswered
+ *   50  tcp.retransmission and friends,    the endpoints reacted
+ *       tcp.lost_segment, tcp.duplicate_ack, tcp.out_of_order
+ *   60  tcp.rst, tcp.reset, smtp.*,        the visible symptom
+ *       win.event, etw.*
+ *  100  anything else
+ *
+ * Does not: render (report_*.c).
+ */
+#include "incident.h"
+#include "report.h"
+#include "util.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct { const char *prefix; int rank; } rank_table[] = {
+	{ "path.modified", 10 },
+	{ "path.injected", 10 },
+	{ "tcp.handshake", 10 },
+	{ "tcp.syn_ack", 10 },
+	{ "path", 20 },
+	{ "fw", 30 },
+	{ "tcp.zero_window", 40 },
+	{ "tcp.window_full", 40 },
+	{ "tcp.idle", 40 },
+	{ "esp", 40 },
+	{ "udp.unanswered", 40 },
+	{ "tcp.retransmission", 50 },
+	{ "tcp.fast_retransmission", 50 },
+	{ "tcp.spurious_retransmission", 50 },
+	{ "tcp.lost_segment", 50 },
+	{ "tcp.ack_lost_segment", 50 },
+	{ "tcp.duplicate_ack", 50 },
+	{ "tcp.out_of_order", 50 },
+	{ "tcp.rst", 60 },
+	{ "tcp.reset", 60 },
+	{ "smtp", 60 },
+	{ "win", 60 },
+	{ "etw", 60 },
+	{ NULL, 0 },
+};
+
+#define RANK_OTHER 100
+
+int incident_type_rank(const char *type)
+{
+	if (!type)
+		return RANK_OTHER;
+	for (size_t i = 0; rank_table[i].prefix; i++)
+		if (type_has_prefix(type, rank_table[i].prefix))
+			return rank_table[i].rank;
+	return RANK_OTHER;
+}
+
+int incident_rank(const struct finding *f)
+{
+	int best = RANK_OTHER;
+	for (unsigned e = 0; e < f->nevidence; e++) {
+		int k = incident_type_rank(f->evidence[e].type);
+		if (k < best)
+			best = k;
+	}
+	if (f->rule) {
+		char name[128];
+		snprintf(name, sizeof name, "%s", f->rule);
+		for (char *p = name; *p; p++)
+			if (*p == '_')
+				*p = '.';
+		int k = incident_type_rank(name);
+		if (k < best)
+			best = k;
+	}
+	return best;
+}
+
+/* ---- union-find over finding indexes ---- */
+
+static unsigned uf_find(unsigned *parent, unsigned x)
+{
+	while (parent[x] != x) {
+		parent[x] = parent[parent[x]];
+		x = parent[x];
+	}
+	return x;
+}
+
+static void uf_union(unsigned *parent, unsigned a, unsigned b)
+{
+	a = uf_find(parent, a);
+	b = uf_find(parent, b);
+	if (a != b)
+		parent[a < b ? b : a] = a < b ? a : b;
+}
+
+static void finding_span(const struct finding *f, int64_t *lo, int64_t *hi)
+{
+	*lo = *hi = f->ts;
+	for (unsigned e = 0; e < f->nevidence; e++) {
+		if (f->evidence[e].ts < *lo)
+			*lo = f->evidence[e].ts;
+		if (f->evidence[e].ts > *hi)
+			*hi = f->evidence[e].ts;
+	}
+}
+
+static bool has_session(const struct finding *f, uint64_t s)
+{
+	if (f->session == s)
+		return true;
+	for (unsigned k = 0; k < f->nevidence; k++)
+		if (f->evidence[k].session == s)
+			return true;
+	return false;
+}
+
+static bool share_session(const struct finding *a, const struct finding *b)
+{
+	if (a->session && has_session(b, a->session))
+		return true;
+	for (unsigned i = 0; i < a->nevidence; i++)
+		if (a->evidence[i].session && has_session(b, a->evidence[i].session))
+			return true;
+	return false;
+}
+
+static bool same_host_pair(const struct flow *f, const struct flow *g)
+{
+	return (addr_equal(&f->src, &g->src) && addr_equal(&f->dst, &g->dst)) ||
+	       (addr_equal(&f->src, &g->dst) && addr_equal(&f->dst, &g->src));
+}
+
+static bool share_hosts(const struct finding *a, const struct finding *b)
+{
+	for (unsigned i = 0; i < a->nevidence; i++) {
+		if (!a->evidence[i].has_flow || !a->evidence[i].flow.src.family)
+			continue;
+		for (unsigned k = 0; k < b->nevidence; k++)
+			if (b->evidence[k].has_flow &&
+			    same_host_pair(&a->evidence[i].flow, &b->evidence[k].flow))
+				return true;
+	}
+	return false;
+}
+
+/* ---- ordering ---- */
+
+struct order_ctx {
+	const struct finding *f;
+	const int *rank;
+};
+static struct order_ctx g_order; /* qsort has no context argument in C11 */
+
+static int cause_cmp(const void *pa, const void *pb)
+{
+	unsigned a = *(const unsigned *)pa, b = *(const unsigned *)pb;
+	if (g_order.rank[a] != g_order.rank[b])
+		return g_order.rank[a] < g_order.rank[b] ? -1 : 1;
+	if (g_order.f[a].ts != g_order.f[b].ts)
+		return g_order.f[a].ts < g_order.f[b].ts ? -1 : 1;
+	return a < b ? -1 : a > b;
+}
+
+static int incident_cmp(const void *pa, const void *pb)
+{
+	const struct incident *a = pa, *b = pb;
+	if (a->severity != b->severity)
+		return a->severity > b->severity ? -1 : 1;
+	if (a->first_ts != b->first_ts)
+		return a->first_ts < b->first_ts ? -1 : 1;
+	return a->findings[0] < b->findings[0] ? -1 : a->findings[0] > b->findings[0];
+}
+
+/* ---- summary ---- */
+
+struct text {
+	char *p;
+	size_t len, cap;
+};
+
+static void tx_printf(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void tx_printf(struct text *t, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	va_list aq;
+	va_copy(aq, ap);
+	int n = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
+	if (n > 0) {
+		if (t->len + (size_t)n + 1 > t->cap) {
+			t->cap = (t->len + (size_t)n + 1) * 2;
+			t->p = xrealloc(t->p, t->cap);
+		}
+		vsnprintf(t->p + t->len, t->cap - t->len, fmt, ap);
+		t->len += (size_t)n;
+	}
+	va_end(ap);
+}
+
+/* A sentence from a message: trimmed of a trailing period, kept short. */
+static void tx_sentence(struct text *t, const char *s)
+{
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == '.' || s[n - 1] == ' ' || s[n - 1] == '\n'))
+		n--;
+	if (n > 400)
+		n = 400;
+	tx_printf(t, "%.*s", (int)n, s);
+}
+
+#define SUMMARY_SOURCES 8
+
+static const char *summarize(struct report *r, const struct incident *inc)
+{
+	struct text t = { 0 };
+	const struct finding *cause = &r->findings[inc->findings[0]];
+	tx_printf(&t, "What happened: ");
+	tx_sentence(&t, cause->title);
+	tx_printf(&t, ": ");
+	tx_sentence(&t, cause->message ? cause->message : "");
+	tx_printf(&t, ".");
+	if (inc->nfindings > 1) {
+		tx_printf(&t, " Then: ");
+		for (unsigned i = 1; i < inc->nfindings; i++) {
+			if (i > 1)
+				tx_printf(&t, i + 1 == inc->nfindings ? " and " : "; ");
+			if (i == 6 && inc->nfindings > 7) {
+				tx_printf(&t, "%u more findings", inc->nfindings - 6);
+				break;
+			}
+			tx_sentence(&t, r->findings[inc->findings[i]].title);
+		}
+		tx_printf(&t, ".");
+	}
+	/* where: the first flow cited, and the vantage points that saw it */
+	const struct flow *flow = NULL;
+	uint16_t srcs[SUMMARY_SOURCES];
+	unsigned nsrcs = 0;
+	for (unsigned i = 0; i < inc->nfindings; i++) {
+		const struct finding *f = &r->findings[inc->findings[i]];
+		for (unsigned e = 0; e < f->nevidence; e++) {
+			const struct evidence *ev = &f->evidence[e];
+			if (!flow && ev->has_flow && ev->flow.src.family)
+				flow = &ev->flow;
+			bool have = false;
+			for (unsigned k = 0; k < nsrcs; k++)
+				have |= srcs[k] == ev->source;
+			if (!have && nsrcs < SUMMARY_SOURCES)
+				srcs[nsrcs++] = ev->source;
+		}
+	}
+	char a[40], b[40], d[48];
+	report_clock_ms(inc->first_ts, a, sizeof a);
+	report_clock_ms(inc->last_ts, b, sizeof b);
+	format_duration(inc->last_ts - inc->first_ts, d, sizeof d);
+	tx_printf(&t, " Where: ");
+	if (flow) {
+		char fl[160];
+		flow_format(flow, fl, sizeof fl);
+		tx_printf(&t, "%s, ", fl);
+	}
+	if (nsrcs) {
+		tx_printf(&t, "seen at ");
+		for (unsigned k = 0; k < nsrcs; k++)
+			tx_printf(&t, "%s%s", k ? ", " : "", report_label(r, srcs[k]));
+		tx_printf(&t, ", ");
+	}
+	tx_printf(&t, "from %s to %s UTC (%s).", a, b, d);
+	const char *advice = NULL;
+	for (unsigned i = 0; i < inc->nfindings && !advice; i++)
+		advice = r->findings[inc->findings[i]].advice;
+	if (advice) {
+		tx_printf(&t, " What to do: ");
+		tx_sentence(&t, advice);
+		tx_printf(&t, ".");
+	}
+	char *out = arena_strndup(&r->mem, t.p ? t.p : "", t.len);
+	free(t.p);
+	return out;
+}
+
+void incident_group(struct report *r)
+{
+	r->incidents = NULL;
+	r->nincidents = 0;
+	size_t n = r->nfindings;
+	if (!n)
+		return;
+	unsigned *parent = xmalloc(n * sizeof *parent);
+	int64_t *lo = xmalloc(n * sizeof *lo), *hi = xmalloc(n * sizeof *hi);
+	int *rank = xmalloc(n * sizeof *rank);
+	for (size_t i = 0; i < n; i++) {
+		parent[i] = (unsigned)i;
+		finding_span(&r->findings[i], &lo[i], &hi[i]);
+		rank[i] = incident_rank(&r->findings[i]);
+	}
+	/* pairwise: the number of findings is small (rules report incidents,
+	 * not packets) */
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = i + 1; k < n; k++) {
+			if (uf_find(parent, (unsigned)i) == uf_find(parent, (unsigned)k))
+				continue;
+			const struct finding *a = &r->findings[i], *b = &r->findings[k];
+			bool near = lo[k] <= hi[i] + INCIDENT_WINDOW && lo[i] <= hi[k] + INCIDENT_WINDOW;
+			if (near || share_session(a, b) || share_hosts(a, b))
+				uf_union(parent, (unsigned)i, (unsigned)k);
+		}
+	/* incidents in order of their lowest finding index, then sorted */
+	size_t ninc = 0;
+	int *slot = xmalloc(n * sizeof *slot);
+	for (size_t i = 0; i < n; i++)
+		slot[i] = -1;
+	for (size_t i = 0; i < n; i++) {
+		unsigned root = uf_find(parent, (unsigned)i);
+		if (slot[root] < 0)
+			slot[root] = (int)ninc++;
+	}
+	struct incident *inc = arena_alloc(&r->mem, ninc * sizeof *inc);
+	for (size_t i = 0; i < ninc; i++)
+		inc[i].findings = arena_alloc(&r->mem, n * sizeof(unsigned));
+	for (size_t i = 0; i < n; i++) {
+		struct incident *x = &inc[slot[uf_find(parent, (unsigned)i)]];
+		if (!x->nfindings) {
+			x->severity = r->findings[i].severity;
+			x->first_ts = lo[i];
+			x->last_ts = hi[i];
+		}
+		x->findings[x->nfindings++] = (unsigned)i;
+		if (r->findings[i].severity > x->severity)
+			x->severity = r->findings[i].severity;
+		if (lo[i] < x->first_ts)
+			x->first_ts = lo[i];
+		if (hi[i] > x->last_ts)
+			x->last_ts = hi[i];
+	}
+	g_order.f = r->findings;
+	g_order.rank = rank;
+	for (size_t i = 0; i < ninc; i++)
+		qsort(inc[i].findings, inc[i].nfindings, sizeof(unsigned), cause_cmp);
+	qsort(inc, ninc, sizeof *inc, incident_cmp);
+	for (size_t i = 0; i < ninc; i++) {
+		for (unsigned k = 0; k < inc[i].nfindings; k++)
+			r->findings[inc[i].findings[k]].incident = (int)i;
+		inc[i].title = r->findings[inc[i].findings[0]].title;
+	}
+	r->incidents = inc;
+	r->nincidents = ninc;
+	for (size_t i = 0; i < ninc; i++)
+		inc[i].summary = summarize(r, &inc[i]);
+	free(slot);
+	free(rank);
+	free(lo);
+	free(hi);
+	free(parent);
+}
