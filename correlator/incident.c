@@ -270,8 +270,16 @@ static const char *summarize(struct report *r, const struct incident *inc)
 	format_duration(inc->last_ts - inc->first_ts, d, sizeof d);
 	tx_printf(&t, " Where: ");
 	if (flow) {
+		/* client first: the endpoint with the higher (ephemeral) port */
+		struct flow o = *flow;
+		if (o.sport < o.dport) {
+			o.src = flow->dst;
+			o.dst = flow->src;
+			o.sport = flow->dport;
+			o.dport = flow->sport;
+		}
 		char fl[160];
-		flow_format(flow, fl, sizeof fl);
+		flow_format(&o, fl, sizeof fl);
 		tx_printf(&t, "%s, ", fl);
 	}
 	if (nsrcs) {
