@@ -14,6 +14,7 @@
 #include "../parsers/packet.h"
 #include "../parsers/parser.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -334,4 +335,27 @@ size_t report_finding_order(const struct report *r, size_t o)
 		if (r->findings[i].incident < 0 && k++ == o)
 			return i;
 	return o < r->nfindings ? o : 0;
+}
+
+void report_offset_str(const struct source *s, char *buf, size_t len)
+{
+	if (s->offset_origin == OFFSET_NONE) {
+		snprintf(buf, len, "0");
+		return;
+	}
+	int64_t a = s->clock_offset < 0 ? -s->clock_offset : s->clock_offset;
+	char mag[48];
+	if (a >= NS_PER_SEC || a == 0)
+		snprintf(mag, sizeof mag, "%" PRId64 ".%03" PRId64 " s", (int64_t)(a / NS_PER_SEC),
+			 (int64_t)(a % NS_PER_SEC / NS_PER_MSEC));
+	else
+		format_duration(a, mag, sizeof mag);
+	if (s->offset_origin == OFFSET_ESTIMATED && s->offset_uncertainty > 0) {
+		char u[48];
+		format_duration(s->offset_uncertainty, u, sizeof u);
+		snprintf(buf, len, "%c%s (estimated, +/- %s)", s->clock_offset < 0 ? '-' : '+', mag, u);
+	} else {
+		snprintf(buf, len, "%c%s (%s)", s->clock_offset < 0 ? '-' : '+', mag,
+			 s->offset_origin == OFFSET_GIVEN ? "given" : "estimated");
+	}
 }

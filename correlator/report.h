@@ -121,6 +121,9 @@ void report_evidence_where(const struct report *r, uint16_t source, uint16_t fil
 /* The index of the o-th finding in reading order: incident by incident,
  * cause first, then findings not grouped, in the order they were added. */
 size_t report_finding_order(const struct report *r, size_t o);
+/* The clock offset applied to a source, for people: "0" (none),
+ * "+2.500 s (given)", "-642.248 s (estimated, +/- 2 ms)". */
+void report_offset_str(const struct source *s, char *buf, size_t len);
 /* Shorter clock time for evidence lines: "14:33:49.908". */
 void report_clock_ms(int64_t ns, char *buf, size_t len);
 /* "CRITICAL", "HIGH", ... */

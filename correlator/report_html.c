@@ -579,13 +579,8 @@ static void write_sources(const struct report *r, FILE *f)
 	      "<th>path</th><th>notes</th></tr>\n", f);
 	for (size_t i = 0; i < r->run->nsources; i++) {
 		const struct source *s = r->run->sources[i];
-		char off[64] = "0";
-		if (s->offset_origin != OFFSET_NONE) {
-			char d[48];
-			format_duration(s->clock_offset, d, sizeof d);
-			snprintf(off, sizeof off, "%s%s (%s)", s->clock_offset >= 0 ? "+" : "", d,
-				 s->offset_origin == OFFSET_GIVEN ? "given" : "estimated");
-		}
+		char off[96];
+		report_offset_str(s, off, sizeof off);
 		fputs("<tr><td><b>", f);
 		html_text(f, s->label);
 		fputs("</b></td><td>", f);

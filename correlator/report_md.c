@@ -172,13 +172,8 @@ static void write_sources(const struct report *r, FILE *f)
 		   "|---|---|---:|---:|---|---|---|\n");
 	for (size_t i = 0; i < r->run->nsources; i++) {
 		const struct source *s = r->run->sources[i];
-		char off[64] = "0";
-		if (s->offset_origin != OFFSET_NONE) {
-			char d[48];
-			format_duration(s->clock_offset, d, sizeof d);
-			snprintf(off, sizeof off, "%s%s (%s)", s->clock_offset >= 0 ? "+" : "", d,
-				 s->offset_origin == OFFSET_GIVEN ? "given" : "estimated");
-		}
+		char off[96];
+		report_offset_str(s, off, sizeof off);
 		fprintf(f, "| ");
 		md_text(f, s->label);
 		fprintf(f, " | %s | %" PRIu64 " | %" PRIu64, report_source_format(s), s->events, s->skipped);

@@ -21,30 +21,25 @@
 #define TEXT_TIMELINE 30   /* evidence lines per incident */
 #define TEXT_WIDTH 78
 
-static void offset_str(const struct source *s, char *buf, size_t len)
-{
-	if (s->offset_origin == OFFSET_NONE) {
-		snprintf(buf, len, "0");
-		return;
-	}
-	char d[48];
-	format_duration(s->clock_offset, d, sizeof d);
-	snprintf(buf, len, "%s%s%s", s->clock_offset >= 0 ? "+" : "", d,
-		 s->offset_origin == OFFSET_ESTIMATED ? " (estimated)" : " (given)");
-}
-
 static void write_sources(const struct report *r, FILE *f)
 {
+	int lw = 14;
+	for (size_t i = 0; i < r->run->nsources; i++) {
+		int n = (int)strlen(r->run->sources[i]->label);
+		if (n > lw)
+			lw = n > 40 ? 40 : n;
+	}
 	fprintf(f, "SOURCES\n");
-	fprintf(f, "  %-14s %-10s %10s %8s  %-20s %s\n", "label", "format", "events", "skipped",
+	fprintf(f, "  %-*s %-10s %10s %8s  %-34s %s\n", lw, "label", "format", "events", "skipped",
 		"clock offset", "path");
 	for (size_t i = 0; i < r->run->nsources; i++) {
 		const struct source *s = r->run->sources[i];
-		char off[64];
-		offset_str(s, off, sizeof off);
-		fprintf(f, "  %-14s %-10s %10" PRIu64 " %8" PRIu64 "  %-20s %s%s\n", s->label,
-			report_source_format(s), s->events, s->skipped, off, s->spec,
-			s->nfiles > 1 ? "" : "");
+		char off[96];
+		report_offset_str(s, off, sizeof off);
+		fprintf(f, "  %-*s %-10s %10" PRIu64 " %8" PRIu64 "  %-34s ", lw, s->label,
+			report_source_format(s), s->events, s->skipped, off);
+		text_safe(f, s->spec, strlen(s->spec));
+		fputc('\n', f);
 		if (s->nfiles > 1)
 			fprintf(f, "      %zu files, read in time order\n", s->nfiles);
 		if (s->unreadable)
