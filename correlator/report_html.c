@@ -303,7 +303,12 @@ static void write_ladder(const struct report *r, const struct evidence *const *e
 	fputs("<figcaption>One lane per vantage point, time downwards (rows in time order, "
 	      "not to scale). Arrows are packets in their direction (right: toward the server "
 	      "port); a dashed line joins the same packet seen at the next vantage point; "
-	      "&#x2715; marks a drop or loss; squares are log records.", f);
+	      "&#x2715; marks a drop or loss; squares are log records. "
+	      "<span style=\"color:#c62828\">&#x25A0; changed or lost in the path</span> "
+	      "<span style=\"color:#e65100\">&#x25A0; firewall</span> "
+	      "<span style=\"color:#b7791f\">&#x25A0; retransmission</span> "
+	      "<span style=\"color:#37474f\">&#x25A0; reset</span> "
+	      "<span style=\"color:#1f4e79\">&#x25A0; other</span>", f);
 	if (lane_overflow)
 		fprintf(f, " %zu more sources not drawn.", lane_overflow);
 	fputs("</figcaption></figure>\n", f);
@@ -363,6 +368,37 @@ static void write_filters(const struct report *r, const struct evidence *const *
 		fputs("</dl>\n", f);
 }
 
+/* The summary with its sentence labels (incident.c writes them) in bold. */
+static void write_summary(FILE *f, const char *s)
+{
+	static const char *const labels[] = { "What happened:", "Then:", "Where:", "What to do:", NULL };
+	char *copy = xstrdup(s ? s : "");
+	char *p = copy;
+	while (*p) {
+		const char *lab = NULL;
+		char *at = NULL;
+		for (size_t k = 0; labels[k]; k++) {
+			char *q = strstr(p, labels[k]);
+			/* only at the start or after ". " */
+			while (q && q != copy && !(q >= copy + 2 && q[-1] == ' ' && q[-2] == '.'))
+				q = strstr(q + 1, labels[k]);
+			if (q && (!at || q < at)) {
+				at = q;
+				lab = labels[k];
+			}
+		}
+		if (!at) {
+			html_text(f, p);
+			break;
+		}
+		*at = '\0';
+		html_text(f, p);
+		fprintf(f, "<b>%s</b>", lab);
+		p = at + strlen(lab);
+	}
+	free(copy);
+}
+
 static void write_incident(const struct report *r, size_t i, FILE *f)
 {
 	const struct incident *inc = &r->incidents[i];
@@ -378,7 +414,7 @@ static void write_incident(const struct report *r, size_t i, FILE *f)
 	fprintf(f, "</h3>\n<div class=\"muted\">%s &ndash; %s UTC (%s), %u finding%s</div>\n", a, b, d,
 		inc->nfindings, inc->nfindings == 1 ? "" : "s");
 	fputs("<p class=\"summary\">", f);
-	html_text(f, inc->summary);
+	write_summary(f, inc->summary);
 	fputs("</p>\n<div><b>Findings, cause first</b></div><ol class=\"causes\">", f);
 	for (unsigned k = 0; k < inc->nfindings; k++) {
 		const struct finding *fd = &r->findings[inc->findings[k]];
@@ -488,8 +524,10 @@ static void write_chart(const struct report *r, size_t si, FILE *f)
 		for (unsigned b = 0; b < nb; b++)
 			if (se->v[SM_BYTES][b] > max)
 				max = se->v[SM_BYTES][b];
-		char lab[32];
+		char lab[40];
 		fmt_rate(max, lab, sizeof lab);
+		if (r->series_width == NS_PER_SEC)
+			strcat(lab, "/s");
 		fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#d9e2ec\"/>", CHART_LEFT,
 			top_y, CHART_LEFT + plot_w, top_y);
 		fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#9fb3c8\"/>", CHART_LEFT,
