@@ -163,15 +163,16 @@ struct order_ctx {
 	const struct finding *f;
 	const int *rank;
 };
-static struct order_ctx g_order; /* qsort has no context argument in C11 */
 
-static int cause_cmp(const void *pa, const void *pb)
+/* rank, then time, then the order the findings were added (qsort_r: GNU) */
+static int cause_cmp(const void *pa, const void *pb, void *ctx)
 {
+	const struct order_ctx *o = ctx;
 	unsigned a = *(const unsigned *)pa, b = *(const unsigned *)pb;
-	if (g_order.rank[a] != g_order.rank[b])
-		return g_order.rank[a] < g_order.rank[b] ? -1 : 1;
-	if (g_order.f[a].ts != g_order.f[b].ts)
-		return g_order.f[a].ts < g_order.f[b].ts ? -1 : 1;
+	if (o->rank[a] != o->rank[b])
+		return o->rank[a] < o->rank[b] ? -1 : 1;
+	if (o->f[a].ts != o->f[b].ts)
+		return o->f[a].ts < o->f[b].ts ? -1 : 1;
 	return a < b ? -1 : a > b;
 }
 
@@ -356,10 +357,9 @@ void incident_group(struct report *r)
 		if (hi[i] > x->last_ts)
 			x->last_ts = hi[i];
 	}
-	g_order.f = r->findings;
-	g_order.rank = rank;
+	struct order_ctx oc = { r->findings, rank };
 	for (size_t i = 0; i < ninc; i++)
-		qsort(inc[i].findings, inc[i].nfindings, sizeof(unsigned), cause_cmp);
+		qsort_r(inc[i].findings, inc[i].nfindings, sizeof(unsigned), cause_cmp, &oc);
 	qsort(inc, ninc, sizeof *inc, incident_cmp);
 	for (size_t i = 0; i < ninc; i++) {
 		for (unsigned k = 0; k < inc[i].nfindings; k++)

@@ -195,7 +195,16 @@ void report_add_finding(struct report *r, const struct finding *f)
 		r->capfindings = r->capfindings ? r->capfindings * 2 : 16;
 		r->findings = xrealloc(r->findings, r->capfindings * sizeof *r->findings);
 	}
-	r->findings[r->nfindings++] = *f;
+	struct finding *k = &r->findings[r->nfindings++];
+	*k = *f;
+	/* writers may rely on these strings being there */
+	if (!k->rule)
+		k->rule = "?";
+	if (!k->title)
+		k->title = k->rule;
+	if (!k->message)
+		k->message = "";
+	k->incident = -1;
 }
 
 const char *report_label(const struct report *r, uint16_t source)
@@ -286,7 +295,8 @@ const char *report_severity_upper(enum severity s)
 size_t report_evidence_files(const struct evidence *const *ev, size_t n, uint32_t *out, size_t max)
 {
 	size_t k = 0, total = 0;
-	/* few distinct pairs: an insertion sort on the way */
+	/* few distinct pairs: an insertion sort on the way; past 64 distinct
+	 * pairs the extra ones are counted (possibly more than once), not kept */
 	uint32_t local[64];
 	for (size_t i = 0; i < n; i++) {
 		uint32_t key = (uint32_t)ev[i]->source << 16 | ev[i]->file;

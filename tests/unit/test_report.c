@@ -188,6 +188,32 @@ START_TEST(md_and_text_escape_hostile)
 }
 END_TEST
 
+START_TEST(null_strings_render)
+{
+	/* a rule that fills only what it must: every writer still renders */
+	struct fixture fx;
+	fixture_init(&fx);
+	static struct evidence e[1];
+	e[0] = fixture_evidence(0, 0, 5, fixture_time(17, 0, 0, 0), "tcp", NULL, 0, NULL);
+	e[0].type = NULL;
+	struct finding f = { .rule = "bare", .ts = e[0].ts, .evidence = e, .nevidence = 1,
+			     .incident = 3 };
+	report_add_finding(&fx.rep, &f);
+	ck_assert_str_eq(fx.rep.findings[fx.rep.nfindings - 1].title, "bare");
+	ck_assert_int_eq(fx.rep.findings[fx.rep.nfindings - 1].incident, -1);
+	incident_group(&fx.rep);
+	void (*w[4])(const struct report *, FILE *) = { report_write_text, report_write_md,
+							report_write_html, report_write_json };
+	for (int i = 0; i < 4; i++) {
+		size_t len;
+		char *out = render(&fx.rep, w[i], &len);
+		ck_assert_ptr_nonnull(strstr(out, "bare"));
+		free(out);
+	}
+	fixture_free(&fx);
+}
+END_TEST
+
 /* ---- SVG bounds ---- */
 
 #define HUGE_EV 5000
@@ -329,6 +355,7 @@ static Suite *make_report_suite(void)
 	TCase *h = tcase_create("escaping");
 	tcase_add_test(h, html_escapes_hostile);
 	tcase_add_test(h, md_and_text_escape_hostile);
+	tcase_add_test(h, null_strings_render);
 	suite_add_tcase(s, h);
 	TCase *b = tcase_create("bounds");
 	tcase_add_test(b, svg_caps_huge_evidence);
