@@ -235,19 +235,37 @@ static const char *summarize(struct report *r, const struct incident *inc)
 	tx_printf(&t, ": ");
 	tx_sentence(&t, cause->message ? cause->message : "");
 	tx_printf(&t, ".");
-	if (inc->nfindings > 1) {
-		tx_printf(&t, " Then: ");
-		for (unsigned i = 1; i < inc->nfindings; i++) {
-			if (i > 1)
-				tx_printf(&t, i + 1 == inc->nfindings ? " and " : "; ");
-			if (i == 6 && inc->nfindings > 7) {
-				tx_printf(&t, "%u more findings", inc->nfindings - 6);
-				break;
-			}
-			tx_sentence(&t, r->findings[inc->findings[i]].title);
+	/* the rest, each distinct title once, with how often it was found */
+	unsigned same = 0;
+	for (unsigned i = 1; i < inc->nfindings; i++)
+		same += !strcmp(r->findings[inc->findings[i]].title, cause->title);
+	if (same)
+		tx_printf(&t, " Found %u times.", same + 1);
+	unsigned listed = 0, omitted = 0;
+	for (unsigned i = 1; i < inc->nfindings; i++) {
+		const char *ti = r->findings[inc->findings[i]].title;
+		bool seen = !strcmp(ti, cause->title);
+		for (unsigned k = 1; k < i && !seen; k++)
+			seen = !strcmp(r->findings[inc->findings[k]].title, ti);
+		if (seen)
+			continue;
+		if (listed == 5) {
+			omitted++;
+			continue;
 		}
-		tx_printf(&t, ".");
+		unsigned n = 0;
+		for (unsigned k = i; k < inc->nfindings; k++)
+			n += !strcmp(r->findings[inc->findings[k]].title, ti);
+		tx_printf(&t, listed ? "; " : " Then: ");
+		tx_sentence(&t, ti);
+		if (n > 1)
+			tx_printf(&t, " (%u times)", n);
+		listed++;
 	}
+	if (omitted)
+		tx_printf(&t, "; and %u more kinds of finding", omitted);
+	if (listed)
+		tx_printf(&t, ".");
 	/* where: the first flow cited, and the vantage points that saw it */
 	const struct flow *flow = NULL;
 	uint16_t srcs[SUMMARY_SOURCES];

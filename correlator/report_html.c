@@ -209,8 +209,10 @@ static void write_ladder(const struct report *r, const struct evidence *const *e
 		fprintf(f, "<rect x=\"%.1f\" y=\"6\" width=\"%d\" height=\"36\" rx=\"4\" fill=\"#e8eef5\" "
 			   "stroke=\"#9fb3c8\"/>\n", x - (LADDER_LANE_W - 20) / 2.0, LADDER_LANE_W - 20);
 		svg_text_attr(f, x, 22, "middle", "font-size=\"13\" font-weight=\"600\" fill=\"#1f2933\"");
-		html_text_short(f, s->label, 18);
-		fputs("</text>", f);
+		html_text_short(f, s->label, 15);
+		fputs("<title>", f);
+		html_text(f, s->label);
+		fputs("</title></text>", f);
 		svg_text_attr(f, x, 36, "middle", "font-size=\"11\" fill=\"#616e7c\"");
 		html_text_short(f, report_source_format(s), 18);
 		fputs("</text>\n", f);
@@ -283,8 +285,9 @@ static void write_ladder(const struct report *r, const struct evidence *const *e
 		fprintf(f, "<text x=\"%d\" y=\"%.1f\" font-size=\"12.5\" fill=\"%s\">"
 			   "<tspan font-weight=\"600\">",
 			LADDER_TIME_W + (int)nl * LADDER_LANE_W + 8, y + 4, col);
-		html_text_short(f, where, 28);
-		int used = snprintf(NULL, 0, "%s#%" PRIu64 " ", where, e->ref);
+		html_text_short(f, where, 16);
+		int wl = (int)strlen(where);
+		int used = snprintf(NULL, 0, "#%" PRIu64 " ", e->ref) + (wl < 17 ? wl : 17);
 		fprintf(f, "#%" PRIu64 "</tspan> ", e->ref);
 		html_text_short(f, e->msg ? e->msg : e->type,
 				used < LADDER_TEXT_CHARS - 20 ? (size_t)(LADDER_TEXT_CHARS - used) : 20);

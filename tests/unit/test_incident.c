@@ -155,6 +155,23 @@ START_TEST(incidents_by_severity_then_time)
 }
 END_TEST
 
+START_TEST(summary_counts_repeats)
+{
+	/* retransmissions rank before plain packets: they are the cause here */
+	add("stall", SEV_INFO, T(0), "tcp", 4, NULL);
+	add("stall", SEV_INFO, T(1), "tcp", 4, NULL);
+	add("stall", SEV_INFO, T(2), "tcp", 4, NULL);
+	add("retrans", SEV_INFO, T(3), "tcp.retransmission", 4, NULL);
+	add("retrans", SEV_INFO, T(4), "tcp.retransmission", 4, NULL);
+	incident_group(&rep);
+	ck_assert_uint_eq(rep.nincidents, 1);
+	const char *s = rep.incidents[0].summary;
+	ck_assert_msg(strstr(s, "What happened: retrans: m. Found 2 times. Then: stall (3 times). Where: ")
+		      != NULL, "%s", s);
+	ck_assert_ptr_null(strstr(s, "What to do"));
+}
+END_TEST
+
 START_TEST(no_findings)
 {
 	incident_group(&rep);
@@ -177,7 +194,7 @@ START_TEST(sample_grouping_and_summary)
 	ck_assert_int_eq(inc->severity, SEV_HIGH);
 	ck_assert_ptr_nonnull(strstr(inc->summary, "What happened: SYN-ACK modified in the path: "
 					     "The SYN-ACK left the firewall"));
-	ck_assert_ptr_nonnull(strstr(inc->summary, "Then: Firewall dropped the handshake ACK and "
+	ck_assert_ptr_nonnull(strstr(inc->summary, "Then: Firewall dropped the handshake ACK; "
 					     "Client retransmits its ClientHello, then resets."));
 	ck_assert_ptr_nonnull(strstr(inc->summary, "seen at fw-in, client, fw-out, tmg"));
 	ck_assert_ptr_nonnull(strstr(inc->summary, "What to do: Look for a device"));
@@ -206,6 +223,7 @@ static Suite *make_incident_suite(void)
 	tcase_add_test(o, cause_first);
 	tcase_add_test(o, rank_table);
 	tcase_add_test(o, incidents_by_severity_then_time);
+	tcase_add_test(o, summary_counts_repeats);
 	suite_add_tcase(s, o);
 	TCase *x = tcase_create("sample");
 	tcase_add_test(x, sample_grouping_and_summary);
