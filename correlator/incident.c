@@ -118,43 +118,130 @@ static void finding_span(const struct finding *f, int64_t *lo, int64_t *hi)
 	}
 }
 
-static bool has_session(const struct finding *f, uint64_t s)
+/* ---- linking: one pass per criterion, O(evidence) with hash tables ---- */
+
+/* A key seen before links its finding to the first finding that had it.
+ * Sessions key on the id; host pairs on the two addresses, lower first. */
+struct link_slot {
+	bool used;
+	uint8_t kind;          /* 1 session, 2 host pair */
+	uint64_t session;
+	struct addr a, b;
+	unsigned finding;
+};
+
+struct link_table {
+	struct link_slot *slot;
+	size_t mask;
+};
+
+static uint64_t mix64(uint64_t x)
 {
-	if (f->session == s)
-		return true;
-	for (unsigned k = 0; k < f->nevidence; k++)
-		if (f->evidence[k].session == s)
-			return true;
-	return false;
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	return x ^ (x >> 33);
 }
 
-static bool share_session(const struct finding *a, const struct finding *b)
+static uint64_t addr_hash(const struct addr *a)
 {
-	if (a->session && has_session(b, a->session))
-		return true;
-	for (unsigned i = 0; i < a->nevidence; i++)
-		if (a->evidence[i].session && has_session(b, a->evidence[i].session))
-			return true;
-	return false;
+	uint64_t h = a->family;
+	for (int i = 0; i < 16; i++)
+		h = h * 131 + a->b[i];
+	return h;
 }
 
-static bool same_host_pair(const struct flow *f, const struct flow *g)
+static void link_key(struct link_table *t, unsigned *parent, const struct link_slot *k)
 {
-	return (addr_equal(&f->src, &g->src) && addr_equal(&f->dst, &g->dst)) ||
-	       (addr_equal(&f->src, &g->dst) && addr_equal(&f->dst, &g->src));
-}
-
-static bool share_hosts(const struct finding *a, const struct finding *b)
-{
-	for (unsigned i = 0; i < a->nevidence; i++) {
-		if (!a->evidence[i].has_flow || !a->evidence[i].flow.src.family)
-			continue;
-		for (unsigned k = 0; k < b->nevidence; k++)
-			if (b->evidence[k].has_flow &&
-			    same_host_pair(&a->evidence[i].flow, &b->evidence[k].flow))
-				return true;
+	uint64_t h = k->kind == 1 ? mix64(k->session)
+				  : mix64(addr_hash(&k->a) * 31 + addr_hash(&k->b) + 7);
+	for (size_t i = h & t->mask;; i = (i + 1) & t->mask) {
+		struct link_slot *s = &t->slot[i];
+		if (!s->used) {
+			*s = *k;
+			s->used = true;
+			return;
+		}
+		if (s->kind == k->kind &&
+		    (k->kind == 1 ? s->session == k->session
+				  : addr_equal(&s->a, &k->a) && addr_equal(&s->b, &k->b))) {
+			uf_union(parent, s->finding, k->finding);
+			return;
+		}
 	}
-	return false;
+}
+
+static void link_shared_keys(const struct report *r, unsigned *parent)
+{
+	size_t keys = 0;
+	for (size_t i = 0; i < r->nfindings; i++)
+		keys += 1 + 2 * (size_t)r->findings[i].nevidence;
+	size_t cap = 16;
+	while (cap < 2 * keys)
+		cap *= 2;
+	struct link_table t = { xcalloc(cap, sizeof *t.slot), cap - 1 };
+	for (size_t i = 0; i < r->nfindings; i++) {
+		const struct finding *f = &r->findings[i];
+		struct link_slot k = { .kind = 1, .finding = (unsigned)i };
+		if (f->session) {
+			k.session = f->session;
+			link_key(&t, parent, &k);
+		}
+		for (unsigned e = 0; e < f->nevidence; e++) {
+			const struct evidence *ev = &f->evidence[e];
+			if (ev->session) {
+				k.kind = 1;
+				k.session = ev->session;
+				link_key(&t, parent, &k);
+			}
+			if (ev->has_flow && ev->flow.src.family) {
+				bool lower = addr_cmp(&ev->flow.src, &ev->flow.dst) <= 0;
+				k.kind = 2;
+				k.session = 0;
+				k.a = lower ? ev->flow.src : ev->flow.dst;
+				k.b = lower ? ev->flow.dst : ev->flow.src;
+				link_key(&t, parent, &k);
+			}
+		}
+	}
+	free(t.slot);
+}
+
+struct span_ctx {
+	const int64_t *lo;
+};
+
+static int span_cmp(const void *pa, const void *pb, void *ctx)
+{
+	const struct span_ctx *c = ctx;
+	unsigned a = *(const unsigned *)pa, b = *(const unsigned *)pb;
+	if (c->lo[a] != c->lo[b])
+		return c->lo[a] < c->lo[b] ? -1 : 1;
+	return a < b ? -1 : a > b;
+}
+
+/* Findings whose spans overlap or lie within INCIDENT_WINDOW: a sweep in
+ * time order; a run continues while the next start is near the run's end. */
+static void link_near_in_time(size_t n, const int64_t *lo, const int64_t *hi, unsigned *parent)
+{
+	unsigned *ord = xmalloc(n * sizeof *ord);
+	for (size_t i = 0; i < n; i++)
+		ord[i] = (unsigned)i;
+	struct span_ctx c = { lo };
+	qsort_r(ord, n, sizeof *ord, span_cmp, &c);
+	int64_t end = hi[ord[0]];
+	for (size_t i = 1; i < n; i++) {
+		unsigned k = ord[i];
+		if (lo[k] - end <= INCIDENT_WINDOW) {
+			uf_union(parent, ord[i - 1], k);
+			if (hi[k] > end)
+				end = hi[k];
+		} else {
+			end = hi[k];  /* a new run begins */
+		}
+	}
+	free(ord);
 }
 
 /* ---- ordering ---- */
@@ -336,17 +423,8 @@ void incident_group(struct report *r)
 		finding_span(&r->findings[i], &lo[i], &hi[i]);
 		rank[i] = incident_rank(&r->findings[i]);
 	}
-	/* pairwise: the number of findings is small (rules report incidents,
-	 * not packets) */
-	for (size_t i = 0; i < n; i++)
-		for (size_t k = i + 1; k < n; k++) {
-			if (uf_find(parent, (unsigned)i) == uf_find(parent, (unsigned)k))
-				continue;
-			const struct finding *a = &r->findings[i], *b = &r->findings[k];
-			bool near = lo[k] <= hi[i] + INCIDENT_WINDOW && lo[i] <= hi[k] + INCIDENT_WINDOW;
-			if (near || share_session(a, b) || share_hosts(a, b))
-				uf_union(parent, (unsigned)i, (unsigned)k);
-		}
+	link_near_in_time(n, lo, hi, parent);
+	link_shared_keys(r, parent);
 	/* incidents in order of their lowest finding index, then sorted */
 	size_t ninc = 0;
 	int *slot = xmalloc(n * sizeof *slot);

@@ -172,6 +172,33 @@ START_TEST(summary_counts_repeats)
 }
 END_TEST
 
+#define MANY 20000
+
+START_TEST(many_findings_linear)
+{
+	/* 20000 findings, 2 s apart, each its own session and host pair except
+	 * that every pair of consecutive findings (2k, 2k+1) shares a session:
+	 * 10000 incidents of 2. Quadratic grouping would take minutes here. */
+	struct evidence *e = arena_alloc(&run.store, MANY * sizeof *e);
+	for (unsigned i = 0; i < MANY; i++) {
+		char flow[64];
+		snprintf(flow, sizeof flow, "10.%u.%u.1:1000>10.%u.%u.2:80", i >> 8 & 255, i & 255,
+			 i >> 8 & 255, i & 255);
+		e[i] = fixture_evidence(0, 0, i + 1, T(2 * (int64_t)i), "tcp", "x", 1 + i / 2, flow);
+		if (i % 2)
+			e[i].flow.src.b[1] ^= 0x80;  /* other hosts: only the session links */
+		struct finding f = { .rule = "r", .title = "t", .message = "m", .ts = e[i].ts,
+				     .evidence = &e[i], .nevidence = 1, .incident = -1 };
+		report_add_finding(&rep, &f);
+	}
+	incident_group(&rep);
+	ck_assert_uint_eq(rep.nincidents, MANY / 2);
+	for (unsigned i = 0; i < MANY; i += 2)
+		ck_assert_int_eq(rep.findings[i].incident, rep.findings[i + 1].incident);
+	ck_assert_int_ne(rep.findings[0].incident, rep.findings[2].incident);
+}
+END_TEST
+
 START_TEST(no_findings)
 {
 	incident_group(&rep);
@@ -217,6 +244,7 @@ static Suite *make_incident_suite(void)
 	tcase_add_test(g, time_window);
 	tcase_add_test(g, transitive);
 	tcase_add_test(g, no_findings);
+	tcase_add_test(g, many_findings_linear);
 	suite_add_tcase(s, g);
 	TCase *o = tcase_create("ordering");
 	tcase_add_checked_fixture(o, setup, teardown);
