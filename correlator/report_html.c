@@ -285,9 +285,9 @@ static void write_ladder(const struct report *r, const struct evidence *const *e
 		fprintf(f, "<text x=\"%d\" y=\"%.1f\" font-size=\"12.5\" fill=\"%s\">"
 			   "<tspan font-weight=\"600\">",
 			LADDER_TIME_W + (int)nl * LADDER_LANE_W + 8, y + 4, col);
-		html_text_short(f, where, 16);
+		html_text_short(f, where, 24);
 		int wl = (int)strlen(where);
-		int used = snprintf(NULL, 0, "#%" PRIu64 " ", e->ref) + (wl < 17 ? wl : 17);
+		int used = snprintf(NULL, 0, "#%" PRIu64 " ", e->ref) + (wl < 25 ? wl : 25);
 		fprintf(f, "#%" PRIu64 "</tspan> ", e->ref);
 		html_text_short(f, e->msg ? e->msg : e->type,
 				used < LADDER_TEXT_CHARS - 20 ? (size_t)(LADDER_TEXT_CHARS - used) : 20);
