@@ -104,7 +104,7 @@ size_t report_incident_evidence(const struct report *r, const struct incident *i
 
 /* Wireshark display filters (report_filter.c). For the evidence list ev[n],
  * restricted to one source and file:
- *   frames:  "frame.number in {456 457 458}"  (empty string if none cited)
+ *   frames:  "frame.number in {456, 457, 458}"  (empty string if none cited)
  *   session: "ip.addr==A && tcp.port==P && ip.addr==B && tcp.port==Q", one
  *            per distinct flow, joined with " || " (empty if no flows).
  * Both truncate safely at len and return the length they wanted. */

@@ -1,15 +1,16 @@
 /*
  * correlator/report_filter.c - Wireshark display filters for cited evidence:
  * one that shows exactly the cited frames of one capture file
- * (frame.number in {...}) and one that shows the whole conversation(s) the
+ * (frame.number in {456, 457, 458}) and one that shows the whole conversation(s) the
  * evidence belongs to, in the form Wireshark's "Conversation Filter" builds
  * (ip.addr==A && tcp.port==P && ip.addr==B && tcp.port==Q).
  * Refs restart in every file of a multi-file source, so both filters are
  * per (source, file).
  * Does not: decide which sources are captures (report_source_is_capture).
  * Spec: Wireshark display filter reference (wireshark-filter(4)): the set
- * membership operator "in {a b c}", fields frame.number, ip.addr, ipv6.addr,
- * tcp.port, udp.port.
+ * membership operator "in {a, b, c}" (Wireshark 4 rejects the older
+ * whitespace-separated form "{a b c}"), fields frame.number, ip.addr,
+ * ipv6.addr, tcp.port, udp.port.
  */
 #include "report.h"
 #include "util.h"
@@ -60,7 +61,7 @@ size_t report_frame_filter(const struct evidence *const *ev, size_t n, uint16_t 
 		sb_printf(&b, "frame.number in {");
 		for (size_t i = 0; i < k; i++)
 			if (!i || refs[i] != refs[i - 1])
-				sb_printf(&b, "%s%" PRIu64, i ? " " : "", refs[i]);
+				sb_printf(&b, "%s%" PRIu64, i ? ", " : "", refs[i]);
 		sb_printf(&b, "}");
 	}
 	free(refs);

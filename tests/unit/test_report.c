@@ -48,7 +48,7 @@ START_TEST(frame_filter_ipv4)
 	const struct evidence *p[5] = { &e[0], &e[1], &e[2], &e[3], &e[4] };
 	char buf[256];
 	size_t n = report_frame_filter(p, 5, 0, 0, buf, sizeof buf);
-	ck_assert_str_eq(buf, "frame.number in {456 457 458}");
+	ck_assert_str_eq(buf, "frame.number in {456, 457, 458}");
 	ck_assert_uint_eq(n, strlen(buf));
 	report_frame_filter(p, 5, 1, 0, buf, sizeof buf);
 	ck_assert_str_eq(buf, "frame.number in {999}");
@@ -90,7 +90,7 @@ START_TEST(filter_multi_file)
 	report_frame_filter(p, 3, 2, 0, buf, sizeof buf);
 	ck_assert_str_eq(buf, "frame.number in {322}");
 	report_frame_filter(p, 3, 2, 1, buf, sizeof buf);
-	ck_assert_str_eq(buf, "frame.number in {17 322}");
+	ck_assert_str_eq(buf, "frame.number in {17, 322}");
 	uint32_t pairs[4];
 	ck_assert_uint_eq(report_evidence_files(p, 3, pairs, 4), 2);
 	ck_assert_uint_eq(pairs[0], 2u << 16);
@@ -115,7 +115,7 @@ START_TEST(filter_truncates)
 	const struct evidence *p[3] = { &e[0], &e[1], &e[2] };
 	char buf[20];
 	size_t want = report_frame_filter(p, 3, 0, 0, buf, sizeof buf);
-	ck_assert_uint_eq(want, strlen("frame.number in {123456 123457 123458}"));
+	ck_assert_uint_eq(want, strlen("frame.number in {123456, 123457, 123458}"));
 	ck_assert_uint_eq(strlen(buf), sizeof buf - 1);
 	ck_assert_uint_eq(report_session_filter(p, 3, 0, 0, buf, sizeof buf), 0);
 }
