@@ -592,23 +592,53 @@ static void write_chart(const struct report *r, size_t si, FILE *f)
 	fputs("\n</svg></figure>\n", f);
 }
 
+/* Which sources get a chart: at most HTML_CHARTS, those cited by an incident
+ * or with trouble (retransmissions, loss, ...) first, then by source order. */
+#define HTML_CHARTS 12
+
+static bool series_has_trouble(const struct series *se)
+{
+	for (size_t m = 0; m < ARRAY_LEN(bar_metrics); m++)
+		if (se->total[bar_metrics[m].metric])
+			return true;
+	return false;
+}
+
+static bool source_cited(const struct report *r, size_t s)
+{
+	for (size_t i = 0; i < r->nfindings; i++)
+		for (unsigned e = 0; e < r->findings[i].nevidence; e++)
+			if (r->findings[i].evidence[e].source == s)
+				return true;
+	return false;
+}
+
 static void write_charts(const struct report *r, FILE *f)
 {
 	if (r->series_n < 2)
 		return;
-	bool any = false;
-	for (size_t s = 0; s < r->nseries; s++) {
-		if (!r->series[s])
-			continue;
-		if (!any) {
-			char a[40];
-			format_rfc3339(r->series_t0, a, sizeof a);
-			fprintf(f, "<h2 id=\"charts\">Traffic and trouble over time</h2>\n<p class=\"muted\">"
-				   "Per source, from %s (UTC). Shaded bands are the incidents.</p>\n", a);
+	size_t with = 0, shown = 0;
+	for (size_t s = 0; s < r->nseries; s++)
+		with += r->series[s] != NULL;
+	if (!with)
+		return;
+	char a[40];
+	format_rfc3339(r->series_t0, a, sizeof a);
+	fprintf(f, "<h2 id=\"charts\">Traffic and trouble over time</h2>\n<p class=\"muted\">"
+		   "Per source, from %s (UTC). Shaded bands are the incidents.</p>\n", a);
+	/* two passes: sources that matter first, then the others while room is left */
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t s = 0; s < r->nseries && shown < HTML_CHARTS; s++) {
+			if (!r->series[s])
+				continue;
+			bool matters = series_has_trouble(r->series[s]) || source_cited(r, s);
+			if (matters != (pass == 0))
+				continue;
+			write_chart(r, s, f);
+			shown++;
 		}
-		any = true;
-		write_chart(r, s, f);
-	}
+	if (with > shown)
+		fprintf(f, "<p class=\"muted\">%zu more sources not charted.</p>\n", with - shown);
 }
 
 /* ---- tables ---- */

@@ -325,6 +325,52 @@ START_TEST(series_downsamples_and_keeps_totals)
 }
 END_TEST
 
+START_TEST(charts_capped)
+{
+	struct run run;
+	memset(&run, 0, sizeof run);
+	arena_init(&run.store, 0);
+	static const char *const p[] = { "/x/a.pcap" };
+	char label[16];
+	for (int i = 0; i < 20; i++) {
+		snprintf(label, sizeof label, "s%02d", i);
+		fixture_source(&run, label, "pcap", p, 1);
+	}
+	struct report rep;
+	report_init(&rep, &run, NULL);
+	struct sink sink = report_sink(&rep);
+	static struct event ev;
+	struct pkt pk;
+	memset(&pk, 0, sizeof pk);
+	pk.layers = PKT_IP4 | PKT_TCP;
+	pk.wirelen = 100;
+	for (int sec = 0; sec < 5; sec++)
+		for (int i = 0; i < 20; i++) {
+			event_reset(&ev);
+			ev.ts = fixture_time(1, 0, sec, 0);
+			ev.source = (uint16_t)i;
+			ev.type = i == 19 ? "tcp.retransmission" : "tcp";
+			ev.pkt = i == 19 ? NULL : &pk;
+			ev.flags = i == 19 ? EV_ANALYSIS : 0;
+			sink.event(sink.ctx, &ev);
+		}
+	incident_group(&rep);
+	size_t len;
+	char *html = render(&rep, report_write_html, &len);
+	ck_assert_uint_eq(count(html, "<svg class=\"chart\""), 12);
+	ck_assert_ptr_nonnull(strstr(html, "8 more sources not charted."));
+	/* the source with trouble is charted though it comes last */
+	ck_assert_ptr_nonnull(strstr(html, ">s19</text>"));
+	ck_assert_ptr_null(strstr(html, ">s18</text>"));
+	free(html);
+	report_fini(&rep);
+	for (size_t i = 0; i < run.nsources; i++)
+		source_free(run.sources[i]);
+	free(run.sources);
+	arena_free(&run.store);
+}
+END_TEST
+
 START_TEST(incident_evidence_sorted_unique)
 {
 	struct fixture fx;
@@ -362,6 +408,7 @@ static Suite *make_report_suite(void)
 	tcase_add_test(b, series_metrics);
 	tcase_add_test(b, series_downsamples_and_keeps_totals);
 	tcase_add_test(b, incident_evidence_sorted_unique);
+	tcase_add_test(b, charts_capped);
 	suite_add_tcase(s, b);
 	return s;
 }
