@@ -245,6 +245,7 @@ static Suite *make_incident_suite(void)
 	tcase_add_test(g, transitive);
 	tcase_add_test(g, no_findings);
 	tcase_add_test(g, many_findings_linear);
+	tcase_set_timeout(g, 30);  /* the sanitizer build on a loaded machine */
 	suite_add_tcase(s, g);
 	TCase *o = tcase_create("ordering");
 	tcase_add_checked_fixture(o, setup, teardown);

@@ -409,6 +409,7 @@ static Suite *make_report_suite(void)
 	tcase_add_test(b, series_downsamples_and_keeps_totals);
 	tcase_add_test(b, incident_evidence_sorted_unique);
 	tcase_add_test(b, charts_capped);
+	tcase_set_timeout(b, 30);  /* the sanitizer build on a loaded machine */
 	suite_add_tcase(s, b);
 	return s;
 }
