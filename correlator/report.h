@@ -3,7 +3,9 @@
  * sources and what was read from each, the counts of every event type, the
  * analysis events (first refs of each kind), the sessions, and the findings.
  * It is a sink on the pipeline; the writers (report_text.c, report_json.c,
- * report_md.c, report_html.c) render it.
+ * report_md.c, report_html.c) render it. Memory: the counts and per-second
+ * series are bounded (REPORT_SERIES_BUCKETS per source); findings are what
+ * the rules report.
  * Does not: run rules (rule engine) or group findings (incident.c).
  */
 #ifndef CORRELATOR_REPORT_H
@@ -77,7 +79,9 @@ void report_init(struct report *r, const struct run *run, const struct sessions 
 void report_fini(struct report *r);
 struct sink report_sink(struct report *r);
 
-/* Take a finding; its strings and arrays must live in run->store. */
+/* Take a finding (copied); its strings and arrays must live in run->store.
+ * Its incident is reset to -1 (incident_group() sets it); a missing rule,
+ * title or message becomes "?", the rule name, or "". */
 void report_add_finding(struct report *r, const struct finding *f);
 
 /* Writers. */
