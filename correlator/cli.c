@@ -434,6 +434,7 @@ int cli_analyze(int argc, char **argv)
 	sinks[ns++] = report_sink(&rep);
 	if (any)
 		pipeline_run(&c.run, ss, sinks, ns, true);
+	incident_group(&rep);
 	struct out o;
 	bool ok = false;
 	if (out_open(&o, c.output)) {

@@ -100,8 +100,8 @@ check "clock offset applied" "2010-01-07T19:28:34.341715000Z -600000000000" "$go
 
 # CSV: one header and one row per event, parseable
 "$CORRELATOR" timeline -f csv $C/cs-tcp_dupack.pcapng >"$TMPD/o.csv"
-got=$(python3 -c 'import csv,sys; r=list(csv.DictReader(open(sys.argv[1]))); print(len(r), r[0]["datetime"], r[0]["timestamp_desc"], r[0]["ref"], r[0]["proto"])' "$TMPD/o.csv")
-check "csv rows" "9 2009-03-03T15:55:11.960416000Z Packet Captured 1 tcp" "$got"
+got=$(python3 -c 'import csv,sys; r=list(csv.DictReader(open(sys.argv[1]))); print(len(r), r[0]["ts"], r[0]["datetime"], r[0]["timestamp_desc"], r[0]["ref"], r[0]["proto"])' "$TMPD/o.csv")
+check "csv rows" "9 2009-03-03T15:55:11.960416000Z 2009-03-03T15:55:11.960416+00:00 Packet Captured 1 tcp" "$got"
 
 # -o writes atomically: no temporary file is left behind
 "$CORRELATOR" analyze -f json -o "$TMPD/out.json" $C/cs-tcp_handshake.pcapng
