@@ -5,6 +5,9 @@
 
 #include <stddef.h>
 
+extern const struct analyzer analyzer_udp, analyzer_esp, analyzer_dns, analyzer_arp;
+
 const struct analyzer *const analyzer_table[] = {
+	&analyzer_esp,
 	NULL,
 };
