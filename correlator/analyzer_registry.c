@@ -8,6 +8,7 @@
 extern const struct analyzer analyzer_udp, analyzer_esp, analyzer_dns, analyzer_arp;
 
 const struct analyzer *const analyzer_table[] = {
+	&analyzer_udp,
 	&analyzer_esp,
 	NULL,
 };
