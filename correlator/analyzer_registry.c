@@ -10,5 +10,6 @@ extern const struct analyzer analyzer_udp, analyzer_esp, analyzer_dns, analyzer_
 const struct analyzer *const analyzer_table[] = {
 	&analyzer_udp,
 	&analyzer_esp,
+	&analyzer_dns,
 	NULL,
 };

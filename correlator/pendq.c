@@ -156,4 +156,12 @@ bool pendq_pop_any(struct pendq *q, void *out, int64_t *deadline)
 	return pop(q, out, deadline);
 }
 
+bool pendq_peek(const struct pendq *q, int64_t *deadline)
+{
+	if (q->head == NIL)
+		return false;
+	*deadline = q->slots[q->head].deadline;
+	return true;
+}
+
 size_t pendq_count(const struct pendq *q) { return q->count; }

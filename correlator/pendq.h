@@ -43,6 +43,9 @@ _Bool pendq_pop_due(struct pendq *q, int64_t now, void *out, int64_t *deadline);
 /* Pop the oldest entry whatever its deadline (end of input). */
 _Bool pendq_pop_any(struct pendq *q, void *out, int64_t *deadline);
 
+/* The oldest entry's deadline, if any. */
+_Bool pendq_peek(const struct pendq *q, int64_t *deadline);
+
 size_t pendq_count(const struct pendq *q);
 
 #endif
