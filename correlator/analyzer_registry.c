@@ -11,5 +11,6 @@ const struct analyzer *const analyzer_table[] = {
 	&analyzer_udp,
 	&analyzer_esp,
 	&analyzer_dns,
+	&analyzer_arp,
 	NULL,
 };
