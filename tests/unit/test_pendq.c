@@ -5,6 +5,7 @@
  * top-k counts under the cap, Space-Saving replacement past it.
  */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,6 +92,44 @@ START_TEST(topk_exact_then_space_saving)
 }
 END_TEST
 
+/* many replacements: the index stays consistent (every held key is found
+ * again, counts bound the truth from above, count - err from below) */
+START_TEST(topk_index_under_churn)
+{
+	enum { KEYS = 200, CAP = 16, ADDS = 20000 };
+	static uint64_t truth[KEYS];
+	memset(truth, 0, sizeof truth);
+	struct topk *t = topk_new(CAP);
+	uint32_t x = 12345;
+	char k[16];
+	for (int i = 0; i < ADDS; i++) {
+		x = x * 1103515245u + 12345u;
+		unsigned key = (x >> 16) % 1000;
+		key = key < 500 ? key % 8 : key % KEYS;  /* 8 heavy keys, a long tail */
+		truth[key]++;
+		int n = snprintf(k, sizeof k, "k%u", key);
+		topk_add(t, k, (size_t)n);
+	}
+	const struct topk_item *it[CAP];
+	size_t n = topk_top(t, it, CAP);
+	ck_assert_uint_eq(n, CAP);
+	for (size_t i = 0; i < n; i++) {
+		unsigned key = (unsigned)atoi(it[i]->key + 1);
+		ck_assert_uint_ge(it[i]->count, truth[key]);
+		ck_assert_uint_le(it[i]->count - it[i]->err, truth[key]);
+		if (i)
+			ck_assert_uint_ge(it[i - 1]->count, it[i]->count);
+	}
+	for (unsigned key = 0; key < 8; key++) {  /* the heavy keys are all held */
+		int m = snprintf(k, sizeof k, "k%u", key);
+		uint64_t before = topk_distinct(t);
+		topk_add(t, k, (size_t)m);
+		ck_assert_uint_eq(topk_distinct(t), before);
+	}
+	topk_free(t);
+}
+END_TEST
+
 static Suite *make_pendq_suite(void)
 {
 	Suite *s = suite_create("pendq");
@@ -98,6 +137,7 @@ static Suite *make_pendq_suite(void)
 	tcase_add_test(tc, fifo_deadlines);
 	tcase_add_test(tc, remove_middle_and_cap);
 	tcase_add_test(tc, topk_exact_then_space_saving);
+	tcase_add_test(tc, topk_index_under_churn);
 	suite_add_tcase(s, tc);
 	return s;
 }
