@@ -50,6 +50,7 @@ struct apend {
 };
 
 struct pair {                          /* one sender asking for one target */
+	uint16_t source;
 	int64_t last_request;
 	pendq_handle pend[ARP_PEND];
 };
@@ -84,7 +85,7 @@ struct arp_state {
 	struct sender *bhead;
 	struct src_stats *src;
 	size_t nsources;
-	uint64_t *cap_drops;
+	uint64_t *cap_senders, *cap_pairs, *cap_pending;
 	struct emit *out;
 	int64_t now;
 	struct event ev;
@@ -137,7 +138,7 @@ static void on_evict_sender(void *ctx, const struct flow *key, void *data, bool 
 	struct arp_state *s = ctx;
 	struct sender *x = data;
 	if (by_cap && x->source < s->nsources)
-		s->cap_drops[x->source]++;
+		s->cap_senders[x->source]++;
 	if (x->in_burst) {
 		if (s->out)
 			end_burst(s, x, s->now);
@@ -146,17 +147,27 @@ static void on_evict_sender(void *ctx, const struct flow *key, void *data, bool 
 	}
 }
 
+static void on_evict_pair(void *ctx, const struct flow *key, void *data, bool by_cap)
+{
+	struct arp_state *s = ctx;
+	const struct pair *pr = data;
+	if (by_cap && pr->source < s->nsources)
+		s->cap_pairs[pr->source]++;
+}
+
 static void *arp_create(const struct run *run)
 {
 	struct arp_state *s = xcalloc(1, sizeof *s);
 	s->run = run;
 	size_t cap = run->opt.max_sessions;
 	s->senders = flowtab_new(sizeof(struct sender), cap, ARP_ASKED_MEMORY, on_evict_sender, s);
-	s->pairs = flowtab_new(sizeof(struct pair), cap, ARP_ASKED_MEMORY, NULL, NULL);
+	s->pairs = flowtab_new(sizeof(struct pair), cap, ARP_ASKED_MEMORY, on_evict_pair, s);
 	s->pq = pendq_new(sizeof(struct apend), cap);
 	s->nsources = run->nsources ? run->nsources : 1;
 	s->src = xcalloc(s->nsources, sizeof *s->src);
-	s->cap_drops = xcalloc(s->nsources, sizeof *s->cap_drops);
+	s->cap_senders = xcalloc(s->nsources, sizeof *s->cap_senders);
+	s->cap_pairs = xcalloc(s->nsources, sizeof *s->cap_pairs);
+	s->cap_pending = xcalloc(s->nsources, sizeof *s->cap_pending);
 	return s;
 }
 
@@ -325,11 +336,12 @@ static void arp_event(void *st, const struct event *ev, struct emit *out)
 	struct flow k = key_of(&spa, &tpa);
 	struct pair *pr = flowtab_get(s->pairs, &k, pair_extra(ev->source, &spa, &tpa), ev->ts, true,
 				      NULL, NULL);
+	pr->source = ev->source;
 	pr->last_request = ev->ts;
 	struct apend *a;
 	pendq_handle h = pendq_add(s->pq, ev->ts + ARP_TIMEOUT, (void **)&a);
 	if (!h) {
-		s->cap_drops[si]++;
+		s->cap_pending[si]++;
 		return;
 	}
 	an_cause_save(&a->req, ev);
@@ -440,8 +452,10 @@ static void arp_finish(void *st, struct emit *out)
 	for (size_t i = 0; i < s->nsources; i++) {
 		if (s->src[i].seen)
 			emit_summary(s, (uint16_t)i, s->now);
-		an_note_cap(s->run, (uint16_t)i, "arp", s->cap_drops[i], "senders or requests",
-			    s->run->opt.max_sessions);
+		size_t cap = s->run->opt.max_sessions;
+		an_note_cap(s->run, (uint16_t)i, "arp", s->cap_senders[i], "senders evicted", cap);
+		an_note_cap(s->run, (uint16_t)i, "arp", s->cap_pairs[i], "sender/target pairs evicted", cap);
+		an_note_cap(s->run, (uint16_t)i, "arp", s->cap_pending[i], "requests not tracked", cap);
 	}
 	s->out = NULL;
 }
@@ -456,7 +470,9 @@ static void arp_destroy(void *st)
 	for (size_t i = 0; i < s->nsources; i++)
 		topk_free(s->src[i].senders);
 	free(s->src);
-	free(s->cap_drops);
+	free(s->cap_senders);
+	free(s->cap_pairs);
+	free(s->cap_pending);
 	free(s);
 }
 

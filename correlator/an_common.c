@@ -61,7 +61,7 @@ void an_note_cap(const struct run *run, uint16_t source, const char *analyzer, u
 {
 	if (!count || !run || source >= run->nsources || !run->sources || !run->sources[source])
 		return;
-	source_note(run->sources[source], "%s: %llu %s dropped at the cap of %llu (--max-sessions)",
+	source_note(run->sources[source], "%s: %llu %s at the cap of %llu (--max-sessions)",
 		    analyzer, (unsigned long long)count, what, (unsigned long long)cap);
 }
 

@@ -38,7 +38,8 @@ bool an_same_net(const struct addr *a, const struct addr *b);
 bool an_addr_is_group(const struct addr *a);
 
 /* Note on the source's report line that an analyzer's cap dropped state:
- * "udp: 12 flows evicted at the cap of 1000 (--max-sessions)". No-op when
+ * "udp: 12 flows evicted at the cap of 1000 (--max-sessions)";
+ * what says what happened ("flows evicted"). No-op when
  * count is 0 or the run has no such source. */
 void an_note_cap(const struct run *run, uint16_t source, const char *analyzer, uint64_t count,
 		 const char *what, uint64_t cap);

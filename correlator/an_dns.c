@@ -13,7 +13,8 @@
  *                   (the first of them)
  *   dns.summary     per source at the end: queries, responses, nxdomain,
  *                   nxdomain_ratio, unanswered, distinct clients and names,
- *                   peak_qps, top_clients, top_names (counts in brackets;
+ *                   peak_qps (most queries in one calendar second), qps (the
+ *                   average), duration, top_clients, top_names (counts in brackets;
  *                   Space-Saving estimates past 512 distinct keys)
  * Does not: follow DNS over TCP, or check answers against each other.
  * Spec: RFC 1035 (id, question, RCODE 3 = NXDOMAIN).
@@ -435,7 +436,10 @@ static void emit_summary(struct dns_state *s, uint16_t si, int64_t ts)
 	ev_int(ev, "clients", (int64_t)topk_distinct(ss->clients));
 	ev_int(ev, "names", (int64_t)topk_distinct(ss->names));
 	ev_int(ev, "peak_qps", (int64_t)ss->peak);
-	ev_dur(ev, "duration", ss->last_ts - ss->first_ts);
+	int64_t dur = ss->last_ts - ss->first_ts;
+	ev_dur(ev, "duration", dur);
+	/* the average over the DNS activity, at least one second */
+	ev_real(ev, "qps", (double)ss->queries / (dur > NS_PER_SEC ? (double)dur / 1e9 : 1.0));
 	top_list(ss->clients, s->clients_s, sizeof s->clients_s, true, NULL);
 	top_list(ss->names, s->names, sizeof s->names, false, NULL);
 	ev_cstr(ev, "top_clients", s->clients_s);
@@ -472,9 +476,9 @@ static void dns_finish(void *st, struct emit *out)
 	for (size_t i = 0; i < s->nsources; i++) {
 		if (s->src[i].seen)
 			emit_summary(s, (uint16_t)i, s->now);
-		an_note_cap(s->run, (uint16_t)i, "dns", s->cap_clients[i], "clients",
+		an_note_cap(s->run, (uint16_t)i, "dns", s->cap_clients[i], "clients evicted",
 			    s->run->opt.max_sessions);
-		an_note_cap(s->run, (uint16_t)i, "dns", s->cap_pending[i], "pending queries",
+		an_note_cap(s->run, (uint16_t)i, "dns", s->cap_pending[i], "queries not tracked",
 			    s->run->opt.max_sessions);
 	}
 	s->out = NULL;

@@ -377,7 +377,7 @@ static void esp_finish(void *st, struct emit *out)
 	}
 	flowtab_foreach(s->sas, flush_one, s);
 	for (size_t i = 0; i < s->nsources; i++)
-		an_note_cap(s->run, (uint16_t)i, "esp", s->cap_drops[i], "security associations",
+		an_note_cap(s->run, (uint16_t)i, "esp", s->cap_drops[i], "security associations evicted",
 			    s->run->opt.max_sessions);
 	s->out = NULL;
 }

@@ -332,8 +332,8 @@ static void udp_finish(void *st, struct emit *out)
 	while (pendq_pop_any(s->pq, &p, &deadline))
 		emit_unanswered(s, &p, deadline, out);
 	for (size_t i = 0; i < s->nsources; i++) {
-		an_note_cap(s->run, (uint16_t)i, "udp", s->cap_flows[i], "flows", s->run->opt.max_sessions);
-		an_note_cap(s->run, (uint16_t)i, "udp", s->cap_pending[i], "pending requests",
+		an_note_cap(s->run, (uint16_t)i, "udp", s->cap_flows[i], "flows evicted", s->run->opt.max_sessions);
+		an_note_cap(s->run, (uint16_t)i, "udp", s->cap_pending[i], "requests not tracked",
 			    s->run->opt.max_sessions);
 	}
 }

@@ -55,3 +55,11 @@ import json,sys
 print(sum(json.loads(l)["fields"]["packets"] for l in open(sys.argv[1]) if "\"esp.summary\"" in l))' "$TMPD/esp6.jsonl")"
 check "zeek-ip6_esp intervals" 120 "$(jsonl_count "$TMPD/esp6.jsonl" 'e["type"]=="esp.interval"')"
 check "zeek-ip6_esp no loss" 0 "$(jsonl_count "$TMPD/esp6.jsonl" 'e["type"] in ("esp.lost","esp.reordered","esp.duplicate")')"
+
+# bounded memory: a cap of 4 holds 4 pending ARP requests; the rest are
+# counted on the source's report line
+"$CORRELATOR" analyze -f json --max-sessions 4 "$ROOT/samples/arp-burst/lan.pcap" >"$TMPD/cap.json" 2>/dev/null
+check "cap note" "arp: 16 requests not tracked at the cap of 4 (--max-sessions)" \
+	"$(python3 -c 'import json,sys; print(*[n for n in json.load(open(sys.argv[1]))["sources"][0]["notes"] if n.startswith("arp: 16")])' "$TMPD/cap.json")"
+"$CORRELATOR" timeline -f jsonl --max-sessions 4 "$ROOT/samples/arp-burst/lan.pcap" >"$TMPD/cap.jsonl" 2>/dev/null
+check "cap: 4 unanswered held" 4 "$(jsonl_count "$TMPD/cap.jsonl" 'e["type"]=="arp.unanswered"')"
