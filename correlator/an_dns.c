@@ -206,6 +206,11 @@ static void count_query(struct dns_state *s, struct client *c, const struct even
 			const char *qname)
 {
 	int64_t ts = ev->ts;
+	if (c->hot && !c->hot->in_burst && ts - c->last >= DNS_BURST_WINDOW) {
+		/* quiet for a whole window: the client cools down, memory goes */
+		free(c->hot);
+		c->hot = NULL;
+	}
 	if (!c->hot) {
 		if (!c->last || ts - c->last >= DNS_BURST_WINDOW) {
 			c->last = ts;

@@ -154,6 +154,41 @@ START_TEST(burst_at_finish_and_per_source)
 }
 END_TEST
 
+/* 30 queries, 1 s of silence, 30 more: never 50 within 1 s; then a second
+ * storm after a pause is a second burst */
+START_TEST(cool_down_between_storms)
+{
+	struct harness h;
+	h_init(&h, &analyzer_dns, 1, 0);
+	uint64_t ref = 1;
+	int64_t t = T0;
+	for (int round = 0; round < 2; round++) {
+		for (int i = 0; i < 30; i++, t += MS) {
+			struct pkt q = h_dns(CL, 40000, NS, 53, (uint16_t)i, "x.example", 0, 0);
+			h_feed(&h, &q, t, 0, ref++);
+		}
+		t += NS_PER_SEC;
+	}
+	ck_assert_uint_eq(h_count(&h, "dns.burst"), 0);
+	for (int i = 0; i < 60; i++, t += MS) {
+		struct pkt q = h_dns(CL, 40000, NS, 53, (uint16_t)i, "y.example", 0, 0);
+		h_feed(&h, &q, t, 0, ref++);
+	}
+	t += 2 * NS_PER_SEC;
+	for (int i = 0; i < 55; i++, t += MS) {
+		struct pkt q = h_dns(CL, 40000, NS, 53, (uint16_t)i, "z.example", 0, 0);
+		h_feed(&h, &q, t, 0, ref++);
+	}
+	h_finish(&h);
+	ck_assert_uint_eq(h_count(&h, "dns.burst"), 2);
+	ck_assert_int_eq(h_int(h_nth(&h, "dns.burst", 0), "count"), 60);
+	ck_assert_str_eq(h_str(h_nth(&h, "dns.burst", 0), "dns.qry.name"), "y.example");
+	ck_assert_int_eq(h_int(h_nth(&h, "dns.burst", 1), "count"), 55);
+	ck_assert_str_eq(h_str(h_nth(&h, "dns.burst", 1), "dns.qry.name"), "z.example");
+	h_fini(&h);
+}
+END_TEST
+
 START_TEST(multicast_not_pending)
 {
 	struct harness h;
@@ -199,6 +234,7 @@ static Suite *make_an_dns_suite(void)
 	tcase_add_test(tc, no_burst_at_window_edge);
 	tcase_add_test(tc, burst_of_300);
 	tcase_add_test(tc, burst_at_finish_and_per_source);
+	tcase_add_test(tc, cool_down_between_storms);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -219,6 +219,37 @@ START_TEST(sa_cap)
 }
 END_TEST
 
+/* ESP in UDP 4500 (NAT traversal, RFC 3948), decoded from the wire */
+START_TEST(udp_encapsulated_frames)
+{
+	uint8_t f[14 + 20 + 8 + 8 + 16] = {
+		0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1, 0x08, 0x00,
+		0x45, 0, 0, 52, 0, 1, 0, 0, 64, 17, 0, 0, 192, 0, 2, 1, 198, 51, 100, 2,
+		0x11, 0x94, 0x11, 0x94, 0, 32, 0, 0,
+		0xc0, 0xff, 0xee, 0x01, 0, 0, 0, 0,
+	};
+	struct harness h;
+	h_init(&h, &analyzer_esp, 1, 0);
+	const uint32_t seq[] = { 1, 2, 9, 3 };
+	for (size_t i = 0; i < 4; i++) {
+		f[46] = (uint8_t)(seq[i] >> 8);
+		f[49] = (uint8_t)seq[i];
+		struct pkt p = { .ifindex = -1 };
+		pkt_decode(&p, LT_ETHERNET, f, sizeof f, sizeof f);
+		ck_assert(p.layers & PKT_ESP);
+		h_feed(&h, &p, T0 + (int64_t)i * MS, 0, i + 1);
+	}
+	ck_assert_uint_eq(h_count(&h, "esp.lost"), 1);
+	ck_assert_int_eq(h_int(h_nth(&h, "esp.lost", 0), "count"), 6);
+	ck_assert_int_eq(h_int(h_nth(&h, "esp.lost", 0), "esp.spi"), 0xc0ffee01);
+	ck_assert_int_eq(h_int(h_nth(&h, "esp.reordered", 0), "late_by"), 6);
+	h_finish(&h);
+	ck_assert_int_eq(h_int(h_nth(&h, "esp.summary", 0), "lost"), 5);
+	ck_assert_int_eq(h_int(h_nth(&h, "esp.summary", 0), "bytes"), 4 * 52);
+	h_fini(&h);
+}
+END_TEST
+
 static Suite *make_an_esp_suite(void)
 {
 	Suite *s = suite_create("an_esp");
@@ -230,6 +261,7 @@ static Suite *make_an_esp_suite(void)
 	tcase_add_test(tc, duplicates);
 	tcase_add_test(tc, wraparound);
 	tcase_add_test(tc, per_source);
+	tcase_add_test(tc, udp_encapsulated_frames);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("series");
 	tcase_add_test(tc, intervals_at_second_boundary);
