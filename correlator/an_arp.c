@@ -5,7 +5,8 @@
  *                   citing the request)
  *   arp.gratuitous  a request or reply announcing its own address (sender IP
  *                   == target IP), or a reply nobody asked for in the last
- *                   10 s (unsolicited); field reason
+ *                   10 s (unsolicited; not in the source's first second,
+ *                   whose requests may predate the capture); field reason
  *   arp.burst       one sender asked for >= 20 different targets within 1 ms
  *                   (a sweep, or a cache flush); emitted when the sender pauses
  *                   for 1 ms, citing the request that crossed the threshold.
@@ -302,11 +303,16 @@ static void arp_event(void *st, const struct event *ev, struct emit *out)
 		struct flow k = key_of(&tpa, &spa);
 		struct pair *pr = flowtab_get(s->pairs, &k, pair_extra(ev->source, &tpa, &spa), ev->ts,
 					      false, NULL, NULL);
-		if (!pr || ev->ts - pr->last_request > ARP_ASKED_MEMORY) {
+		/* within the first second of the source the request may predate
+		 * the capture */
+		bool early = ev->ts - ss->first.ts < ARP_TIMEOUT;
+		if (!early && (!pr || ev->ts - pr->last_request > ARP_ASKED_MEMORY)) {
 			ss->gratuitous++;
 			emit_gratuitous(s, ev, &spa, "unsolicited reply");
 			return;
 		}
+		if (!pr)
+			return;
 		for (size_t i = 0; i < ARP_PEND; i++)
 			if (pr->pend[i]) {
 				pendq_remove(s->pq, pr->pend[i]);

@@ -22,7 +22,7 @@
  * (the reply's destination) against its pending requests: the cluster case,
  * where a client asks a virtual IP and the node answers from its own IP.
  * Does not: pair requests sent to broadcast or multicast addresses (answers
- * come from anywhere), or well-known one-way streams (syslog, SNMP traps,
+ * come from anywhere; an IPv4 .255 destination counts as a broadcast), or well-known one-way streams (syslog, SNMP traps,
  * NetFlow/IPFIX/sFlow, VXLAN, UDP-encapsulated ESP).
  * Spec: RFC 768; SQL Server Browser: [MC-SQLR] (SSRP).
  */
@@ -51,6 +51,7 @@ struct upend {
 	struct addr client, server;
 	uint16_t cport, sport;
 	uint8_t service;
+	bool group;           /* sent to a broadcast/multicast address: any answer goes */
 	uint16_t dns_id;
 	uint64_t qhash;
 };
@@ -131,6 +132,7 @@ static struct flow client_key(const struct addr *a, uint16_t port)
 struct dgram {
 	const struct event *ev;
 	struct flow f;
+	bool group;           /* sent to many: broadcast or multicast */
 	bool dns, dns_resp;
 	uint16_t dns_id;
 	uint64_t qhash;
@@ -154,6 +156,7 @@ static void add_request(struct udp_state *s, const struct dgram *d, struct uflow
 	p->service = (uint8_t)svc;
 	p->dns_id = d->dns_id;
 	p->qhash = d->qhash;
+	p->group = d->group;
 	hold(fl->pend, h);
 	struct flow k = client_key(&d->f.src, d->f.sport);
 	struct uclient *c = flowtab_get(s->clients, &k, d->ev->source, d->ev->ts, true, NULL, NULL);
@@ -207,6 +210,13 @@ static bool match_other(struct udp_state *s, const struct dgram *d, struct emit 
 		struct upend *p = c->pend[i] ? pendq_get(s->pq, c->pend[i]) : NULL;
 		if (!p)
 			continue;
+		if (p->group) {
+			/* asked everybody: whoever answers is expected (and more
+			 * may still answer, so the request stays) */
+			if (answers(p, d))
+				return true;
+			continue;
+		}
 		bool same_addr = addr_equal(&p->server, &d->f.src);
 		if (same_addr ? p->sport == d->f.sport : !an_same_net(&p->server, &d->f.src))
 			continue;
@@ -251,6 +261,11 @@ static void udp_event(void *st, const struct event *ev, struct emit *out)
 	}
 	if (!d.f.sport || !d.f.dport || one_way_port(d.f.sport) || one_way_port(d.f.dport))
 		return;
+	/* Broadcast: the Ethernet group bit when the frame has one; without it,
+	 * IPv4 .255 is taken for a subnet broadcast (true for /24 and longer) */
+	d.group = an_addr_is_group(&d.f.dst) ||
+		  (p && (p->layers & PKT_ETH) && (p->eth_dst[0] & 1)) ||
+		  (d.f.dst.family == 4 && d.f.dst.b[3] == 255);
 
 	bool created, reversed;
 	struct uflow *fl = flowtab_get(s->flows, &d.f, ev->source, ev->ts, true, &created, &reversed);
@@ -269,13 +284,19 @@ static void udp_event(void *st, const struct event *ev, struct emit *out)
 		}
 		return;
 	}
-	if (!an_addr_is_group(&d.f.dst) && !(d.dns && !d.dns_resp) && d.f.dport != 1434 &&
+	if (!d.group && !(d.dns && !d.dns_resp) && d.f.dport != 1434 &&
 	    match_other(s, &d, out)) {
 		fl->reply_flow = true;
 		return;
 	}
-	if (fl->reply_flow || an_addr_is_group(&d.f.dst))
+	if (fl->reply_flow)
 		return;
+	if (d.group) {
+		/* remembered so that the replies are taken as replies */
+		if (created)
+			add_request(s, &d, fl, SVC_GENERIC);
+		return;
+	}
 	if (d.f.dport == 53 || (d.dns && !d.dns_resp && d.f.sport != 53)) {
 		if (d.dns && !d.dns_resp)
 			add_request(s, &d, fl, SVC_DNS);
@@ -292,8 +313,9 @@ static void udp_event(void *st, const struct event *ev, struct emit *out)
 static void emit_unanswered(struct udp_state *s, const struct upend *p, int64_t deadline,
 			    struct emit *out)
 {
-	if (p->service == SVC_DNS)
-		return;  /* dns.unanswered, from the dns analyzer */
+	if (p->service == SVC_DNS || p->group)
+		return;  /* dns.unanswered comes from the dns analyzer; a group
+			  * request need not be answered */
 	struct event *ev = &s->ev;
 	an_cause_init(ev, &p->req, "udp.unanswered", deadline);
 	ev_addr(ev, "ip.src", &p->client);

@@ -54,8 +54,8 @@ START_TEST(answered_and_gratuitous)
 	h_feed(&h, &q, T0, 0, 1);
 	h_feed(&h, &r, T0 + MS, 0, 2);
 	h_feed(&h, &ann, T0 + 2 * MS, 0, 3);
-	h_feed(&h, &unsol, T0 + 3 * MS, 0, 4);
-	h_feed(&h, &probe, T0 + 4 * MS, 0, 5);
+	h_feed(&h, &unsol, T0 + 1500 * MS, 0, 4);
+	h_feed(&h, &probe, T0 + 1600 * MS, 0, 5);
 	h_finish(&h);
 	ck_assert_uint_eq(h_count(&h, "arp.unanswered"), 0);
 	ck_assert_uint_eq(h_count(&h, "arp.gratuitous"), 2);
@@ -67,6 +67,23 @@ START_TEST(answered_and_gratuitous)
 	ck_assert_int_eq(h_int(sum, "requests"), 3);
 	ck_assert_int_eq(h_int(sum, "replies"), 2);
 	ck_assert_int_eq(h_int(sum, "gratuitous"), 2);
+	h_fini(&h);
+}
+END_TEST
+
+/* in the source's first second a reply may answer a request from before
+ * the capture began: not unsolicited; a second later it is */
+START_TEST(early_reply_not_unsolicited)
+{
+	struct harness h;
+	h_init(&h, &analyzer_arp, 1, 0);
+	struct pkt r = h_arp(2, "192.168.1.20", SRV);
+	h_feed(&h, &r, T0, 0, 1);
+	h_feed(&h, &r, T0 + NS_PER_SEC - 1, 0, 2);
+	ck_assert_uint_eq(h_count(&h, "arp.gratuitous"), 0);
+	h_feed(&h, &r, T0 + NS_PER_SEC, 0, 3);
+	ck_assert_uint_eq(h_count(&h, "arp.gratuitous"), 1);
+	ck_assert_uint_eq(h_nth(&h, "arp.gratuitous", 0)->ref, 3);
 	h_fini(&h);
 }
 END_TEST
@@ -164,7 +181,7 @@ START_TEST(per_source)
 		h_feed(&h, &q, T0 + i * 10 * US, (uint16_t)(i % 2), (uint64_t)i + 1);
 	}
 	struct pkt r = h_arp(2, "192.168.1.100", SRV);
-	h_feed(&h, &r, T0 + MS, 1, 99);  /* source 1 never saw that request */
+	h_feed(&h, &r, T0 + 2 * NS_PER_SEC, 1, 99);  /* source 1 never saw that request */
 	h_finish(&h);
 	ck_assert_uint_eq(h_count(&h, "arp.burst"), 0);
 	ck_assert_uint_eq(h_count(&h, "arp.summary"), 2);
@@ -193,6 +210,7 @@ static Suite *make_an_arp_suite(void)
 	tcase_add_test(tc, unanswered_exact_deadline);
 	tcase_add_test(tc, answered_and_gratuitous);
 	tcase_add_test(tc, late_reply_not_unsolicited);
+	tcase_add_test(tc, early_reply_not_unsolicited);
 	tcase_add_test(tc, per_source);
 	tcase_add_test(tc, cap);
 	suite_add_tcase(s, tc);

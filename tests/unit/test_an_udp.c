@@ -231,9 +231,16 @@ START_TEST(broadcast_and_one_way)
 	struct pkt b = h_udp(CL, 40000, "255.255.255.255", 1434);
 	struct pkt m = h_udp(CL, 40001, "239.255.255.250", 1900);
 	struct pkt sl = h_udp(CL, 40002, "10.0.0.9", 514);
+	struct pkt nb = h_udp(CL, 137, "10.1.1.255", 137);   /* NetBIOS name query */
+	struct pkt nr = h_udp("10.1.1.7", 137, CL, 137);     /* a host answers */
+	struct pkt l2 = h_udp(CL, 40003, "10.1.1.9", 9999);  /* Ethernet broadcast */
+	l2.eth_dst[0] = 0xff;
 	h_feed(&h, &b, T0, 0, 1);
 	h_feed(&h, &m, T0, 0, 2);
 	h_feed(&h, &sl, T0, 0, 3);
+	h_feed(&h, &nb, T0, 0, 4);
+	h_feed(&h, &nr, T0 + MS, 0, 5);
+	h_feed(&h, &l2, T0 + MS, 0, 6);
 	h_finish(&h);
 	ck_assert_uint_eq(h.n, 0);
 	h_fini(&h);
