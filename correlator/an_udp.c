@@ -59,7 +59,6 @@ struct upend {
 struct uflow {
 	uint16_t source;
 	bool reply_flow;      /* carries replies from another address */
-	bool requested;       /* generic: the first datagram was taken as request */
 	pendq_handle pend[UDP_PEND];
 };
 
@@ -177,7 +176,7 @@ static bool answers(const struct upend *p, const struct dgram *d)
 	}
 }
 
-static void emit_other(struct udp_state *s, const struct dgram *d, const struct upend *p)
+static void build_other(struct udp_state *s, const struct dgram *d, const struct upend *p)
 {
 	struct event *ev = &s->ev;
 	analysis_init(ev, d->ev, "udp.reply_from_other_address");
@@ -222,7 +221,7 @@ static bool match_other(struct udp_state *s, const struct dgram *d, struct emit 
 			continue;
 		if (!answers(p, d))
 			continue;
-		emit_other(s, d, p);
+		build_other(s, d, p);
 		emit_event(out, &s->ev);
 		pendq_remove(s->pq, c->pend[i]);
 		c->pend[i] = 0;
@@ -305,7 +304,6 @@ static void udp_event(void *st, const struct event *ev, struct emit *out)
 	} else if (d.f.sport == 53 || d.f.sport == 1434) {
 		/* a response whose request this source did not see */
 	} else if (created) {
-		fl->requested = true;
 		add_request(s, &d, fl, SVC_GENERIC);
 	}
 }
