@@ -275,9 +275,10 @@ static void udp_event(void *st, const struct event *ev, struct emit *out)
 		for (size_t i = 0; i < UDP_PEND; i++) {
 			struct upend *q = fl->pend[i] ? pendq_get(s->pq, fl->pend[i]) : NULL;
 			if (q && answers(q, &d)) {
+				bool one = q->service == SVC_DNS;  /* one query, one response */
 				pendq_remove(s->pq, fl->pend[i]);
 				fl->pend[i] = 0;
-				if (q->service == SVC_DNS)
+				if (one)
 					break;
 			}
 		}
