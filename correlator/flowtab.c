@@ -9,16 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Use order is kept exact to this much: idle eviction may come up to this
- * late, and the cap evicts an entry unused for about the longest. */
-#define FLOWTAB_RELINK_NS 1000000000LL
-
 struct entry {
 	struct entry *hnext;            /* bucket chain */
 	struct entry *prev, *next;      /* use order: head = least recent */
 	uint64_t hash;
 	int64_t last;
-	int64_t linked;                 /* when last moved to the tail (<= last) */
 	uint32_t extra;
 	struct flow key;
 	_Alignas(16) unsigned char data[];
@@ -142,14 +137,8 @@ void *flowtab_get(struct flowtab *t, const struct flow *f, uint32_t extra, int64
 		if (e->hash == h && e->extra == extra && same_endpoints(&e->key, f, &rev)) {
 			if (now > e->last)
 				e->last = now;
-			/* Move to the tail at most every FLOWTAB_RELINK_NS: moving touches
-			 * the list neighbours (two cache misses per lookup in a big table)
-			 * and use order to within that much is enough for eviction. */
-			if (now - e->linked > FLOWTAB_RELINK_NS) {
-				e->linked = now;
-				list_unlink(t, e);
-				list_append(t, e);
-			}
+			list_unlink(t, e);
+			list_append(t, e);
 			if (reversed)
 				*reversed = rev;
 			return e->data;
@@ -167,7 +156,7 @@ void *flowtab_get(struct flowtab *t, const struct flow *f, uint32_t extra, int64
 	e->hash = h;
 	e->extra = extra;
 	e->key = *f;
-	e->last = e->linked = now;
+	e->last = now;
 	e->hnext = t->buckets[h & (t->nbuckets - 1)];
 	t->buckets[h & (t->nbuckets - 1)] = e;
 	list_append(t, e);
