@@ -9,11 +9,15 @@
 extern const struct parser parser_pcap;
 extern const struct parser parser_pcapng;
 extern const struct parser parser_netmon;
+extern const struct parser parser_evtx;
+extern const struct parser parser_evtx_xml;
 
 const struct parser *const parser_table[] = {
 	&parser_pcap,
 	&parser_pcapng,
 	&parser_netmon,
+	&parser_evtx,
+	&parser_evtx_xml,
 	NULL,
 };
 
