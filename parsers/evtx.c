@@ -13,6 +13,7 @@
  */
 #include "parser.h"
 #include "winevt.h"
+#include "../correlator/br.h"
 #include "../correlator/util.h"
 
 /* libevtx.h pulls in libbfio.h (libbfio-dev) only for the file-IO-handle
@@ -23,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 struct evtx {
 	struct source *src;
@@ -57,12 +59,48 @@ static int evtx_sniff(const uint8_t *h, size_t n)
 	return n >= 8 && !memcmp(h, "ElfFile", 8) ? 100 : 0;
 }
 
+/* libevtx says nothing when a file is cut inside a chunk: compare the file
+ * size with the chunk count of the header (offset 42, u16) ourselves.
+ * Returns -1 (error reported) if not even the 4096-byte header is there. */
+static int evtx_check_size(struct source *src, const char *path)
+{
+	uint8_t h[128];
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		source_error(src, "%s: cannot open", path);
+		return -1;
+	}
+	size_t n = fread(h, 1, sizeof h, f);
+	struct stat sb;
+	int ok = fstat(fileno(f), &sb);
+	fclose(f);
+	if (ok != 0 || sb.st_size < 4096) {
+		source_error(src, "%s: %lld bytes, shorter than the 4096-byte EVTX file header: "
+			     "truncated", path, ok == 0 ? (long long)sb.st_size : 0LL);
+		return -1;
+	}
+	br r = br_make(h, n);
+	br_skip(&r, 40);
+	uint16_t block = br_le16(&r);
+	uint16_t chunks = br_le16(&r);
+	if (r.bad)
+		return 0;
+	uint64_t want = (uint64_t)(block ? block : 4096) + (uint64_t)chunks * 65536u;
+	if ((uint64_t)sb.st_size < want)
+		source_warn(src, 0, "%s is truncated: its header lists %u chunks (%llu bytes), the file "
+			    "has %lld bytes; records past the cut are lost", path, chunks,
+			    (unsigned long long)want, (long long)sb.st_size);
+	return 0;
+}
+
 static int evtx_open(struct source *src, const char *path, void **state)
 {
 	struct evtx *st = xcalloc(1, sizeof *st);
 	st->src = src;
 	*state = st;
 	winevt_init(&st->w, src);
+	if (evtx_check_size(src, path) != 0)
+		return -1;
 	libevtx_error_t *e = NULL;
 	char msg[256];
 	if (libevtx_file_initialize(&st->file, &e) != 1 ||

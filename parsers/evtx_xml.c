@@ -52,6 +52,7 @@ struct xin {
 	size_t wrap_pos;
 	uint64_t consumed;        /* raw bytes read from the file */
 	uint64_t replaced;        /* bad code units / control characters replaced */
+	uint64_t lines;           /* newlines handed to libxml2 */
 };
 
 struct evtx_xml {
@@ -225,6 +226,8 @@ static int xin_read(void *ctx, char *buf, int len)
 		if (k > (size_t)(len - done))
 			k = (size_t)(len - done);
 		memcpy(buf + done, x->out + x->out_pos, k);
+		for (size_t j = 0; j < k; j++)
+			x->lines += buf[done + (int)j] == '\n';
 		x->out_pos += k;
 		done += (int)k;
 	}
@@ -392,7 +395,13 @@ static pr_status evtx_xml_next(void *state, struct event *ev)
 			return PR_SKIP;
 		case WINEVT_XML_ERROR:
 			st->done = true;
-			source_skip(st->src, ev->ref, "%s; the rest of the file is not read", st->w.xml_err);
+			if (st->in.phase >= 2 && st->w.xml_err_line >= 0 &&
+			    (uint64_t)st->w.xml_err_line >= st->in.lines + 1)
+				source_skip(st->src, ev->ref, "the file ends inside this <Event> "
+					    "(truncated at line %d)", st->w.xml_err_line);
+			else
+				source_skip(st->src, ev->ref, "%s; the rest of the file is not read",
+					    st->w.xml_err);
 			return PR_SKIP;
 		case WINEVT_REFUSED:
 			st->done = true;

@@ -97,6 +97,7 @@ static void on_xml_error(void *arg, xmlErrorPtr e)
 	while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
 		msg[--n] = '\0';
 	snprintf(w->xml_err, sizeof w->xml_err, "XML error at line %d: %s", e->line, msg);
+	w->xml_err_line = e->line;
 	w->xml_err_set = true;
 }
 
@@ -104,6 +105,7 @@ void winevt_attach(struct winevt *w, xmlTextReaderPtr r)
 {
 	w->xml_err_set = false;
 	w->xml_err[0] = '\0';
+	w->xml_err_line = 0;
 	xmlTextReaderSetStructuredErrorHandler(r, on_xml_error, w);
 }
 
@@ -474,6 +476,48 @@ static void winevt_flow(const struct rec *c, uint64_t id, struct event *ev)
 	}
 }
 
+/* "Security 5156 Microsoft-Windows-Security-Auditing on EX01: 10.0.0.25:25 -> ... tcp"
+ * or, with RenderingInfo, the first line of the rendered message. */
+static void winevt_msg(struct winevt *w, const struct rec *c, uint64_t id, struct event *ev)
+{
+	char buf[512];
+	int n = snprintf(buf, sizeof buf, "%.*s%s%llu %.*s%s%.*s",
+			 (int)(c->sys[F_CHANNEL].n > 60 ? 60 : c->sys[F_CHANNEL].n),
+			 c->sys[F_CHANNEL].p ? c->sys[F_CHANNEL].p : "", c->sys[F_CHANNEL].n ? " " : "",
+			 (unsigned long long)id, (int)(c->provider.n > 80 ? 80 : c->provider.n),
+			 c->provider.p ? c->provider.p : "", c->sys[F_COMPUTER].n ? " on " : "",
+			 (int)(c->sys[F_COMPUTER].n > 80 ? 80 : c->sys[F_COMPUTER].n),
+			 c->sys[F_COMPUTER].p ? c->sys[F_COMPUTER].p : "");
+	if (n < 0 || (size_t)n >= sizeof buf)
+		n = (int)strlen(buf);
+	struct str m = trim(c->sys[F_MESSAGE]);
+	if (m.n) {
+		const char *nl = memchr(m.p, '\n', m.n);
+		size_t k = nl ? (size_t)(nl - m.p) : m.n;
+		while (k && m.p[k - 1] == '\r')
+			k--;
+		snprintf(buf + n, sizeof buf - (size_t)n, ": %.*s", (int)(k > 300 ? 300 : k), m.p);
+	} else if (ev->flags & EV_HAS_FLOW) {
+		buf[n++] = ':';
+		buf[n++] = ' ';
+		flow_format(&ev->flow, buf + n, sizeof buf - (size_t)n);
+	} else {
+		const struct value *a = event_get(ev, "ip.src");
+		int64_t port = 0;
+		if (a && a->type == V_ADDR) {
+			char ab[64];
+			addr_format(&a->u.a, ab, sizeof ab);
+			if (event_get_int(ev, "tcp.srcport", &port))
+				snprintf(buf + n, sizeof buf - (size_t)n, ": from %s%s%s:%lld",
+					 a->u.a.family == 6 ? "[" : "", ab, a->u.a.family == 6 ? "]" : "",
+					 (long long)port);
+			else
+				snprintf(buf + n, sizeof buf - (size_t)n, ": from %s", ab);
+		}
+	}
+	ev->msg = arena_strdup(&w->scratch, buf);
+}
+
 /* Fill ev from a complete record. Returns false (w->xml_err set) if unusable. */
 static bool winevt_emit(struct winevt *w, struct rec *c, struct event *ev)
 {
@@ -530,6 +574,7 @@ static bool winevt_emit(struct winevt *w, struct rec *c, struct event *ev)
 	if (c->dropped)
 		ev->flags |= EV_TRUNC_FIELDS;
 	winevt_flow(c, id, ev);
+	winevt_msg(w, c, id, ev);
 	return true;
 }
 

@@ -45,6 +45,7 @@ struct winevt {
 	char *text;             /* text of the current leaf element */
 	size_t text_len, text_cap, text_max;
 	char xml_err[256];      /* last libxml2 error, "line N: message" */
+	int xml_err_line;       /* its line */
 	bool xml_err_set;
 };
 
