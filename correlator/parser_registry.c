@@ -11,6 +11,7 @@ extern const struct parser parser_pcapng;
 extern const struct parser parser_netmon;
 extern const struct parser parser_evtx;
 extern const struct parser parser_evtx_xml;
+extern const struct parser parser_etw_text;
 
 const struct parser *const parser_table[] = {
 	&parser_pcap,
@@ -18,6 +19,7 @@ const struct parser *const parser_table[] = {
 	&parser_netmon,
 	&parser_evtx,
 	&parser_evtx_xml,
+	&parser_etw_text,
 	NULL,
 };
 
