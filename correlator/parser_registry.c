@@ -12,6 +12,7 @@ extern const struct parser parser_netmon;
 extern const struct parser parser_evtx;
 extern const struct parser parser_evtx_xml;
 extern const struct parser parser_etw_text;
+extern const struct parser parser_etw_csv;
 
 const struct parser *const parser_table[] = {
 	&parser_pcap,
@@ -20,6 +21,7 @@ const struct parser *const parser_table[] = {
 	&parser_evtx,
 	&parser_evtx_xml,
 	&parser_etw_text,
+	&parser_etw_csv,
 	NULL,
 };
 

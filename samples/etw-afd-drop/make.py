@@ -84,3 +84,66 @@ def main():
 
 if __name__ == "__main__":
     main()
+
+
+# --- the same trace as tables ------------------------------------------------
+TRACERPT_HEADER = ("Event Name, Type, Event ID, Version, Channel, Level, Opcode, Task, Keyword, PID, TID, "
+                   "Processor Number, Instance ID, Parent Instance ID, Activity ID, Related Activity ID, "
+                   "Clock-Time, Kernel(ms), User(ms), User Data")
+
+
+def filetime(off):
+    return (T0 + 11644473600) * 10_000_000 + int(round(off * 1e7))
+
+
+def tables():
+    tcb, proc, ep = "0xFFFFE189BD811AA0", "0xFFFFE189C0A1D080", "0xFFFFE189BF2C7A10"
+    T, A = "Microsoft-Windows-TCPIP", "Microsoft-Windows-Winsock-AFD"
+    # (offset s, provider, id, pid, tid, cpu, user data values, rendered message)
+    rows = [
+        (0.9310024, T, 1002, 0x0F3C, 0x1A20, 2, [tcb, "16", CLIENT + ":55330", "16", WEB + ":443", "SynSentState", "0"],
+         "TCP: Tcb %s (local=%s:55330 remote=%s:443) requested to connect." % (tcb, CLIENT, WEB)),
+        (0.9310441, T, 1051, 0x0F3C, 0x1A20, 2, ["ClosedState", "SynSentState", "1845311921", tcb],
+         "TCP: connection %s transition from ClosedState to SynSentState, SndNxt = 1845311921." % tcb),
+        (0.9370129, T, 1051, 0, 0, 5, ["SynSentState", "EstablishedState", "1845311922", tcb],
+         "TCP: connection %s transition from SynSentState to EstablishedState, SndNxt = 1845311922." % tcb),
+        (0.9370301, T, 1033, 0, 0, 5, ["16", CLIENT + ":55330", "16", WEB + ":443", "0x0", "3900", "1", tcb],
+         "TCP: connection %s (local=%s:55330 remote=%s:443) connect completed. PID = 3900." % (tcb, CLIENT, WEB)),
+        (1.9990001, A, 1029, 0x0AB4, 0x0C18, 7, ["0", "8800", proc, ep, "16", CLIENT + ":53124", "0"],
+         "bind: 0: Process %s, Endpoint %s, Address %s:53124, Seq 8800, Status 0" % (proc, ep, CLIENT)),
+    ]
+    for i, seq in ((1, 8812), (2, 8813), (3, 8814)):
+        rows.append((2.0 + i * 0.5 + 0.0121, A, 1033, 0x0AB4, 0x0C18, 7,
+                     ["0", str(seq), proc, ep, "0x0000000000000000", "512", "16", DNS + ":53",
+                      "Insufficient local buffer space"],
+                     "datagram dropped: 0: Process %s, Endpoint %s, Buffer 0x0000000000000000, Length 512, "
+                     "Address %s:53, Seq %d, Reason Insufficient local buffer space" % (proc, ep, DNS, seq)))
+    with open(os.path.join(HERE, "netsh.csv"), "w", newline="\r\n") as f:
+        f.write(TRACERPT_HEADER + "\n")
+        f.write("EventTrace, Header, 0, 2, 0, 0, 0, 0, 0x0000000000000000, 0x0000, 0x0000, 0, , , , , %d, 0, 0, 65536\n"
+                % filetime(0))
+        for off, prov, eid, pid, tid, cpu, vals, _ in rows:
+            f.write("%s, Info, %d, 0, 16, 4, 0, 0, 0x8000000000000000, 0x%04X, 0x%04X, %d, , , , , %d, 0, 0, %s\n"
+                    % (prov, eid, pid, tid, cpu, filetime(off), ", ".join(vals)))
+    import time
+    with open(os.path.join(HERE, "analyzer.csv"), "w", newline="\r\n") as f:
+        f.write('"MessageNumber","Timestamp","TimeElapsed","Source","Destination","Module","Summary"\n')
+        for k, (off, prov, eid, pid, tid, cpu, vals, msg) in enumerate(rows, 1):
+            sec = T0 + int(off)
+            frac = int(round((off - int(off)) * 1e7))
+            ts = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(sec)) + ".%07d" % frac
+            f.write('"%d","%s","","","","%s","%s"\n' % (k, ts, prov.replace("-", "_"), msg.replace('"', '""')))
+    with open(os.path.join(HERE, "netmon.txt"), "w", newline="\r\n") as f:
+        f.write("Frame Number\tTime Date Local Adjusted\tTime Offset\tProcess Name\tSource\tDestination\t"
+                "Protocol Name\tDescription\tConv Id\n")
+        for k, (off, prov, eid, pid, tid, cpu, vals, msg) in enumerate(rows, 1):
+            sec = T0 + int(off)
+            frac = int(round((off - int(off)) * 1e7))
+            st = time.gmtime(sec)
+            h12 = st.tm_hour % 12 or 12
+            ts = "%d/%d/%d %d:%02d:%02d.%07d %s" % (st.tm_mon, st.tm_mday, st.tm_year, h12, st.tm_min,
+                                                    st.tm_sec, frac, "PM" if st.tm_hour >= 12 else "AM")
+            f.write("%d\t%s\t%.7f\t\t\t\t%s\t%s\t\n" % (k, ts, off, prov.replace("-", "_"), msg))
+
+
+tables()

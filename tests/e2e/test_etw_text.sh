@@ -40,3 +40,29 @@ import json; print(*[json.loads(l)['ref'] for l in open('$TMPD/bad.jsonl')][:3])
 # --tz moves the wall clock
 "$CORRELATOR" timeline -f jsonl --no-analysis --tz etw=+02:00 etw=netsh.txt 2>/dev/null | head -1 >"$TMPD/tz.jsonl"
 check "--tz applies" '"2025-03-27T14:12:19.931002400Z"' "$(python3 -c "import json; print(json.dumps(json.load(open('$TMPD/tz.jsonl'))['ts']))")"
+
+# the same trace as tracerpt CSV, Message Analyzer CSV and a Network Monitor
+# tab-separated copy: the same types, flows and key fields as the text
+key() { python3 -c '
+import json, sys
+keep = ("etw.tcb", "etw.tcpip.old_state", "etw.tcpip.new_state", "etw.tcpip.snd_nxt", "etw.afd.seq", "etw.reason", "etw.afd.length")
+for l in open(sys.argv[1]):
+    e = json.loads(l)
+    f = e["flow"] or {}
+    print(e["ts"], e["type"], f.get("src"), f.get("sport"), f.get("dst"), f.get("dport"), f.get("proto"),
+          *[e["fields"].get(k) for k in keep])' "$1"; }
+"$CORRELATOR" timeline -f jsonl --no-analysis netsh.txt 2>/dev/null | sed -n '1,4p;8,11p' >"$TMPD/txt.jsonl"
+key "$TMPD/txt.jsonl" >"$TMPD/want"
+for f in netsh.csv analyzer.csv netmon.txt; do
+	"$CORRELATOR" timeline -f jsonl --no-analysis "$f" >"$TMPD/tab.jsonl" 2>"$TMPD/tab.err"
+	check "$f: 8 events" 8 "$(wc -l <"$TMPD/tab.jsonl")"
+	key "$TMPD/tab.jsonl" >"$TMPD/got"
+	check "$f: same events as the text" "" "$(diff "$TMPD/want" "$TMPD/got" | head -4)"
+	check "$f: no diagnostics" "" "$(cat "$TMPD/tab.err")"
+done
+"$CORRELATOR" formats >"$TMPD/fmt"
+check_grep "formats lists etw-csv" '^etw-csv ' "$TMPD/fmt"
+sed '5s/, 1338[0-9]*, 0, 0,/, soon, 0, 0,/' netsh.csv >"$TMPD/bad.csv"
+"$CORRELATOR" timeline -f jsonl --no-analysis "$TMPD/bad.csv" >"$TMPD/bad.jsonl" 2>"$TMPD/bad.err"
+check "tracerpt CSV with a bad Clock-Time: 7 events" 7 "$(wc -l <"$TMPD/bad.jsonl")"
+check_grep "bad Clock-Time: skip cites line 5" "bad.csv#5: warning: bad Clock-Time 'soon'" "$TMPD/bad.err"
