@@ -54,6 +54,7 @@ struct str { const char *p; size_t n; };
 struct dataf { const char *name; struct str v; };
 
 struct elem {
+	const char *name;       /* System children and Data: for their attributes */
 	enum sysf f;
 	bool has_child;
 	const char *data_name;  /* Data Name= (arena) or NULL */
@@ -109,9 +110,8 @@ void winevt_attach(struct winevt *w, xmlTextReaderPtr r)
 	xmlTextReaderSetStructuredErrorHandler(r, on_xml_error, w);
 }
 
-static void text_add(struct winevt *w, const char *s)
+static void text_add(struct winevt *w, const char *s, size_t n)
 {
-	size_t n = strlen(s);
 	if (w->text_len + n > w->text_max)
 		n = w->text_max > w->text_len ? w->text_max - w->text_len : 0;
 	if (w->text_len + n + 1 > w->text_cap) {
@@ -163,54 +163,42 @@ static enum sect sect_of(const char *name)
 	return S_OTHER;
 }
 
-/* Attributes of System children that carry values. */
-static void sys_attrs(struct winevt *w, xmlTextReaderPtr r, struct rec *c, const char *el)
+/* One attribute of the element at relative depth rd (System children and Data). */
+static void elem_attr(struct winevt *w, struct rec *c, unsigned rd, const char *an, const char *av,
+		      size_t n)
 {
-	if (xmlTextReaderMoveToFirstAttribute(r) != 1)
+	if (rd >= WINEVT_STACK)
 		return;
-	do {
-		const char *an = (const char *)xmlTextReaderConstLocalName(r);
-		const char *av = (const char *)xmlTextReaderConstValue(r);
-		if (!an || !av)
-			continue;
-		struct str *dst = NULL;
-		if (!strcmp(el, "Provider") && !strcmp(an, "Name"))
-			dst = &c->provider;
-		else if (!strcmp(el, "Provider") && !strcmp(an, "EventSourceName"))
-			dst = &c->source_name;
-		else if (!strcmp(el, "TimeCreated") && !strcmp(an, "SystemTime"))
-			dst = &c->time;
-		else if (!strcmp(el, "Correlation") && !strcmp(an, "ActivityID"))
-			dst = &c->activity;
-		else if (!strcmp(el, "Execution") && !strcmp(an, "ProcessID"))
-			dst = &c->pid;
-		else if (!strcmp(el, "Execution") && !strcmp(an, "ThreadID"))
-			dst = &c->tid;
-		else if (!strcmp(el, "Security") && !strcmp(an, "UserID"))
-			dst = &c->user;
-		else if (!strcmp(el, "EventID") && !strcmp(an, "Qualifiers"))
-			dst = &c->qualifiers;
-		if (dst)
-			*dst = keep(w, av, strlen(av));
-	} while (xmlTextReaderMoveToNextAttribute(r) == 1);
-	xmlTextReaderMoveToElement(r);
-}
-
-static const char *data_name_attr(struct winevt *w, xmlTextReaderPtr r)
-{
-	const char *name = NULL;
-	if (xmlTextReaderMoveToFirstAttribute(r) != 1)
-		return NULL;
-	do {
-		const char *an = (const char *)xmlTextReaderConstLocalName(r);
-		const char *av = (const char *)xmlTextReaderConstValue(r);
-		if (an && av && !strcmp(an, "Name") && av[0]) {
-			size_t n = strlen(av);
-			name = arena_strndup(&w->scratch, av, n > WINEVT_NAME_MAX ? WINEVT_NAME_MAX : n);
-		}
-	} while (xmlTextReaderMoveToNextAttribute(r) == 1);
-	xmlTextReaderMoveToElement(r);
-	return name;
+	const char *el = c->stack[rd].name;
+	if (!el)
+		return;
+	if (c->sect == S_EVENTDATA && rd == 2) {
+		if (!strcmp(el, "Data") && !strcmp(an, "Name") && n)
+			c->stack[rd].data_name = arena_strndup(&w->scratch, av,
+							       n > WINEVT_NAME_MAX ? WINEVT_NAME_MAX : n);
+		return;
+	}
+	if (c->sect != S_SYSTEM || rd != 2)
+		return;
+	struct str *dst = NULL;
+	if (!strcmp(el, "Provider") && !strcmp(an, "Name"))
+		dst = &c->provider;
+	else if (!strcmp(el, "Provider") && !strcmp(an, "EventSourceName"))
+		dst = &c->source_name;
+	else if (!strcmp(el, "TimeCreated") && !strcmp(an, "SystemTime"))
+		dst = &c->time;
+	else if (!strcmp(el, "Correlation") && !strcmp(an, "ActivityID"))
+		dst = &c->activity;
+	else if (!strcmp(el, "Execution") && !strcmp(an, "ProcessID"))
+		dst = &c->pid;
+	else if (!strcmp(el, "Execution") && !strcmp(an, "ThreadID"))
+		dst = &c->tid;
+	else if (!strcmp(el, "Security") && !strcmp(an, "UserID"))
+		dst = &c->user;
+	else if (!strcmp(el, "EventID") && !strcmp(an, "Qualifiers"))
+		dst = &c->qualifiers;
+	if (dst)
+		*dst = keep(w, av, n);
 }
 
 static void add_data(struct winevt *w, struct rec *c, const char *name, struct str v)
@@ -229,10 +217,10 @@ static void add_data(struct winevt *w, struct rec *c, const char *name, struct s
 }
 
 /* Element start at relative depth rd (Event is 0). */
-static void elem_start(struct winevt *w, xmlTextReaderPtr r, struct rec *c, unsigned rd,
-		       const char *name)
+static void elem_start(struct winevt *w, struct rec *c, unsigned rd, const char *name)
 {
 	struct elem *e = &c->stack[rd];
+	e->name = NULL;
 	e->f = F_NONE;
 	e->has_child = false;
 	e->data_name = NULL;
@@ -250,14 +238,14 @@ static void elem_start(struct winevt *w, xmlTextReaderPtr r, struct rec *c, unsi
 		for (unsigned i = 0; sys_leaves[i].name; i++)
 			if (!strcmp(name, sys_leaves[i].name))
 				e->f = sys_leaves[i].f;
-		sys_attrs(w, r, c, name);
+		e->name = arena_strdup(&w->scratch, name);
 		break;
 	case S_EVENTDATA:
 		if (rd != 2)
 			return;
 		if (!strcmp(name, "Data")) {
 			e->f = F_DATA;
-			e->data_name = data_name_attr(w, r);
+			e->name = "Data";
 		} else if (!strcmp(name, "Binary")) {
 			e->f = F_BINARY;
 		}
@@ -578,16 +566,57 @@ static bool winevt_emit(struct winevt *w, struct rec *c, struct event *ev)
 	return true;
 }
 
-enum winevt_status winevt_read(struct winevt *w, xmlTextReaderPtr r, struct event *ev)
+void winevt_begin(struct winevt *w)
 {
 	arena_reset(&w->scratch);
-	struct rec *c = arena_alloc(&w->scratch, sizeof *c);
+	w->rec = arena_alloc(&w->scratch, sizeof(struct rec));
+	w->text_len = 0;
+	w->xml_err[0] = '\0';
+	struct rec *c = w->rec;
+	c->sect = S_NONE;
+	c->stack[0].f = F_NONE;
+}
+
+bool winevt_elem(struct winevt *w, unsigned rd, const char *name)
+{
+	if (rd == 0 || rd >= WINEVT_STACK)
+		return rd == 0;
+	elem_start(w, w->rec, rd, name);
+	return true;
+}
+
+void winevt_attr(struct winevt *w, unsigned rd, const char *name, const char *val, size_t n)
+{
+	elem_attr(w, w->rec, rd, name, val, n);
+}
+
+void winevt_text(struct winevt *w, const char *s, size_t n)
+{
+	text_add(w, s, n);
+}
+
+void winevt_end(struct winevt *w, unsigned rd)
+{
+	struct rec *c = w->rec;
+	if (rd == 0 || rd >= WINEVT_STACK)
+		return;
+	elem_end(w, c, rd);
+	if (rd == 1)
+		c->sect = S_NONE;
+}
+
+enum winevt_status winevt_finish(struct winevt *w, struct event *ev)
+{
+	return winevt_emit(w, w->rec, ev) ? WINEVT_OK : WINEVT_BAD;
+}
+
+/* The xmlTextReader adapter: reader events -> winevt_elem/attr/text/end. */
+enum winevt_status winevt_read(struct winevt *w, xmlTextReaderPtr r, struct event *ev)
+{
+	winevt_begin(w);
 	int base = xmlTextReaderDepth(r);
 	if (base < 0)
 		return WINEVT_XML_ERROR;
-	w->text_len = 0;
-	c->sect = S_NONE;
-	c->stack[0].f = F_NONE;
 	if (xmlTextReaderIsEmptyElement(r) == 1)
 		goto done;
 	for (;;) {
@@ -612,20 +641,25 @@ enum winevt_status winevt_read(struct winevt *w, xmlTextReaderPtr r, struct even
 				return WINEVT_REFUSED;
 			}
 			const char *name = (const char *)xmlTextReaderConstLocalName(r);
-			elem_start(w, r, c, rd, name ? name : "");
-			if (xmlTextReaderIsEmptyElement(r) == 1) {
-				elem_end(w, c, rd);
-				if (rd == 1)
-					c->sect = S_NONE;
+			bool empty = xmlTextReaderIsEmptyElement(r) == 1;
+			winevt_elem(w, rd, name ? name : "");
+			if (xmlTextReaderMoveToFirstAttribute(r) == 1) {
+				do {
+					const char *an = (const char *)xmlTextReaderConstLocalName(r);
+					const char *av = (const char *)xmlTextReaderConstValue(r);
+					if (an && av)
+						winevt_attr(w, rd, an, av, strlen(av));
+				} while (xmlTextReaderMoveToNextAttribute(r) == 1);
+				xmlTextReaderMoveToElement(r);
 			}
+			if (empty)
+				winevt_end(w, rd);
 			break;
 		}
 		case XML_READER_TYPE_END_ELEMENT:
 			if (rd == 0)
 				goto done;
-			elem_end(w, c, rd);
-			if (rd == 1)
-				c->sect = S_NONE;
+			winevt_end(w, rd);
 			break;
 		case XML_READER_TYPE_TEXT:
 		case XML_READER_TYPE_CDATA:
@@ -633,7 +667,7 @@ enum winevt_status winevt_read(struct winevt *w, xmlTextReaderPtr r, struct even
 		case XML_READER_TYPE_SIGNIFICANT_WHITESPACE: {
 			const char *v = (const char *)xmlTextReaderConstValue(r);
 			if (v)
-				text_add(w, v);
+				winevt_text(w, v, strlen(v));
 			break;
 		}
 		case XML_READER_TYPE_ENTITY_REFERENCE:
@@ -647,5 +681,5 @@ enum winevt_status winevt_read(struct winevt *w, xmlTextReaderPtr r, struct even
 		}
 	}
 done:
-	return winevt_emit(w, c, ev) ? WINEVT_OK : WINEVT_BAD;
+	return winevt_finish(w, ev);
 }

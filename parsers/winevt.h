@@ -47,6 +47,7 @@ struct winevt {
 	char xml_err[256];      /* last libxml2 error, "line N: message" */
 	int xml_err_line;       /* its line */
 	bool xml_err_set;
+	struct rec *rec;        /* the event being assembled (in scratch) */
 };
 
 /* Results of winevt_read(). */
@@ -67,6 +68,18 @@ void winevt_attach(struct winevt *w, xmlTextReaderPtr r);
  * fill ev (type, ts_raw, fields, flow). Strings are owned by w until the next
  * call. ev->ref is left to the caller. */
 enum winevt_status winevt_read(struct winevt *w, xmlTextReaderPtr r, struct event *ev);
+
+/* The same mapping driven by any tree walker (the binary EVTX reader):
+ * winevt_begin() at <Event>; for each element below it winevt_elem() with its
+ * depth relative to <Event> (1 = System/EventData/...), then winevt_attr()
+ * for its attributes, winevt_text() for its character data, winevt_end() at
+ * its end; winevt_finish() after </Event>. Names and values are copied. */
+void winevt_begin(struct winevt *w);
+bool winevt_elem(struct winevt *w, unsigned rd, const char *name);
+void winevt_attr(struct winevt *w, unsigned rd, const char *name, const char *val, size_t n);
+void winevt_text(struct winevt *w, const char *s, size_t n);
+void winevt_end(struct winevt *w, unsigned rd);
+enum winevt_status winevt_finish(struct winevt *w, struct event *ev);
 
 /* "2024-01-07T08:14:02.3117503Z" (0-9 fraction digits, Z/+00:00/none = UTC)
  * -> UTC ns. False if malformed. */
