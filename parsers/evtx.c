@@ -1,57 +1,92 @@
 /*
- * parsers/evtx.c - binary Windows XML Event Log files (.evtx) through libyal
- * libevtx: every record, then every record libevtx recovers from slack and
- * damaged chunks, is rendered to XML by libevtx and mapped by the same code as
- * the XML exports (winevt.c), so both inputs give identical events.
- * ref is the 1-based position of the record in libevtx's order (the order of
- * `evtxexport`); recovered records follow, numbered on after the last record,
- * and carry event.recovered = true. The EventRecordID is event.record_id.
- * Does not: walk chunks itself (libevtx does, including its CRC checks), read
- * the file incrementally (libevtx indexes it at open), render messages.
- * Spec: [MS-EVEN6] binary XML; libevtx 20181227 include/libevtx.h;
- * ../shared/formats/windows-events.md (b).
+ * parsers/evtx.c - binary Windows XML Event Log files (.evtx), our own reader
+ * (the default): the 4 KiB file header, then 64 KiB chunks read one at a time
+ * (memory: one chunk), CRC32 of chunk header and record data checked, event
+ * records walked in file order, each record's binary XML mapped straight to
+ * a `win.event` by evtx_binxml.c + winevt.c (the same mapping as the XML
+ * exports and the libevtx reader). ref is the 1-based position of the record
+ * in the file; the EventRecordID is event.record_id.
+ *
+ *   file:   "ElfFile\0" ... u16 header-block-size @40, u16 chunk-count @42 | chunks @4096
+ *   chunk:  "ElfChnk\0" ... u32 last-record-offset @44, u32 free-space @48,
+ *           u32 data-CRC @52, u32 header-CRC @124 (of 0..120 and 128..512) | records @512
+ *   record: "**\0\0" u32 size, u64 record-id, u64 written-time, binxml, u32 size
+ *
+ * Damage: a chunk with a bad signature or header CRC is skipped with a
+ * warning; a bad data CRC is warned about and its records are still read one
+ * by one; a record with a bad signature or size ends its chunk (counted skip);
+ * a record whose binary XML is broken is a counted skip; a file cut inside a
+ * chunk keeps the records that are whole.
+ * Does not: recover records from slack space or damaged chunks (the
+ * evtx-libevtx reader does: --input-format evtx-libevtx), follow the ring's
+ * oldest-chunk order (records come in file order, as libevtx gives them).
+ * Spec: libyal libevtx format document; ../shared/formats/windows-events.md (b).
  */
 #include "parser.h"
+#include "evtx_binxml.h"
 #include "winevt.h"
 #include "../correlator/br.h"
 #include "../correlator/util.h"
 
-/* libevtx.h pulls in libbfio.h (libbfio-dev) only for the file-IO-handle
- * open, which we do not use: declare it absent. */
-#include <libevtx/features.h>
-#undef LIBEVTX_HAVE_BFIO
-#include <libevtx.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#define EVTX_HEADER 4096
+#define EVTX_CHUNK 65536
+
 struct evtx {
 	struct source *src;
-	libevtx_file_t *file;
-	int nrecords, nrecovered;
-	int next;                  /* records and then recovered records, 0-based */
-	int unrecoverable;         /* recovered slots libevtx could not decode */
-	bool noted;
-	uint8_t *xml;
-	size_t xml_cap;
-	xmlTextReaderPtr r;
+	FILE *f;
+	uint64_t size;
+	uint8_t *chunk;
+	size_t clen;               /* bytes of the current chunk we have */
+	size_t next, end;          /* next record offset, end of record data */
+	uint64_t chunk_no;         /* chunks loaded */
+	bool have_chunk, eof;
+	uint64_t ref;
 	struct winevt w;
+	struct binxml *bx;
 };
 
-static void err_text(libevtx_error_t **e, char *buf, size_t len)
+/* CRC-32 (IEEE, reflected), slice-by-4: the data CRC covers every chunk. */
+static uint32_t crc_table[4][256];
+
+static void crc_init(void)
 {
-	buf[0] = '\0';
-	if (e && *e) {
-		libevtx_error_sprint(*e, buf, len);
-		libevtx_error_free(e);
+	if (crc_table[0][1])
+		return;
+	for (uint32_t i = 0; i < 256; i++) {
+		uint32_t c = i;
+		for (int k = 0; k < 8; k++)
+			c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+		crc_table[0][i] = c;
 	}
-	/* libyal stacks messages one per line: keep the first, innermost-last */
-	char *nl = strchr(buf, '\n');
-	if (nl)
-		*nl = '\0';
-	if (!buf[0])
-		snprintf(buf, len, "libevtx error");
+	for (uint32_t i = 0; i < 256; i++)
+		for (int t = 1; t < 4; t++)
+			crc_table[t][i] = crc_table[0][crc_table[t - 1][i] & 0xFF] ^ (crc_table[t - 1][i] >> 8);
+}
+
+static uint32_t crc32_update(uint32_t crc, const uint8_t *p, size_t n)
+{
+	crc = ~crc;
+	size_t i = 0;
+	for (; i + 4 <= n; i += 4) {
+		crc ^= (uint32_t)p[i] | (uint32_t)p[i + 1] << 8 | (uint32_t)p[i + 2] << 16 |
+		       (uint32_t)p[i + 3] << 24;
+		crc = crc_table[3][crc & 0xFF] ^ crc_table[2][(crc >> 8) & 0xFF] ^
+		      crc_table[1][(crc >> 16) & 0xFF] ^ crc_table[0][crc >> 24];
+	}
+	for (; i < n; i++)
+		crc = crc_table[0][(crc ^ p[i]) & 0xFF] ^ (crc >> 8);
+	return ~crc;
+}
+
+static uint32_t le32_at(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
 static int evtx_sniff(const uint8_t *h, size_t n)
@@ -59,171 +94,171 @@ static int evtx_sniff(const uint8_t *h, size_t n)
 	return n >= 8 && !memcmp(h, "ElfFile", 8) ? 100 : 0;
 }
 
-/* libevtx says nothing when a file is cut inside a chunk: compare the file
- * size with the chunk count of the header (offset 42, u16) ourselves.
- * Returns -1 (error reported) if not even the 4096-byte header is there. */
-static int evtx_check_size(struct source *src, const char *path)
-{
-	uint8_t h[128];
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		source_error(src, "%s: cannot open", path);
-		return -1;
-	}
-	size_t n = fread(h, 1, sizeof h, f);
-	struct stat sb;
-	int ok = fstat(fileno(f), &sb);
-	fclose(f);
-	if (ok != 0 || sb.st_size < 4096) {
-		source_error(src, "%s: %lld bytes, shorter than the 4096-byte EVTX file header: "
-			     "truncated", path, ok == 0 ? (long long)sb.st_size : 0LL);
-		return -1;
-	}
-	br r = br_make(h, n);
-	br_skip(&r, 40);
-	uint16_t block = br_le16(&r);
-	uint16_t chunks = br_le16(&r);
-	if (r.bad)
-		return 0;
-	uint64_t want = (uint64_t)(block ? block : 4096) + (uint64_t)chunks * 65536u;
-	if ((uint64_t)sb.st_size < want)
-		source_warn(src, 0, "%s is truncated: its header lists %u chunks (%llu bytes), the file "
-			    "has %lld bytes; records past the cut are lost", path, chunks,
-			    (unsigned long long)want, (long long)sb.st_size);
-	return 0;
-}
-
 static int evtx_open(struct source *src, const char *path, void **state)
 {
+	crc_init();
 	struct evtx *st = xcalloc(1, sizeof *st);
 	st->src = src;
 	*state = st;
 	winevt_init(&st->w, src);
-	if (evtx_check_size(src, path) != 0)
-		return -1;
-	libevtx_error_t *e = NULL;
-	char msg[256];
-	if (libevtx_file_initialize(&st->file, &e) != 1 ||
-	    libevtx_file_open(st->file, path, LIBEVTX_OPEN_READ, &e) != 1) {
-		err_text(&e, msg, sizeof msg);
-		source_error(src, "%s: %s", path, msg);
+	st->bx = binxml_new();
+	st->chunk = xmalloc(EVTX_CHUNK);
+	st->f = fopen(path, "rb");
+	if (!st->f) {
+		source_error(src, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	if (libevtx_file_get_number_of_records(st->file, &st->nrecords, &e) != 1) {
-		err_text(&e, msg, sizeof msg);
-		source_error(src, "%s: %s", path, msg);
+	struct stat sb;
+	if (fstat(fileno(st->f), &sb) == 0)
+		st->size = (uint64_t)sb.st_size;
+	uint8_t h[128];
+	size_t got = fread(h, 1, sizeof h, st->f);
+	if (got < 8 || memcmp(h, "ElfFile", 8) != 0) {
+		source_error(src, "%s: not an EVTX file (no ElfFile signature)", path);
 		return -1;
 	}
-	if (libevtx_file_get_number_of_recovered_records(st->file, &st->nrecovered, &e) != 1) {
-		err_text(&e, msg, sizeof msg);
-		source_warn(src, 0, "%s: recovered records not read: %s", path, msg);
-		st->nrecovered = 0;
+	if (st->size < EVTX_HEADER) {
+		source_error(src, "%s: %llu bytes, shorter than the 4096-byte EVTX file header: truncated",
+			     path, (unsigned long long)st->size);
+		return -1;
 	}
-	uint8_t corrupted = 0;
-	if (libevtx_file_is_corrupted(st->file, &e) == 1)
-		corrupted = 1;
-	else if (e)
-		libevtx_error_free(&e);
-	if (corrupted)
-		source_note(src, "libevtx marks %s corrupted (damaged chunks); %d recovery "
-			    "candidates", path, st->nrecovered);
+	br r = br_make(h, got);
+	br_skip(&r, 40);
+	uint16_t block = br_le16(&r);
+	uint16_t chunks = br_le16(&r);
+	br_skip(&r, 120 - 44);
+	uint32_t flags = br_le32(&r);
+	uint32_t crc = br_le32(&r);
+	if (!r.bad) {
+		if (crc32_update(0, h, 120) != crc)
+			source_warn(src, 0, "%s: file header CRC mismatch (header counts not trusted; "
+				    "chunks are found by signature)", path);
+		uint64_t want = (uint64_t)(block ? block : EVTX_HEADER) + (uint64_t)chunks * EVTX_CHUNK;
+		if (st->size < want)
+			source_warn(src, 0, "%s is truncated: its header lists %u chunks (%llu bytes), "
+				    "the file has %llu bytes; records past the cut are lost", path, chunks,
+				    (unsigned long long)want, (unsigned long long)st->size);
+		if (flags & 1)
+			source_note(src, "%s was not closed cleanly (dirty flag): the last records may "
+				    "be missing", path);
+	}
+	if (fseek(st->f, EVTX_HEADER, SEEK_SET) != 0) {
+		source_error(src, "%s: cannot seek past the file header", path);
+		return -1;
+	}
 	return 0;
 }
 
-/* Render record `rec` to XML and map it. */
-static pr_status evtx_map(struct evtx *st, libevtx_record_t *rec, struct event *ev)
+static bool all_zero(const uint8_t *p, size_t n)
 {
-	libevtx_error_t *e = NULL;
-	char msg[256];
-	size_t sz = 0;
-	if (libevtx_record_get_utf8_xml_string_size(rec, &sz, &e) != 1 || sz == 0 || sz > INT32_MAX) {
-		err_text(&e, msg, sizeof msg);
-		source_skip(st->src, ev->ref, "record not rendered: %s", msg);
-		return PR_SKIP;
-	}
-	if (sz > st->xml_cap) {
-		st->xml_cap = sz * 2;
-		st->xml = xrealloc(st->xml, st->xml_cap);
-	}
-	if (libevtx_record_get_utf8_xml_string(rec, st->xml, sz, &e) != 1) {
-		err_text(&e, msg, sizeof msg);
-		source_skip(st->src, ev->ref, "record not rendered: %s", msg);
-		return PR_SKIP;
-	}
-	int len = (int)strnlen((const char *)st->xml, sz);
-	if (!st->r) {
-		st->r = xmlReaderForMemory((const char *)st->xml, len, NULL, "UTF-8", WINEVT_XML_OPTIONS);
-	} else if (xmlReaderNewMemory(st->r, (const char *)st->xml, len, NULL, "UTF-8",
-				      WINEVT_XML_OPTIONS) != 0) {
-		xmlFreeTextReader(st->r);
-		st->r = NULL;
-	}
-	if (!st->r) {
-		source_skip(st->src, ev->ref, "cannot start the XML reader");
-		return PR_SKIP;
-	}
-	winevt_attach(&st->w, st->r);
-	int rc;
-	while ((rc = xmlTextReaderRead(st->r)) == 1) {
-		if (xmlTextReaderNodeType(st->r) != XML_READER_TYPE_ELEMENT)
+	for (size_t i = 0; i < n; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+/* Load the next usable chunk. False at the end of the file. */
+static bool next_chunk(struct evtx *st)
+{
+	for (;;) {
+		if (st->eof)
+			return false;
+		uint64_t at = EVTX_HEADER + st->chunk_no * EVTX_CHUNK;
+		size_t got = fread(st->chunk, 1, EVTX_CHUNK, st->f);
+		st->chunk_no++;
+		st->src->bytes_cur = at + got;
+		if (got < EVTX_CHUNK)
+			st->eof = true;
+		if (got == 0)
+			return false;
+		if (got < 512) {
+			if (!all_zero(st->chunk, got))
+				source_warn(st->src, 0, "chunk at offset 0x%llx: cut after %zu bytes, "
+					    "inside its header; not read", (unsigned long long)at, got);
+			return false;
+		}
+		if (memcmp(st->chunk, "ElfChnk", 8) != 0) {
+			if (!all_zero(st->chunk, 512))
+				source_warn(st->src, 0, "chunk at offset 0x%llx: bad signature; its records "
+					    "are not read (--input-format evtx-libevtx recovers some)",
+					    (unsigned long long)at);
 			continue;
-		const char *name = (const char *)xmlTextReaderConstLocalName(st->r);
-		if (!name || strcmp(name, "Event") != 0)
+		}
+		uint32_t hcrc = crc32_update(crc32_update(0, st->chunk, 120), st->chunk + 128, 384);
+		if (hcrc != (uint32_t)(st->chunk[124] | st->chunk[125] << 8 | st->chunk[126] << 16 |
+				       (uint32_t)st->chunk[127] << 24)) {
+			source_warn(st->src, 0, "chunk at offset 0x%llx: header CRC mismatch; its records "
+				    "are not read", (unsigned long long)at);
 			continue;
-		enum winevt_status s = winevt_read(&st->w, st->r, ev);
-		if (s == WINEVT_OK)
-			return PR_EVENT;
-		source_skip(st->src, ev->ref, "%s", st->w.xml_err);
-		return PR_SKIP;
+		}
+		br r = br_make(st->chunk + 48, 8);
+		uint32_t free_off = br_le32(&r), dcrc = br_le32(&r);
+		if (free_off < 512 || free_off > EVTX_CHUNK)
+			free_off = 512;
+		size_t end = free_off <= got ? free_off : got;
+		if (free_off > got)
+			source_warn(st->src, 0, "chunk at offset 0x%llx is cut at %zu of its %u bytes of "
+				    "records; the whole records before the cut are read",
+				    (unsigned long long)at, got, free_off);
+		else if (crc32_update(0, st->chunk + 512, free_off - 512) != dcrc)
+			source_warn(st->src, 0, "chunk at offset 0x%llx: record data CRC mismatch; "
+				    "records are checked one by one", (unsigned long long)at);
+		st->clen = got;
+		st->next = 512;
+		st->end = end;
+		binxml_chunk(st->bx, st->chunk, got);
+		return true;
 	}
-	source_skip(st->src, ev->ref, "record rendered without an <Event> element%s%s",
-		    st->w.xml_err_set ? ": " : "", st->w.xml_err_set ? st->w.xml_err : "");
-	return PR_SKIP;
 }
 
 static pr_status evtx_next(void *state, struct event *ev)
 {
 	struct evtx *st = state;
-	int total = st->nrecords + st->nrecovered;
-	if (st->next >= total) {
-		if (st->unrecoverable && !st->noted) {
-			source_note(st->src, "%d of %d recovery candidates in slack space could not be "
-				    "decoded by libevtx", st->unrecoverable, st->nrecovered);
-			st->noted = true;
+	for (;;) {
+		if (!st->have_chunk || st->end - st->next < 28) {
+			st->have_chunk = next_chunk(st);
+			if (!st->have_chunk)
+				return PR_EOF;
+			continue;
 		}
-		return PR_EOF;
-	}
-	int i = st->next++;
-	bool recovered = i >= st->nrecords;
-	ev->ref = (uint64_t)i + 1;
-	libevtx_record_t *rec = NULL;
-	libevtx_error_t *e = NULL;
-	int rc = recovered
-		 ? libevtx_file_get_recovered_record_by_index(st->file, i - st->nrecords, &rec, &e)
-		 : libevtx_file_get_record_by_index(st->file, i, &rec, &e);
-	if (rc != 1 || !rec) {
-		char msg[256];
-		err_text(&e, msg, sizeof msg);
-		if (recovered) {
-			/* a carving candidate libevtx could not decode (evtxexport
-			 * drops these silently): not a record we had, so one note */
-			st->unrecoverable++;
+		br r = br_make(st->chunk + st->next, st->end - st->next);
+		uint32_t magic = br_le32(&r);
+		uint32_t size = br_le32(&r);
+		uint64_t rid = br_le64(&r);
+		if (magic != 0x00002a2a) {
+			if (!all_zero(st->chunk + st->next, st->end - st->next)) {
+				ev->ref = ++st->ref;
+				source_skip(st->src, ev->ref, "bad record signature at chunk offset 0x%zx; "
+					    "rest of the chunk not read", st->next);
+				st->next = st->end;
+				return PR_SKIP;
+			}
+			st->next = st->end;
+			continue;
+		}
+		ev->ref = ++st->ref;
+		if (size < 28 || size > st->end - st->next ||
+		    le32_at(st->chunk + st->next + size - 4) != size) {
+			source_skip(st->src, ev->ref, "record of bad size %u at chunk offset 0x%zx; "
+				    "rest of the chunk not read", size, st->next);
+			st->next = st->end;
 			return PR_SKIP;
 		}
-		source_skip(st->src, ev->ref, "%srecord %d unreadable: %s",
-			    recovered ? "recovered " : "", i + 1, msg);
-		return PR_SKIP;
+		size_t off = st->next;
+		st->next += size;
+		winevt_begin(&st->w);
+		if (binxml_record(st->bx, &st->w, off + 24, size - 28) != 0) {
+			source_skip(st->src, ev->ref, "record (header id %llu): %s", (unsigned long long)rid,
+				    binxml_error(st->bx));
+			return PR_SKIP;
+		}
+		if (winevt_finish(&st->w, ev) != WINEVT_OK) {
+			source_skip(st->src, ev->ref, "record (header id %llu): %s", (unsigned long long)rid,
+				    st->w.xml_err);
+			return PR_SKIP;
+		}
+		return PR_EVENT;
 	}
-	off64_t off = 0;
-	if (libevtx_record_get_offset(rec, &off, &e) == 1 && off > 0)
-		st->src->bytes_cur = (uint64_t)off;
-	else if (e)
-		libevtx_error_free(&e);
-	pr_status s = evtx_map(st, rec, ev);
-	if (s == PR_EVENT && recovered)
-		ev_bool(ev, "event.recovered", true);
-	libevtx_record_free(&rec, NULL);
-	return s;
 }
 
 static void evtx_close(void *state)
@@ -231,21 +266,18 @@ static void evtx_close(void *state)
 	struct evtx *st = state;
 	if (!st)
 		return;
-	if (st->file) {
-		libevtx_file_close(st->file, NULL);
-		libevtx_file_free(&st->file, NULL);
-	}
-	if (st->r)
-		xmlFreeTextReader(st->r);
+	if (st->f)
+		fclose(st->f);
 	winevt_fini(&st->w);
-	free(st->xml);
+	binxml_free(st->bx);
+	free(st->chunk);
 	free(st);
 }
 
 const struct parser parser_evtx = {
 	.api_version = PARSER_API_VERSION,
 	.name = "evtx",
-	.summary = "Windows XML Event Log (.evtx), records and recovered records, via libevtx",
+	.summary = "Windows XML Event Log (.evtx), own chunk and binary-XML reader",
 	.sniffs = "file signature ElfFile\\0",
 	.sniff = evtx_sniff,
 	.open = evtx_open,

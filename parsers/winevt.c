@@ -466,29 +466,57 @@ static void winevt_flow(const struct rec *c, uint64_t id, struct event *ev)
 
 /* "Security 5156 Microsoft-Windows-Security-Auditing on EX01: 10.0.0.25:25 -> ... tcp"
  * or, with RenderingInfo, the first line of the rendered message. */
+struct sbuf { char *p; size_t n, cap; };
+
+static void sb_put(struct sbuf *b, const char *s, size_t n)
+{
+	if (n > b->cap - 1 - b->n)
+		n = b->cap - 1 - b->n;
+	memcpy(b->p + b->n, s, n);
+	b->n += n;
+	b->p[b->n] = '\0';
+}
+
+static void sb_str(struct sbuf *b, struct str s, size_t max)
+{
+	sb_put(b, s.p ? s.p : "", s.n > max ? max : s.n);
+}
+
 static void winevt_msg(struct winevt *w, const struct rec *c, uint64_t id, struct event *ev)
 {
-	char buf[512];
-	int n = snprintf(buf, sizeof buf, "%.*s%s%llu %.*s%s%.*s",
-			 (int)(c->sys[F_CHANNEL].n > 60 ? 60 : c->sys[F_CHANNEL].n),
-			 c->sys[F_CHANNEL].p ? c->sys[F_CHANNEL].p : "", c->sys[F_CHANNEL].n ? " " : "",
-			 (unsigned long long)id, (int)(c->provider.n > 80 ? 80 : c->provider.n),
-			 c->provider.p ? c->provider.p : "", c->sys[F_COMPUTER].n ? " on " : "",
-			 (int)(c->sys[F_COMPUTER].n > 80 ? 80 : c->sys[F_COMPUTER].n),
-			 c->sys[F_COMPUTER].p ? c->sys[F_COMPUTER].p : "");
-	if (n < 0 || (size_t)n >= sizeof buf)
-		n = (int)strlen(buf);
+	char buf[512], num[24];
+	struct sbuf b = { buf, 0, sizeof buf };
+	buf[0] = '\0';
+	/* built by hand: this runs once per record on the reader's hot path */
+	if (c->sys[F_CHANNEL].n) {
+		sb_str(&b, c->sys[F_CHANNEL], 60);
+		sb_put(&b, " ", 1);
+	}
+	size_t k = sizeof num;
+	do {
+		num[--k] = (char)('0' + id % 10);
+		id /= 10;
+	} while (id);
+	sb_put(&b, num + k, sizeof num - k);
+	sb_put(&b, " ", 1);
+	sb_str(&b, c->provider, 80);
+	if (c->sys[F_COMPUTER].n) {
+		sb_put(&b, " on ", 4);
+		sb_str(&b, c->sys[F_COMPUTER], 80);
+	}
 	struct str m = trim(c->sys[F_MESSAGE]);
 	if (m.n) {
 		const char *nl = memchr(m.p, '\n', m.n);
-		size_t k = nl ? (size_t)(nl - m.p) : m.n;
-		while (k && m.p[k - 1] == '\r')
-			k--;
-		snprintf(buf + n, sizeof buf - (size_t)n, ": %.*s", (int)(k > 300 ? 300 : k), m.p);
+		size_t len = nl ? (size_t)(nl - m.p) : m.n;
+		while (len && m.p[len - 1] == '\r')
+			len--;
+		sb_put(&b, ": ", 2);
+		sb_put(&b, m.p, len > 300 ? 300 : len);
 	} else if (ev->flags & EV_HAS_FLOW) {
-		buf[n++] = ':';
-		buf[n++] = ' ';
-		flow_format(&ev->flow, buf + n, sizeof buf - (size_t)n);
+		sb_put(&b, ": ", 2);
+		b.n += flow_format(&ev->flow, buf + b.n, sizeof buf - b.n);
+		if (b.n >= sizeof buf)
+			b.n = sizeof buf - 1;
 	} else {
 		const struct value *a = event_get(ev, "ip.src");
 		int64_t port = 0;
@@ -496,11 +524,11 @@ static void winevt_msg(struct winevt *w, const struct rec *c, uint64_t id, struc
 			char ab[64];
 			addr_format(&a->u.a, ab, sizeof ab);
 			if (event_get_int(ev, "tcp.srcport", &port))
-				snprintf(buf + n, sizeof buf - (size_t)n, ": from %s%s%s:%lld",
+				snprintf(buf + b.n, sizeof buf - b.n, ": from %s%s%s:%lld",
 					 a->u.a.family == 6 ? "[" : "", ab, a->u.a.family == 6 ? "]" : "",
 					 (long long)port);
 			else
-				snprintf(buf + n, sizeof buf - (size_t)n, ": from %s", ab);
+				snprintf(buf + b.n, sizeof buf - b.n, ": from %s", ab);
 		}
 	}
 	ev->msg = arena_strdup(&w->scratch, buf);
