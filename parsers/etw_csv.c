@@ -272,7 +272,8 @@ static pr_status tracerpt_row(struct etw_csv *st, struct event *ev)
 		return PR_SKIP;  /* the trace's own header row: not an event, nothing lost */
 	uint64_t ft, id = 0, pid = 0, tid = 0, cpu = 0;
 	const char *t = get(st, st->c_time);
-	if (!parse_u64(t, strlen(t), UINT64_MAX >> 1, &ft) || ft < 116444736000000000ULL) {
+	if (!parse_u64(t, strlen(t), UINT64_MAX >> 1, &ft) || ft < 116444736000000000ULL ||
+	    ft - 116444736000000000ULL > (uint64_t)INT64_MAX / 100) {
 		source_skip(st->src, ev->ref, "bad Clock-Time '%.40s' (want a FILETIME)", t);
 		return PR_SKIP;
 	}
@@ -344,7 +345,8 @@ static bool analyzer_time(const char *s, int64_t *ns)
 	else if (!strncasecmp(p, "AM", 2) && h == 12)
 		h = 0;
 	int64_t secs;
-	if (!utc_seconds(y, mo, d, h, mi, se, &secs))
+	if (!utc_seconds(y, mo, d, h, mi, se, &secs) || secs >= INT64_MAX / NS_PER_SEC - 1 ||
+	    secs <= INT64_MIN / NS_PER_SEC + 1)
 		return false;
 	*ns = secs * NS_PER_SEC + frac;
 	return true;

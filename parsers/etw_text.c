@@ -122,7 +122,8 @@ static bool parse_head(const char *s, size_t n, struct etw_head *h, const char *
 			frac *= 10;
 	}
 	int64_t secs;
-	if (!utc_seconds((int)y, (int)mo, (int)d, (int)hh, (int)mi, (int)se, &secs)) {
+	if (!utc_seconds((int)y, (int)mo, (int)d, (int)hh, (int)mi, (int)se, &secs) ||
+	    secs >= INT64_MAX / NS_PER_SEC - 1 || secs <= INT64_MIN / NS_PER_SEC + 1) {
 		*why = "timestamp out of range";
 		return false;
 	}

@@ -342,8 +342,9 @@ bool winevt_parse_time(const char *s, size_t n, int64_t *ns)
 			return false;
 	}
 	int64_t secs;
-	if (!utc_seconds((int)y, (int)mo, (int)d, (int)h, (int)mi, (int)se, &secs))
-		return false;
+	if (!utc_seconds((int)y, (int)mo, (int)d, (int)h, (int)mi, (int)se, &secs) ||
+	    secs >= INT64_MAX / NS_PER_SEC - 1 || secs <= INT64_MIN / NS_PER_SEC + 1)
+		return false;  /* outside what int64 nanoseconds hold (1678..2262) */
 	*ns = secs * NS_PER_SEC + frac;
 	return true;
 }
