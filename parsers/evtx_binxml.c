@@ -127,8 +127,13 @@ static void vb_put(struct binxml *bx, const char *s, size_t n)
 static void vb_normalize(struct binxml *bx, size_t from, bool attr)
 {
 	char *s = bx->vb;
-	size_t o = from;
-	for (size_t i = from; i < bx->vn; i++) {
+	size_t i = from;
+	while (i < bx->vn && s[i] != '\r' && (!attr || (s[i] != '\n' && s[i] != '\t')))
+		i++;
+	if (i == bx->vn)
+		return;  /* the common case: nothing to change */
+	size_t o = i;
+	for (; i < bx->vn; i++) {
 		char c = s[i];
 		if (c == '\r') {
 			if (i + 1 < bx->vn && s[i + 1] == '\n')
@@ -330,10 +335,31 @@ static int render_one(struct binxml *bx, uint8_t type, const uint8_t *p, size_t 
 		return 0;
 	case 0x0F:
 		if (n < 16) return -1;
-		vb_fmt(bx, "{%08" PRIX32 "-%04X-%04X-%02X%02X-%02X%02X%02X%02X%02X%02X}", (uint32_t)le(p, 4),
-		       (unsigned)le(p + 4, 2), (unsigned)le(p + 6, 2), p[8], p[9], p[10], p[11], p[12], p[13],
-		       p[14], p[15]);
+	{
+		/* {Data1-Data2-Data3-Data4[0..1]-Data4[2..7]}, upper case, by hand (hot) */
+		char g[38];
+		uint64_t d1 = le(p, 4), d2 = le(p + 4, 2), d3 = le(p + 6, 2);
+		size_t o = 0;
+		g[o++] = '{';
+		for (int i = 7; i >= 0; i--)
+			g[o++] = hexd[(d1 >> (4 * i)) & 15];
+		g[o++] = '-';
+		for (int i = 3; i >= 0; i--)
+			g[o++] = hexd[(d2 >> (4 * i)) & 15];
+		g[o++] = '-';
+		for (int i = 3; i >= 0; i--)
+			g[o++] = hexd[(d3 >> (4 * i)) & 15];
+		g[o++] = '-';
+		for (int i = 8; i < 16; i++) {
+			if (i == 10)
+				g[o++] = '-';
+			g[o++] = hexd[p[i] >> 4];
+			g[o++] = hexd[p[i] & 15];
+		}
+		g[o++] = '}';
+		vb_put(bx, g, o);
 		return 0;
+	}
 	case 0x10:
 		if (n == 4) vb_hex(bx, le(p, 4), 8);
 		else if (n >= 8) vb_hex(bx, le(p, 8), 16);
