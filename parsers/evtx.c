@@ -17,13 +17,15 @@
  * by one; a record with a bad signature or size ends its chunk (counted skip);
  * a record whose binary XML is broken is a counted skip; a file cut inside a
  * chunk keeps the records that are whole.
- * Does not: recover records from slack space or damaged chunks (the
- * evtx-libevtx reader does: --input-format evtx-libevtx), follow the ring's
+ * After the last record, the records libevtx recovers from slack space and
+ * damaged chunks follow (evtx_libevtx.h), marked event.recovered = true.
+ * Does not: carve records itself (libevtx does), follow the ring's
  * oldest-chunk order (records come in file order, as libevtx gives them).
  * Spec: libyal libevtx format document; ../shared/formats/windows-events.md (b).
  */
 #include "parser.h"
 #include "evtx_binxml.h"
+#include "evtx_libevtx.h"
 #include "winevt.h"
 #include "../correlator/br.h"
 #include "../correlator/util.h"
@@ -49,6 +51,9 @@ struct evtx {
 	uint64_t ref;
 	struct winevt w;
 	struct binxml *bx;
+	char *path;
+	void *recovered;           /* libevtx's recovered-records pass, after our records */
+	bool recovered_done;
 };
 
 /* CRC-32 (IEEE, reflected), slice-by-4: the data CRC covers every chunk. */
@@ -103,6 +108,7 @@ static int evtx_open(struct source *src, const char *path, void **state)
 	winevt_init(&st->w, src);
 	st->bx = binxml_new();
 	st->chunk = xmalloc(EVTX_CHUNK);
+	st->path = xstrdup(path);
 	st->f = fopen(path, "rb");
 	if (!st->f) {
 		source_error(src, "%s: %s", path, strerror(errno));
@@ -211,6 +217,29 @@ static bool next_chunk(struct evtx *st)
 	}
 }
 
+/* After our last record: the records libevtx recovers from slack space and
+ * damaged chunks (event.recovered = true), refs numbered on after ours. */
+static pr_status evtx_recovered(struct evtx *st, struct event *ev)
+{
+	if (st->recovered_done)
+		return PR_EOF;
+	if (!st->recovered &&
+	    evtx_libevtx_open_recovered(st->src, st->path, st->ref, &st->recovered) != 0) {
+		evtx_libevtx_close(st->recovered);
+		st->recovered = NULL;
+		st->recovered_done = true;
+		return PR_EOF;
+	}
+	pr_status s = evtx_libevtx_next(st->recovered, ev);
+	if (s == PR_EOF || s == PR_FATAL) {
+		evtx_libevtx_close(st->recovered);
+		st->recovered = NULL;
+		st->recovered_done = true;
+		return PR_EOF;
+	}
+	return s;
+}
+
 static pr_status evtx_next(void *state, struct event *ev)
 {
 	struct evtx *st = state;
@@ -218,7 +247,7 @@ static pr_status evtx_next(void *state, struct event *ev)
 		if (!st->have_chunk || st->end - st->next < 28) {
 			st->have_chunk = next_chunk(st);
 			if (!st->have_chunk)
-				return PR_EOF;
+				return evtx_recovered(st, ev);
 			continue;
 		}
 		br r = br_make(st->chunk + st->next, st->end - st->next);
@@ -268,6 +297,8 @@ static void evtx_close(void *state)
 		return;
 	if (st->f)
 		fclose(st->f);
+	evtx_libevtx_close(st->recovered);
+	free(st->path);
 	winevt_fini(&st->w);
 	binxml_free(st->bx);
 	free(st->chunk);

@@ -12,6 +12,7 @@
  * ../shared/formats/windows-events.md (b).
  */
 #include "parser.h"
+#include "evtx_libevtx.h"
 #include "winevt.h"
 #include "../correlator/br.h"
 #include "../correlator/util.h"
@@ -31,6 +32,8 @@ struct evtx {
 	libevtx_file_t *file;
 	int nrecords, nrecovered;
 	int next;                  /* records and then recovered records, 0-based */
+	uint64_t ref_base;         /* recovered-only mode: refs continue after this */
+	bool recovered_only;
 	int unrecoverable;         /* recovered slots libevtx could not decode */
 	bool noted;
 	uint8_t *xml;
@@ -53,6 +56,8 @@ static void err_text(libevtx_error_t **e, char *buf, size_t len)
 	if (!buf[0])
 		snprintf(buf, len, "libevtx error");
 }
+
+static void evtx_close(void *state);
 
 static int evtx_sniff(const uint8_t *h, size_t n)
 {
@@ -197,7 +202,7 @@ static pr_status evtx_next(void *state, struct event *ev)
 	}
 	int i = st->next++;
 	bool recovered = i >= st->nrecords;
-	ev->ref = (uint64_t)i + 1;
+	ev->ref = st->recovered_only ? st->ref_base + (uint64_t)(i - st->nrecords) + 1 : (uint64_t)i + 1;
 	libevtx_record_t *rec = NULL;
 	libevtx_error_t *e = NULL;
 	int rc = recovered
@@ -226,6 +231,33 @@ static pr_status evtx_next(void *state, struct event *ev)
 		ev_bool(ev, "event.recovered", true);
 	libevtx_record_free(&rec, NULL);
 	return s;
+}
+
+int evtx_libevtx_open_recovered(struct source *src, const char *path, uint64_t ref_base, void **state)
+{
+	bool quiet = src->quiet;
+	src->quiet = true;  /* the header and truncation were reported by the caller */
+	uint64_t warnings = src->warnings;
+	int rc = evtx_open(src, path, state);
+	src->warnings = warnings;
+	src->quiet = quiet;
+	struct evtx *st = *state;
+	if (rc == 0) {
+		st->recovered_only = true;
+		st->ref_base = ref_base;
+		st->next = st->nrecords;
+	}
+	return rc;
+}
+
+pr_status evtx_libevtx_next(void *state, struct event *ev)
+{
+	return evtx_next(state, ev);
+}
+
+void evtx_libevtx_close(void *state)
+{
+	evtx_close(state);
 }
 
 static void evtx_close(void *state)

@@ -16,6 +16,9 @@ for f in "$SHARED"/corpus/evtx/*.evtx; do
 	done <"$TMPD/cmp"
 	"$CORRELATOR" timeline -f jsonl --no-analysis "$f" >"$TMPD/own.jsonl" 2>"$TMPD/err"
 	extra=0; [ "$(basename "$f")" = plaso-System2.evtx ] && extra=89
+	check "$name own reader: recovered records (from libevtx)" \
+		"$(awk -F'\t' -v n="$name" '$1==n && $3=="recovered" {print $4}' "$SHARED/corpus/ORACLE.tsv")" \
+		"$(grep -c '"event.recovered":true' "$TMPD/own.jsonl")"
 	python3 "$ROOT/tests/tools/evtx_compare.py" "$TMPD/own.jsonl" "$out" "$extra" >"$TMPD/cmp"
 	while read -r status metric want got; do
 		check "$name own reader vs libevtx: $metric" "$want" "$got"
