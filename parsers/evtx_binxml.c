@@ -447,8 +447,6 @@ static const char *name_at(struct binxml *bx, uint32_t off)
 	if ((bx->clen - off - 8) / 2 < count || count > 255)
 		return NULL;
 	size_t save = bx->vn;
-	char *saved_vb = NULL;
-	(void)saved_vb;
 	/* convert through the value buffer's tail, then copy out */
 	vb_utf16(bx, bx->chunk + off + 8, count);
 	size_t k = bx->vn - save;
