@@ -102,7 +102,9 @@ static void analyze_help(FILE *f)
 	      "  the analyzers and rules, and writes the incident report.\n"
 	      "  -f, --format FMT   text (default) | md | html | json\n"
 	      "  -r, --rules PATH   rule file or directory, repeatable (default: shipped library)\n"
-	      "  --rule-keys N      live keys (partial matches, windows) per rule (default 100000)\n",
+	      "  --rule-keys N      live keys (partial matches, windows) per rule (default 100000)\n"
+	      "  --no-analysis      no analyzers: rules see only the events read (a replayed\n"
+	      "                     timeline -f jsonl already holds its analysis events)\n",
 	      f);
 	source_options_help(f);
 }
@@ -446,7 +448,7 @@ int cli_analyze(int argc, char **argv)
 	sinks[ns++] = report_sink(&rep);
 	sinks[ns++] = rule_engine_sink(cr.engine);
 	if (any)
-		pipeline_run(&c.run, ss, sinks, ns, true);
+		pipeline_run(&c.run, ss, sinks, ns, !c.no_analysis);
 	struct out o;
 	bool ok = false;
 	if (out_open(&o, c.output)) {

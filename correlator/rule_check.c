@@ -22,7 +22,25 @@ struct checker {
 	struct ruleset *rs;
 	struct rule *r;
 	size_t errors;
+	int cur_step;      /* the step whose condition is being checked, or -1 */
 };
+
+/* Events derived from findings (type rule.NAME) carry the finding's fields,
+ * which the catalogue cannot know: names on such steps are accepted. */
+static bool derived_step(const struct checker *c, int step)
+{
+	if (step < 0 || (unsigned)step >= c->r->nsteps)
+		return false;
+	return type_has_prefix(c->r->steps[step].type, "rule");
+}
+
+static bool any_derived(const struct checker *c)
+{
+	for (unsigned i = 0; i < c->r->nsteps; i++)
+		if (derived_step(c, (int)i))
+			return true;
+	return false;
+}
 
 static void err(struct checker *c, uint32_t pos, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -147,13 +165,24 @@ static void resolve(struct checker *c, struct rexpr *e, unsigned nbound, bool tm
 			}
 			e->step = s;
 			e->field = dot + 1;
-			if (!resolve_plain(c, e, e->field, tmpl))
+			if (!resolve_plain(c, e, e->field, tmpl)) {
+				if (derived_step(c, s)) {
+					e->special = RS_FIELD;
+					e->type = RY_ANY;
+					return;
+				}
 				err(c, e->pos, "unknown field '%s' in step reference '%s'", e->field, e->name);
+			}
 			return;
 		}
 	}
 	if (resolve_plain(c, e, e->name, tmpl))
 		return;
+	if (tmpl ? any_derived(c) : derived_step(c, c->cur_step)) {
+		e->special = RS_FIELD;
+		e->type = RY_ANY;
+		return;
+	}
 	if (step_by_name(c->r, e->name, strlen(e->name)) >= 0) {
 		err(c, e->pos, "'%s' is a step, not a field (write %s.FIELD)", e->name, e->name);
 		return;
@@ -434,6 +463,7 @@ static void tmpl(struct checker *c, struct rtmpl *t, const char *s, uint32_t pos
 static void check_rule(struct checker *c, struct rule *r)
 {
 	size_t before = c->errors;
+	c->cur_step = -1;
 	if (r->kind == RK_NONE) {
 		err(c, r->pos, "rule '%s' has no pattern (match, sequence or threshold)", r->name);
 		return;
@@ -459,8 +489,10 @@ static void check_rule(struct checker *c, struct rule *r)
 				err(c, s->name_pos, "step name '%s' is also a field name; choose another",
 				    s->name);
 		}
+		c->cur_step = (int)i;
 		expr(c, s->where, r->kind == RK_SEQUENCE ? i : 0);
 	}
+	c->cur_step = r->kind == RK_THRESHOLD ? 0 : -1;
 	for (unsigned k = 0; k < r->nkeys; k++) {
 		resolve(c, r->keys[k], 0, false);
 		if (r->keys[k]->step >= 0)
@@ -480,7 +512,7 @@ static void check_rule(struct checker *c, struct rule *r)
 
 size_t rule_check(struct ruleset *rs)
 {
-	struct checker c = { .rs = rs };
+	struct checker c = { .rs = rs, .cur_step = -1 };
 	for (size_t i = 0; i < rs->nrules; i++) {
 		struct rule *r = rs->rules[i];
 		c.r = r;

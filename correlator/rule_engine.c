@@ -88,8 +88,23 @@ struct rstate {
 	uint64_t findings, suppressed, evicted, re_errors;
 };
 
+/* A finding fed back as an event "rule.NAME" for rules that build on rules. */
+struct derived {
+	struct event *ev;        /* malloc'd (clone_event) */
+	const struct rstate *from;
+	unsigned depth;
+};
+
+#define DERIVED_MAX_DEPTH 3
+#define DERIVED_QUEUE 256
+
 struct rule_engine {
 	const struct ruleset *rs;
+	struct derived queue[DERIVED_QUEUE];
+	unsigned nqueue;
+	uint64_t derived_dropped;
+	unsigned depth;              /* depth of the event being processed */
+	const struct rstate *skip;   /* the rule whose finding is being processed */
 	struct rstate *st;
 	size_t nst;
 	struct rctx base;
@@ -458,6 +473,58 @@ static unsigned template_fields(struct rule_engine *e, const struct rule *r, str
 	return n;
 }
 
+/* Queue the finding as an event of type rule.NAME: its fields, each bound
+ * step's STEP.ts and STEP.ref, at the current time, citing the last evidence,
+ * with the first evidence's flow and session. */
+static void derive(struct rule_engine *e, const struct rstate *s, const struct finding *f,
+		   const struct rctx *c)
+{
+	if (e->depth >= DERIVED_MAX_DEPTH)
+		return;
+	if (e->nqueue == DERIVED_QUEUE) {
+		e->derived_dropped++;
+		return;
+	}
+	static struct event ev;   /* large; filled and cloned at once */
+	event_reset(&ev);
+	char type[160];
+	snprintf(type, sizeof type, "rule.%s", s->r->name);
+	ev.type = type;
+	ev.ts = e->now > f->ts ? e->now : f->ts;
+	ev.ts_raw = ev.ts;
+	ev.msg = f->message;
+	ev.session = f->session;
+	if (f->nevidence) {
+		const struct evidence *first = &f->evidence[0], *last = &f->evidence[f->nevidence - 1];
+		ev.source = last->source;
+		ev.file = last->file;
+		ev.ref = last->ref;
+		if (first->has_flow) {
+			ev.flags |= EV_HAS_FLOW;
+			ev.flow = first->flow;
+		}
+	}
+	for (unsigned i = 0; i < f->nfields && ev.nfields < EVENT_MAX_FIELDS; i++)
+		ev.fields[ev.nfields++] = f->fields[i];
+	char names[RULE_MAX_STEPS][2][72];
+	if (s->r->kind == RK_SEQUENCE && c->bound) {
+		for (unsigned i = 0; i < s->r->nsteps; i++) {
+			const struct event *b = c->bound[i];
+			const char *nm = s->r->steps[i].name;
+			if (!b || !nm)
+				continue;
+			snprintf(names[i][0], sizeof names[i][0], "%s.ts", nm);
+			snprintf(names[i][1], sizeof names[i][1], "%s.ref", nm);
+			ev_dur(&ev, names[i][0], b->ts);
+			ev_int(&ev, names[i][1], (int64_t)b->ref);
+		}
+	}
+	struct derived *d = &e->queue[e->nqueue++];
+	d->ev = clone_event(&ev);
+	d->from = s;
+	d->depth = e->depth + 1;
+}
+
 static void emit(struct rule_engine *e, struct rstate *s, struct rctx *c, int64_t ts,
 		 uint64_t session, const char *key, struct evidence *evd, unsigned nevd,
 		 struct field *extra, unsigned nextra)
@@ -504,6 +571,7 @@ static void emit(struct rule_engine *e, struct rstate *s, struct rctx *c, int64_
 		c->re_errors = 0;
 	}
 	e->cb(e->cbctx, &f);
+	derive(e, s, &f, c);
 }
 
 static void fire_sequence(struct rule_engine *e, struct rstate *s, struct partial *p)
@@ -884,12 +952,13 @@ static void threshold_event(struct rule_engine *e, struct rstate *s, const struc
 
 /* ---- the sink ---- */
 
-void rule_engine_event(struct rule_engine *e, const struct event *ev)
+static void feed(struct rule_engine *e, const struct event *ev)
 {
-	e->now = ev->ts;
 	for (size_t i = 0; i < e->nst; i++) {
 		struct rstate *s = &e->st[i];
 		const struct rule *r = s->r;
+		if (s == e->skip)
+			continue;
 		if (r->kind != RK_MATCH)
 			sweep(e, s, ev->ts);
 		if (!relevant(r, ev))
@@ -909,6 +978,31 @@ void rule_engine_event(struct rule_engine *e, const struct event *ev)
 			break;
 		}
 	}
+}
+
+/* Feed the queued derived events, each to every rule but its own. */
+static void drain(struct rule_engine *e)
+{
+	for (unsigned i = 0; i < e->nqueue; i++) {
+		struct derived d = e->queue[i];
+		e->depth = d.depth;
+		e->skip = d.from;
+		feed(e, d.ev);
+		free(d.ev);
+	}
+	e->nqueue = 0;
+	e->depth = 0;
+	e->skip = NULL;
+}
+
+void rule_engine_event(struct rule_engine *e, const struct event *ev)
+{
+	if (ev->ts > e->now)
+		e->now = ev->ts;
+	feed(e, ev);
+	/* derived events may queue more (up to DERIVED_MAX_DEPTH) */
+	while (e->nqueue)
+		drain(e);
 }
 
 static void engine_note(struct rule_engine *e, struct rstate *s)
@@ -935,17 +1029,25 @@ static void engine_note(struct rule_engine *e, struct rstate *s)
 
 void rule_engine_finish(struct rule_engine *e)
 {
-	for (size_t i = 0; i < e->nst; i++) {
-		struct rstate *s = &e->st[i];
-		/* windows still open at the end of input: trailing absences fire
-		 * (nothing came before the input ended), bursts are reported */
-		while (s->head) {
-			struct kentry *k = s->head;
-			settle(e, s, k, e->now, true);
-			drop_entry(s, k);
+	/* windows still open at the end of input: trailing absences fire
+	 * (nothing came before the input ended), bursts are reported; what
+	 * they derive may open new windows, closed in the next round */
+	for (unsigned round = 0; round <= DERIVED_MAX_DEPTH + 1; round++) {
+		for (size_t i = 0; i < e->nst; i++) {
+			struct rstate *s = &e->st[i];
+			while (s->head) {
+				struct kentry *k = s->head;
+				settle(e, s, k, e->now, true);
+				drop_entry(s, k);
+			}
 		}
-		engine_note(e, s);
+		if (!e->nqueue)
+			break;
+		while (e->nqueue)
+			drain(e);
 	}
+	for (size_t i = 0; i < e->nst; i++)
+		engine_note(e, &e->st[i]);
 }
 
 static void sink_event(void *ctx, const struct event *ev) { rule_engine_event(ctx, ev); }
@@ -1000,6 +1102,8 @@ void rule_engine_free(struct rule_engine *e)
 			drop_entry(s, s->head);
 		free(s->tab);
 	}
+	for (unsigned i = 0; i < e->nqueue; i++)
+		free(e->queue[i].ev);
 	free(e->st);
 	pcre2_match_data_free(e->base.match_data);
 	pcre2_match_context_free(e->base.match_ctx);
