@@ -47,8 +47,9 @@ const char *cli_rules_default_dir(char *buf, size_t len)
 			/* bin/correlator -> rules; build/san/bin/correlator -> ../../../rules */
 			static const char *const ups[] = { "/../rules", "/../../../rules" };
 			for (size_t i = 0; i < ARRAY_LEN(ups); i++) {
-				snprintf(buf, len, "%s%s", exe, ups[i]);
-				if (is_dir(buf))
+				char cand[PATH_MAX + 32];
+				snprintf(cand, sizeof cand, "%s%s", exe, ups[i]);
+				if (is_dir(cand) && len >= PATH_MAX && realpath(cand, buf))
 					return buf;
 			}
 		}

@@ -217,6 +217,10 @@ void ruleset_print_diags(const struct ruleset *rs, FILE *out);
 /* rule_parse.c: parse text into rules (appended to rs->rules). Returns the
  * number of syntax errors. */
 size_t rule_parse(struct ruleset *rs, const struct rfile *file);
+/* One expression from the text [start, end) of file (template placeholders);
+ * NULL after recording the error. */
+struct rexpr *rule_parse_expr(struct ruleset *rs, const struct rfile *file, uint32_t start,
+			      uint32_t end);
 
 /* rule_check.c: resolve names, type every expression, compile regexes and
  * templates. Returns the number of errors added. */

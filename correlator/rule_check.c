@@ -13,6 +13,7 @@
 #include "finding.h"
 #include "util.h"
 
+#include <ctype.h>
 #include <pcre2.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@ struct checker {
 	struct rule *r;
 	size_t errors;
 	int cur_step;      /* the step whose condition is being checked, or -1 */
+	bool in_template;  /* names may be template-only (key, count, ...) */
 };
 
 /* Events derived from findings (type rule.NAME) carry the finding's fields,
@@ -305,11 +307,11 @@ static void expr(struct checker *c, struct rexpr *e, unsigned nbound)
 		e->type = RY_BOOL;
 		return;
 	case RX_EXISTS:
-		resolve(c, e->a, nbound, false);
+		resolve(c, e->a, nbound, c->in_template);
 		e->type = RY_BOOL;
 		return;
 	case RX_FIELD:
-		resolve(c, e, nbound, false);
+		resolve(c, e, nbound, c->in_template);
 		return;
 	case RX_LIT:
 		e->type = lit_type(&e->lit);
@@ -407,7 +409,16 @@ static void tmpl_add(struct checker *c, struct rtmpl *t, unsigned *cap, const ch
 	t->nparts++;
 }
 
-/* "{name}" placeholders; "{{" and "}}" are literal braces. */
+/* File offset of the index-th byte of the unescaped string starting at pos. */
+static uint32_t raw_offset(const struct rfile *f, uint32_t pos, size_t index)
+{
+	size_t o = pos;
+	for (size_t k = 0; k < index && o < f->len; k++)
+		o += f->text[o] == '\\' ? 2 : 1;
+	return (uint32_t)o;
+}
+
+/* "{name}" or "{expression}" placeholders; "{{" and "}}" are literal braces. */
 static void tmpl(struct checker *c, struct rtmpl *t, const char *s, uint32_t pos)
 {
 	unsigned cap = 0;
@@ -438,18 +449,39 @@ static void tmpl(struct checker *c, struct rtmpl *t, const char *s, uint32_t pos
 		if (o > lit)
 			tmpl_add(c, t, &cap, buf + lit, o - lit, NULL);
 		size_t nl = (size_t)(close - s) - i - 1;
-		struct rexpr *f = arena_alloc(&c->rs->arena, sizeof *f);
-		f->kind = RX_FIELD;
-		f->pos = pos + (uint32_t)i + 1;
-		f->name = arena_strndup(&c->rs->arena, s + i + 1, nl);
-		while (nl && f->name[nl - 1] == ' ')
-			f->name[--nl] = '\0';
-		while (*f->name == ' ')
-			f->name++;
-		if (!*f->name)
-			err(c, pos + (uint32_t)i, "empty '{}' in template");
-		else
+		struct rexpr *f = NULL;
+		char *text = arena_strndup(&c->rs->arena, s + i + 1, nl);
+		uint32_t fpos = raw_offset(c->r->file, pos, i + 1);
+		bool plain = true;
+		for (size_t k = 0; k < nl; k++)
+			if (!(isalnum((unsigned char)text[k]) || text[k] == '_' || text[k] == '.'))
+				plain = false;
+		if (!nl) {
+			err(c, fpos, "empty '{}' in template");
+		} else if (plain) {
+			f = arena_alloc(&c->rs->arena, sizeof *f);
+			f->kind = RX_FIELD;
+			f->pos = fpos;
+			f->name = text;
 			resolve(c, f, r->nsteps, true);
+		} else {
+			/* an expression: parse it where it stands in the file */
+			uint32_t fend = raw_offset(c->r->file, pos, i + 1 + nl);
+			size_t e0 = c->rs->ndiags;
+			f = rule_parse_expr(c->rs, c->r->file, fpos, fend);
+			c->errors += c->rs->ndiags - e0;
+			if (f) {
+				c->in_template = true;
+				expr(c, f, r->nsteps);
+				c->in_template = false;
+				f->name = text;
+			}
+		}
+		if (!f) {
+			i = (size_t)(close - s) + 1;
+			lit = o;
+			continue;
+		}
 		tmpl_add(c, t, &cap, NULL, 0, f);
 		i = (size_t)(close - s) + 1;
 		lit = o;
@@ -491,6 +523,8 @@ static void check_rule(struct checker *c, struct rule *r)
 		}
 		c->cur_step = (int)i;
 		expr(c, s->where, r->kind == RK_SEQUENCE ? i : 0);
+		if (s->where && s->where->kind == RX_LIT && s->where->lit.v.type != V_BOOL)
+			err(c, s->where->pos, "a value alone is not a condition");
 	}
 	c->cur_step = r->kind == RK_THRESHOLD ? 0 : -1;
 	for (unsigned k = 0; k < r->nkeys; k++) {

@@ -571,7 +571,8 @@ static void emit(struct rule_engine *e, struct rstate *s, struct rctx *c, int64_
 		c->re_errors = 0;
 	}
 	e->cb(e->cbctx, &f);
-	derive(e, s, &f, c);
+	if (r->kind != RK_THRESHOLD)   /* a burst derives when it opens */
+		derive(e, s, &f, c);
 }
 
 static void fire_sequence(struct rule_engine *e, struct rstate *s, struct partial *p)
@@ -948,6 +949,36 @@ static void threshold_event(struct rule_engine *e, struct rstate *s, const struc
 	b->anchor = clone_event(ev);
 	k->rec_n = 0;
 	k->rec_head = 0;
+	/* rules building on this one learn of the burst now, not when it ends */
+	if (e->depth < DERIVED_MAX_DEPTH) {
+		struct rctx c = e->base;
+		c.rule = r;
+		c.anchor = b->anchor;
+		c.count = (int64_t)b->count;
+		c.distinct = (int64_t)b->distinct;
+		c.window = r->within;
+		c.first = b->first;
+		c.last = now;
+		c.key = key_text(e, r, b->anchor);
+		struct field fields[40];
+		unsigned nf = 0;
+		fields[nf].name = "count";
+		fields[nf].v.type = V_INT;
+		fields[nf++].v.u.i = (int64_t)b->count;
+		nf += template_fields(e, r, &c, fields + nf, 32);
+		struct evidence evd;
+		evidence_from_event(e, &evd, ev);
+		struct finding f;
+		memset(&f, 0, sizeof f);
+		f.ts = b->first;
+		f.session = ev->session;
+		f.message = r->title;
+		f.fields = fields;
+		f.nfields = nf;
+		f.evidence = &evd;
+		f.nevidence = 1;
+		derive(e, s, &f, &c);
+	}
 }
 
 /* ---- the sink ---- */

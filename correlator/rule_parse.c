@@ -315,13 +315,8 @@ static struct rexpr *cmp(struct parser *p)
 			if (!is_word(p, "in"))
 				syntax(p, p->cur.pos, "expected 'in' after 'not' here");
 		}
-		if (!is_word(p, "in")) {
-			if (a->kind == RX_LIT && a->lit.v.type != V_BOOL)
-				syntax(p, a->pos, "a value alone is not a condition");
-			struct rexpr *t = node(p, RX_TRUTH, a->pos);
-			t->a = a;
-			return t;
-		}
+		if (!is_word(p, "in"))
+			return a;   /* a field alone: true when present and non-zero */
 		struct rexpr *e = node(p, RX_IN, p->cur.pos);
 		next(p);
 		e->a = a;
@@ -332,13 +327,10 @@ static struct rexpr *cmp(struct parser *p)
 		n->a = e;
 		return n;
 	}
-	default: {
-		if (a->kind == RX_LIT && a->lit.v.type != V_BOOL)
-			syntax(p, a->pos, "a value alone is not a condition");
-		struct rexpr *t = node(p, RX_TRUTH, a->pos);
-		t->a = a;
-		return t;
-	}
+	default:
+		/* no operator: the value itself (a field alone is true when present
+		 * and non-zero; parentheses may hold arithmetic) */
+		return a;
 	}
 	struct rexpr *e = node(p, RX_CMP, p->cur.pos);
 	e->op = op;
@@ -686,4 +678,30 @@ size_t rule_parse(struct ruleset *rs, const struct rfile *file)
 	size_t n = p->errors;
 	free(p);
 	return n;
+}
+
+/* A template placeholder's expression: the text [start, end) of the file. */
+struct rexpr *rule_parse_expr(struct ruleset *rs, const struct rfile *file, uint32_t start,
+			      uint32_t end)
+{
+	struct parser *p = xcalloc(1, sizeof *p);
+	p->rs = rs;
+	p->file = file;
+	rule_lex_init(&p->lx, rs, file);
+	p->lx.pos = start;
+	p->lx.len = end <= file->len ? end : file->len;
+	struct rexpr *e = NULL;
+	if (setjmp(p->fail) == 0) {
+		next(p);
+		e = sum(p);
+		if (p->cur.kind != RT_EOF) {
+			char b[64];
+			syntax(p, p->cur.pos, "unexpected %s in '{...}' (a placeholder holds a name or a "
+			       "sum or difference)", found(p, b, sizeof b));
+		}
+	} else {
+		e = NULL;
+	}
+	free(p);
+	return e;
 }
