@@ -853,8 +853,8 @@ static void threshold_event(struct rule_engine *e, struct rstate *s, const struc
 	if (!make_key(e, r, ev, key, &klen))
 		return;
 	struct value dv = { .type = V_NONE };
+	char scratch[256];   /* dv may point here */
 	if (r->distinct) {
-		char scratch[256];
 		struct rctx c = e->base;
 		c.ev = ev;
 		rule_eval_value(r->distinct_field, &c, &dv, scratch, sizeof scratch);

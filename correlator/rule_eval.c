@@ -340,7 +340,7 @@ size_t rule_fill(const struct rtmpl *t, struct rctx *c, char *buf, size_t len)
 		return 0;
 	for (unsigned i = 0; i < t->nparts && o + 1 < len; i++) {
 		const struct rtmpl_part *p = &t->parts[i];
-		char tmp[512];
+		char tmp[512], scratch[512];
 		const char *s;
 		size_t n;
 		if (p->text) {
@@ -348,7 +348,6 @@ size_t rule_fill(const struct rtmpl *t, struct rctx *c, char *buf, size_t len)
 			n = p->len;
 		} else {
 			struct value v;
-			char scratch[512];
 			rule_eval_value(p->field, c, &v, scratch, sizeof scratch);
 			enum rx_special sp = p->field->special;
 			if (v.type == V_NONE) {
