@@ -52,10 +52,8 @@ struct burst {
 	bool on;
 	int64_t first, last;
 	uint64_t count, distinct;
-	struct evslot ev[EVID_KEEP];
-	unsigned nev;
-	struct evslot lastev;
-	bool has_last;
+	unsigned nev;          /* evidence: the key's recent[0, nev) */
+	bool has_last;         /* and recent[EVID_KEEP], the latest event */
 	struct event *anchor;
 };
 
@@ -70,7 +68,7 @@ struct kentry {
 	uint32_t rhead, rn;
 	struct dval *dv;             /* distinct: values seen in the window */
 	uint32_t ndv, capdv;
-	struct evslot recent[EVID_KEEP];
+	struct evslot *recent;       /* EVID_KEEP + 1 slots, threshold rules only */
 	unsigned rec_head, rec_n;
 	struct burst b;
 	uint16_t keylen;
@@ -407,6 +405,7 @@ static void entry_free(struct kentry *k)
 	free(k->ring);
 	free(k->dv);
 	free(k->b.anchor);
+	free(k->recent);
 	free(k);
 }
 
@@ -618,9 +617,9 @@ static void fire_burst(struct rule_engine *e, struct rstate *s, struct kentry *k
 	struct evidence *evd = arena_alloc(e->store, (n ? n : 1) * sizeof *evd);
 	unsigned m = 0;
 	for (unsigned i = 0; i < b->nev; i++)
-		evidence_from_slot(e, &evd[m++], &b->ev[i]);
+		evidence_from_slot(e, &evd[m++], &k->recent[i]);
 	if (m < n)
-		evidence_from_slot(e, &evd[m++], &b->lastev);
+		evidence_from_slot(e, &evd[m++], &k->recent[EVID_KEEP]);
 	struct rctx c = e->base;
 	c.ev = NULL;
 	c.anchor = b->anchor;
@@ -919,11 +918,13 @@ static void threshold_event(struct rule_engine *e, struct rstate *s, const struc
 		if (new_value)
 			b->distinct++;
 		b->last = now;
-		slot_fill(&b->lastev, ev);
+		slot_fill(&k->recent[EVID_KEEP], ev);
 		b->has_last = true;
 		return;
 	}
 	/* recent evidence: the last EVID_KEEP matching events */
+	if (!k->recent)
+		k->recent = xmalloc((EVID_KEEP + 1) * sizeof *k->recent);
 	struct evslot *slot;
 	if (k->rec_n == EVID_KEEP) {
 		slot = &k->recent[k->rec_head];
@@ -938,13 +939,16 @@ static void threshold_event(struct rule_engine *e, struct rstate *s, const struc
 	b->on = true;
 	b->count = r->distinct ? distinct_now : N;
 	b->distinct = distinct_now;
+	/* the burst's evidence: the recent events still in the window, in order */
+	struct evslot tmp[EVID_KEEP];
 	b->nev = 0;
 	for (unsigned i = 0; i < k->rec_n; i++) {
 		const struct evslot *q = &k->recent[(k->rec_head + i) % EVID_KEEP];
 		if (now - q->ts <= r->within)
-			b->ev[b->nev++] = *q;
+			tmp[b->nev++] = *q;
 	}
-	b->first = r->distinct ? (b->nev ? b->ev[0].ts : now) : k->ring[k->rhead];
+	memcpy(k->recent, tmp, b->nev * sizeof *tmp);
+	b->first = r->distinct ? (b->nev ? k->recent[0].ts : now) : k->ring[k->rhead];
 	b->last = now;
 	b->anchor = clone_event(ev);
 	k->rec_n = 0;
