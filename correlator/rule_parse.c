@@ -42,7 +42,10 @@ struct parser {
 	jmp_buf fail;          /* a syntax error abandons the current rule */
 	size_t errors;
 	unsigned depth;
+	unsigned nodes;        /* in the current rule: bounds the recursion of later passes */
 };
+
+#define PARSE_MAX_NODES 4096
 
 #define PARSE_MAX_DEPTH 64   /* nesting of parentheses and 'not' */
 
@@ -119,6 +122,8 @@ static bool is_reserved(const struct parser *p)
 
 static struct rexpr *node(struct parser *p, enum rx_kind k, uint32_t pos)
 {
+	if (++p->nodes > PARSE_MAX_NODES)
+		syntax(p, pos, "rule too long (more than %d terms)", PARSE_MAX_NODES);
 	struct rexpr *e = arena_alloc(&p->rs->arena, sizeof *e);
 	e->kind = k;
 	e->pos = pos;
@@ -668,6 +673,7 @@ size_t rule_parse(struct ruleset *rs, const struct rfile *file)
 			continue;
 		}
 		p->depth = 0;
+		p->nodes = 0;
 		rule(p, r);
 		if (rs->nrules == rs->caprules) {
 			rs->caprules = rs->caprules ? rs->caprules * 2 : 16;

@@ -7,6 +7,7 @@
  * end of input, sliding thresholds, the key cap, derived events.
  */
 #include <check.h>
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -561,6 +562,82 @@ START_TEST(engine_derived_events)
 }
 END_TEST
 
+/* ---- hostile rule text ---- */
+
+START_TEST(hostile_truncations)
+{
+	/* every shipped file cut at every third byte: errors, never a crash */
+	DIR *d = opendir("rules");
+	ck_assert_ptr_nonnull(d);
+	struct dirent *de;
+	unsigned files = 0;
+	while ((de = readdir(d))) {
+		size_t l = strlen(de->d_name);
+		if (l < 6 || strcmp(de->d_name + l - 5, ".rule"))
+			continue;
+		char path[512];
+		snprintf(path, sizeof path, "rules/%s", de->d_name);
+		FILE *f = fopen(path, "rb");
+		ck_assert_ptr_nonnull(f);
+		static char buf[65536];
+		size_t n = fread(buf, 1, sizeof buf - 1, f);
+		fclose(f);
+		for (size_t cut = 0; cut <= n; cut += cut < n && cut + 3 > n ? n - cut : 3) {
+			struct ruleset *rs = ruleset_new();
+			const struct rfile *rf = ruleset_add_text(rs, path, buf, cut);
+			rule_parse(rs, rf);
+			rule_check(rs);
+			if (cut == n)
+				ck_assert_msg(rs->ndiags == 0, "%s has errors", path);
+			ruleset_free(rs);
+			if (cut == n)
+				break;
+		}
+		files++;
+	}
+	closedir(d);
+	ck_assert_uint_ge(files, 13);
+}
+END_TEST
+
+START_TEST(hostile_nesting)
+{
+	static char text[40000];
+	size_t o = (size_t)snprintf(text, sizeof text, "rule deep\n match [tcp where ");
+	for (int i = 0; i < 10000; i++)
+		text[o++] = '(';
+	memcpy(text + o, "tcp.len", 7);
+	o += 7;
+	text[o] = '\0';
+	size_t errs;
+	struct ruleset *rs = load(text, &errs);
+	ck_assert_uint_eq(errs, 1);
+	ck_assert_str_eq(rs->diags[0].msg, "expression nested too deeply");
+	ruleset_free(rs);
+	o = (size_t)snprintf(text, sizeof text, "rule deep\n match [tcp where ");
+	for (int i = 0; i < 5000; i++) {
+		memcpy(text + o, "not ", 4);
+		o += 4;
+	}
+	memcpy(text + o, "tcp.len]\n", 10);
+	rs = load(text, &errs);
+	ck_assert_uint_eq(errs, 1);
+	ck_assert_str_eq(rs->diags[0].msg, "expression nested too deeply");
+	ruleset_free(rs);
+	/* a flat chain is bounded too: the checker and evaluator recurse on it */
+	o = (size_t)snprintf(text, sizeof text, "rule long\n match [tcp where tcp.len");
+	for (int i = 0; i < 5000 && o + 20 < sizeof text; i++) {
+		memcpy(text + o, " or tcp.len", 11);
+		o += 11;
+	}
+	memcpy(text + o, "]\n", 3);
+	rs = load(text, &errs);
+	ck_assert_uint_eq(errs, 1);
+	ck_assert_str_eq(rs->diags[0].msg, "rule too long (more than 4096 terms)");
+	ruleset_free(rs);
+}
+END_TEST
+
 static Suite *make_rules_suite(void)
 {
 	Suite *s = suite_create("rules");
@@ -591,6 +668,11 @@ static Suite *make_rules_suite(void)
 	tcase_add_test(t, engine_threshold_distinct);
 	tcase_add_test(t, engine_key_cap);
 	tcase_add_test(t, engine_derived_events);
+	suite_add_tcase(s, t);
+	t = tcase_create("hostile");
+	tcase_add_test(t, hostile_truncations);
+	tcase_add_test(t, hostile_nesting);
+	tcase_set_timeout(t, 60);
 	suite_add_tcase(s, t);
 	return s;
 }
