@@ -8,6 +8,7 @@
  * Does not: parse or run rules itself (rule_*.c).
  */
 #include "cli.h"
+#include "fields.h"
 #include "finding.h"
 #include "report.h"
 #include "rule_ast.h"
@@ -112,10 +113,34 @@ static void usage(FILE *f)
 {
 	fputs("usage: correlator rules check FILE|DIR...\n"
 	      "       correlator rules list [-r PATH]...\n"
+	      "       correlator rules fields\n"
 	      "  check  parse and check rule files; every error as file:line:col: error: message\n"
 	      "         exit status 0 clean, 1 errors found, 2 usage error\n"
-	      "  list   one line per rule: name, severity, title, file (default: shipped library)\n",
+	      "  list   one line per rule: name, severity, title, file (default: shipped library)\n"
+	      "  fields the field names rules can use, with their types\n",
 	      f);
+}
+
+static int rules_fields(void)
+{
+	static const char *const pseudo[][3] = {
+		{ "ts", "time", "the event's time" }, { "source", "string", "its source label" },
+		{ "type", "string", "its type" }, { "ref", "number", "frame / line / record number" },
+		{ "msg", "string", "its one-line description" }, { "session", "number", "session id" },
+		{ "flow", "string", "the flow as text" }, { "flow.src", "address", "flow source" },
+		{ "flow.dst", "address", "flow destination" }, { "flow.sport", "number", "source port" },
+		{ "flow.dport", "number", "destination port" }, { "flow.proto", "string", "protocol" },
+		{ "host", "address", "ip.src, else the flow's source" },
+	};
+	for (size_t i = 0; i < ARRAY_LEN(pseudo); i++)
+		printf("%-34s %-9s %s\n", pseudo[i][0], pseudo[i][1], pseudo[i][2]);
+	for (size_t i = 0; fields_table[i].name; i++)
+		printf("%-34s %-9s %s\n", fields_table[i].name, fields_type_name(fields_table[i].type),
+		       fields_table[i].doc);
+	for (size_t i = 0; fields_open_prefixes[i]; i++)
+		printf("%s*%*s %-9s %s\n", fields_open_prefixes[i],
+		       (int)(33 - strlen(fields_open_prefixes[i])), "", "any", "open family: any name");
+	return EXIT_RAN;
 }
 
 static int rules_check(int argc, char **argv)
@@ -194,6 +219,8 @@ int cli_rules(int argc, char **argv)
 		return rules_check(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "list"))
 		return rules_list(argc - 1, argv + 1);
-	fprintf(stderr, "correlator rules: unknown subcommand '%s' (check, list)\n", argv[1]);
+	if (!strcmp(argv[1], "fields"))
+		return rules_fields();
+	fprintf(stderr, "correlator rules: unknown subcommand '%s' (check, list, fields)\n", argv[1]);
 	return EXIT_USAGE;
 }

@@ -50,3 +50,5 @@ check_rc "analyze: a broken rule file is a usage error" 2 \
 	"$CORRELATOR" analyze -r "$E/syntax.rule" "$S/dns.fire.jsonl"
 check_grep "analyze: the rule errors are printed" '^syntax.rule:|/syntax.rule:[0-9]+:[0-9]+: error: ' "$TMPD/rc.err"
 check_rc "rules: unknown subcommand" 2 "$CORRELATOR" rules frobnicate
+check "rules fields: the catalogue lists typed names" "gap                                duration  tcp.idle: silence before the session resumed" \
+	"$("$CORRELATOR" rules fields | grep '^gap ')"
