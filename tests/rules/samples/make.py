@@ -76,6 +76,14 @@ s.ev(1.002, "tmg", 8, "fw.drop", a, fw__action="Denied", fw__result__code="0xc00
 s.expect("synack_modified_fw_seq_ack_drop", [2, 3, 8])
 s.expect("synack_payload_ack_mismatch", [2, 3])
 
+# the same seen by the path analyzer between two capture points
+p = flow(CLI, 51010, SRV, 25)
+s.ev(3.000, "client", 26, "path.modified", flow(SRV, 25, CLI, 51010), "SYN-ACK payload length 0 -> 12",
+     path__dir="server->client", path__hop_from="fw-in", path__hop_to="client")
+s.ev(3.001, "client", 27, "path.ack_mismatch", p, path__ack_rel=13, path__expected_ack_rel=1)
+s.ev(3.002, "tmg", 10, "fw.drop", p, fw__result__code="0xc0040034", fw__result="FWX_E_SEQ_ACK_MISMATCH")
+s.expect("synack_modified_between_vantage_points", [26, 27, 10])
+
 s = sample("synack_modified.miss")
 a = flow(CLI, 51001, SRV, 25)
 s.ev(1.000, "client", 2, "tcp.handshake.syn_with_data", flow(SRV, 25, CLI, 51001), tcp__len=12)
@@ -83,6 +91,10 @@ s.ev(1.002, "tmg", 8, "fw.drop", a, fw__result__code="0xc0040034", fw__result="F
 c = flow(CLI, 51002, SRV, 25)
 s.ev(2.001, "client", 13, "tcp.handshake.ack_mismatch", c, expected=1001, actual=1013, diff=12)
 s.ev(2.002, "tmg", 9, "fw.drop", c, fw__result__code="0xc0040034", fw__result="FWX_E_SEQ_ACK_MISMATCH")
+p = flow(CLI, 51011, SRV, 25)          # modified and mismatched, but the firewall let it through
+s.ev(3.000, "client", 26, "path.modified", flow(SRV, 25, CLI, 51011), path__hop_from="fw-in", path__hop_to="client")
+s.ev(3.001, "client", 27, "path.ack_mismatch", p, path__ack_rel=13, path__expected_ack_rel=1)
+s.ev(3.002, "tmg", 10, "fw.accept", p, fw__result__code="0x0")
 
 # 2. idle timeout
 s = sample("idle_timeout.fire")
@@ -249,10 +261,14 @@ s = sample("rst_injected.fire")
 s.ev(7.0, "client", 45, "tcp.rst", flow(SRV, 443, CLI, 51600), origin="path", ip__ttl=62, ttl_expected=118,
      ip__id=0, ipid_expected=31337)
 s.expect("tcp_rst_injected", [45])
+s.ev(9.0, "server", 12, "path.injected", flow(CLI, 51602, SRV, 443), "RST seen at server, never sent by the client",
+     path__hop_from="client", path__hop_to="server")
+s.expect("path_injected_packet", [12])
 
 s = sample("rst_injected.miss")
 s.ev(7.0, "client", 45, "tcp.rst", flow(SRV, 443, CLI, 51600), origin="peer", ip__ttl=118, ttl_expected=118)
 s.ev(8.0, "client", 46, "tcp.rst", flow(SRV, 443, CLI, 51601), origin="unknown", ip__ttl=118)
+s.ev(9.0, "server", 12, "path.lost", flow(CLI, 51602, SRV, 443), path__hop_from="client", path__hop_to="server")
 
 # 11. ETW drops
 DNS = "10.0.0.53"
