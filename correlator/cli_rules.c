@@ -66,7 +66,11 @@ static struct ruleset *load(const char *const *paths, size_t n, FILE *err)
 	char buf[PATH_MAX + 32];
 	if (n == 0) {
 		const char *d = cli_rules_default_dir(buf, sizeof buf);
-		ruleset_load(rs, d);
+		if (is_dir(d))
+			ruleset_load(rs, d);
+		else
+			fprintf(err, "correlator: no rule library at %s; running without rules "
+				     "(install it, set CORRELATOR_RULES, or give -r)\n", d);
 	}
 	for (size_t i = 0; i < n; i++)
 		ruleset_load(rs, paths[i]);
