@@ -302,7 +302,7 @@ void rule_lex_label(struct rlex *lx, struct rtoken *t)
 	memset(t, 0, sizeof *t);
 	t->pos = (uint32_t)lx->pos;
 	size_t e = lx->pos;
-	while (e < lx->len && (isalnum((unsigned char)lx->src[e]) || strchr("_.-:", lx->src[e])))
+	while (e < lx->len && lx->src[e] && (isalnum((unsigned char)lx->src[e]) || strchr("_.-:", lx->src[e])))
 		e++;
 	if (e == lx->pos) {
 		lex_error(lx, t, t->pos, "expected a source label after '@'");
