@@ -114,10 +114,14 @@ struct rexpr {
 	void *re;              /* pcre2_code *, compiled by the checker */
 };
 
+#define RULE_MAX_ALT 8
+
 struct rstep {
 	uint32_t pos;
 	bool absent;           /* ![...] */
 	char *type;            /* dotted type prefix; "any" matches everything */
+	char *alt[RULE_MAX_ALT]; /* further prefixes: [udp|dns.response ...] */
+	unsigned nalt;
 	char *label;           /* @LABEL or NULL */
 	uint32_t label_pos;
 	struct rexpr *where;   /* may be NULL */

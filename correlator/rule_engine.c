@@ -738,7 +738,12 @@ static void touch(struct rstate *s, struct kentry *k, int64_t now)
 
 static bool type_ok(const struct rstep *st, const struct event *ev)
 {
-	return !strcmp(st->type, "any") || type_has_prefix(ev->type, st->type);
+	if (!strcmp(st->type, "any") || type_has_prefix(ev->type, st->type))
+		return true;
+	for (unsigned i = 0; i < st->nalt; i++)
+		if (type_has_prefix(ev->type, st->alt[i]))
+			return true;
+	return false;
 }
 
 static bool step_matches(struct rule_engine *e, const struct rstep *st, const struct event *ev,

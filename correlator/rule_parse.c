@@ -14,7 +14,7 @@
  *             | 'threshold' ('count' | 'distinct' FIELD) '>=' NUMBER
  *               ['by' key] 'within' DURATION step
  *   key      -> 'flow' | 'host' | FIELD {',' FIELD}
- *   step     -> ['!'] '[' TYPE ['@' LABEL] ['where' expr] ']' ['as' NAME]
+ *   step     -> ['!'] '[' TYPE {'|' TYPE} ['@' LABEL] ['where' expr] ']' ['as' NAME]
  *   expr     -> and {'or' and}
  *   and      -> not {'and' not}
  *   not      -> 'not' not | 'exists' FIELD | cmp
@@ -394,7 +394,7 @@ static struct rexpr *expr(struct parser *p)
 	return a;
 }
 
-/* step -> ['!'] '[' TYPE ['@' LABEL] ['where' expr] ']' ['as' NAME] */
+/* step -> ['!'] '[' TYPE {'|' TYPE} ['@' LABEL] ['where' expr] ']' ['as' NAME] */
 static void step(struct parser *p, struct rule *r)
 {
 	char b[64];
@@ -411,6 +411,16 @@ static void step(struct parser *p, struct rule *r)
 		syntax(p, p->cur.pos, "expected an event type (tcp, fw.drop, ...), found %s",
 		       found(p, b, sizeof b));
 	s->type = word(p);
+	/* TYPE|TYPE...: alternatives, written without spaces */
+	while (p->lx.pos < p->lx.len && p->lx.src[p->lx.pos] == '|') {
+		p->lx.pos++;
+		next(p);
+		if (p->cur.kind != RT_IDENT || is_reserved(p))
+			syntax(p, p->cur.pos, "expected an event type after '|', found %s", found(p, b, sizeof b));
+		if (s->nalt == RULE_MAX_ALT)
+			syntax(p, p->cur.pos, "more than %d alternative types", RULE_MAX_ALT + 1);
+		s->alt[s->nalt++] = word(p);
+	}
 	if (p->cur.kind == RT_IDENT && p->lx.pos < p->lx.len && p->lx.src[p->lx.pos] == '@') {
 		p->lx.pos++;
 		struct rtoken t;

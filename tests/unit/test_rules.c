@@ -199,7 +199,7 @@ START_TEST(parse_rule_shape)
 	struct ruleset *rs = load("rule r1\n title \"T\"\n severity high\n tags a, b\n"
 				  " sequence by flow within 10s\n"
 				  "  [tcp.idle where gap >= 30m] as idle\n"
-				  "  ![tcp.rst@fw]\n"
+				  "  ![tcp.rst|fw.teardown@fw]\n"
 				  "  [fw.drop where drop_ok == 1 or fw.reason ~ /x/i] as drop\n"
 				  " report \"{drop.source} {idle.gap}\"\n advice \"A\"\n", &errs);
 	ck_assert_uint_eq(errs, 1);   /* drop_ok is no field */
@@ -215,6 +215,8 @@ START_TEST(parse_rule_shape)
 	ck_assert_uint_eq(r->nsteps, 3);
 	ck_assert(r->steps[1].absent);
 	ck_assert_str_eq(r->steps[1].label, "fw");
+	ck_assert_uint_eq(r->steps[1].nalt, 1);
+	ck_assert_str_eq(r->steps[1].alt[0], "fw.teardown");
 	ck_assert_str_eq(r->steps[2].name, "drop");
 	ck_assert_int_eq(r->steps[2].where->kind, RX_OR);
 	char *d = diags(rs);
