@@ -4,6 +4,7 @@
  * Does not: parse rule files (rule_*.c) or render reports (report_*.c).
  */
 #include "cli.h"
+#include "path_match.h"
 #include "pipeline.h"
 #include "report.h"
 #include "rule_engine.h"
@@ -315,6 +316,7 @@ static void cli_free(struct cli *c)
 	for (size_t i = 0; i < c->run.nsources; i++)
 		source_free(c->run.sources[i]);
 	free(c->run.sources);
+	path_map_free(c->run.path_map);
 	arena_free(&c->run.store);
 }
 
@@ -397,6 +399,7 @@ int cli_timeline(int argc, char **argv)
 	tout.f = o.f;
 	timeline_out_begin(&tout);
 	struct sessions *ss = sessions_new(&c.run);
+	c.run.path_map = path_prepass(&c.run, ss);  /* match captures, align clocks */
 	struct sink sink = timeline_out_sink(&tout);
 	pipeline_run(&c.run, ss, &sink, 1, !c.no_analysis);
 	sessions_free(ss);
@@ -442,6 +445,8 @@ int cli_analyze(int argc, char **argv)
 	}
 	bool any = resolve_sources(&c, &some_failed);
 	struct sessions *ss = sessions_new(&c.run);
+	if (any && !c.no_analysis)
+		c.run.path_map = path_prepass(&c.run, ss);  /* match captures, align clocks */
 	rep.sessions = ss;
 	struct sink sinks[PIPELINE_MAX_SINKS];
 	unsigned ns = 0;
@@ -449,6 +454,7 @@ int cli_analyze(int argc, char **argv)
 	sinks[ns++] = rule_engine_sink(cr.engine);
 	if (any)
 		pipeline_run(&c.run, ss, sinks, ns, !c.no_analysis);
+	incident_group(&rep);
 	struct out o;
 	bool ok = false;
 	if (out_open(&o, c.output)) {
