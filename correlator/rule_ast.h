@@ -169,6 +169,7 @@ struct rule {
 	struct rstep steps[RULE_MAX_STEPS];
 	unsigned nsteps;
 	struct rtmpl report_t, advice_t;
+	bool quiet;            /* findings only feed rule.NAME events, not the report */
 	bool checked_ok;
 };
 

@@ -569,7 +569,8 @@ static void emit(struct rule_engine *e, struct rstate *s, struct rctx *c, int64_
 		s->re_errors += c->re_errors;
 		c->re_errors = 0;
 	}
-	e->cb(e->cbctx, &f);
+	if (!r->quiet)
+		e->cb(e->cbctx, &f);
 	if (r->kind != RK_THRESHOLD)   /* a burst derives when it opens */
 		derive(e, s, &f, c);
 }

@@ -8,7 +8,8 @@
  *   file     -> rule*
  *   rule     -> 'rule' NAME clause*
  *   clause   -> 'title' STRING | 'severity' NAME | 'tags' NAME {',' NAME}
- *             | 'description' STRING | 'report' STRING | 'advice' STRING | pattern
+ *             | 'description' STRING | 'report' STRING | 'advice' STRING | 'quiet'
+ *             | pattern
  *   pattern  -> 'match' step
  *             | 'sequence' ['by' key] 'within' DURATION step {step}
  *             | 'threshold' ('count' | 'distinct' FIELD) '>=' NUMBER
@@ -615,6 +616,9 @@ static void rule(struct parser *p, struct rule *r)
 				r->severity = 0;
 			}
 			next(p);
+		} else if (is_word(p, "quiet")) {
+			r->quiet = true;
+			next(p);
 		} else if (is_word(p, "tags")) {
 			next(p);
 			for (;;) {
@@ -633,7 +637,7 @@ static void rule(struct parser *p, struct rule *r)
 		} else {
 			syntax(p, p->cur.pos,
 			       "expected a clause (title, severity, tags, description, match, sequence, "
-			       "threshold, report, advice), found %s", found(p, b, sizeof b));
+			       "threshold, report, advice, quiet), found %s", found(p, b, sizeof b));
 		}
 	}
 }

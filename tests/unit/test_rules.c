@@ -640,6 +640,23 @@ START_TEST(hostile_nesting)
 }
 END_TEST
 
+START_TEST(engine_quiet_rule_only_derives)
+{
+	struct fixture x;
+	setup(&x, "rule one\n quiet\n match [tcp.rst where origin == \"path\"]\n"
+		  "rule two\n threshold count >= 2 by flow within 1m\n  [rule.one]\n", 0);
+	for (int i = 0; i < 2; i++) {
+		struct event *e = mk("tcp.rst", (i + 1) * SEC, (uint64_t)i + 1, 5);
+		ev_cstr(e, "origin", "path");
+		rule_engine_event(x.e, e);
+	}
+	rule_engine_finish(x.e);
+	ck_assert_uint_eq(x.got.n, 1);
+	ck_assert_str_eq(x.got.f[0].rule, "two");
+	teardown(&x);
+}
+END_TEST
+
 static Suite *make_rules_suite(void)
 {
 	Suite *s = suite_create("rules");
@@ -670,6 +687,7 @@ static Suite *make_rules_suite(void)
 	tcase_add_test(t, engine_threshold_distinct);
 	tcase_add_test(t, engine_key_cap);
 	tcase_add_test(t, engine_derived_events);
+	tcase_add_test(t, engine_quiet_rule_only_derives);
 	suite_add_tcase(s, t);
 	t = tcase_create("hostile");
 	tcase_add_test(t, hostile_truncations);

@@ -310,17 +310,12 @@ s = sample("fixed_delay.fire")
 fa, fb = flow(CLI, 54000, SRV, 1521), flow(SRV, 1521, CLI, 54000)
 blocks(s, fa, fb, 10.0, [0.200, 0.201, 0.199], 1)
 # blocks: refs 1,2 data, 3 ack, 4 last; 5,6,7,8; 9,10,11,12
-s.expect("tcp_stall_before_last_segment", [2, 4])
-s.expect("tcp_stall_before_last_segment", [6, 8])
-s.expect("tcp_stall_before_last_segment", [10, 12])
+# tcp_stall_before_last_segment is quiet: its three findings only feed this one
 s.expect("periodic_fixed_delay", [4, 8, 12])
 
 s = sample("fixed_delay.miss")
 blocks(s, fa, fb, 10.0, [0.150, 0.250, 0.400], 1)
 blocks(s, flow(CLI, 54001, SRV, 1521), flow(SRV, 1521, CLI, 54001), 20.0, [0.020, 0.020, 0.020], 100)
-s.expect("tcp_stall_before_last_segment", [2, 4])
-s.expect("tcp_stall_before_last_segment", [6, 8])
-s.expect("tcp_stall_before_last_segment", [10, 12])
 
 # 13. web shell then outbound UDP flood
 WEB, ATT, VICTIM = "192.0.2.80", "203.0.113.66", "198.51.100.99"
