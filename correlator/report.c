@@ -85,12 +85,14 @@ static void on_event(void *ctx, const struct event *ev)
 			t->refs[t->nrefs++] = ev->ref;
 		}
 	} else {
+		/* the time range is that of the evidence read, not of analysis
+		 * events stamped at deadlines or second boundaries */
 		r->events++;
+		if (ev->ts < r->first_ts)
+			r->first_ts = ev->ts;
+		if (ev->ts > r->last_ts)
+			r->last_ts = ev->ts;
 	}
-	if (ev->ts < r->first_ts)
-		r->first_ts = ev->ts;
-	if (ev->ts > r->last_ts)
-		r->last_ts = ev->ts;
 	report_series_add(r, ev);
 }
 
