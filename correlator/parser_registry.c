@@ -9,11 +9,23 @@
 extern const struct parser parser_pcap;
 extern const struct parser parser_pcapng;
 extern const struct parser parser_netmon;
+extern const struct parser parser_evtx;
+extern const struct parser parser_evtx_libevtx;
+extern const struct parser parser_evtx_xml;
+extern const struct parser parser_etw_text;
+extern const struct parser parser_etw_csv;
+extern const struct parser parser_jsonl;
 
 const struct parser *const parser_table[] = {
 	&parser_pcap,
 	&parser_pcapng,
 	&parser_netmon,
+	&parser_evtx,
+	&parser_evtx_libevtx,
+	&parser_evtx_xml,
+	&parser_etw_text,
+	&parser_etw_csv,
+	&parser_jsonl,
 	NULL,
 };
 
