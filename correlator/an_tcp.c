@@ -70,6 +70,7 @@ struct dircold {
 	uint8_t rst_ttl;
 	bool rst_v4;
 	uint16_t rst_ipid;
+	bool rst_refusal;         /* this RST answered a SYN: report tcp.handshake.refused */
 	uint64_t rst_ref;
 	int64_t rst_ts;
 	/* retransmission storm on one segment */
@@ -430,6 +431,16 @@ static void judge_rst(struct tcp_an *st, struct tsess *s, int dir, bool have_ref
 	}
 	ev_cstr(ev, "origin", origin);
 	out(st, ev);
+	if (c->rst_refusal) {
+		c->rst_refusal = false;
+		ev = sess_event(st, s, "tcp.handshake.refused", c->rst_ts, c->rst_ref);
+		ev_cstr(ev, "origin", origin);
+		if (strcmp(origin, "path") == 0)
+			set_msg(st, "the SYN was answered by an RST that a device in the path probably forged (its TTL/IP-ID do not fit %s's packets)", a);
+		else
+			set_msg(st, "connection refused: the SYN was answered by RST from %s", a);
+		out(st, ev);
+	}
 }
 
 /* ---- the packet path ---- */
@@ -467,6 +478,7 @@ static void new_stream(struct tcp_an *st, struct tsess *s, const struct event *e
 		s->c[i].rst_v4 = keepc[i].rst_v4;
 		s->c[i].rst_ref = keepc[i].rst_ref;
 		s->c[i].rst_ts = keepc[i].rst_ts;
+		s->c[i].rst_refusal = keepc[i].rst_refusal;
 	}
 	s->source = ev->source;
 	s->file = ev->file;
@@ -596,9 +608,8 @@ static void handshake(struct tcp_an *st, struct tsess *s, const struct event *ev
 	if ((fl & TH_RST) && !s->synack && s->d[!dir].syn && !d->syn) {
 		tl_remove(&st->syn_list, s);
 		s->unanswered_done = true;
-		struct event *e = pkt_event(st, ev, "tcp.handshake.refused");
-		set_msg(st, "connection refused: the SYN was answered by RST");
-		out(st, e);
+		/* reported with the RST's origin, once judge_rst() knows it */
+		s->c[dir].rst_refusal = true;
 	}
 }
 

@@ -316,8 +316,10 @@ START_TEST(refused_and_simultaneous)
 {
 	seg(0, 0, TH_SYN, 1000, 0, 0, 8192);
 	seg(5, 1, TH_RST | TH_ACK, 0, 1001, 0, 0);
-	ck_assert_str_eq(frames("tcp.handshake.refused"), "2");
+	/* nothing else from the server: origin unknown, known at the end */
 	finish();
+	ck_assert_str_eq(frames("tcp.handshake.refused"), "2");
+	has_field("tcp.handshake.refused", "origin=unknown;");
 	ck_assert_str_eq(frames("tcp.handshake.unanswered"), "");
 	teardown();
 	setup();
@@ -394,6 +396,9 @@ START_TEST(rst_deferred)
 	has_field("tcp.rst", "origin=path;");
 	has_field("tcp.rst", "ttl_expected=50;");
 	ck_assert_uint_eq(find("tcp.rst")->ref, 2);
+	/* the SYN answered by that RST: refused, but by the path, not the server */
+	ck_assert_str_eq(frames("tcp.handshake.refused"), "2");
+	has_field("tcp.handshake.refused", "origin=path;");
 }
 END_TEST
 
