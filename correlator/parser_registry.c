@@ -9,11 +9,13 @@
 extern const struct parser parser_pcap;
 extern const struct parser parser_pcapng;
 extern const struct parser parser_netmon;
+extern const struct parser parser_pfirewall;
 
 const struct parser *const parser_table[] = {
 	&parser_pcap,
 	&parser_pcapng,
 	&parser_netmon,
+	&parser_pfirewall,
 	NULL,
 };
 
