@@ -10,12 +10,14 @@ extern const struct parser parser_pcap;
 extern const struct parser parser_pcapng;
 extern const struct parser parser_netmon;
 extern const struct parser parser_pfirewall;
+extern const struct parser parser_tmg;
 
 const struct parser *const parser_table[] = {
 	&parser_pcap,
 	&parser_pcapng,
 	&parser_netmon,
 	&parser_pfirewall,
+	&parser_tmg,
 	NULL,
 };
 

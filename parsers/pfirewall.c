@@ -41,6 +41,7 @@ struct pf_state {
 	int col[PF_NCOLS];
 	size_t need;            /* columns a data line must have (date..action) */
 	bool have_fields;
+	bool noted_tz;
 	struct cols cols;
 	char last_date[10];
 	int64_t last_days;
@@ -183,9 +184,12 @@ static pr_status pf_next(void *state, struct event *ev)
 		st->have_fields = true;
 		source_note(st->src, "no #Fields header: the default Windows Firewall column order is assumed");
 	}
-	if (!st->src->tz_given)
-		source_note(st->src, "Windows Firewall logs local time without a zone; read as UTC (use --tz %s=ZONE)",
-			    st->src->label);
+	if (!st->noted_tz) {
+		st->noted_tz = true;
+		if (!st->src->tz_given)
+			source_note(st->src, "Windows Firewall logs local time without a zone; read as UTC "
+				    "(use --tz %s=ZONE)", st->src->label);
+	}
 	cols_split(&st->cols, line, n, ' ');
 	if (st->cols.count < st->hdr.ncols)
 		w3c_short_line(&st->hdr, st->src, ln, st->cols.count);
