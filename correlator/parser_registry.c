@@ -11,6 +11,8 @@ extern const struct parser parser_pcapng;
 extern const struct parser parser_netmon;
 extern const struct parser parser_pfirewall;
 extern const struct parser parser_tmg;
+extern const struct parser parser_exchange;
+extern const struct parser parser_msgtrk;
 
 const struct parser *const parser_table[] = {
 	&parser_pcap,
@@ -18,6 +20,8 @@ const struct parser *const parser_table[] = {
 	&parser_netmon,
 	&parser_pfirewall,
 	&parser_tmg,
+	&parser_exchange,
+	&parser_msgtrk,
 	NULL,
 };
 
