@@ -13,6 +13,7 @@ extern const struct parser parser_pfirewall;
 extern const struct parser parser_tmg;
 extern const struct parser parser_exchange;
 extern const struct parser parser_msgtrk;
+extern const struct parser parser_tshark;
 
 const struct parser *const parser_table[] = {
 	&parser_pcap,
@@ -22,6 +23,7 @@ const struct parser *const parser_table[] = {
 	&parser_tmg,
 	&parser_exchange,
 	&parser_msgtrk,
+	&parser_tshark,
 	NULL,
 };
 
