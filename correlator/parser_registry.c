@@ -14,6 +14,7 @@ extern const struct parser parser_tmg;
 extern const struct parser parser_exchange;
 extern const struct parser parser_msgtrk;
 extern const struct parser parser_tshark;
+extern const struct parser parser_nmtext;
 
 const struct parser *const parser_table[] = {
 	&parser_pcap,
@@ -24,6 +25,7 @@ const struct parser *const parser_table[] = {
 	&parser_exchange,
 	&parser_msgtrk,
 	&parser_tshark,
+	&parser_nmtext,
 	NULL,
 };
 

@@ -7,6 +7,7 @@
 #include "../correlator/util.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -601,4 +602,44 @@ void textlog_set_flow(struct event *ev, const struct addr *src, uint16_t sport, 
 		ev_int(ev, "udp.srcport", sport);
 		ev_int(ev, "udp.dstport", dport);
 	}
+}
+
+static int64_t field_int(const struct event *ev, const char *name, int64_t dflt)
+{
+	int64_t v;
+	return event_get_int(ev, name, &v) ? v : dflt;
+}
+
+const char *textlog_pkt_msg(const struct event *ev, const char *prefix, char *buf, size_t len)
+{
+	char f[128] = "";
+	if (ev->flags & EV_HAS_FLOW)
+		flow_format(&ev->flow, f, sizeof f);
+	size_t o = (size_t)snprintf(buf, len, "%s%s%s", prefix ? prefix : "", prefix ? " " : "", f);
+	int64_t fl = field_int(ev, "tcp.flags", -1);
+	if (o < len && fl >= 0) {
+		static const struct { unsigned bit; const char *name; } names[] = {
+			{ 0x02, "SYN" }, { 0x01, "FIN" }, { 0x04, "RST" }, { 0x08, "PSH" },
+			{ 0x10, "ACK" }, { 0x20, "URG" }, { 0x40, "ECE" }, { 0x80, "CWR" },
+		};
+		o += (size_t)snprintf(buf + o, len - o, " [");
+		bool first = true;
+		for (size_t i = 0; i < ARRAY_LEN(names) && o < len; i++)
+			if ((unsigned)fl & names[i].bit) {
+				o += (size_t)snprintf(buf + o, len - o, "%s%s", first ? "" : ", ", names[i].name);
+				first = false;
+			}
+		if (o < len)
+			o += (size_t)snprintf(buf + o, len - o, "]");
+	}
+	static const struct { const char *field, *label; } nums[] = {
+		{ "tcp.seq", "seq" }, { "tcp.ack", "ack" }, { "tcp.window_size_value", "win" },
+		{ "tcp.len", "len" }, { "esp.spi", "spi" }, { "esp.sequence", "seq" },
+	};
+	for (size_t i = 0; i < ARRAY_LEN(nums) && o < len; i++) {
+		int64_t v;
+		if (event_get_int(ev, nums[i].field, &v))
+			o += (size_t)snprintf(buf + o, len - o, " %s=%lld", nums[i].label, (long long)v);
+	}
+	return buf;
 }

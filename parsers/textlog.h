@@ -148,4 +148,9 @@ bool textlog_eq(const char *s, size_t n, const char *lit);
 void textlog_set_flow(struct event *ev, const struct addr *src, uint16_t sport, const struct addr *dst,
 		      uint16_t dport, uint8_t proto);
 
+/* One human line for a packet-like event read from an export, from its flow
+ * and fields: "TCP 10.0.0.1:50000 -> 10.0.0.2:443 [SYN, ACK] seq=1 ack=1 win=8192 len=0".
+ * Writes buf (NUL-terminated) and returns it. */
+const char *textlog_pkt_msg(const struct event *ev, const char *prefix, char *buf, size_t len);
+
 #endif

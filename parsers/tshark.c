@@ -61,7 +61,7 @@ struct ts_state {
 	bool noted_agg;
 	unsigned noted_zone;
 	struct textlog_tzcache tzc;
-	char msg[64];
+	char msg[200];
 };
 
 enum { K_AUTO, K_ADDR, K_BOOL, K_TEXT };
@@ -455,6 +455,7 @@ static pr_status ts_next(void *state, struct event *ev)
 		ev_bool(ev, "tcp.flags.reset", v & 0x04);
 		ev_bool(ev, "tcp.flags.push", v & 0x08);
 	}
+	ev->msg = textlog_pkt_msg(ev, NULL, st->msg, sizeof st->msg);
 	return PR_EVENT;
 }
 
