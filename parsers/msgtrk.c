@@ -225,7 +225,7 @@ static pr_status mt_next(void *state, struct event *ev)
 
 const struct parser parser_msgtrk = {
 	.api_version = PARSER_API_VERSION,
-	.name = "exchange-tracking",
+	.name = "msgtrk",
 	.summary = "Exchange message tracking logs (MSGTRK*.LOG, CSV, UTC)",
 	.sniffs = "#Log-type: Message Tracking Log, or #Fields: date-time,client-ip,client-hostname,server-ip",
 	.sniff = mt_sniff,

@@ -612,9 +612,20 @@ static int64_t field_int(const struct event *ev, const char *name, int64_t dflt)
 
 const char *textlog_pkt_msg(const struct event *ev, const char *prefix, char *buf, size_t len)
 {
-	char f[128] = "";
-	if (ev->flags & EV_HAS_FLOW)
+	char f[160] = "";
+	const struct value *sv = event_get(ev, "ip.src"), *dv = event_get(ev, "ip.dst");
+	if (!sv)
+		sv = event_get(ev, "ipv6.src");
+	if (!dv)
+		dv = event_get(ev, "ipv6.dst");
+	if (ev->flags & EV_HAS_FLOW) {
 		flow_format(&ev->flow, f, sizeof f);
+	} else if (sv && dv) {
+		char a[48], b[48];
+		value_format(sv, a, sizeof a);
+		value_format(dv, b, sizeof b);
+		snprintf(f, sizeof f, "%s -> %s", a, b);
+	}
 	size_t o = (size_t)snprintf(buf, len, "%s%s%s", prefix ? prefix : "", prefix ? " " : "", f);
 	int64_t fl = field_int(ev, "tcp.flags", -1);
 	if (o < len && fl >= 0) {
@@ -641,5 +652,8 @@ const char *textlog_pkt_msg(const struct event *ev, const char *prefix, char *bu
 		if (event_get_int(ev, nums[i].field, &v))
 			o += (size_t)snprintf(buf + o, len - o, " %s=%lld", nums[i].label, (long long)v);
 	}
+	const struct value *q = event_get(ev, "dns.qry.name");
+	if (q && q->type == V_STR && o < len)
+		snprintf(buf + o, len - o, " %.*s", (int)(q->u.s.n > 200 ? 200 : q->u.s.n), q->u.s.p);
 	return buf;
 }

@@ -397,7 +397,14 @@ static pr_status ts_next(void *state, struct event *ev)
 	const char *type = "frame";
 	bool tcp = present(st, R_TSPORT) || present(st, R_TFLAGS) || present(st, R_TSEQ);
 	bool udp = present(st, R_USPORT);
-	if (tcp) {
+	/* ICMP first: tcp/udp fields in an ICMP error belong to the quoted packet */
+	if (present(st, R_ICMPTYPE)) {
+		type = "icmp";
+		proto = 1;
+	} else if (present(st, R_ICMP6TYPE)) {
+		type = "icmpv6";
+		proto = 58;
+	} else if (tcp) {
 		type = "tcp";
 		proto = 6;
 	} else if (present(st, R_DNSNAME) || present(st, R_DNSRESP)) {
@@ -414,12 +421,6 @@ static pr_status ts_next(void *state, struct event *ev)
 	} else if (present(st, R_ESPSPI)) {
 		type = "esp";
 		proto = 50;
-	} else if (present(st, R_ICMPTYPE)) {
-		type = "icmp";
-		proto = 1;
-	} else if (present(st, R_ICMP6TYPE)) {
-		type = "icmpv6";
-		proto = 58;
 	} else if (col_uint(st, R_ARPOP, 65535, &v)) {
 		type = v == 2 ? "arp.reply" : "arp.request";
 	} else if (present(st, R_IPSRC) || present(st, R_IP6SRC)) {
@@ -461,7 +462,7 @@ static pr_status ts_next(void *state, struct event *ev)
 
 const struct parser parser_tshark = {
 	.api_version = PARSER_API_VERSION,
-	.name = "tshark-fields",
+	.name = "tshark",
 	.summary = "tshark -T fields exports with a header row (CSV/TSV, ; or | separated)",
 	.sniffs = "a first line of display-filter field names (frame.number, ip.src, ...) joined by TAB , ; or |",
 	.sniff = ts_sniff,
