@@ -227,13 +227,6 @@ static pr_status exch_next(void *state, struct event *ev)
 		source_skip(st->src, ln, "%s", why);
 		return PR_SKIP;
 	}
-	if (st->cols.count < st->hdr.ncols) {
-		if (st->cols.count <= (size_t)st->col[X_EVENT]) {
-			source_skip(st->src, ln, "%zu columns; the event column is missing", st->cols.count);
-			return PR_SKIP;
-		}
-		w3c_short_line(&st->hdr, st->src, ln, st->cols.count);
-	}
 	const char *p, *conn = "", *sid = "", *e;
 	size_t pn, cn = 0, sn = 0, en;
 	int64_t ns;
@@ -251,6 +244,8 @@ static pr_status exch_next(void *state, struct event *ev)
 		source_skip(st->src, ln, "event is not one of + - < > *");
 		return PR_SKIP;
 	}
+	if (st->cols.count < st->hdr.ncols)
+		w3c_short_line(&st->hdr, st->src, ln, st->cols.count);
 	uint64_t seq = 0;
 	bool have_seq = get(st, X_SEQ, &p, &pn);
 	if (have_seq && !parse_u64(p, pn, INT64_MAX, &seq)) {

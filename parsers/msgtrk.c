@@ -167,8 +167,6 @@ static pr_status mt_next(void *state, struct event *ev)
 		source_skip(st->src, ln, "%s", why);
 		return PR_SKIP;
 	}
-	if (st->cols.count < st->hdr.ncols)
-		w3c_short_line(&st->hdr, st->src, ln, st->cols.count);
 	const char *p;
 	size_t pn;
 	int64_t ns;
@@ -183,6 +181,8 @@ static pr_status mt_next(void *state, struct event *ev)
 		source_skip(st->src, ln, "no event-id");
 		return PR_SKIP;
 	}
+	if (st->cols.count < st->hdr.ncols)
+		w3c_short_line(&st->hdr, st->src, ln, st->cols.count);
 	ev->ts_raw = ns;
 	ev->ref = ln;
 	ev->type = "smtp.tracking";

@@ -191,8 +191,6 @@ static pr_status pf_next(void *state, struct event *ev)
 				    "(use --tz %s=ZONE)", st->src->label);
 	}
 	cols_split(&st->cols, line, n, ' ');
-	if (st->cols.count < st->hdr.ncols)
-		w3c_short_line(&st->hdr, st->src, ln, st->cols.count);
 
 	const char *p, *a;
 	size_t pn, an;
@@ -223,6 +221,8 @@ static pr_status pf_next(void *state, struct event *ev)
 		source_skip(st->src, ln, "unknown action '%.*s'", (int)(an > 40 ? 40 : an), a);
 		return PR_SKIP;
 	}
+	if (st->cols.count < st->hdr.ncols)
+		w3c_short_line(&st->hdr, st->src, ln, st->cols.count);
 	int64_t utc = textlog_local_to_utc(&st->tzc, st->src, days * 86400 + sec);
 	ev->ts_raw = utc * NS_PER_SEC + frac;
 	ev->ref = ln;

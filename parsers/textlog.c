@@ -344,10 +344,13 @@ static void csv_cb_record(int ch, void *data)
 int textlog_csv_init(struct textlog_csv *c, char delim, char quote, bool strict)
 {
 	memset(c, 0, sizeof *c);
-	if (csv_init(&c->p, strict ? (CSV_STRICT | CSV_STRICT_FINI) : 0) != 0)
+	c->opts = strict ? (CSV_STRICT | CSV_STRICT_FINI) : 0;
+	c->delim = (unsigned char)delim;
+	c->quote = (unsigned char)quote;
+	if (csv_init(&c->p, c->opts) != 0)
 		return -1;
-	csv_set_delim(&c->p, (unsigned char)delim);
-	csv_set_quote(&c->p, (unsigned char)quote);
+	csv_set_delim(&c->p, c->delim);
+	csv_set_quote(&c->p, c->quote);
 	c->ready = true;
 	return 0;
 }
@@ -355,6 +358,10 @@ int textlog_csv_init(struct textlog_csv *c, char delim, char quote, bool strict)
 bool textlog_csv_line(struct textlog_csv *c, const char *line, size_t n, struct cols *out,
 		      const char **why)
 {
+	if (!c->ready) {
+		*why = "CSV reader unavailable";
+		return false;
+	}
 	if (c->cap < n + TEXTLOG_MAX_COLS + 1) {
 		/* grows to the longest line once, then is reused */
 		c->cap = n + TEXTLOG_MAX_COLS + 1 + 256;
@@ -371,7 +378,14 @@ bool textlog_csv_line(struct textlog_csv *c, const char *line, size_t n, struct 
 		ok = false;
 	if (!ok) {
 		*why = csv_error(&c->p) == CSV_EPARSE ? "malformed quoting" : "CSV error";
-		/* csv_fini leaves the parser ready for the next record either way */
+		/* libcsv keeps its error state: start a fresh parser for the next line */
+		csv_free(&c->p);
+		c->ready = false;
+		if (csv_init(&c->p, c->opts) == 0) {
+			csv_set_delim(&c->p, c->delim);
+			csv_set_quote(&c->p, c->quote);
+			c->ready = true;
+		}
 		return false;
 	}
 	if (n == 0 && c->count == 0) {

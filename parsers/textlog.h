@@ -104,6 +104,7 @@ struct textlog_csv {
 	size_t count;
 	bool overflow;
 	bool ready;
+	unsigned char opts, delim, quote;  /* to start over after a malformed line */
 };
 
 /* strict: a stray quote inside a bare value or an unterminated quote is an error. */

@@ -373,8 +373,6 @@ static pr_status tmg_next(void *state, struct event *ev)
 				    st->src->label);
 	}
 	cols_split(&st->cols, line, n, '\t');
-	if (st->cols.count < st->hdr.ncols)
-		w3c_short_line(&st->hdr, st->src, ln, st->cols.count);
 	const char *p, *t;
 	size_t pn, tn;
 	int64_t days, sec, frac;
@@ -392,6 +390,8 @@ static pr_status tmg_next(void *state, struct event *ev)
 		source_skip(st->src, ln, "no action");
 		return PR_SKIP;
 	}
+	if (st->cols.count < st->hdr.ncols)
+		w3c_short_line(&st->hdr, st->src, ln, st->cols.count);
 	int64_t s = days * 86400 + sec;
 	if (st->local_time || st->src->tz_given)
 		s = textlog_local_to_utc(&st->tzc, st->src, s);
