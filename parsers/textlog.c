@@ -136,9 +136,10 @@ bool textlog_head_next(const uint8_t *head, size_t len, size_t *start, size_t *n
 		if (i >= len)
 			return false;
 		const uint8_t *nl = memchr(head + i, '\n', len - i);
-		if (!nl)
+		/* a buffer shorter than SNIFF_BYTES is the whole file: its tail is a line */
+		if (!nl && len >= 4096)
 			return false;
-		size_t e = (size_t)(nl - head);
+		size_t e = nl ? (size_t)(nl - head) : len;
 		size_t k = e;
 		if (k > i && head[k - 1] == '\r')
 			k--;
