@@ -243,3 +243,9 @@ check_grep "short lines report names the first line" '^pid#5: warning: 17 column
 check "overlong line skipped, rest read" 15 "$(wc -l <"$TMPD/long.jsonl")"
 check_grep "overlong line reported with its number" '^long#9: warning: line longer than 2000 bytes' "$TMPD/long.err"
 check "refs after the overlong line keep counting" 19 "$(field "$TMPD/long.jsonl" 19 ref)"
+
+# a one-line header-less fragment without a final newline is still sniffed and read
+head -c -1 "$SHARED/corpus/exchange/elastic-SmtpRecive.log" >"$TMPD/nonl.log"
+"$C" timeline -f jsonl --no-analysis "$TMPD/nonl.log" >"$TMPD/nonl.jsonl" 2>/dev/null
+check "fragment without final newline read" "1 smtp.command EHLO" \
+	"$(python3 -c 'import json,sys; e=json.loads(open(sys.argv[1]).read()); print(e["ref"], e["type"], e["fields"]["smtp.verb"])' "$TMPD/nonl.jsonl")"
