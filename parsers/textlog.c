@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -31,6 +32,10 @@ int textlog_open(struct textlog *t, struct source *src, const char *path)
 	t->max_line = src && src->limits && src->limits->max_line ? src->limits->max_line
 								    : TEXTLOG_DEFAULT_MAX_LINE;
 	t->cap = t->max_line + 2 + TEXTLOG_CHUNK;
+	/* a small file needs no more buffer than its size (+ slack should it grow) */
+	struct stat sb;
+	if (fstat(t->fd, &sb) == 0 && S_ISREG(sb.st_mode) && (uint64_t)sb.st_size + 65536 < t->cap)
+		t->cap = (size_t)sb.st_size + 65536;
 	t->buf = xmalloc(t->cap);
 	return 0;
 }
