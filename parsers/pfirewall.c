@@ -135,6 +135,11 @@ static bool tcp_letters(const char *p, size_t n, unsigned *flags)
 
 static const char *action_type(const char *a, size_t n)
 {
+	/* upper case as Windows writes it; the common two first */
+	if (n == 4 && memcmp(a, "DROP", 4) == 0)
+		return "fw.drop";
+	if (n == 5 && memcmp(a, "ALLOW", 5) == 0)
+		return "fw.accept";
 	if (textlog_eq(a, n, "DROP"))
 		return "fw.drop";
 	if (textlog_eq(a, n, "ALLOW") || textlog_eq(a, n, "OPEN") || textlog_eq(a, n, "OPEN-INBOUND"))

@@ -590,6 +590,14 @@ bool textlog_ip_proto(const char *s, size_t n, uint8_t *proto)
 		{ "ESP", 50 }, { "AH", 51 }, { "GRE", 47 }, { "IGMP", 2 }, { "IPv6", 41 },
 		{ "SCTP", 132 }, { "L2TP", 115 }, { "IPIP", 4 },
 	};
+	if (n == 3 && memcmp(s, "TCP", 3) == 0) {
+		*proto = 6;
+		return true;
+	}
+	if (n == 3 && memcmp(s, "UDP", 3) == 0) {
+		*proto = 17;
+		return true;
+	}
 	for (size_t i = 0; i < ARRAY_LEN(names); i++)
 		if (textlog_eq(s, n, names[i].name)) {
 			*proto = names[i].num;
