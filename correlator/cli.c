@@ -4,6 +4,7 @@
  * Does not: parse rule files (rule_*.c) or render reports (report_*.c).
  */
 #include "cli.h"
+#include "path_match.h"
 #include "pipeline.h"
 #include "report.h"
 #include "run.h"
@@ -303,6 +304,7 @@ static void cli_free(struct cli *c)
 	for (size_t i = 0; i < c->run.nsources; i++)
 		source_free(c->run.sources[i]);
 	free(c->run.sources);
+	path_map_free(c->run.path_map);
 	arena_free(&c->run.store);
 }
 
@@ -385,6 +387,7 @@ int cli_timeline(int argc, char **argv)
 	tout.f = o.f;
 	timeline_out_begin(&tout);
 	struct sessions *ss = sessions_new(&c.run);
+	c.run.path_map = path_prepass(&c.run, ss);  /* match captures, align clocks */
 	struct sink sink = timeline_out_sink(&tout);
 	pipeline_run(&c.run, ss, &sink, 1, !c.no_analysis);
 	sessions_free(ss);
@@ -422,6 +425,8 @@ int cli_analyze(int argc, char **argv)
 	bool some_failed;
 	bool any = resolve_sources(&c, &some_failed);
 	struct sessions *ss = sessions_new(&c.run);
+	if (any)
+		c.run.path_map = path_prepass(&c.run, ss);  /* match captures, align clocks */
 	struct report rep;
 	report_init(&rep, &c.run, ss);
 	struct sink sinks[PIPELINE_MAX_SINKS];
@@ -429,6 +434,7 @@ int cli_analyze(int argc, char **argv)
 	sinks[ns++] = report_sink(&rep);
 	if (any)
 		pipeline_run(&c.run, ss, sinks, ns, true);
+	incident_group(&rep);
 	struct out o;
 	bool ok = false;
 	if (out_open(&o, c.output)) {
