@@ -3,7 +3,8 @@
 # Generates a Windows Firewall log of N lines (default 1,000,000; first arg)
 # and an Exchange receive log, times `correlator analyze` (parse + merge +
 # analyzers, report to /dev/null) and prints lines per second for each, by
-# wall clock and by CPU time (the per-core rate; wall time suffers on a busy box).
+# wall clock and by CPU time (the per-core rate; wall time suffers on a busy box),
+# then the parsers alone (tests/bench/parse_rate.c, CPU time).
 # Usage: tests/bench/bench_logs.sh [LINES]   (CORRELATOR= to pick the binary)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -69,3 +70,13 @@ PY
 }
 rate "pfirewall (analyze)" "$tmp/pfirewall.log" "$lines"
 rate "exchange receive (analyze)" "$tmp/recv.log" "$((lines / 4))"
+
+# parser alone: a small driver linked against the release objects (make first)
+objs=$(ls "$root"/build/rel/correlator/*.o "$root"/build/rel/parsers/*.o 2>/dev/null | grep -v '/main\.o$' || true)
+if [ -n "$objs" ] && cc -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -O2 -o "$tmp/parse_rate" \
+	"$here/parse_rate.c" $objs $(pkg-config --libs libpcap libxml-2.0 libpcre2-8 2>/dev/null) -lcsv \
+	$(pkg-config --libs libevtx 2>/dev/null) -lpthread -lm 2>"$tmp/cc.err"; then
+	"$tmp/parse_rate" "$tmp/pfirewall.log" "$tmp/recv.log" | sed 's/^ */parser only                 /'
+else
+	echo "parser-only rate skipped: could not link tests/bench/parse_rate.c (run make first)"
+fi
