@@ -15,6 +15,11 @@ extern const struct parser parser_exchange;
 extern const struct parser parser_msgtrk;
 extern const struct parser parser_tshark;
 extern const struct parser parser_nmtext;
+extern const struct parser parser_evtx;
+extern const struct parser parser_evtx_libevtx;
+extern const struct parser parser_evtx_xml;
+extern const struct parser parser_etw_text;
+extern const struct parser parser_etw_csv;
 
 const struct parser *const parser_table[] = {
 	&parser_pcap,
@@ -26,6 +31,11 @@ const struct parser *const parser_table[] = {
 	&parser_msgtrk,
 	&parser_tshark,
 	&parser_nmtext,
+	&parser_evtx,
+	&parser_evtx_libevtx,
+	&parser_evtx_xml,
+	&parser_etw_text,
+	&parser_etw_csv,
 	NULL,
 };
 

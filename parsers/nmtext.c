@@ -68,6 +68,20 @@ static char header_sep(const char *l, size_t n)
 	return n > 12 && (l[12] == ';' || l[12] == ',') ? l[12] : '\t';
 }
 
+/* A Frame Summary of ETW events only ("Microsoft_Windows_TCPIP" protocol rows,
+ * no packet descriptions) belongs to the ETW reader (parsers/etw_csv.c). */
+static bool etw_only(const uint8_t *h, size_t len, size_t s, size_t n)
+{
+	unsigned etw = 0, pkt = 0;
+	while (textlog_head_next(h, len, &s, &n)) {
+		const char *l = (const char *)h + s;
+		etw += memmem(l, n, "Microsoft_Windows_", 18) || memmem(l, n, "Microsoft-Windows-", 18);
+		pkt += memmem(l, n, "Flags=", 6) || memmem(l, n, "SrcPort", 7) || memmem(l, n, "{TCP:", 5) ||
+		       memmem(l, n, "{UDP:", 5);
+	}
+	return etw && !pkt;
+}
+
 static int nm_sniff(const uint8_t *h, size_t len)
 {
 	size_t s, n;
@@ -75,7 +89,7 @@ static int nm_sniff(const uint8_t *h, size_t len)
 		return 0;
 	const char *l = (const char *)h + s;
 	if (is_header(l, n))
-		return 100;
+		return etw_only(h, len, s, n) ? 40 : 100;
 	/* header-less TAB copy: "<number>\t...\tTCP:Flags=" */
 	size_t k = 0;
 	while (k < n && isdigit((unsigned char)l[k]))
@@ -156,7 +170,24 @@ static bool num2(const char *s, size_t n, size_t *i, int *out)
 }
 
 /* "3:32:37 PM 6/29/2016", "15:32:37 29.06.2016", "2016-06-29 15:32:37" -> wall-clock ns. */
+static bool time_first(const char *s, size_t n, int64_t *ns);
+
+/* "3/27/2025 4:12:19.9310024 PM" (date first): reorder to time first. */
 static bool wall_clock(const char *s, size_t n, int64_t *ns)
+{
+	const char *sp = memchr(s, ' ', n);
+	if (sp && (memchr(s, '/', (size_t)(sp - s)) || memchr(s, '.', (size_t)(sp - s))) && n < 64) {
+		char tmp[64];
+		size_t dn = (size_t)(sp - s), tn = n - dn - 1;
+		memcpy(tmp, sp + 1, tn);
+		tmp[tn] = ' ';
+		memcpy(tmp + tn + 1, s, dn);
+		return time_first(tmp, n, ns);
+	}
+	return time_first(s, n, ns);
+}
+
+static bool time_first(const char *s, size_t n, int64_t *ns)
 {
 	int64_t days, sec, frac = 0;
 	if (n >= 19 && s[4] == '-' && textlog_date(s, 10, &days) && textlog_time(s + 11, n - 11, &sec, &frac)) {
@@ -451,8 +482,11 @@ static pr_status nm_next(void *state, struct event *ev)
 		size_t svn = 0, dvn = 0;
 		get(st, N_SRC, &sv, &svn);
 		get(st, N_DST, &dv, &dvn);
-		snprintf(st->msg, sizeof st->msg, "%.*s -> %.*s %.*s", (int)(svn > 60 ? 60 : svn), sv,
-			 (int)(dvn > 60 ? 60 : dvn), dv, (int)(dn > 100 ? 100 : dn), d);
+		if (svn || dvn)
+			snprintf(st->msg, sizeof st->msg, "%.*s -> %.*s %.*s", (int)(svn > 60 ? 60 : svn), sv,
+				 (int)(dvn > 60 ? 60 : dvn), dv, (int)(dn > 100 ? 100 : dn), d);
+		else
+			snprintf(st->msg, sizeof st->msg, "%.*s", (int)(dn > 190 ? 190 : dn), d);
 		ev->msg = st->msg;
 	}
 	return PR_EVENT;

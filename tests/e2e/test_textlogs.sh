@@ -81,6 +81,11 @@ for f in "$SHARED"/corpus/exchange/*; do
 	"$C" analyze -f json --no-progress "$f" >"$TMPD/x.json" 2>/dev/null
 	check "sniff header-less $(basename "$f")" exchange "$(src_val "$TMPD/x.json" 0 format)"
 done
+# a Frame Summary holding only ETW events is left to the ETW reader
+if [ -f "$S/etw-afd-drop/netmon.txt" ]; then
+	"$C" analyze -f json --no-progress "$S/etw-afd-drop/netmon.txt" >"$TMPD/x.json" 2>/dev/null
+	check "sniff: ETW-only Frame Summary is not netmon-text" etw-csv "$(src_val "$TMPD/x.json" 0 format)"
+fi
 # other text files are not taken
 for f in "$SHARED"/corpus/fwlog/plaso-syslog "$S/exchange-send/README.md"; do
 	"$C" analyze -f json --no-progress "$f" >"$TMPD/x.json" 2>/dev/null
