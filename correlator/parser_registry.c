@@ -20,6 +20,7 @@ extern const struct parser parser_evtx_libevtx;
 extern const struct parser parser_evtx_xml;
 extern const struct parser parser_etw_text;
 extern const struct parser parser_etw_csv;
+extern const struct parser parser_jsonl;
 
 const struct parser *const parser_table[] = {
 	&parser_pcap,
@@ -36,6 +37,7 @@ const struct parser *const parser_table[] = {
 	&parser_evtx_xml,
 	&parser_etw_text,
 	&parser_etw_csv,
+	&parser_jsonl,
 	NULL,
 };
 
