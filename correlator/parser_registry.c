@@ -9,6 +9,12 @@
 extern const struct parser parser_pcap;
 extern const struct parser parser_pcapng;
 extern const struct parser parser_netmon;
+extern const struct parser parser_pfirewall;
+extern const struct parser parser_tmg;
+extern const struct parser parser_exchange;
+extern const struct parser parser_msgtrk;
+extern const struct parser parser_tshark;
+extern const struct parser parser_nmtext;
 extern const struct parser parser_evtx;
 extern const struct parser parser_evtx_libevtx;
 extern const struct parser parser_evtx_xml;
@@ -20,6 +26,12 @@ const struct parser *const parser_table[] = {
 	&parser_pcap,
 	&parser_pcapng,
 	&parser_netmon,
+	&parser_pfirewall,
+	&parser_tmg,
+	&parser_exchange,
+	&parser_msgtrk,
+	&parser_tshark,
+	&parser_nmtext,
 	&parser_evtx,
 	&parser_evtx_libevtx,
 	&parser_evtx_xml,
