@@ -9,11 +9,15 @@
 extern const struct parser parser_pcap;
 extern const struct parser parser_pcapng;
 extern const struct parser parser_netmon;
+extern const struct parser parser_iptables;
+extern const struct parser parser_syslog;
 
 const struct parser *const parser_table[] = {
 	&parser_pcap,
 	&parser_pcapng,
 	&parser_netmon,
+	&parser_iptables,
+	&parser_syslog,
 	NULL,
 };
 

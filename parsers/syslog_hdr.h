@@ -1,0 +1,115 @@
+/*
+ * parsers/syslog_hdr.h - what every syslog-carried log shares: the header
+ * (RFC 3164 with and without <PRI>, RFC 5424, ISO 8601 / journalctl
+ * short-iso stamps, Cisco "Mmm dd yyyy hh:mm:ss:" stamps), the year of
+ * yearless stamps, local time to UTC, and a line stream that ties these to
+ * lines.c and to the source's diagnostics. Also the generic `syslog.message`
+ * event used for any line a format parser does not recognise.
+ * Does not: interpret message bodies (iptables.c, asa.c, ... do), read
+ * RFC 5424 structured data beyond skipping it, or fold multi-line messages
+ * (a continuation line becomes its own event, flagged as such).
+ * Spec: RFC 3164 section 4.1, RFC 5424 section 6, ISO 8601 / RFC 3339.
+ */
+#ifndef PARSERS_SYSLOG_HDR_H
+#define PARSERS_SYSLOG_HDR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lines.h"
+#include "parser.h"
+
+struct syslog_hdr {
+	int pri;                 /* -1 when absent */
+	bool rfc5424;
+	bool has_year, has_zone;
+	int year, mon, day, hour, min, sec;
+	uint32_t nsec;
+	int32_t zone_off;        /* seconds east of UTC, when has_zone */
+	const char *host; size_t host_len;   /* borrowed from the line; len 0 = none */
+	const char *prog; size_t prog_len;   /* tag / APP-NAME; len 0 = none */
+	int64_t pid;             /* -1 when absent */
+	const char *msg; size_t msg_len;     /* the body after the tag */
+};
+
+/* Parse the header of one line. False when the line starts with no known
+ * time stamp (then *h is unspecified). Pure; pointers borrow from p. */
+bool syslog_hdr_parse(const char *p, size_t n, struct syslog_hdr *h);
+
+/* Parse a time stamp at p: ISO 8601 (T or space), "Mmm dd [yyyy ]hh:mm:ss[.f]"
+ * with an optional trailing ':'. Fills the time part of *h and returns the
+ * bytes used, 0 if none. */
+size_t syslog_hdr_time(const char *p, size_t n, struct syslog_hdr *h);
+
+/* Month number 1..12 of a three-letter English abbreviation (any case), or 0. */
+int syslog_month(const char *p);
+
+/* Year of yearless stamps. The stream pre-reads the head of the file: the
+ * first stamp that names a year anchors it, and month wrap-arounds
+ * (Dec -> Jan) before the anchor are counted back; after that each
+ * wrap-around forward adds a year and each stamp with a year resets it.
+ * Without any year in the file the current year is assumed (noted). */
+struct syslog_year {
+	int year;
+	int last_mon;
+	bool from_file;
+};
+
+/* A syslog-style line stream over one file. */
+struct syslog_stream {
+	struct source *src;
+	const char *fmt;             /* parser name, for notes */
+	struct lines lines;
+	struct syslog_year yr;
+	struct syslog_hdr hdr;       /* of the line last returned */
+	const char *line; size_t len;/* that line, borrowed */
+	int64_t ts;                  /* its UTC time (ns) */
+	bool cont;                   /* the line is a continuation (leading blank) */
+	bool have_ts;
+	bool noted_local;
+	char msgbuf[512];            /* scratch for ev->msg, valid until the next line */
+};
+
+/* Open path; notes how times are read (zone given / assumed UTC / year).
+ * Returns 0 or -1 after source_error(). */
+int syslog_stream_open(struct syslog_stream *s, struct source *src, const char *path,
+		       const char *fmt);
+/* Next line with a usable header into s->hdr / s->ts, ev->ref and ev->ts_raw
+ * set. PR_SKIP after a counted skip (no stamp, bad date, overlong, NUL),
+ * PR_EOF, PR_FATAL on a read error. A continuation line (leading blank after
+ * a good line) returns PR_EVENT with s->cont set and the previous time. */
+pr_status syslog_stream_next(struct syslog_stream *s, struct event *ev);
+void syslog_stream_close(struct syslog_stream *s);
+
+/* Fill ev as a generic `syslog.message` from s->hdr (type, fields, msg). */
+void syslog_stream_generic(struct syslog_stream *s, struct event *ev);
+
+/* Local wall-clock seconds -> UTC seconds using --tz, or as-is (UTC assumed). */
+int64_t syslog_local_to_utc(const struct source *src, int64_t local);
+
+/* Sniff helper: over the complete lines in head, *nlines counts non-empty
+ * lines, the result counts those with a syslog header, *nmatch those whose
+ * message body match() accepts (match may be NULL). */
+unsigned syslog_sniff(const uint8_t *head, size_t len,
+		      bool (*match)(const char *msg, size_t n), unsigned *nlines, unsigned *nmatch);
+
+/* Shared by the firewall-log parsers. */
+enum {
+	SYSLOG_TCP_FIN = 0x01, SYSLOG_TCP_SYN = 0x02, SYSLOG_TCP_RST = 0x04, SYSLOG_TCP_PSH = 0x08,
+	SYSLOG_TCP_ACK = 0x10, SYSLOG_TCP_URG = 0x20, SYSLOG_TCP_ECE = 0x40, SYSLOG_TCP_CWR = 0x80,
+};
+/* Bit of a TCP flag word (SYN, ACK, PSH/PUSH, RST/RESET, FIN, URG, ECE, CWR;
+ * any case), or 0. */
+unsigned syslog_tcp_flag(const char *w, size_t n);
+/* tcp.flags and tcp.flags.{syn,ack,push,reset,fin,urg,ecn,cwr}. */
+void syslog_ev_tcp_flags(struct event *ev, unsigned bits);
+/* Set ev->flow (and EV_HAS_FLOW), ip.src/ip.dst, ip.proto and the port fields
+ * (tcp.*port / udp.*port when proto is 6 / 17). */
+void syslog_ev_flow(struct event *ev, const struct addr *src, uint16_t sport,
+		    const struct addr *dst, uint16_t dport, uint8_t proto);
+/* IP protocol number of a name (TCP, udp, ICMP, ICMPv6, ESP, AH, GRE, SCTP,
+ * or a decimal number), or -1. */
+int syslog_ip_proto(const char *p, size_t n);
+
+#endif
