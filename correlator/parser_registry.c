@@ -11,12 +11,14 @@ extern const struct parser parser_pcapng;
 extern const struct parser parser_netmon;
 extern const struct parser parser_iptables;
 extern const struct parser parser_syslog;
+extern const struct parser parser_asa;
 
 const struct parser *const parser_table[] = {
 	&parser_pcap,
 	&parser_pcapng,
 	&parser_netmon,
 	&parser_iptables,
+	&parser_asa,
 	&parser_syslog,
 	NULL,
 };

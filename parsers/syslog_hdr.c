@@ -16,6 +16,7 @@
 #include "../correlator/util.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
@@ -338,6 +339,17 @@ static void year_prescan(struct syslog_stream *s, const char *path)
 		}
 	}
 	lines_close(&l);
+	if (!s->yr.from_file) {
+		/* no year anywhere: the last line read is taken as the latest date not
+		 * after today, and the wraps before it counted back */
+		s->yr.year -= nwrap;
+		if (prev > tm.tm_mon + 1)
+			s->yr.year--;
+		if (prev)
+			source_note(s->src, "%s: time stamps carry no year and the file names none: "
+				    "line 1 assumed in %d (the file's dates end no later than today)",
+				    s->fmt, s->yr.year);
+	}
 }
 
 int syslog_stream_open(struct syslog_stream *s, struct source *src, const char *path,
@@ -361,9 +373,6 @@ static bool stamp_utc(struct syslog_stream *s, struct syslog_hdr *h, int64_t *ns
 		if (wraps(s->yr.last_mon, h->mon))
 			s->yr.year++;
 		year = s->yr.year;
-		if (!s->yr.from_file)
-			source_note(s->src, "%s: time stamps carry no year and the file names none: "
-				    "assumed %d", s->fmt, year);
 	} else {
 		s->yr.year = h->year;
 	}
@@ -474,6 +483,17 @@ void syslog_stream_generic(struct syslog_stream *s, struct event *ev)
 			ev_int(ev, "syslog.pid", h->pid);
 	}
 	ev_str(ev, "syslog.message", h->msg, h->msg_len);
+	if (s->cont)
+		snprintf(s->msgbuf, sizeof s->msgbuf, "(continued) %.*s", (int)h->msg_len, h->msg);
+	else if (h->pid >= 0)
+		snprintf(s->msgbuf, sizeof s->msgbuf, "%.*s%s%.*s[%lld]: %.*s", (int)h->host_len, h->host,
+			 h->host_len ? " " : "", (int)h->prog_len, h->prog, (long long)h->pid,
+			 (int)h->msg_len, h->msg);
+	else
+		snprintf(s->msgbuf, sizeof s->msgbuf, "%.*s%s%.*s%s%.*s", (int)h->host_len, h->host,
+			 h->host_len ? " " : "", (int)h->prog_len, h->prog, h->prog_len ? ": " : "",
+			 (int)h->msg_len, h->msg);
+	ev->msg = s->msgbuf;
 }
 
 unsigned syslog_sniff(const uint8_t *head, size_t len,
