@@ -12,6 +12,7 @@ extern const struct parser parser_netmon;
 extern const struct parser parser_iptables;
 extern const struct parser parser_syslog;
 extern const struct parser parser_asa;
+extern const struct parser parser_checkpoint;
 
 const struct parser *const parser_table[] = {
 	&parser_pcap,
@@ -19,6 +20,7 @@ const struct parser *const parser_table[] = {
 	&parser_netmon,
 	&parser_iptables,
 	&parser_asa,
+	&parser_checkpoint,
 	&parser_syslog,
 	NULL,
 };
