@@ -13,6 +13,9 @@ extern const struct parser parser_iptables;
 extern const struct parser parser_syslog;
 extern const struct parser parser_asa;
 extern const struct parser parser_checkpoint;
+extern const struct parser parser_netstat;
+extern const struct parser parser_tasklist;
+extern const struct parser parser_cisco_flow;
 
 const struct parser *const parser_table[] = {
 	&parser_pcap,
@@ -21,6 +24,9 @@ const struct parser *const parser_table[] = {
 	&parser_iptables,
 	&parser_asa,
 	&parser_checkpoint,
+	&parser_netstat,
+	&parser_tasklist,
+	&parser_cisco_flow,
 	&parser_syslog,
 	NULL,
 };

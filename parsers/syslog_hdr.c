@@ -591,3 +591,54 @@ int syslog_ip_proto(const char *p, size_t n)
 		return (int)v;
 	return -1;
 }
+
+bool syslog_snapshot_stamp(struct source *src, const char *p, size_t n, int64_t *ns)
+{
+	struct syslog_hdr h;
+	while (n && (*p == ' ' || *p == '*' || *p == '.' || *p == '#'))
+		p++, n--;
+	size_t k = syslog_hdr_time(p, n, &h);
+	bool ok = k && h.has_year;
+	if (!k) { /* show clock: hh:mm:ss[.fff] ZONE Dow Mon dd yyyy */
+		size_t c = clock_part(p, n, &h);
+		if (!c)
+			return false;
+		size_t i = skip_sp(p, n, c), ze = tok_end(p, n, i);
+		const char *zone = p + i;
+		size_t zn = ze - i;
+		i = skip_sp(p, n, tok_end(p, n, skip_sp(p, n, ze))); /* past the weekday */
+		if (n - i < 11 || !(h.mon = syslog_month(p + i)))
+			return false;
+		i = skip_sp(p, n, i + 3);
+		size_t de = tok_end(p, n, i);
+		uint64_t d, y;
+		if (!parse_u64(p + i, de - i, 31, &d))
+			return false;
+		i = skip_sp(p, n, de);
+		if (!parse_u64(p + i, tok_end(p, n, i) - i, 9999, &y))
+			return false;
+		h.day = (int)d;
+		h.year = (int)y;
+		h.has_zone = (zn == 3 && (!memcmp(zone, "UTC", 3) || !memcmp(zone, "GMT", 3)));
+		h.zone_off = 0;
+		ok = true;
+	}
+	int64_t sec;
+	if (!ok || !valid_date(h.year, h.mon, h.day) ||
+	    !utc_seconds(h.year, h.mon, h.day, h.hour, h.min, h.sec, &sec))
+		return false;
+	if (h.has_zone)
+		sec -= h.zone_off;
+	else
+		sec = syslog_local_to_utc(src, sec);
+	*ns = sec * NS_PER_SEC + (int64_t)h.nsec;
+	return true;
+}
+
+int64_t syslog_file_mtime(const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) != 0)
+		return 0;
+	return (int64_t)st.st_mtim.tv_sec * NS_PER_SEC + st.st_mtim.tv_nsec;
+}

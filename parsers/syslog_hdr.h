@@ -112,4 +112,12 @@ void syslog_ev_flow(struct event *ev, const struct addr *src, uint16_t sport,
  * or a decimal number), or -1. */
 int syslog_ip_proto(const char *p, size_t n);
 
+/* Snapshots (command outputs without per-line times): a capture time from a
+ * line such as `date` output in ISO 8601 ("2024-01-07T09:14:02+01:00",
+ * "2024-01-07 09:14:02") or IOS `show clock` ("*09:14:02.123 UTC Thu Mar 21
+ * 2019"). Zoneless times go through --tz. True and *ns set when the line is one. */
+bool syslog_snapshot_stamp(struct source *src, const char *p, size_t n, int64_t *ns);
+/* The file's modification time (ns), the fallback capture time; 0 if unknown. */
+int64_t syslog_file_mtime(const char *path);
+
 #endif
