@@ -367,8 +367,13 @@ static pr_status ipt_line(struct ipt_state *st, struct event *ev, const char *m,
 		ev_str(ev, "syslog.host", h->host, h->host_len);
 
 	char a[64], b[64], fl[40] = "";
-	addr_format(&sa, a, sizeof a);
-	addr_format(&da, b, sizeof b);
+	if (proto == 6 || proto == 17) {
+		syslog_fmt_endpoint(a, sizeof a, &sa);
+		syslog_fmt_endpoint(b, sizeof b, &da);
+	} else {
+		addr_format(&sa, a, sizeof a);
+		addr_format(&da, b, sizeof b);
+	}
 	if (proto == 6) {
 		static const char *names[] = { "FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR" };
 		size_t o = 0;

@@ -642,3 +642,19 @@ int64_t syslog_file_mtime(const char *path)
 		return 0;
 	return (int64_t)st.st_mtim.tv_sec * NS_PER_SEC + st.st_mtim.tv_nsec;
 }
+
+void syslog_fmt_endpoint(char *buf, size_t len, const struct addr *a)
+{
+	if (len < 4)
+		return;
+	if (a->family != 6) {
+		addr_format(a, buf, len);
+		return;
+	}
+	buf[0] = '[';
+	size_t n = addr_format(a, buf + 1, len - 2);
+	if (n > len - 3)
+		n = len - 3;
+	buf[1 + n] = ']';
+	buf[2 + n] = '\0';
+}

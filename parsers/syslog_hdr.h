@@ -112,6 +112,9 @@ void syslog_ev_flow(struct event *ev, const struct addr *src, uint16_t sport,
  * or a decimal number), or -1. */
 int syslog_ip_proto(const char *p, size_t n);
 
+/* An address for "addr:port" messages: IPv6 in brackets ("[2001:db8::5]"). */
+void syslog_fmt_endpoint(char *buf, size_t len, const struct addr *a);
+
 /* Snapshots (command outputs without per-line times): a capture time from a
  * line such as `date` output in ISO 8601 ("2024-01-07T09:14:02+01:00",
  * "2024-01-07 09:14:02") or IOS `show clock` ("*09:14:02.123 UTC Thu Mar 21
