@@ -572,7 +572,11 @@ static pr_status asa_next(void *state, struct event *ev)
 	ev_str(ev, "asa.text", text, textn);
 	if (h->host_len)
 		ev_str(ev, "syslog.host", h->host, h->host_len);
-	snprintf(st->s.msgbuf, sizeof st->s.msgbuf, "ASA %06u: %.*s", id, (int)textn, text);
+	char idtxt[12] = "ASA 000000: ";
+	for (int k = 9; k >= 4; k--, id /= 10)
+		idtxt[k] = (char)('0' + id % 10);
+	size_t o = syslog_msg_str(st->s.msgbuf, sizeof st->s.msgbuf, 0, idtxt, sizeof idtxt);
+	syslog_msg_str(st->s.msgbuf, sizeof st->s.msgbuf, o, text, textn);
 	ev->msg = st->s.msgbuf;
 	return PR_EVENT;
 }

@@ -30,7 +30,9 @@
 
 struct ipt_state {
 	struct syslog_stream s;
-	char ifbuf[64];
+	char last_prefix[64];     /* the prefix whose action was last looked up */
+	size_t last_prefix_len;
+	const char *last_action;
 };
 
 /* Offset of "IN=" starting a token in msg, or -1. */
@@ -115,21 +117,20 @@ static bool next_tok(const char *m, size_t n, size_t *i, struct tok *t)
 		j++;
 	if (j >= n)
 		return false;
-	size_t s = j;
-	while (j < n && m[j] != ' ' && m[j] != '=')
-		j++;
-	t->k = m + s;
-	t->kn = j - s;
-	t->v = NULL;
-	t->vn = 0;
-	if (j < n && m[j] == '=') {
-		j++;
-		t->v = m + j;
-		while (j < n && m[j] != ' ')
-			j++;
-		t->vn = (size_t)(m + j - t->v);
+	const char *sp = memchr(m + j, ' ', n - j);
+	size_t e = sp ? (size_t)(sp - m) : n;
+	const char *eq = memchr(m + j, '=', e - j);
+	t->k = m + j;
+	if (eq) {
+		t->kn = (size_t)(eq - t->k);
+		t->v = eq + 1;
+		t->vn = (size_t)(m + e - t->v);
+	} else {
+		t->kn = e - j;
+		t->v = NULL;
+		t->vn = 0;
 	}
-	*i = j;
+	*i = e;
 	return true;
 }
 
@@ -341,7 +342,17 @@ static pr_status ipt_line(struct ipt_state *st, struct event *ev, const char *m,
 		source_skip(src, ev->ref, "iptables: line lacks %s", !have_src ? "SRC=" : !have_dst ? "DST=" : "PROTO=");
 		return PR_SKIP;
 	}
-	const char *action = prefix_action(pre, pn);
+	const char *action;
+	if (pn && pn == st->last_prefix_len && !memcmp(pre, st->last_prefix, pn)) {
+		action = st->last_action; /* most lines repeat a few prefixes */
+	} else {
+		action = prefix_action(pre, pn);
+		if (pn <= sizeof st->last_prefix) {
+			memcpy(st->last_prefix, pre, pn);
+			st->last_prefix_len = pn;
+			st->last_action = action;
+		}
+	}
 	if (action) {
 		ev->type = action[0] == 'a' ? "fw.accept" : "fw.drop";
 		ev_cstr(ev, "fw.action", action);
@@ -366,32 +377,34 @@ static pr_status ipt_line(struct ipt_state *st, struct event *ev, const char *m,
 	if (h->host_len)
 		ev_str(ev, "syslog.host", h->host, h->host_len);
 
-	char a[64], b[64], fl[40] = "";
-	if (proto == 6 || proto == 17) {
-		syslog_fmt_endpoint(a, sizeof a, &sa);
-		syslog_fmt_endpoint(b, sizeof b, &da);
-	} else {
-		addr_format(&sa, a, sizeof a);
-		addr_format(&da, b, sizeof b);
-	}
-	if (proto == 6) {
+	/* "drop tcp 1.2.3.4:5 -> 6.7.8.9:10 [PSH,ACK] on eth0 by PREFIX" */
+	char *mb = st->s.msgbuf;
+	size_t cap = sizeof st->s.msgbuf, o = 0;
+	bool ports = proto == 6 || proto == 17;
+	o = syslog_msg_cstr(mb, cap, o, action ? action : "logged");
+	o = syslog_msg_str(mb, cap, o, " ", 1);
+	o = syslog_msg_cstr(mb, cap, o, ip_proto_name((uint8_t)proto));
+	o = syslog_msg_str(mb, cap, o, " ", 1);
+	o = syslog_msg_ep(mb, cap, o, &sa, (uint16_t)sport, ports);
+	o = syslog_msg_str(mb, cap, o, " -> ", 4);
+	o = syslog_msg_ep(mb, cap, o, &da, (uint16_t)dport, ports);
+	if (proto == 6 && flags) {
 		static const char *names[] = { "FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR" };
-		size_t o = 0;
+		const char *sep = " [";
 		for (unsigned k = 0; k < 8; k++)
-			if (flags & (1u << k))
-				o += (size_t)snprintf(fl + o, sizeof fl - o, "%s%s", o ? "," : " [", names[k]);
-		if (o)
-			snprintf(fl + o, sizeof fl - o, "]");
+			if (flags & (1u << k)) {
+				o = syslog_msg_cstr(mb, cap, o, sep);
+				o = syslog_msg_cstr(mb, cap, o, names[k]);
+				sep = ",";
+			}
+		o = syslog_msg_str(mb, cap, o, "]", 1);
 	}
-	const char *pname = ip_proto_name((uint8_t)proto);
-	if (proto == 6 || proto == 17)
-		snprintf(st->s.msgbuf, sizeof st->s.msgbuf, "%s %s %s:%u -> %s:%u%s on %.*s%s%.*s",
-			 action ? action : "logged", pname, a, (unsigned)sport, b, (unsigned)dport, fl,
-			 (int)(inn ? inn : outn), inn ? in : out ? out : "", pn ? " by " : "", (int)pn, pre);
-	else
-		snprintf(st->s.msgbuf, sizeof st->s.msgbuf, "%s %s %s -> %s on %.*s%s%.*s",
-			 action ? action : "logged", pname, a, b,
-			 (int)(inn ? inn : outn), inn ? in : out ? out : "", pn ? " by " : "", (int)pn, pre);
+	o = syslog_msg_str(mb, cap, o, " on ", 4);
+	o = syslog_msg_str(mb, cap, o, inn ? in : out ? out : "", inn ? inn : outn);
+	if (pn) {
+		o = syslog_msg_str(mb, cap, o, " by ", 4);
+		o = syslog_msg_str(mb, cap, o, pre, pn);
+	}
 	ev->msg = st->s.msgbuf;
 	return PR_EVENT;
 }

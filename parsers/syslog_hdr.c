@@ -527,15 +527,26 @@ unsigned syslog_sniff(const uint8_t *head, size_t len,
 
 unsigned syslog_tcp_flag(const char *w, size_t n)
 {
-	static const struct { const char *name; unsigned bit; } tab[] = {
-		{ "SYN", SYSLOG_TCP_SYN }, { "ACK", SYSLOG_TCP_ACK }, { "PSH", SYSLOG_TCP_PSH },
-		{ "PUSH", SYSLOG_TCP_PSH }, { "RST", SYSLOG_TCP_RST }, { "RESET", SYSLOG_TCP_RST },
-		{ "FIN", SYSLOG_TCP_FIN }, { "URG", SYSLOG_TCP_URG }, { "ECE", SYSLOG_TCP_ECE },
-		{ "CWR", SYSLOG_TCP_CWR }, { NULL, 0 },
-	};
-	for (size_t i = 0; tab[i].name; i++)
-		if (strlen(tab[i].name) == n && !strncasecmp(tab[i].name, w, n))
-			return tab[i].bit;
+	if (n < 3 || n > 5)
+		return 0;
+	char u[5];
+	for (size_t i = 0; i < n; i++)
+		u[i] = (char)(w[i] >= 'a' && w[i] <= 'z' ? w[i] - 32 : w[i]);
+	if (n == 3) {
+		static const struct { char s[4]; unsigned bit; } t3[] = {
+			{ "SYN", SYSLOG_TCP_SYN }, { "ACK", SYSLOG_TCP_ACK }, { "PSH", SYSLOG_TCP_PSH },
+			{ "RST", SYSLOG_TCP_RST }, { "FIN", SYSLOG_TCP_FIN }, { "URG", SYSLOG_TCP_URG },
+			{ "ECE", SYSLOG_TCP_ECE }, { "CWR", SYSLOG_TCP_CWR },
+		};
+		for (size_t i = 0; i < sizeof t3 / sizeof *t3; i++)
+			if (!memcmp(u, t3[i].s, 3))
+				return t3[i].bit;
+		return 0;
+	}
+	if (n == 4 && !memcmp(u, "PUSH", 4))
+		return SYSLOG_TCP_PSH;
+	if (n == 5 && !memcmp(u, "RESET", 5))
+		return SYSLOG_TCP_RST;
 	return 0;
 }
 
@@ -657,4 +668,59 @@ void syslog_fmt_endpoint(char *buf, size_t len, const struct addr *a)
 		n = len - 3;
 	buf[1 + n] = ']';
 	buf[2 + n] = '\0';
+}
+
+size_t syslog_msg_str(char *buf, size_t cap, size_t o, const char *s, size_t n)
+{
+	if (o >= cap)
+		return o;
+	if (n > cap - 1 - o)
+		n = cap - 1 - o;
+	memcpy(buf + o, s, n);
+	o += n;
+	buf[o] = '\0';
+	return o;
+}
+
+size_t syslog_msg_cstr(char *buf, size_t cap, size_t o, const char *s)
+{
+	return syslog_msg_str(buf, cap, o, s, strlen(s));
+}
+
+size_t syslog_msg_u(char *buf, size_t cap, size_t o, uint64_t v)
+{
+	char t[24];
+	size_t i = sizeof t;
+	do {
+		t[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return syslog_msg_str(buf, cap, o, t + i, sizeof t - i);
+}
+
+size_t syslog_msg_ep(char *buf, size_t cap, size_t o, const struct addr *a, uint16_t port,
+		     bool with_port)
+{
+	if (a->family == 4) {
+		for (int k = 0; k < 4; k++) {
+			if (k)
+				o = syslog_msg_str(buf, cap, o, ".", 1);
+			o = syslog_msg_u(buf, cap, o, a->b[k]);
+		}
+	} else {
+		char t[64];
+		size_t n = addr_format(a, t, sizeof t);
+		if (n >= sizeof t)
+			n = sizeof t - 1;
+		if (with_port)
+			o = syslog_msg_str(buf, cap, o, "[", 1);
+		o = syslog_msg_str(buf, cap, o, t, n);
+		if (with_port)
+			o = syslog_msg_str(buf, cap, o, "]", 1);
+	}
+	if (with_port) {
+		o = syslog_msg_str(buf, cap, o, ":", 1);
+		o = syslog_msg_u(buf, cap, o, port);
+	}
+	return o;
 }

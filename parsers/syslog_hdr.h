@@ -115,6 +115,15 @@ int syslog_ip_proto(const char *p, size_t n);
 /* An address for "addr:port" messages: IPv6 in brackets ("[2001:db8::5]"). */
 void syslog_fmt_endpoint(char *buf, size_t len, const struct addr *a);
 
+/* A message line built without printf (hot path): append to buf[0..cap),
+ * always NUL-terminated, silently cut at cap. Each returns the new length. */
+size_t syslog_msg_str(char *buf, size_t cap, size_t o, const char *s, size_t n);
+size_t syslog_msg_cstr(char *buf, size_t cap, size_t o, const char *s);
+size_t syslog_msg_u(char *buf, size_t cap, size_t o, uint64_t v);
+/* "1.2.3.4:80" / "[2001:db8::1]:80" (port omitted when with_port is false). */
+size_t syslog_msg_ep(char *buf, size_t cap, size_t o, const struct addr *a, uint16_t port,
+		     bool with_port);
+
 /* Snapshots (command outputs without per-line times): a capture time from a
  * line such as `date` output in ISO 8601 ("2024-01-07T09:14:02+01:00",
  * "2024-01-07 09:14:02") or IOS `show clock` ("*09:14:02.123 UTC Thu Mar 21
