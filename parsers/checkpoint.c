@@ -73,6 +73,7 @@ struct cp_state {
 	bool overflow;
 	struct cpf role[R_COUNT];
 	bool noted_local;
+	char action[16];      /* lower-cased action: fields borrow it */
 	char msgbuf[512];
 };
 
@@ -337,8 +338,8 @@ static pr_status emit(struct cp_state *st, struct event *ev)
 		source_skip(st->src, ev->ref, "checkpoint: record has no action");
 		return PR_SKIP;
 	}
-	char lower[16];
-	size_t ln = actn < sizeof lower ? actn : sizeof lower - 1;
+	char *lower = st->action;
+	size_t ln = actn < sizeof st->action ? actn : sizeof st->action - 1;
 	for (size_t i = 0; i < ln; i++)
 		lower[i] = (char)(act[i] >= 'A' && act[i] <= 'Z' ? act[i] + 32 : act[i]);
 	lower[ln] = '\0';

@@ -101,7 +101,7 @@ out=$TMPD/cpt.jsonl
 $TL "$S/checkpoint-oos/fwlog.txt" >"$out" 2>/dev/null
 check "cp text oos" 1 "$(jsonl_count "$out" 'e["ref"]==2 and e["type"]=="fw.drop" and e["fields"]["fw.reason"]=="First packet isn'"'"'t SYN" and e["fields"]["tcp.flags"]==24 and e["flow"]["sport"]==61040')"
 check "cp text outbound" 1 "$(jsonl_count "$out" 'e["ref"]==3 and e["fields"]["fw.direction"]=="outbound" and e["fields"]["fw.reason"]=="Address spoofing"')"
-check "cp text space-padded day" 1 "$(jsonl_count "$out" 'e["ref"]==1 and e["ts"]=="2007-09-03T15:10:28.000000000Z"')"
+check "cp text space-padded day" 1 "$(jsonl_count "$out" 'e["ref"]==1 and e["fields"]["fw.action"]=="accept" and e["ts"]=="2007-09-03T15:10:28.000000000Z"')"
 
 # --- netstat + tasklist: port -> PID -> image
 out=$TMPD/nt.jsonl
