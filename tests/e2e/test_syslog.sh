@@ -186,3 +186,30 @@ check "netstat damaged skips" "2:9:9,10" "$(skips "$TMPD/d.json")"
 # --- no year, no zone: notes say what was assumed
 $CORRELATOR analyze -f json "$S/asa-idle/asa.log" >"$TMPD/n.json" 2>/dev/null
 check_grep "asa zone note" 'no zone: read as UTC' "$TMPD/n.json"
+
+# --- robustness: every parser forced onto random text and onto each sample cut
+# at many byte offsets: runs to the end (exit 0), no crash (the sanitizer build
+# runs this too)
+python3 - "$TMPD/rand.txt" <<'PY'
+import random, sys
+r = random.Random(7)
+alpha = b"0123456789abcdefABCDEF :;=/[]()<>%-.,\"\t\r\x00\xff" + b"IN=SRC=DST=PROTO=%ASA-6-302013: Built Teardown Deny "
+with open(sys.argv[1], "wb") as f:
+    for _ in range(2000):
+        f.write(bytes(r.choice(alpha) for _ in range(r.randrange(0, 160))) + b"\n")
+PY
+crashes=0
+for fmt in iptables asa syslog checkpoint netstat tasklist cisco-flow; do
+	$CORRELATOR timeline -f jsonl --no-analysis --quiet --input-format "$fmt" "$TMPD/rand.txt" >/dev/null 2>&1 || crashes=$((crashes + 1))
+done
+for f in "$S/iptables/kern.log" "$S/asa-idle/asa.log" "$S/checkpoint-oos/logexport.csv" "$S/checkpoint-oos/fwlog.txt" \
+	 "$S/netstat-tasklist/netstat.txt" "$S/netstat-tasklist/tasklist.txt" "$S/cisco-flow/show-ip-cache-flow.txt"; do
+	size=$(wc -c <"$f")
+	for cut in 1 17 100 333 $((size / 2)) $((size - 1)); do
+		head -c "$cut" "$f" >"$TMPD/cut.txt"
+		rc=0
+		$CORRELATOR timeline -f jsonl --no-analysis --quiet "$TMPD/cut.txt" >/dev/null 2>&1 || rc=$?
+		[ "$rc" -eq 0 ] || [ "$rc" -eq 3 ] || crashes=$((crashes + 1))  # 3: nothing readable
+	done
+done
+check "robust: random text and cut samples" 0 "$crashes"
