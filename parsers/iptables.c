@@ -16,6 +16,7 @@
  *   ICMP: TYPE= CODE= [ID= SEQ=] [MTU=] [ '[' quoted packet ']' ];  ESP: SPI=0x..
  *   tail: [UID= GID=] [MARK=0x..]
  * The second LEN= (UDP) and ID= (ICMP echo) come after PROTO=.
+ * Time: syslog stamps; zoneless ones are local (--tz, else UTC, noted).
  * Action: the log prefix names it (DROP, DENY, REJECT, ACCEPT, ALLOW; or the
  * EdgeOS/VyOS "[rule-N-D]" / "-A]" / "-R]" suffix); otherwise fw.info.
  */

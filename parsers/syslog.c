@@ -5,6 +5,8 @@
  * Does not: interpret bodies (iptables.c and asa.c claim files whose lines
  * they know; they fall back to the same generic event for the rest).
  * Spec: RFC 3164, RFC 5424; header rules in syslog_hdr.c.
+ * Time: ISO / RFC 5424 stamps carry their zone; BSD stamps are local (--tz,
+ * else UTC, noted) and their year is resolved as syslog_hdr.h describes.
  */
 #include "parser.h"
 #include "syslog_hdr.h"
