@@ -528,19 +528,14 @@ static int asa_open(struct source *src, const char *path, void **state)
 	return 0;
 }
 
-static pr_status asa_next(void *state, struct event *ev)
+bool asa_body(struct syslog_stream *ss, struct event *ev, pr_status *rcp)
 {
-	struct asa_state *st = state;
-	pr_status rc = syslog_stream_next(&st->s, ev);
-	if (rc != PR_EVENT)
-		return rc;
-	const struct syslog_hdr *h = &st->s.hdr;
+	const struct syslog_hdr *h = &ss->hdr;
 	unsigned sev, id;
 	size_t ti;
-	if (st->s.cont || !mnemonic(h->msg, h->msg_len, &sev, &id, &ti)) {
-		syslog_stream_generic(&st->s, ev);
-		return PR_EVENT;
-	}
+	if (!mnemonic(h->msg, h->msg_len, &sev, &id, &ti))
+		return false;
+	*rcp = PR_EVENT;
 	struct cur c = { h->msg, h->msg_len, ti };
 	const char *text = h->msg + ti;
 	size_t textn = h->msg_len - ti;
@@ -562,7 +557,7 @@ static pr_status asa_next(void *state, struct event *ev)
 	}
 	if (!ok) {
 		/* a known id whose text does not follow its pattern: keep it as info, say so */
-		source_warn(st->s.src, ev->ref, "asa: message %06u does not match its documented pattern; kept as fw.info", id);
+		source_warn(ss->src, ev->ref, "asa: message %06u does not match its documented pattern; kept as fw.info", id);
 		ev->nfields = base;
 		ev->flags &= ~(uint32_t)EV_HAS_FLOW;
 		known = false;
@@ -575,10 +570,19 @@ static pr_status asa_next(void *state, struct event *ev)
 	char idtxt[12] = "ASA 000000: ";
 	for (int k = 9; k >= 4; k--, id /= 10)
 		idtxt[k] = (char)('0' + id % 10);
-	size_t o = syslog_msg_str(st->s.msgbuf, sizeof st->s.msgbuf, 0, idtxt, sizeof idtxt);
-	syslog_msg_str(st->s.msgbuf, sizeof st->s.msgbuf, o, text, textn);
-	ev->msg = st->s.msgbuf;
-	return PR_EVENT;
+	size_t o = syslog_msg_str(ss->msgbuf, sizeof ss->msgbuf, 0, idtxt, sizeof idtxt);
+	syslog_msg_str(ss->msgbuf, sizeof ss->msgbuf, o, text, textn);
+	ev->msg = ss->msgbuf;
+	return true;
+}
+
+static pr_status asa_next(void *state, struct event *ev)
+{
+	struct asa_state *st = state;
+	pr_status rc = syslog_stream_next(&st->s, ev);
+	if (rc != PR_EVENT)
+		return rc;
+	return syslog_stream_map(&st->s, ev, asa_body);
 }
 
 static void asa_close(void *state)

@@ -31,9 +31,6 @@
 
 struct ipt_state {
 	struct syslog_stream s;
-	char last_prefix[64];     /* the prefix whose action was last looked up */
-	size_t last_prefix_len;
-	const char *last_action;
 };
 
 /* Offset of "IN=" starting a token in msg, or -1. */
@@ -165,9 +162,9 @@ static void inner_packet(struct event *ev, const char *m, size_t n)
 	}
 }
 
-static pr_status ipt_line(struct ipt_state *st, struct event *ev, const char *m, size_t n, long at)
+static pr_status ipt_line(struct syslog_stream *ss, struct event *ev, const char *m, size_t n, long at)
 {
-	struct source *src = st->s.src;
+	struct source *src = ss->src;
 	/* the prefix: text before IN=, without the kernel's "[uptime]" stamp */
 	const char *pre = m;
 	size_t pn = (size_t)at;
@@ -187,7 +184,7 @@ static pr_status ipt_line(struct ipt_state *st, struct event *ev, const char *m,
 		pre++, pn--;
 	while (pn && (pre[pn - 1] == ' ' || pre[pn - 1] == ':'))
 		pn--;
-	const struct syslog_hdr *h = &st->s.hdr;
+	const struct syslog_hdr *h = &ss->hdr;
 	if (!pn && h->prog_len && !(h->prog_len == 6 && !memcmp(h->prog, "kernel", 6))) {
 		pre = h->prog; /* "Jan  8 03:37:09 DENY: IN=..": the prefix reads as a tag */
 		pn = h->prog_len;
@@ -344,14 +341,14 @@ static pr_status ipt_line(struct ipt_state *st, struct event *ev, const char *m,
 		return PR_SKIP;
 	}
 	const char *action;
-	if (pn && pn == st->last_prefix_len && !memcmp(pre, st->last_prefix, pn)) {
-		action = st->last_action; /* most lines repeat a few prefixes */
+	if (pn && pn == ss->cache_len && !memcmp(pre, ss->cache_key, pn)) {
+		action = ss->cache_val; /* most lines repeat a few prefixes */
 	} else {
 		action = prefix_action(pre, pn);
-		if (pn <= sizeof st->last_prefix) {
-			memcpy(st->last_prefix, pre, pn);
-			st->last_prefix_len = pn;
-			st->last_action = action;
+		if (pn <= sizeof ss->cache_key) {
+			memcpy(ss->cache_key, pre, pn);
+			ss->cache_len = pn;
+			ss->cache_val = action;
 		}
 	}
 	if (action) {
@@ -379,8 +376,8 @@ static pr_status ipt_line(struct ipt_state *st, struct event *ev, const char *m,
 		ev_str(ev, "syslog.host", h->host, h->host_len);
 
 	/* "drop tcp 1.2.3.4:5 -> 6.7.8.9:10 [PSH,ACK] on eth0 by PREFIX" */
-	char *mb = st->s.msgbuf;
-	size_t cap = sizeof st->s.msgbuf, o = 0;
+	char *mb = ss->msgbuf;
+	size_t cap = sizeof ss->msgbuf, o = 0;
 	bool ports = proto == 6 || proto == 17;
 	o = syslog_msg_cstr(mb, cap, o, action ? action : "logged");
 	o = syslog_msg_str(mb, cap, o, " ", 1);
@@ -406,8 +403,21 @@ static pr_status ipt_line(struct ipt_state *st, struct event *ev, const char *m,
 		o = syslog_msg_str(mb, cap, o, " by ", 4);
 		o = syslog_msg_str(mb, cap, o, pre, pn);
 	}
-	ev->msg = st->s.msgbuf;
+	ev->msg = ss->msgbuf;
 	return PR_EVENT;
+}
+
+bool iptables_body(struct syslog_stream *s, struct event *ev, pr_status *rc)
+{
+	const struct syslog_hdr *h = &s->hdr;
+	long at = find_in(h->msg, h->msg_len);
+	if (at < 0)
+		return false;
+	size_t rest = h->msg_len - (size_t)at;
+	if (!memmem(h->msg + at, rest, " SRC=", 5) && !memmem(h->msg + at, rest, " OUT=", 5))
+		return false; /* "IN=" alone is no netfilter line */
+	*rc = ipt_line(s, ev, h->msg, h->msg_len, at);
+	return true;
 }
 
 static pr_status ipt_next(void *state, struct event *ev)
@@ -416,13 +426,7 @@ static pr_status ipt_next(void *state, struct event *ev)
 	pr_status rc = syslog_stream_next(&st->s, ev);
 	if (rc != PR_EVENT)
 		return rc;
-	const struct syslog_hdr *h = &st->s.hdr;
-	long at = st->s.cont ? -1 : find_in(h->msg, h->msg_len);
-	if (at < 0) {
-		syslog_stream_generic(&st->s, ev);
-		return PR_EVENT;
-	}
-	return ipt_line(st, ev, h->msg, h->msg_len, at);
+	return syslog_stream_map(&st->s, ev, iptables_body);
 }
 
 static void ipt_close(void *state)

@@ -2,8 +2,9 @@
  * parsers/syslog.c - generic syslog text files (RFC 3164 BSD lines with or
  * without <PRI>, RFC 5424, journalctl short / short-iso): every line becomes
  * a `syslog.message` event with host, program, pid and message.
- * Does not: interpret bodies (iptables.c and asa.c claim files whose lines
- * they know; they fall back to the same generic event for the rest).
+ * Lines that iptables.c or asa.c recognise (a mixed collector file) are
+ * mapped by them; sniffing picks those parsers when such lines dominate.
+ * Does not: interpret other bodies.
  * Spec: RFC 3164, RFC 5424; header rules in syslog_hdr.c.
  * Time: ISO / RFC 5424 stamps carry their zone; BSD stamps are local (--tz,
  * else UTC, noted) and their year is resolved as syslog_hdr.h describes.
@@ -41,8 +42,7 @@ static pr_status sl_next(void *state, struct event *ev)
 	pr_status st = syslog_stream_next(s, ev);
 	if (st != PR_EVENT)
 		return st;
-	syslog_stream_generic(s, ev);
-	return PR_EVENT;
+	return syslog_stream_map(s, ev, NULL);
 }
 
 static void sl_close(void *state)

@@ -724,3 +724,21 @@ size_t syslog_msg_ep(char *buf, size_t cap, size_t o, const struct addr *a, uint
 	}
 	return o;
 }
+
+pr_status syslog_stream_map(struct syslog_stream *s, struct event *ev,
+			    bool (*own)(struct syslog_stream *, struct event *, pr_status *))
+{
+	static bool (*const bodies[])(struct syslog_stream *, struct event *, pr_status *) = {
+		iptables_body, asa_body,
+	};
+	pr_status rc = PR_EVENT;
+	if (!s->cont) {
+		if (own && own(s, ev, &rc))
+			return rc;
+		for (size_t i = 0; i < sizeof bodies / sizeof *bodies; i++)
+			if (bodies[i] != own && bodies[i](s, ev, &rc))
+				return rc;
+	}
+	syslog_stream_generic(s, ev);
+	return PR_EVENT;
+}

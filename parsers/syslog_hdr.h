@@ -69,7 +69,23 @@ struct syslog_stream {
 	bool have_ts;
 	bool noted_local;
 	char msgbuf[512];            /* scratch for ev->msg, valid until the next line */
+	/* one-entry lookup cache a body mapper may use (iptables: prefix -> action) */
+	char cache_key[64];
+	size_t cache_len;
+	const char *cache_val;
 };
+
+/* Body mappers of the syslog-carried firewall formats (iptables.c, asa.c).
+ * Each fills ev from s->hdr and returns true with *rc set (PR_EVENT, or
+ * PR_SKIP after a counted skip) when the line is its kind; false, ev
+ * untouched, otherwise. Every syslog-family parser tries them all, so a
+ * collector's file mixing devices is read whole whichever parser sniffing
+ * picked. */
+bool iptables_body(struct syslog_stream *s, struct event *ev, pr_status *rc);
+bool asa_body(struct syslog_stream *s, struct event *ev, pr_status *rc);
+/* Own mapper first, then the others, then syslog.message. */
+pr_status syslog_stream_map(struct syslog_stream *s, struct event *ev,
+			    bool (*own)(struct syslog_stream *, struct event *, pr_status *));
 
 /* Open path; notes how times are read (zone given / assumed UTC / year).
  * Returns 0 or -1 after source_error(). */

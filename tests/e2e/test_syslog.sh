@@ -143,11 +143,11 @@ d=$TMPD/ipt-damaged.log
 	sed -n 5,6p "$S/iptables/kern.log"
 	printf 'Jan 07 09:14:11 gw01 kernel: X: IN=eth0 OUT= SRC=10.0.0.1 DST=10.0.0.2 LEN=40 TTL=1 ID=1 PROTO=TCP SPT=1 DPT=2 %s\n' "$(head -c 3000 /dev/zero | tr '\0' 'A')"  # line 9: overlong
 	sed -n 7p "$S/iptables/kern.log"
-	sed -n 7p "$S/iptables/kern.log" | cut -c1-60               # line 11: cut just after IN=: no SRC=
+	sed -n 7p "$S/iptables/kern.log" | cut -c1-60               # line 11: cut just after IN=: a syslog.message
 	sed -n 7p "$S/iptables/kern.log" | cut -c1-120              # line 12: cut after SRC=: no PROTO=
 } >"$d"
 $CORRELATOR analyze -f json --max-line 1000 --input-format iptables "$d" >"$TMPD/d.json" 2>"$TMPD/d.err"
-check "iptables damaged skips" "6:6:3,5,6,9,11,12" "$(skips "$TMPD/d.json")"
+check "iptables damaged skips" "5:7:3,5,6,9,12" "$(skips "$TMPD/d.json")"
 check_grep "iptables damaged diag line 9" '#9: warning: line longer than 1000 bytes' "$TMPD/d.err"
 check_grep "iptables damaged diag line 3" '#3: warning: iptables: line lacks PROTO=' "$TMPD/d.err"
 
@@ -182,6 +182,16 @@ d=$TMPD/ns-damaged.txt
 } >"$d"
 $CORRELATOR analyze -f json "$d" >"$TMPD/d.json" 2>"$TMPD/d.err"
 check "netstat damaged skips" "2:9:9,10" "$(skips "$TMPD/d.json")"
+
+# --- a collector's file mixing devices: each line by its own mapper, whatever was sniffed
+m=$TMPD/mixed.log
+{ sed -n 1,4p "$S/iptables/kern.log"; sed -n 11p "$S/asa-idle/asa.log"; sed -n 5p "$S/iptables/kern.log"; } >"$m"
+$TL "$m" >"$TMPD/m.jsonl" 2>/dev/null
+check "mixed: iptables lines" 4 "$(jsonl_count "$TMPD/m.jsonl" '"iptables.in" in e["fields"]')"
+check "mixed: ASA 106015 as fw.drop" 1 "$(jsonl_count "$TMPD/m.jsonl" 'e["ref"]==5 and e["type"]=="fw.drop" and e["fields"]["asa.id"]==106015')"
+check "mixed: sshd as syslog.message" 1 "$(jsonl_count "$TMPD/m.jsonl" 'e["ref"]==6 and e["type"]=="syslog.message"')"
+$TL --input-format syslog "$m" >"$TMPD/m2.jsonl" 2>/dev/null
+check "mixed via syslog parser" "$(cat "$TMPD/m.jsonl" | md5sum)" "$(cat "$TMPD/m2.jsonl" | md5sum)"
 
 # --- no year, no zone: notes say what was assumed
 $CORRELATOR analyze -f json "$S/asa-idle/asa.log" >"$TMPD/n.json" 2>/dev/null
