@@ -320,7 +320,7 @@ static void year_prescan(struct syslog_stream *s, const char *path)
 	s->yr.year = tm.tm_year + 1900;
 	if (lines_open(&l, path, s->src->limits ? s->src->limits->max_line : 0) != 0)
 		return;
-	int prev = 0, nwrap = 0;
+	int prev = 0, nwrap = 0, first = 0;
 	const char *p;
 	size_t n;
 	struct syslog_hdr h;
@@ -329,6 +329,8 @@ static void year_prescan(struct syslog_stream *s, const char *path)
 	       st != LINES_ERROR) {
 		if (st != LINES_OK || !syslog_hdr_parse(p, n, &h))
 			continue;
+		if (!first)
+			first = h.mon;
 		if (wraps(prev, h.mon))
 			nwrap++;
 		prev = h.mon;
@@ -339,17 +341,27 @@ static void year_prescan(struct syslog_stream *s, const char *path)
 		}
 	}
 	lines_close(&l);
-	if (!s->yr.from_file) {
-		/* no year anywhere: the last line read is taken as the latest date not
-		 * after today, and the wraps before it counted back */
-		s->yr.year -= nwrap;
-		if (prev > tm.tm_mon + 1)
-			s->yr.year--;
-		if (prev)
-			source_note(s->src, "%s: time stamps carry no year and the file names none: "
-				    "line 1 assumed in %d (the file's dates end no later than today)",
-				    s->fmt, s->yr.year);
+	if (s->yr.from_file || !prev)
+		return;
+	if (s->src->time_hint > 0) {
+		/* the captures' first packet: line 1 is the date nearest to it */
+		time_t t = (time_t)(s->src->time_hint / NS_PER_SEC);
+		struct tm ht;
+		gmtime_r(&t, &ht);
+		int y = ht.tm_year + 1900, m = ht.tm_mon + 1;
+		s->yr.year = first - m > 6 ? y - 1 : m - first > 6 ? y + 1 : y;
+		source_note(s->src, "%s: time stamps carry no year: line 1 placed in %d, near the "
+			    "captures' first packet", s->fmt, s->yr.year);
+		return;
 	}
+	/* no year anywhere: the last line read is taken as the latest date not
+	 * after today, and the wraps before it counted back */
+	s->yr.year -= nwrap;
+	if (prev > tm.tm_mon + 1)
+		s->yr.year--;
+	source_note(s->src, "%s: time stamps carry no year and no other source gives one: "
+		    "line 1 assumed in %d (the file's dates end no later than today)",
+		    s->fmt, s->yr.year);
 }
 
 int syslog_stream_open(struct syslog_stream *s, struct source *src, const char *path,

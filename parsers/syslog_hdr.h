@@ -49,7 +49,10 @@ int syslog_month(const char *p);
  * first stamp that names a year anchors it, and month wrap-arounds
  * (Dec -> Jan) before the anchor are counted back; after that each
  * wrap-around forward adds a year and each stamp with a year resets it.
- * Without any year in the file the current year is assumed (noted). */
+ * Without any year in the file: the year nearest the captures' first packet
+ * (src->time_hint, set from the pcap/pcapng/netmon sources of the run); with
+ * no capture either, the dates are taken to end no later than today (the
+ * current year, or the one before). Each case is noted on the source. */
 struct syslog_year {
 	int year;
 	int last_mon;

@@ -193,6 +193,23 @@ check "mixed: sshd as syslog.message" 1 "$(jsonl_count "$TMPD/m.jsonl" 'e["ref"]
 $TL --input-format syslog "$m" >"$TMPD/m2.jsonl" 2>/dev/null
 check "mixed via syslog parser" "$(cat "$TMPD/m.jsonl" | md5sum)" "$(cat "$TMPD/m2.jsonl" | md5sum)"
 
+# --- yearless stamps take the year from the captures given with them
+python3 - "$TMPD/client.pcap" "$ROOT/tests/tools" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[2])
+from pcapgen import Capture, tcp
+cap = Capture()
+t = 1553163599.0  # 2019-03-21T10:19:59Z
+cap.add(t, tcp("10.0.0.25", 51514, "198.51.100.7", 443, seq=5000, ack=9000, flags="PA", payload=b"x" * 10))
+cap.write(sys.argv[1])
+PY
+grep -v '2019' "$S/asa-idle/asa.log" | sed -n 1,3p >"$TMPD/noyear.log"
+sed -n 11p "$S/asa-idle/asa.log" | sed 's/Mar 21 2019 10:20:00:/Mar 21 10:20:00 fw01/' >>"$TMPD/noyear.log"
+$TL --tz noyear.log=UTC "$TMPD/client.pcap" "$TMPD/noyear.log" >"$TMPD/ny.jsonl" 2>/dev/null
+check "year from the capture" 1 "$(jsonl_count "$TMPD/ny.jsonl" 'e["type"]=="fw.drop" and e["ts"]=="2019-03-21T10:20:00.000000000Z"')"
+$CORRELATOR analyze -f json "$TMPD/client.pcap" "$TMPD/noyear.log" >"$TMPD/ny.json" 2>/dev/null
+check_grep "year note names the captures" "near the captures' first packet" "$TMPD/ny.json"
+
 # --- no year, no zone: notes say what was assumed
 $CORRELATOR analyze -f json "$S/asa-idle/asa.log" >"$TMPD/n.json" 2>/dev/null
 check_grep "asa zone note" 'no zone: read as UTC' "$TMPD/n.json"
