@@ -26,7 +26,7 @@ BUILD    := build/rel
 SANFLAGS :=
 endif
 
-CFLAGS_ALL  = $(CSTD) $(OPT) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+CFLAGS_ALL  = $(CSTD) $(OPT) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) $(CFLAGS)
 LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS)
 LIBS_ALL    = $(PKG_LIBS) $(EVTX_LIBS) -lpthread -lm
 
@@ -40,7 +40,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 UNIT_HELPERS := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
 UNIT_HELPER_OBJ := $(UNIT_HELPERS:%.c=$(BUILD)/%.o)
 
-.PHONY: all test unit e2e asan bench fuzz fuzz-run install clean check-style
+.PHONY: all test unit e2e asan bench fuzz fuzz-run fuzz-replay install clean check-style
 
 all: $(BIN)
 
@@ -50,7 +50,7 @@ $(BIN): $(CORE_OBJ) $(MAIN_OBJ)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(CHECK_CFLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS_ALL) $(CHECK_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJ) $(UNIT_HELPER_OBJ)
 	@mkdir -p $(dir $@)
@@ -67,24 +67,38 @@ e2e: $(BIN)
 
 # `make test`: the release build and the sanitizer build, each running every test.
 test:
-	$(MAKE) unit e2e
-	$(MAKE) SAN=1 unit e2e
+	$(MAKE) unit e2e fuzz-replay
+	$(MAKE) SAN=1 unit e2e fuzz-replay
 
 asan:
-	$(MAKE) SAN=1 unit e2e
+	$(MAKE) SAN=1 unit e2e fuzz-replay
 
 bench: bin/correlator
 	@./tests/bench/bench.sh
 
-FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
-FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
-FUZZ_CORE := $(CORE_SRC)
+# Fuzzing: one harness (tests/fuzz/fuzz_parser.c) per format in tests/fuzz/seeds.txt.
+FUZZ_FORMATS := $(shell awk '!/^\#/ && NF {print $$1}' tests/fuzz/seeds.txt)
+REPLAY_BIN := $(FUZZ_FORMATS:%=$(BUILD)/fuzz-replay/replay_%)
 
-build/fuzz/%: tests/fuzz/%.c $(FUZZ_CORE)
+$(BUILD)/fuzz-replay/replay_%: tests/fuzz/fuzz_parser.c $(CORE_OBJ)
 	@mkdir -p $(dir $@)
-	clang $(CSTD) -O1 -g -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) -o $@ $< $(FUZZ_CORE) $(LIBS_ALL)
+	$(CC) $(CFLAGS_ALL) -DFUZZ_PARSER='"$*"' -o $@ $< $(CORE_OBJ) $(LDFLAGS_ALL) $(LIBS_ALL)
 
-fuzz: $(FUZZ_BIN)
+# replay seeds and every saved crash input through the harnesses (in make test)
+fuzz-replay: $(REPLAY_BIN)
+	@./tests/fuzz/run.sh replay $(BUILD)
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_parser.c $(CORE_SRC)
+	@mkdir -p $(dir $@)
+	clang $(CSTD) -O1 -g -fsanitize=fuzzer,address,undefined -DFUZZ_LIBFUZZER -DFUZZ_PARSER='"$*"' \
+		$(PKG_CFLAGS) -o $@ $< $(CORE_SRC) $(LIBS_ALL)
+
+# `make fuzz` builds the libFuzzer targets; `make fuzz-run FUZZ_SECONDS=600` runs them
+FUZZ_SECONDS ?= 20
+fuzz: $(FUZZ_FORMATS:%=build/fuzz/fuzz_%)
+
+fuzz-run: fuzz
+	@./tests/fuzz/run.sh fuzz $(FUZZ_SECONDS)
 
 install: bin/correlator
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/correlator/rules
@@ -98,4 +112,4 @@ check-style:
 clean:
 	rm -rf build bin
 
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(CORE_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)

@@ -36,32 +36,19 @@ static struct field *slot(struct event *ev, const char *name)
 	return f;
 }
 
-void ev_int(struct event *ev, const char *name, int64_t v)
+/* Integer-valued kinds share one representation (u.i). */
+static void put_int(struct event *ev, const char *name, enum value_type t, int64_t v)
 {
 	struct field *f = slot(ev, name);
 	if (f) {
-		f->v.type = V_INT;
+		f->v.type = t;
 		f->v.u.i = v;
 	}
 }
 
-void ev_bool(struct event *ev, const char *name, bool v)
-{
-	struct field *f = slot(ev, name);
-	if (f) {
-		f->v.type = V_BOOL;
-		f->v.u.i = v;
-	}
-}
-
-void ev_dur(struct event *ev, const char *name, int64_t ns)
-{
-	struct field *f = slot(ev, name);
-	if (f) {
-		f->v.type = V_DUR;
-		f->v.u.i = ns;
-	}
-}
+void ev_int(struct event *ev, const char *name, int64_t v) { put_int(ev, name, V_INT, v); }
+void ev_bool(struct event *ev, const char *name, bool v) { put_int(ev, name, V_BOOL, v); }
+void ev_dur(struct event *ev, const char *name, int64_t ns) { put_int(ev, name, V_DUR, ns); }
 
 void ev_real(struct event *ev, const char *name, double v)
 {

@@ -196,7 +196,7 @@ static const struct parser *sniff_file(const struct source *src, const char *pat
 	if (!p) {
 		char seen[96];
 		describe_head(head, n, seen, sizeof seen);
-		snprintf(why, whylen, "not a known format (starts with %s); try --format", seen);
+		snprintf(why, whylen, "not a known format (starts with %s); try --input-format", seen);
 	}
 	return p;
 }

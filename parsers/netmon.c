@@ -10,8 +10,8 @@
  *                   2.3: + u64 UTC FILETIME + u8 zone index)
  *
  * Frames whose media type is a NetMon special record (ETW NetEvent, network
- * info, DNS cache, filter) are not packets: like Wireshark we do not number
- * them, and we count them in the source notes.
+ * info, DNS cache, filter) are not packets; Wireshark still numbers them as
+ * frames, so they become `netmon.event` records with the same frame numbers.
  * Does not: read NetMon 1.x ("RTSS"), decode token ring, FDDI, ATM or 802.11.
  * Spec: ../shared/formats/capture-exports.md section 4 (after Wireshark's wiretap).
  */
@@ -194,7 +194,14 @@ static pr_status netmon_next(void *state, struct event *ev)
 		int lt = media_linktype(media);
 		if (lt == -2) {
 			st->special++;
-			continue;
+			ev->ref = ++st->cap.frame;
+			ev->ts_raw = ts;
+			ev->type = "netmon.event";
+			ev_int(ev, "netmon.media_type", media);
+			ev_int(ev, "frame.len", caplen);
+			ev->msg = media == 0xFFE0 ? "NetMon record: embedded ETW event (not a packet)"
+						  : "NetMon record: capture metadata (not a packet)";
+			return PR_EVENT;
 		}
 		if (lt == -1) {
 			st->unknown_media++;
@@ -204,7 +211,7 @@ static pr_status netmon_next(void *state, struct event *ev)
 		return PR_EVENT;
 	}
 	if (st->special)
-		source_note(st->src, "%llu NetMon special records (ETW events, network info) are not packets and were not decoded",
+		source_note(st->src, "%llu NetMon records are ETW events or capture metadata, not packets (netmon.event)",
 			    (unsigned long long)st->special);
 	if (st->unknown_media)
 		source_note(st->src, "%llu frames of a media type we do not decode (token ring, FDDI, ATM, 802.11)",

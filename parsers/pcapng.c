@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define BT_SHB 0x0A0D0D0Au
 #define BT_IDB 1u
@@ -77,7 +78,7 @@ static int pcapng_open(struct source *src, const char *path, void **state)
 	struct pcapng_state *st = xcalloc(1, sizeof *st);
 	st->src = src;
 	st->f = f;
-	setvbuf(f, NULL, _IOFBF, 1 << 20);
+	setvbuf(f, NULL, _IOFBF, 256 * 1024);
 	if (fseek(f, 0, SEEK_END) == 0) {
 		long sz = ftell(f);
 		st->size = sz > 0 ? (uint64_t)sz : 0;
@@ -169,33 +170,46 @@ static bool read_exact(struct pcapng_state *st, void *p, size_t n)
 	return got == n;
 }
 
-/* Scan forward from the current offset for something that looks like a
- * block (type we know, sane length, trailing length agrees). */
+/* Is there a plausible block at off (known type, sane length, trailing
+ * length agrees)? Reads the trailer with pread. */
+static bool block_at(struct pcapng_state *st, uint64_t off, const uint8_t *w)
+{
+	uint32_t type = rd32(w, st->big), len = rd32(w + 4, st->big);
+	if (!(type == BT_EPB || type == BT_SHB || type == BT_IDB || type == BT_SPB ||
+	      type == BT_ISB) || len < 12 || len % 4 || len > BLOCK_MAX || off + len > st->size)
+		return false;
+	uint8_t t[4];
+	/* pread leaves the stream's position and buffer alone */
+	if (pread(fileno(st->f), t, 4, (off_t)(off + len - 4)) != 4)
+		return false;
+	return rd32(t, st->big) == len;
+}
+
+/* Scan forward from the current offset for the next plausible block, reading
+ * the file in large windows (candidates are checked against their trailer). */
 static bool resync(struct pcapng_state *st)
 {
+	enum { WIN = 1 << 16 };
 	uint64_t start = st->offset;
-	uint8_t w[8];
-	for (uint64_t off = (start + 3) & ~3ull; off + 12 <= st->size; off += 4) {
-		if (fseek(st->f, (long)off, SEEK_SET) != 0 || fread(w, 1, 8, st->f) != 8)
-			return false;
-		uint32_t type = rd32(w, st->big), len = rd32(w + 4, st->big);
-		if (!(type == BT_EPB || type == BT_SHB || type == BT_IDB || type == BT_SPB ||
-		      type == BT_ISB) || len < 12 || len % 4 || len > BLOCK_MAX ||
-		    off + len > st->size)
-			continue;
-		uint8_t t[4];
-		if (fseek(st->f, (long)(off + len - 4), SEEK_SET) != 0 || fread(t, 1, 4, st->f) != 4)
-			return false;
-		if (rd32(t, st->big) != len)
-			continue;
-		if (fseek(st->f, (long)off, SEEK_SET) != 0)
-			return false;
-		st->offset = off;
-		source_warn(st->src, 0, "%s: skipped %llu damaged bytes at offset %llu; resumed at the next block",
-			    source_cur_path(st->src), (unsigned long long)(off - start),
-			    (unsigned long long)start);
-		return true;
+	uint8_t *w = xmalloc(WIN + 8);
+	for (uint64_t base = (start + 3) & ~3ull; base + 12 <= st->size; base += WIN) {
+		if (fseek(st->f, (long)base, SEEK_SET) != 0)
+			break;
+		size_t n = fread(w, 1, WIN + 8, st->f);
+		for (size_t i = 0; i + 8 <= n && i < WIN; i += 4) {
+			if (!block_at(st, base + i, w + i))
+				continue;
+			free(w);
+			if (fseek(st->f, (long)(base + i), SEEK_SET) != 0)
+				return false;
+			st->offset = base + i;
+			source_warn(st->src, 0, "%s: skipped %llu damaged bytes at offset %llu; resumed at the next block",
+				    source_cur_path(st->src), (unsigned long long)(st->offset - start),
+				    (unsigned long long)start);
+			return true;
+		}
 	}
+	free(w);
 	return false;
 }
 

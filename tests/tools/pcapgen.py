@@ -159,7 +159,8 @@ def dns_query(qid, name, qtype=1, response=False, rcode=0, answers=()):
 
 
 class Capture:
-    """Frames with timestamps (float seconds or int nanoseconds), written as pcap."""
+    """Frames with timestamps (int nanoseconds; float seconds lose precision
+    at epoch scale, so prefer ints), written as pcap."""
 
     def __init__(self, linktype=1, nanosecond=True):
         self.frames = []

@@ -159,6 +159,106 @@ START_TEST(fragment_reassembly)
 }
 END_TEST
 
+
+/* IPv6 with hop-by-hop and destination-options headers before TCP. */
+START_TEST(ipv6_extension_headers)
+{
+	uint8_t f[40 + 8 + 8 + 20] = { 0x60, 0, 0, 0, 0, 36, 0 /* hop-by-hop */, 57 };
+	f[8] = 0x20; f[9] = 0x01; f[10] = 0x0d; f[11] = 0xb8; f[23] = 1;   /* 2001:db8::1 */
+	f[24] = 0x20; f[25] = 0x01; f[26] = 0x0d; f[27] = 0xb8; f[39] = 2; /* 2001:db8::2 */
+	f[40] = 60; f[41] = 0;         /* hop-by-hop -> destination options, 8 bytes */
+	f[48] = 6; f[49] = 0;          /* destination options -> TCP, 8 bytes */
+	uint8_t *t = f + 56;
+	t[0] = 0x04; t[1] = 0xd2; t[2] = 0x00; t[3] = 0x50; t[7] = 9; t[12] = 0x50; t[13] = 0x12;
+	struct pkt p = { .ifindex = -1 };
+	pkt_decode(&p, LT_RAW, f, sizeof f, sizeof f);
+	ck_assert_ptr_null(p.malformed);
+	ck_assert(p.layers & PKT_IP6);
+	ck_assert(p.layers & PKT_TCP);
+	ck_assert_uint_eq(p.ip_proto, 6);
+	ck_assert_uint_eq(p.ip_hdr_len, 56);
+	ck_assert_uint_eq(p.sport, 1234);
+	ck_assert_uint_eq(p.seq, 9);
+	ck_assert_uint_eq(p.tcp_flags, TH_SYN | TH_ACK);
+	ck_assert_uint_eq(p.dst.b[15], 2);
+}
+END_TEST
+
+/* ICMP port unreachable quoting a UDP datagram: the quoted 5-tuple. */
+START_TEST(icmp_quoted_flow)
+{
+	uint8_t f[20 + 8 + 20 + 8] = { 0x45, 0, 0, 56, 0, 1, 0, 0, 64, 1, 0, 0, 10, 0, 0, 9, 10, 0, 0, 1,
+				       3, 3, 0, 0, 0, 0, 0, 0,
+				       0x45, 0, 0, 40, 0, 2, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 9,
+				       0x05, 0x9a, 0x05, 0x9a, 0, 20, 0, 0 };
+	struct pkt p = { .ifindex = -1 };
+	pkt_decode(&p, LT_RAW, f, sizeof f, sizeof f);
+	ck_assert(p.layers & PKT_ICMP);
+	ck_assert(p.layers & PKT_INNER);
+	ck_assert_uint_eq(p.icmp_type, 3);
+	ck_assert_uint_eq(p.icmp_code, 3);
+	ck_assert_uint_eq(p.inner.proto, 17);
+	ck_assert_uint_eq(p.inner.sport, 1434);
+	ck_assert_uint_eq(p.inner.dst.b[3], 9);
+}
+END_TEST
+
+/* UDP 4500 carrying ESP (non-zero SPI) and the IKE marker (zero SPI). */
+START_TEST(esp_in_udp)
+{
+	uint8_t f[20 + 8 + 8 + 4] = { 0x45, 0, 0, 40, 0, 1, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2,
+				      0x11, 0x94, 0x11, 0x94, 0, 20, 0, 0,
+				      0xc0, 0xff, 0xee, 0x01, 0, 0, 0, 42, 1, 2, 3, 4 };
+	struct pkt p = { .ifindex = -1 };
+	pkt_decode(&p, LT_RAW, f, sizeof f, sizeof f);
+	ck_assert(p.layers & PKT_ESP);
+	ck_assert_uint_eq(p.esp_spi, 0xc0ffee01);
+	ck_assert_uint_eq(p.esp_seq, 42);
+	memset(f + 28, 0, 4);  /* zero SPI: IKE, not ESP */
+	pkt_decode(&p, LT_RAW, f, sizeof f, sizeof f);
+	ck_assert(!(p.layers & PKT_ESP));
+}
+END_TEST
+
+/* DNS response with a compressed A answer; a pointer loop is refused. */
+START_TEST(dns_answers_and_loops)
+{
+	uint8_t f[20 + 8 + 12 + 13 + 4 + 16] = { 0x45, 0, 0, 73, 0, 1, 0, 0, 64, 17, 0, 0, 10, 0, 0, 53, 10, 0, 0, 1,
+						0, 53, 0xc0, 0x01, 0, 53, 0, 0,
+						0x12, 0x34, 0x81, 0x83, 0, 1, 0, 1, 0, 0, 0, 0,
+						3, 'w', 'w', 'w', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0,
+						0, 1, 0, 1,
+						0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 192, 0, 2, 7 };
+	struct pkt p = { .ifindex = -1 };
+	pkt_decode(&p, LT_RAW, f, sizeof f, sizeof f);
+	ck_assert(p.layers & PKT_DNS);
+	ck_assert(p.dns.response);
+	ck_assert_uint_eq(p.dns.rcode, 3);
+	ck_assert_str_eq(p.dns.qname, "www.example");
+	ck_assert_uint_eq(p.dns.nanswers, 1);
+	ck_assert_uint_eq(p.dns.answers[0].b[3], 7);
+	f[40] = 0xc0;  /* question name now points at itself */
+	f[41] = 12;
+	pkt_decode(&p, LT_RAW, f, sizeof f, sizeof f);
+	ck_assert_ptr_nonnull(p.malformed);
+}
+END_TEST
+
+/* IP total length 0: captured before segmentation offload, kept and marked. */
+START_TEST(tso_length_zero)
+{
+	uint8_t f[sizeof syn_frame];
+	memcpy(f, syn_frame, sizeof f);
+	f[16] = 0;
+	f[17] = 0;
+	struct pkt p = { .ifindex = -1 };
+	pkt_decode(&p, LT_ETHERNET, f, sizeof f, sizeof f);
+	ck_assert(p.tso);
+	ck_assert(p.layers & PKT_TCP);
+	ck_assert_uint_eq(p.ip_len, sizeof f - 14);
+}
+END_TEST
+
 static Suite *packet_suite(void)
 {
 	Suite *s = suite_create("packet");
@@ -169,6 +269,11 @@ static Suite *packet_suite(void)
 	tcase_add_test(tc, vlan_qinq);
 	tcase_add_test(tc, linux_sll);
 	tcase_add_test(tc, fragment_reassembly);
+	tcase_add_test(tc, ipv6_extension_headers);
+	tcase_add_test(tc, icmp_quoted_flow);
+	tcase_add_test(tc, esp_in_udp);
+	tcase_add_test(tc, dns_answers_and_loops);
+	tcase_add_test(tc, tso_length_zero);
 	suite_add_tcase(s, tc);
 	return s;
 }

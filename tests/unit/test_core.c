@@ -1,0 +1,175 @@
+/*
+ * tests/unit/test_core.c - core helpers: durations, time formatting, time
+ * zones, addresses and flows, the session table's eviction, sniffing.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../correlator/flowtab.h"
+#include "../../correlator/tz.h"
+#include "../../correlator/util.h"
+#include "../../parsers/parser.h"
+
+START_TEST(durations)
+{
+	int64_t ns;
+	ck_assert(parse_duration("500ms", &ns));
+	ck_assert_int_eq(ns, 500 * NS_PER_MSEC);
+	ck_assert(parse_duration("30s", &ns));
+	ck_assert_int_eq(ns, 30 * NS_PER_SEC);
+	ck_assert(parse_duration("-10m", &ns));
+	ck_assert_int_eq(ns, -600 * NS_PER_SEC);
+	ck_assert(parse_duration("2h", &ns));
+	ck_assert_int_eq(ns, 7200 * NS_PER_SEC);
+	ck_assert(parse_duration("+00:10:02.5", &ns));
+	ck_assert_int_eq(ns, 602500 * NS_PER_MSEC);
+	ck_assert(parse_duration("1.5", &ns));
+	ck_assert_int_eq(ns, 1500 * NS_PER_MSEC);
+	ck_assert(!parse_duration("soon", &ns));
+	ck_assert(!parse_duration("5 parsecs", &ns));
+	ck_assert(!parse_duration("", &ns));
+	char b[64];
+	format_duration(40 * 60 * NS_PER_SEC + 3 * NS_PER_SEC, b, sizeof b);
+	ck_assert_str_eq(b, "40 min 3 s");
+	format_duration(-1500 * NS_PER_MSEC, b, sizeof b);
+	ck_assert_str_eq(b, "-1.50 s");
+}
+END_TEST
+
+START_TEST(rfc3339)
+{
+	char b[40];
+	format_rfc3339(1418145369924505488LL, b, sizeof b);
+	ck_assert_str_eq(b, "2014-12-09T17:16:09.924505488Z");
+	format_rfc3339(-1, b, sizeof b);
+	ck_assert_str_eq(b, "1969-12-31T23:59:59.999999999Z");
+	int64_t s;
+	ck_assert(utc_seconds(2024, 2, 29, 23, 59, 59, &s));
+	ck_assert_int_eq(s, 1709251199);
+	ck_assert(!utc_seconds(2024, 13, 1, 0, 0, 0, &s));
+}
+END_TEST
+
+START_TEST(time_zones)
+{
+	struct tz z;
+	ck_assert(tz_parse("+01:00", &z));
+	ck_assert_int_eq(tz_local_to_utc(&z, 3600), 0);
+	ck_assert(tz_parse("-0500", &z));
+	ck_assert_int_eq(tz_local_to_utc(&z, 0), 5 * 3600);
+	ck_assert(tz_parse("UTC", &z));
+	ck_assert_int_eq(tz_local_to_utc(&z, 42), 42);
+	ck_assert(!tz_parse("Mars/Base", &z));
+	ck_assert(!tz_parse("../etc/passwd", &z));
+	if (tz_parse("Europe/Berlin", &z)) {  /* needs tzdata */
+		int64_t winter, summer;
+		utc_seconds(2024, 1, 15, 12, 0, 0, &winter);
+		utc_seconds(2024, 7, 15, 12, 0, 0, &summer);
+		ck_assert_int_eq(tz_local_to_utc(&z, winter), winter - 3600);
+		ck_assert_int_eq(tz_local_to_utc(&z, summer), summer - 7200);
+	}
+}
+END_TEST
+
+START_TEST(addresses_and_flows)
+{
+	struct addr a;
+	char b[64];
+	ck_assert(addr_parse("::ffff:10.1.2.3", 15, &a));
+	ck_assert_uint_eq(a.family, 4);
+	addr_format(&a, b, sizeof b);
+	ck_assert_str_eq(b, "10.1.2.3");
+	ck_assert(addr_parse("2001:db8::1", 11, &a));
+	ck_assert_uint_eq(a.family, 6);
+	ck_assert(!addr_parse("10.1.2", 6, &a));
+	struct flow f = { .proto = 6, .sport = 1234, .dport = 80 };
+	addr_parse("10.0.0.1", 8, &f.src);
+	addr_parse("10.0.0.2", 8, &f.dst);
+	struct flow r = { .proto = 6, .sport = 80, .dport = 1234, .src = f.dst, .dst = f.src };
+	ck_assert(flow_same_session(&f, &r));
+	ck_assert_uint_eq(flow_hash(&f), flow_hash(&r));
+	flow_format(&f, b, sizeof b);
+	ck_assert_str_eq(b, "10.0.0.1:1234 -> 10.0.0.2:80 tcp");
+}
+END_TEST
+
+static int evicted, evicted_by_cap;
+static void on_evict(void *ctx, const struct flow *k, void *d, bool by_cap)
+{
+	(void)ctx;
+	(void)k;
+	(void)d;
+	evicted++;
+	evicted_by_cap += by_cap;
+}
+
+START_TEST(flowtab_eviction)
+{
+	evicted = evicted_by_cap = 0;
+	struct flowtab *t = flowtab_new(sizeof(int), 3, 10 * NS_PER_SEC, on_evict, NULL);
+	struct flow f = { .proto = 17, .dport = 53 };
+	addr_parse("10.0.0.1", 8, &f.src);
+	addr_parse("10.0.0.2", 8, &f.dst);
+	bool created, rev;
+	for (int i = 0; i < 4; i++) {
+		f.sport = (uint16_t)(1000 + i);
+		int *v = flowtab_get(t, &f, 0, i * NS_PER_SEC, true, &created, &rev);
+		ck_assert(created);
+		*v = i;
+	}
+	ck_assert_int_eq(evicted_by_cap, 1);      /* the 4th pushed out the oldest */
+	ck_assert_uint_eq(flowtab_count(t), 3);
+	struct flow back = { .proto = 17, .sport = 53, .dport = 1003, .src = f.dst, .dst = f.src };
+	int *v = flowtab_get(t, &back, 0, 5 * NS_PER_SEC, false, &created, &rev);
+	ck_assert_ptr_nonnull(v);
+	ck_assert_int_eq(*v, 3);
+	ck_assert(rev);
+	ck_assert_ptr_null(flowtab_get(t, &f, 1, 5 * NS_PER_SEC, false, NULL, NULL)); /* other vantage */
+	flowtab_expire(t, 14 * NS_PER_SEC);       /* 1001, 1002 idle > 10 s */
+	ck_assert_uint_eq(flowtab_count(t), 1);
+	flowtab_free(t);
+	ck_assert_int_eq(evicted, 4);
+}
+END_TEST
+
+START_TEST(sniffing)
+{
+	static const uint8_t pcap_le[24] = { 0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0 };
+	static const uint8_t pcap_ns_be[24] = { 0xa1, 0xb2, 0x3c, 0x4d, 0, 2, 0, 4 };
+	static const uint8_t ng[12] = { 0x0a, 0x0d, 0x0d, 0x0a, 28, 0, 0, 0, 0x4d, 0x3c, 0x2b, 0x1a };
+	uint8_t nm[128] = { 'G', 'M', 'B', 'U', 3, 2 };
+	int score;
+	ck_assert_str_eq(parser_sniff(pcap_le, sizeof pcap_le, &score)->name, "pcap");
+	ck_assert_str_eq(parser_sniff(pcap_ns_be, sizeof pcap_ns_be, &score)->name, "pcap");
+	ck_assert_str_eq(parser_sniff(ng, sizeof ng, &score)->name, "pcapng");
+	ck_assert_str_eq(parser_sniff(nm, sizeof nm, &score)->name, "netmon");
+	ck_assert_ptr_null(parser_sniff((const uint8_t *)"GMBU", 4, &score)); /* too short */
+	const char *text = "hello, this is not a capture\n";
+	const struct parser *p = parser_sniff((const uint8_t *)text, strlen(text), &score);
+	ck_assert_msg(p == NULL || score < 50, "plain text sniffed as %s", p ? p->name : "");
+}
+END_TEST
+
+static Suite *core_suite(void)
+{
+	Suite *s = suite_create("core");
+	TCase *tc = tcase_create("core");
+	tcase_add_test(tc, durations);
+	tcase_add_test(tc, rfc3339);
+	tcase_add_test(tc, time_zones);
+	tcase_add_test(tc, addresses_and_flows);
+	tcase_add_test(tc, flowtab_eviction);
+	tcase_add_test(tc, sniffing);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(core_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
