@@ -133,11 +133,11 @@ static pr_status cf_next(void *state, struct event *ev)
 			sport = dport = 0;
 		}
 		syslog_ev_flow(ev, &sa, sport, &da, dport, (uint8_t)pr);
-		char a[64], b[64];
+		char a[64], b[64], pbuf[4];
 		addr_format(&sa, a, sizeof a);
 		addr_format(&da, b, sizeof b);
 		snprintf(st->msgbuf, sizeof st->msgbuf, "flow %s %s:%u -> %s:%u %.*s -> %.*s, %llu packets",
-			 ip_proto_name((uint8_t)pr), a, sport, b, dport, (int)tn[0], tok[0], (int)tn[2], tok[2],
+			 syslog_proto_name((uint8_t)pr, pbuf), a, sport, b, dport, (int)tn[0], tok[0], (int)tn[2], tok[2],
 			 (unsigned long long)(pk * mult));
 		ev->msg = st->msgbuf;
 		return PR_EVENT;

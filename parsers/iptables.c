@@ -381,7 +381,8 @@ static pr_status ipt_line(struct syslog_stream *ss, struct event *ev, const char
 	bool ports = proto == 6 || proto == 17;
 	o = syslog_msg_cstr(mb, cap, o, action ? action : "logged");
 	o = syslog_msg_str(mb, cap, o, " ", 1);
-	o = syslog_msg_cstr(mb, cap, o, ip_proto_name((uint8_t)proto));
+	char pbuf[4];
+	o = syslog_msg_cstr(mb, cap, o, syslog_proto_name((uint8_t)proto, pbuf));
 	o = syslog_msg_str(mb, cap, o, " ", 1);
 	o = syslog_msg_ep(mb, cap, o, &sa, (uint16_t)sport, ports);
 	o = syslog_msg_str(mb, cap, o, " -> ", 4);

@@ -754,3 +754,12 @@ pr_status syslog_stream_map(struct syslog_stream *s, struct event *ev,
 	syslog_stream_generic(s, ev);
 	return PR_EVENT;
 }
+
+const char *syslog_proto_name(uint8_t proto, char *buf)
+{
+	const char *n = ip_proto_name(proto);
+	if (n)
+		return n;
+	syslog_msg_u(buf, 4, 0, proto);
+	return buf;
+}

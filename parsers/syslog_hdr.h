@@ -131,6 +131,9 @@ void syslog_ev_flow(struct event *ev, const struct addr *src, uint16_t sport,
  * or a decimal number), or -1. */
 int syslog_ip_proto(const char *p, size_t n);
 
+/* ip_proto_name(), or the number in buf (size >= 4) when it has no name. */
+const char *syslog_proto_name(uint8_t proto, char *buf);
+
 /* An address for "addr:port" messages: IPv6 in brackets ("[2001:db8::5]"). */
 void syslog_fmt_endpoint(char *buf, size_t len, const struct addr *a);
 

@@ -183,6 +183,11 @@ d=$TMPD/ns-damaged.txt
 $CORRELATOR analyze -f json "$d" >"$TMPD/d.json" 2>"$TMPD/d.err"
 check "netstat damaged skips" "2:9:9,10" "$(skips "$TMPD/d.json")"
 
+# --- a protocol number without a name (found by fuzzing: the message used a NULL name)
+printf 'Jan 07 09:14:11 gw01 kernel: X-DROP: IN=eth0 OUT= SRC=10.0.0.1 DST=10.0.0.2 LEN=40 TTL=1 ID=1 PROTO=99 \n' >"$TMPD/p99.log"
+$TL "$TMPD/p99.log" >"$TMPD/p99.jsonl" 2>/dev/null
+check "iptables PROTO=99" 1 "$(jsonl_count "$TMPD/p99.jsonl" 'e["fields"]["ip.proto"]==99 and e["msg"].startswith("drop 99 10.0.0.1 -> 10.0.0.2")')"
+
 # --- a collector's file mixing devices: each line by its own mapper, whatever was sniffed
 m=$TMPD/mixed.log
 { sed -n 1,4p "$S/iptables/kern.log"; sed -n 11p "$S/asa-idle/asa.log"; sed -n 5p "$S/iptables/kern.log"; } >"$m"
