@@ -148,33 +148,30 @@ static pr_status ns_next(void *state, struct event *ev)
 		}
 		if (tn[li + 1] == 3 && tok[li + 1][0] == '*') /* "*:*": any, of the local family */
 			fa.family = la.family;
-		size_t pi = nt - 1;
+		/* after the foreign address: [state] [pid | pid/program | -] */
+		size_t k = li + 2;
 		const char *state_p = NULL;
 		size_t state_n = 0;
-		if (pi > li + 2) {
-			state_p = tok[li + 2];
-			state_n = tn[li + 2];
+		if (k < nt && !(tok[k][0] >= '0' && tok[k][0] <= '9') && !(tn[k] == 1 && tok[k][0] == '-')) {
+			state_p = tok[k];
+			state_n = tn[k];
+			k++;
 		}
-		/* PID: "4312" (Windows) or "4312/curl" (Linux) or "-" */
-		const char *pid_p = tok[pi];
-		size_t pid_n = tn[pi];
-		const char *slash = memchr(pid_p, '/', pid_n);
-		uint64_t pid;
-		bool have_pid = parse_u64(pid_p, slash ? (size_t)(slash - pid_p) : pid_n, 0xffffffffu, &pid);
-		if (pi == li + 1) { /* no PID column: the last token is the foreign address */
-			have_pid = false;
-		} else if (!have_pid && !(pid_n == 1 && pid_p[0] == '-')) {
-			if (pi == li + 2) { /* Linux UDP without -p: the last token is no PID */
-				state_p = NULL;
-			} else {
+		const char *pid_p = k < nt ? tok[k] : NULL;
+		size_t pid_n = k < nt ? tn[k] : 0;
+		const char *slash = pid_p ? memchr(pid_p, '/', pid_n) : NULL;
+		uint64_t pid = 0;
+		bool have_pid = false;
+		if (pid_p && !(pid_n == 1 && pid_p[0] == '-')) {
+			if (!parse_u64(pid_p, slash ? (size_t)(slash - pid_p) : pid_n, 0xffffffffu, &pid)) {
 				source_skip(st->s.src, ev->ref, "netstat: bad PID '%.*s'", (int)pid_n, pid_p);
 				return PR_SKIP;
 			}
+			have_pid = true;
 		}
-		if (pi == li + 2 && proto == 6 && !have_pid) {
-			state_p = tok[pi];
-			state_n = tn[pi];
-		}
+		/* Linux "PID/Program name": the name runs to the end of the line */
+		if (slash)
+			pid_n = (size_t)(p + n - pid_p);
 		ev->ts_raw = snapshot_time(&st->s);
 		ev->type = "proc.socket";
 		if (fp != 0) /* connected: a flow rules can join to packets */

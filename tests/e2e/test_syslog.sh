@@ -120,6 +120,16 @@ check "tasklist continuation" 1 "$(jsonl_count "$out" 'e["fields"].get("proc.pid
 check "tasklist image with spaces" 1 "$(jsonl_count "$out" 'e["fields"].get("proc.image")=="System Idle Process" and e["fields"]["proc.pid"]==0')"
 check "netstat capture time" 9 "$(jsonl_count "$out" 'e["type"]=="proc.socket" and e["ts"]=="2024-01-07T08:14:02.000000000Z"')"
 
+# Linux net-tools layout: Recv-Q/Send-Q, PID/Program with spaces, "-" for no PID
+out=$TMPD/nl.jsonl
+$TL --tz netstat-linux.txt=UTC "$S/netstat-tasklist/netstat-linux.txt" >"$out" 2>"$TMPD/err"
+check "netstat linux sockets" 4 "$(wc -l <"$out")"
+check "netstat linux no warnings" 0 "$(wc -l <"$TMPD/err")"
+check "netstat linux program" 1 "$(jsonl_count "$out" 'e["ref"]==5 and e["fields"]["proc.pid"]==2211 and e["fields"]["proc.image"]=="sshd: admin" and e["flow"]["dport"]==50022')"
+check "netstat linux no pid" 1 "$(jsonl_count "$out" 'e["ref"]==6 and "proc.pid" not in e["fields"] and e["fields"]["proc.state"]=="LISTEN"')"
+check "netstat linux udp" 1 "$(jsonl_count "$out" 'e["ref"]==7 and e["fields"]["proc.pid"]==640 and "proc.state" not in e["fields"]')"
+check "netstat linux time" 4 "$(jsonl_count "$out" 'e["ts"]=="2024-01-07T09:14:02.000000000Z"')"
+
 # --- show ip cache flow
 out=$TMPD/cf.jsonl
 $TL "$S/cisco-flow/show-ip-cache-flow.txt" >"$out" 2>/dev/null
