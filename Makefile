@@ -26,7 +26,8 @@ BUILD    := build/rel
 SANFLAGS :=
 endif
 
-CFLAGS_ALL  = $(CSTD) $(OPT) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) $(CFLAGS)
+CFLAGS_ALL  = $(CSTD) $(OPT) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) $(CFLAGS) \
+              -DCORRELATOR_RULES_DIR='"$(PREFIX)/share/correlator/rules"'
 LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS)
 LIBS_ALL    = $(PKG_LIBS) $(EVTX_LIBS) -lpthread -lm
 

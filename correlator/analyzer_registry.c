@@ -5,6 +5,14 @@
 
 #include <stddef.h>
 
+extern const struct analyzer analyzer_udp, analyzer_esp, analyzer_dns, analyzer_arp;
+extern const struct analyzer analyzer_path;
+
 const struct analyzer *const analyzer_table[] = {
+	&analyzer_udp,
+	&analyzer_esp,
+	&analyzer_dns,
+	&analyzer_arp,
+	&analyzer_path,
 	NULL,
 };

@@ -4,8 +4,10 @@
  * Does not: parse rule files (rule_*.c) or render reports (report_*.c).
  */
 #include "cli.h"
+#include "path_match.h"
 #include "pipeline.h"
 #include "report.h"
+#include "rule_engine.h"
 #include "run.h"
 #include "sessions.h"
 #include "source.h"
@@ -32,6 +34,7 @@ struct cli {
 	bool no_analysis;
 	bool quiet;
 	bool no_progress;
+	size_t rule_keys;         /* --rule-keys: live keys per rule */
 	struct run run;
 	/* per-label options, applied once sources exist */
 	char *tz[MAX_SOURCES], *offset[MAX_SOURCES], *infmt[MAX_SOURCES];
@@ -40,7 +43,7 @@ struct cli {
 
 enum {
 	OPT_TZ = 1000, OPT_OFFSET, OPT_NO_PROGRESS, OPT_INPUT_FORMAT, OPT_IDLE_GAP,
-	OPT_MAX_SESSIONS, OPT_MAX_LINE, OPT_NO_ANALYSIS, OPT_QUIET,
+	OPT_MAX_SESSIONS, OPT_MAX_LINE, OPT_NO_ANALYSIS, OPT_QUIET, OPT_RULE_KEYS,
 };
 
 static const struct option long_opts[] = {
@@ -57,6 +60,7 @@ static const struct option long_opts[] = {
 	{ "max-line", required_argument, NULL, OPT_MAX_LINE },
 	{ "no-analysis", no_argument, NULL, OPT_NO_ANALYSIS },
 	{ "quiet", no_argument, NULL, OPT_QUIET },
+	{ "rule-keys", required_argument, NULL, OPT_RULE_KEYS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -98,7 +102,10 @@ static void analyze_help(FILE *f)
 	      "  Reads every source once, merges them on one clock-corrected timeline, runs\n"
 	      "  the analyzers and rules, and writes the incident report.\n"
 	      "  -f, --format FMT   text (default) | md | html | json\n"
-	      "  -r, --rules PATH   rule file or directory, repeatable (default: shipped library)\n",
+	      "  -r, --rules PATH   rule file or directory, repeatable (default: shipped library)\n"
+	      "  --rule-keys N      live keys (partial matches, windows) per rule (default 100000)\n"
+	      "  --no-analysis      no analyzers: rules see only the events read (a replayed\n"
+	      "                     timeline -f jsonl already holds its analysis events)\n",
 	      f);
 	source_options_help(f);
 }
@@ -235,6 +242,12 @@ static int parse_common(struct cli *c, int argc, char **argv, void (*help)(FILE 
 				return EXIT_USAGE;
 			}
 			break;
+		case OPT_RULE_KEYS:
+			if (!parse_count(optarg, &c->rule_keys)) {
+				fprintf(stderr, "correlator: --rule-keys: '%s' is not a positive number\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
 		case OPT_MAX_LINE:
 			if (!parse_count(optarg, &c->run.opt.limits.max_line)) {
 				fprintf(stderr, "correlator: --max-line: '%s' is not a positive number\n", optarg);
@@ -304,6 +317,7 @@ static void cli_free(struct cli *c)
 	for (size_t i = 0; i < c->run.nsources; i++)
 		source_free(c->run.sources[i]);
 	free(c->run.sources);
+	path_map_free(c->run.path_map);
 	arena_free(&c->run.store);
 }
 
@@ -386,6 +400,7 @@ int cli_timeline(int argc, char **argv)
 	tout.f = o.f;
 	timeline_out_begin(&tout);
 	struct sessions *ss = sessions_new(&c.run);
+	c.run.path_map = path_prepass(&c.run, ss);  /* match captures, align clocks */
 	struct sink sink = timeline_out_sink(&tout);
 	pipeline_run(&c.run, ss, &sink, 1, !c.no_analysis);
 	sessions_free(ss);
@@ -421,15 +436,26 @@ int cli_analyze(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	bool some_failed;
+	struct report rep;
+	struct cli_rules cr;
+	report_init(&rep, &c.run, NULL);
+	if (cli_rules_setup(&cr, c.rule_paths, c.nrules, &c.run, &rep, c.rule_keys) != EXIT_RAN) {
+		report_fini(&rep);
+		cli_free(&c);
+		return EXIT_USAGE;
+	}
 	bool any = resolve_sources(&c, &some_failed);
 	struct sessions *ss = sessions_new(&c.run);
-	struct report rep;
-	report_init(&rep, &c.run, ss);
+	if (any && !c.no_analysis)
+		c.run.path_map = path_prepass(&c.run, ss);  /* match captures, align clocks */
+	rep.sessions = ss;
 	struct sink sinks[PIPELINE_MAX_SINKS];
 	unsigned ns = 0;
 	sinks[ns++] = report_sink(&rep);
+	sinks[ns++] = rule_engine_sink(cr.engine);
 	if (any)
-		pipeline_run(&c.run, ss, sinks, ns, true);
+		pipeline_run(&c.run, ss, sinks, ns, !c.no_analysis);
+	incident_group(&rep);
 	struct out o;
 	bool ok = false;
 	if (out_open(&o, c.output)) {
@@ -437,6 +463,7 @@ int cli_analyze(int argc, char **argv)
 		ok = out_close(&o);
 	}
 	report_fini(&rep);
+	cli_rules_fini(&cr);
 	sessions_free(ss);
 	for (size_t i = 0; i < c.run.nsources; i++)
 		some_failed |= c.run.sources[i]->unreadable;

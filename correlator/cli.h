@@ -6,6 +6,7 @@
 #ifndef CORRELATOR_CLI_H
 #define CORRELATOR_CLI_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 enum { EXIT_RAN = 0, EXIT_USAGE = 2, EXIT_INPUT = 3 };
@@ -15,5 +16,23 @@ int cli_timeline(int argc, char **argv);
 int cli_rules(int argc, char **argv);
 int cli_formats(int argc, char **argv);
 void cli_usage(FILE *f);
+
+/* Rules for analyze (cli_rules.c): load -r paths (or the shipped library),
+ * print errors and return EXIT_USAGE if any, else set up the engine whose
+ * findings go to rep. */
+struct ruleset;
+struct rule_engine;
+struct run;
+struct report;
+struct cli_rules {
+	struct ruleset *rs;
+	struct rule_engine *engine;
+	const char **labels;
+};
+int cli_rules_setup(struct cli_rules *cr, const char *const *paths, size_t n, struct run *run,
+		    struct report *rep, size_t max_keys);
+void cli_rules_fini(struct cli_rules *cr);
+/* Where the shipped library is (see cli_rules.c); buf may be used. */
+const char *cli_rules_default_dir(char *buf, size_t len);
 
 #endif

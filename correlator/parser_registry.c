@@ -16,6 +16,12 @@ extern const struct parser parser_checkpoint;
 extern const struct parser parser_netstat;
 extern const struct parser parser_tasklist;
 extern const struct parser parser_cisco_flow;
+extern const struct parser parser_evtx;
+extern const struct parser parser_evtx_libevtx;
+extern const struct parser parser_evtx_xml;
+extern const struct parser parser_etw_text;
+extern const struct parser parser_etw_csv;
+extern const struct parser parser_jsonl;
 
 const struct parser *const parser_table[] = {
 	&parser_pcap,
@@ -27,6 +33,12 @@ const struct parser *const parser_table[] = {
 	&parser_netstat,
 	&parser_tasklist,
 	&parser_cisco_flow,
+	&parser_evtx,
+	&parser_evtx_libevtx,
+	&parser_evtx_xml,
+	&parser_etw_text,
+	&parser_etw_csv,
+	&parser_jsonl,
 	&parser_syslog,
 	NULL,
 };

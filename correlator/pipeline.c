@@ -27,6 +27,19 @@ void emit_event(struct emit *out, struct event *ev)
 		out->sinks[i].event(out->sinks[i].ctx, ev);
 }
 
+struct emit *emit_new(const struct sink *sinks, unsigned nsinks)
+{
+	struct emit *out = xcalloc(1, sizeof *out);
+	out->sinks = sinks;
+	out->nsinks = nsinks;
+	return out;
+}
+
+void emit_free(struct emit *out)
+{
+	free(out);
+}
+
 void analysis_init(struct event *ev, const struct event *cause, const char *type)
 {
 	event_reset(ev);

@@ -21,6 +21,11 @@ struct sink {
 
 #define PIPELINE_MAX_SINKS 8
 
+/* An emitter handing analysis events straight to sinks, for driving one
+ * analyzer outside the pass (unit tests, tools). Caller owns it: emit_free(). */
+struct emit *emit_new(const struct sink *sinks, unsigned nsinks);
+void emit_free(struct emit *out);
+
 /* Run the pass over run's sources, feeding the sinks. sessions may be NULL.
  * with_analyzers false gives the plain merged input. */
 void pipeline_run(struct run *run, struct sessions *sessions, const struct sink *sinks,

@@ -1,7 +1,9 @@
 /*
  * correlator/report_json.c - `analyze -f json`: one object with sources,
  * findings, incidents (the contract in DESIGN.md), plus analysis counts and
- * sessions. Schema documented in README.md.
+ * sessions. Every key is documented in docs/report-json.md; keep the two in
+ * step. Deterministic: no wall-clock time.
+ * Does not: group findings (incident.c).
  */
 #include "report.h"
 #include "json.h"
@@ -11,6 +13,7 @@
 #include "util.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void ts_field(FILE *f, const char *name, int64_t ts)
@@ -87,9 +90,19 @@ static void write_evidence(const struct report *r, const struct evidence *e, FIL
 	fputc(',', f);
 	ts_field(f, "ts", e->ts);
 	fputs(",\"type\":", f);
-	json_cstr(f, e->type);
+	json_cstr(f, e->type ? e->type : "");
 	fputs(",\"msg\":", f);
-	json_cstr(f, e->msg);
+	json_cstr(f, e->msg ? e->msg : "");
+	if (e->session)
+		fprintf(f, ",\"session\":%" PRIu64, e->session);
+	if (e->has_flow) {
+		static struct event tmp;  /* large: not on the stack */
+		event_reset(&tmp);
+		tmp.flags = EV_HAS_FLOW;
+		tmp.flow = e->flow;
+		fputs(",\"flow\":", f);
+		json_flow(f, &tmp);
+	}
 	fputc('}', f);
 }
 
@@ -127,30 +140,85 @@ static void write_findings(const struct report *r, FILE *f)
 				fputc(',', f);
 			write_evidence(r, &fd->evidence[k], f);
 		}
-		fprintf(f, "],\"incident\":%d}", fd->incident);
+		if (fd->incident >= 0)
+			fprintf(f, "],\"incident\":%d,\"rank\":%d}", fd->incident + 1, incident_rank(fd));
+		else
+			fprintf(f, "],\"incident\":null,\"rank\":%d}", incident_rank(fd));
 	}
 	fputs("]", f);
 }
 
-/* Incidents: findings grouped (incident index set by the grouping step);
- * each lists its findings' indexes, cause first (ordered by the grouper). */
+/* Wireshark filters for the evidence of one incident, per capture file. */
+static void write_filters(const struct report *r, const struct evidence *const *ev, size_t n, FILE *f)
+{
+	uint32_t pairs[32];
+	size_t np = report_evidence_files(ev, n, pairs, ARRAY_LEN(pairs));
+	fputs("\"filters\":[", f);
+	bool first = true;
+	for (size_t i = 0; i < np && i < ARRAY_LEN(pairs); i++) {
+		uint16_t src = (uint16_t)(pairs[i] >> 16), file = (uint16_t)pairs[i];
+		if (src >= r->run->nsources || !report_source_is_capture(r->run->sources[src]))
+			continue;
+		const struct source *s = r->run->sources[src];
+		char buf[4096];
+		fputs(first ? "{\"source\":" : ",{\"source\":", f);
+		first = false;
+		json_cstr(f, s->label);
+		if (s->nfiles > 1 && file < s->nfiles) {
+			fputs(",\"file\":", f);
+			json_cstr(f, s->files[file].path);
+		}
+		report_frame_filter(ev, n, src, file, buf, sizeof buf);
+		fputs(",\"frames\":", f);
+		json_cstr(f, buf);
+		report_session_filter(ev, n, src, file, buf, sizeof buf);
+		fputs(",\"session\":", f);
+		json_cstr(f, buf);
+		fputc('}', f);
+	}
+	fputc(']', f);
+}
+
+/* Incidents (incident.c): each lists its findings' indexes, cause first. */
 static void write_incidents(const struct report *r, FILE *f)
 {
 	fputs("\"incidents\":[", f);
-	int max = -1;
-	for (size_t i = 0; i < r->nfindings; i++)
-		if (r->findings[i].incident > max)
-			max = r->findings[i].incident;
-	for (int inc = 0; inc <= max; inc++) {
-		fprintf(f, "%s{\"id\":%d,\"findings\":[", inc ? "," : "", inc + 1);
+	for (size_t i = 0; i < r->nincidents; i++) {
+		const struct incident *inc = &r->incidents[i];
+		fprintf(f, "%s{\"id\":%zu,\"severity\":\"%s\",\"title\":", i ? "," : "", i + 1,
+			severity_name(inc->severity));
+		json_cstr(f, inc->title);
+		fputs(",\"summary\":", f);
+		json_cstr(f, inc->summary);
+		fputc(',', f);
+		ts_field(f, "first_ts", inc->first_ts);
+		fputc(',', f);
+		ts_field(f, "last_ts", inc->last_ts);
+		fputs(",\"findings\":[", f);
+		for (unsigned k = 0; k < inc->nfindings; k++)
+			fprintf(f, "%s%u", k ? "," : "", inc->findings[k]);
+		fputs("],\"sources\":[", f);
+		size_t total = 0;
+		for (unsigned k = 0; k < inc->nfindings; k++)
+			total += r->findings[inc->findings[k]].nevidence;
+		const struct evidence **ev = xmalloc((total ? total : 1) * sizeof *ev);
+		size_t n = report_incident_evidence(r, inc, ev, total);
 		bool first = true;
-		for (size_t i = 0; i < r->nfindings; i++) {
-			if (r->findings[i].incident != inc)
+		for (size_t s = 0; s < r->run->nsources; s++) {
+			bool cited = false;
+			for (size_t k = 0; k < n && !cited; k++)
+				cited = ev[k]->source == s;
+			if (!cited)
 				continue;
-			fprintf(f, "%s%zu", first ? "" : ",", i);
+			if (!first)
+				fputc(',', f);
 			first = false;
+			json_cstr(f, r->run->sources[s]->label);
 		}
-		fputs("]}", f);
+		fputs("],", f);
+		write_filters(r, ev, n, f);
+		free(ev);
+		fputc('}', f);
 	}
 	fputs("]", f);
 }

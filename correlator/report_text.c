@@ -1,7 +1,10 @@
 /*
  * correlator/report_text.c - the terminal report of `analyze` (default -f text):
- * sources, findings with evidence and Wireshark filters, analysis counts,
- * sessions.
+ * incidents (severity, summary, the evidence on one corrected timeline, a
+ * Wireshark filter per capture for the cited frames and for the session),
+ * then every finding with its evidence, the source table, analysis counts,
+ * event counts and sessions. Deterministic: no wall-clock time is printed.
+ * Does not: group findings (incident.c) or build filters (report_filter.c).
  */
 #include "report.h"
 #include "json.h"
@@ -11,34 +14,32 @@
 #include "util.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define TEXT_SESSIONS 20
-
-static void offset_str(const struct source *s, char *buf, size_t len)
-{
-	if (s->offset_origin == OFFSET_NONE) {
-		snprintf(buf, len, "0");
-		return;
-	}
-	char d[48];
-	format_duration(s->clock_offset, d, sizeof d);
-	snprintf(buf, len, "%s%s%s", s->clock_offset >= 0 ? "+" : "", d,
-		 s->offset_origin == OFFSET_ESTIMATED ? " (est.)" : "");
-}
+#define TEXT_TIMELINE 30   /* evidence lines per incident */
+#define TEXT_WIDTH 78
 
 static void write_sources(const struct report *r, FILE *f)
 {
+	int lw = 14;
+	for (size_t i = 0; i < r->run->nsources; i++) {
+		int n = (int)strlen(r->run->sources[i]->label);
+		if (n > lw)
+			lw = n > 40 ? 40 : n;
+	}
 	fprintf(f, "SOURCES\n");
-	fprintf(f, "  %-14s %-10s %10s %8s  %-14s %s\n", "label", "format", "events", "skipped",
+	fprintf(f, "  %-*s %-10s %10s %8s  %-34s %s\n", lw, "label", "format", "events", "skipped",
 		"clock offset", "path");
 	for (size_t i = 0; i < r->run->nsources; i++) {
 		const struct source *s = r->run->sources[i];
-		char off[64];
-		offset_str(s, off, sizeof off);
-		fprintf(f, "  %-14s %-10s %10" PRIu64 " %8" PRIu64 "  %-14s %s%s\n", s->label,
-			report_source_format(s), s->events, s->skipped, off, s->spec,
-			s->nfiles > 1 ? "" : "");
+		char off[96];
+		report_offset_str(s, off, sizeof off);
+		fprintf(f, "  %-*s %-10s %10" PRIu64 " %8" PRIu64 "  %-34s ", lw, s->label,
+			report_source_format(s), s->events, s->skipped, off);
+		text_safe(f, s->spec, strlen(s->spec));
+		fputc('\n', f);
 		if (s->nfiles > 1)
 			fprintf(f, "      %zu files, read in time order\n", s->nfiles);
 		if (s->unreadable)
@@ -60,53 +61,163 @@ static void write_sources(const struct report *r, FILE *f)
 	fputc('\n', f);
 }
 
-/* Wireshark display filter per capture for the evidence of one finding. */
-static void write_filters(const struct report *r, const struct finding *fd, FILE *f)
+/* Words of s wrapped at TEXT_WIDTH, each line indented. */
+static void write_wrapped(FILE *f, const char *s, int indent)
 {
-	for (size_t s = 0; s < r->run->nsources; s++) {
-		bool any = false;
-		for (unsigned e = 0; e < fd->nevidence; e++) {
-			const struct evidence *ev = &fd->evidence[e];
-			if (ev->source != s)
-				continue;
-			if (!any)
-				fprintf(f, "    filter %s: frame.number in {", r->run->sources[s]->label);
-			fprintf(f, "%s%" PRIu64, any ? " " : "", ev->ref);
-			any = true;
+	int col = indent;
+	fprintf(f, "%*s", indent, "");
+	while (*s) {
+		while (*s == ' ')
+			s++;
+		size_t n = strcspn(s, " ");
+		if (!n)
+			break;
+		if (col > indent && col + 1 + (int)n > TEXT_WIDTH) {
+			fprintf(f, "\n%*s", indent, "");
+			col = indent;
+		} else if (col > indent) {
+			fputc(' ', f);
+			col++;
 		}
-		if (any)
-			fputs("}\n", f);
+		text_safe(f, s, n);
+		col += (int)n;
+		s += n;
+	}
+	fputc('\n', f);
+}
+
+/* The Wireshark filters of one evidence list: per capture file, the cited
+ * frames and the session(s) they belong to. */
+static void write_filters(const struct report *r, const struct evidence *const *ev, size_t n,
+			  int indent, FILE *f)
+{
+	uint32_t pairs[32];
+	size_t np = report_evidence_files(ev, n, pairs, ARRAY_LEN(pairs));
+	for (size_t i = 0; i < np && i < ARRAY_LEN(pairs); i++) {
+		uint16_t src = (uint16_t)(pairs[i] >> 16), file = (uint16_t)pairs[i];
+		if (src >= r->run->nsources || !report_source_is_capture(r->run->sources[src]))
+			continue;
+		char where[256], buf[4096];
+		report_evidence_where(r, src, file, where, sizeof where);
+		report_frame_filter(ev, n, src, file, buf, sizeof buf);
+		fprintf(f, "%*s%s: ", indent, "", where);
+		text_safe(f, buf, strlen(buf));
+		fputc('\n', f);
+		if (report_session_filter(ev, n, src, file, buf, sizeof buf)) {
+			fprintf(f, "%*s%*s  session: ", indent, "", (int)strlen(where), "");
+			text_safe(f, buf, strlen(buf));
+			fputc('\n', f);
+		}
+	}
+}
+
+static int ref_str(const struct report *r, const struct evidence *ev, char *buf, size_t len)
+{
+	char where[256];
+	report_evidence_where(r, ev->source, ev->file, where, sizeof where);
+	return snprintf(buf, len, "%s#%" PRIu64, where, ev->ref);
+}
+
+/* Width of the widest "label#ref" in a list, so the messages line up. */
+static int ref_width(const struct report *r, const struct evidence *const *ev, size_t n)
+{
+	int w = 8;
+	char buf[300];
+	for (size_t i = 0; i < n; i++) {
+		int k = ref_str(r, ev[i], buf, sizeof buf);
+		if (k > w)
+			w = k;
+	}
+	return w > 40 ? 40 : w;
+}
+
+static void write_evidence_line(const struct report *r, const struct evidence *ev, int indent,
+				int width, FILE *f)
+{
+	char c[24], ref[300];
+	report_clock_ms(ev->ts, c, sizeof c);
+	ref_str(r, ev, ref, sizeof ref);
+	fprintf(f, "%*s%s ", indent, "", c);
+	text_safe(f, ref, strlen(ref));
+	fprintf(f, "%*s ", width - (int)strlen(ref) > 0 ? width - (int)strlen(ref) : 0, "");
+	const char *msg = ev->msg ? ev->msg : ev->type ? ev->type : "";
+	text_safe(f, msg, strlen(msg));
+	fputc('\n', f);
+}
+
+static void write_incidents(const struct report *r, FILE *f)
+{
+	fprintf(f, "INCIDENTS (%zu)\n", r->nincidents);
+	if (!r->nincidents) {
+		fprintf(f, "  No rule matched. The analysis events below are what the analyzers flagged.\n\n");
+		return;
+	}
+	for (size_t i = 0; i < r->nincidents; i++) {
+		const struct incident *inc = &r->incidents[i];
+		char a[24], b[24];
+		report_clock_ms(inc->first_ts, a, sizeof a);
+		report_clock_ms(inc->last_ts, b, sizeof b);
+		fprintf(f, "  #%zu [%s] ", i + 1, report_severity_upper(inc->severity));
+		text_safe(f, inc->title, strlen(inc->title));
+		fprintf(f, "  (%u finding%s, %s .. %s)\n", inc->nfindings,
+			inc->nfindings == 1 ? "" : "s", a, b);
+		write_wrapped(f, inc->summary, 4);
+		fprintf(f, "    findings, cause first:\n");
+		for (unsigned k = 0; k < inc->nfindings; k++) {
+			const struct finding *fd = &r->findings[inc->findings[k]];
+			fprintf(f, "      %u. [%s] ", k + 1, report_severity_upper(fd->severity));
+			text_safe(f, fd->title, strlen(fd->title));
+			fprintf(f, "  (rule %s)\n", fd->rule);
+		}
+		size_t total = 0;
+		for (unsigned k = 0; k < inc->nfindings; k++)
+			total += r->findings[inc->findings[k]].nevidence;
+		const struct evidence **ev = xmalloc((total ? total : 1) * sizeof *ev);
+		size_t n = report_incident_evidence(r, inc, ev, total);
+		fprintf(f, "    timeline (corrected UTC):\n");
+		int w = ref_width(r, ev, n < TEXT_TIMELINE ? n : TEXT_TIMELINE);
+		for (size_t k = 0; k < n && k < TEXT_TIMELINE; k++)
+			write_evidence_line(r, ev[k], 6, w, f);
+		if (n > TEXT_TIMELINE)
+			fprintf(f, "      ... %zu more\n", n - TEXT_TIMELINE);
+		fprintf(f, "    wireshark:\n");
+		write_filters(r, ev, n, 6, f);
+		free(ev);
+		fputc('\n', f);
 	}
 }
 
 static void write_findings(const struct report *r, FILE *f)
 {
-	fprintf(f, "FINDINGS\n");
-	if (!r->nfindings) {
-		fprintf(f, "  No rule matched. The analysis events below are what the analyzers flagged.\n\n");
+	if (!r->nfindings)
 		return;
-	}
-	for (size_t i = 0; i < r->nfindings; i++) {
+	fprintf(f, "FINDINGS (%zu, by incident, cause first)\n", r->nfindings);
+	for (size_t o = 0; o < r->nfindings; o++) {
+		size_t i = report_finding_order(r, o);
 		const struct finding *fd = &r->findings[i];
 		char ts[40];
 		format_rfc3339(fd->ts, ts, sizeof ts);
-		char sev[16];
-		snprintf(sev, sizeof sev, "%s", severity_name(fd->severity));
-		for (char *p = sev; *p; p++)
-			*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
-		fprintf(f, "  [%s] %s  (rule %s)\n", sev, fd->title, fd->rule);
-		fprintf(f, "    %s  ", ts);
+		fprintf(f, "  [%s] ", report_severity_upper(fd->severity));
+		text_safe(f, fd->title, strlen(fd->title));
+		fprintf(f, "  (rule %s", fd->rule);
+		if (fd->incident >= 0)
+			fprintf(f, ", incident #%d", fd->incident + 1);
+		fprintf(f, ")\n    %s  ", ts);
 		text_safe(f, fd->message, strlen(fd->message));
 		fputc('\n', f);
-		for (unsigned e = 0; e < fd->nevidence; e++) {
-			const struct evidence *ev = &fd->evidence[e];
-			char c[24];
-			format_clock(ev->ts, c, sizeof c);
-			fprintf(f, "    %s %s#%" PRIu64 "  ", c, report_label(r, ev->source), ev->ref);
-			text_safe(f, ev->msg, strlen(ev->msg));
+		if (fd->key && *fd->key) {
+			fprintf(f, "    key: ");
+			text_safe(f, fd->key, strlen(fd->key));
 			fputc('\n', f);
 		}
-		write_filters(r, fd, f);
+		const struct evidence **ev = xmalloc((fd->nevidence ? fd->nevidence : 1) * sizeof *ev);
+		for (unsigned e = 0; e < fd->nevidence; e++)
+			ev[e] = &fd->evidence[e];
+		int w = ref_width(r, ev, fd->nevidence);
+		for (unsigned e = 0; e < fd->nevidence; e++)
+			write_evidence_line(r, ev[e], 4, w, f);
+		write_filters(r, ev, fd->nevidence, 4, f);
+		free(ev);
 		if (fd->advice) {
 			fprintf(f, "    advice: ");
 			text_safe(f, fd->advice, strlen(fd->advice));
@@ -199,8 +310,9 @@ void report_write_text(const struct report *r, FILE *f)
 	}
 	fprintf(f, "correlator report: %zu source%s, %" PRIu64 " events, %s .. %s\n\n",
 		r->run->nsources, r->run->nsources == 1 ? "" : "s", r->events, a, b);
-	write_sources(r, f);
+	write_incidents(r, f);
 	write_findings(r, f);
+	write_sources(r, f);
 	write_analysis(r, f);
 	write_event_counts(r, f);
 	write_sessions(r, f);

@@ -13,6 +13,8 @@
 #include "arena.h"
 #include "source.h"
 
+struct path_map;
+
 struct run_options {
 	int64_t idle_gap;          /* tcp.idle threshold (--idle-gap), default 5 min */
 	int64_t session_timeout;   /* live session forgotten after this long idle */
@@ -26,6 +28,7 @@ struct run {
 	size_t nsources;
 	struct run_options opt;
 	struct arena store;        /* findings, kept events, report rows */
+	struct path_map *path_map; /* sessions matched across captures (path pre-pass), or NULL */
 };
 
 void run_options_default(struct run_options *o);

@@ -20,6 +20,8 @@ struct sessions {
 	uint64_t evicted_cap;  /* carried over when the live table is closed */
 	size_t peak;
 	bool sorted;
+	sessions_alias_fn alias;  /* NAT: key a flow by its peer at another vantage */
+	void *alias_ctx;
 };
 
 static uint64_t row_pkts(const struct session_row *r) { return r->pkts[0] + r->pkts[1]; }
@@ -95,10 +97,14 @@ void sessions_stamp(struct sessions *s, struct event *ev)
 	if (!(ev->flags & EV_HAS_FLOW))
 		return;
 	bool created, rev;
-	struct session_row *r = flowtab_get(s->live, &ev->flow, 0, ev->ts, true, &created, &rev);
+	struct flow alias;
+	const struct flow *key = &ev->flow;
+	if (s->alias && s->alias(s->alias_ctx, ev->source, &ev->flow, &alias))
+		key = &alias;
+	struct session_row *r = flowtab_get(s->live, key, 0, ev->ts, true, &created, &rev);
 	if (created) {
 		r->id = ++s->next_id;
-		r->key = ev->flow;
+		r->key = *key;
 		r->first = ev->ts;
 		s->total++;
 	}
@@ -124,6 +130,12 @@ void sessions_stamp(struct sessions *s, struct event *ev)
 		r->source_pkts[i]++;
 	/* drop sessions idle past the timeout, oldest first */
 	flowtab_expire(s->live, ev->ts);
+}
+
+void sessions_set_alias(struct sessions *s, sessions_alias_fn fn, void *ctx)
+{
+	s->alias = fn;
+	s->alias_ctx = ctx;
 }
 
 void sessions_finish(struct sessions *s)

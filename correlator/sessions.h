@@ -11,6 +11,7 @@
 #ifndef CORRELATOR_SESSIONS_H
 #define CORRELATOR_SESSIONS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,6 +38,13 @@ void sessions_free(struct sessions *s);
 
 /* Set ev->session (events with a flow) and count the packet. */
 void sessions_stamp(struct sessions *s, struct event *ev);
+
+/* NATed vantage points: fn maps a flow seen at source to the flow its session
+ * is known by (the same session at the first vantage point), so every vantage
+ * gets one id. Set by the path pre-pass (path_match.c); fn returns false for
+ * flows it does not know. */
+typedef bool (*sessions_alias_fn)(void *ctx, uint16_t source, const struct flow *f, struct flow *out);
+void sessions_set_alias(struct sessions *s, sessions_alias_fn fn, void *ctx);
 
 /* End of input: close every live session. */
 void sessions_finish(struct sessions *s);

@@ -1,5 +1,19 @@
 /*
  * correlator/timeline_out.c - timeline writers (see timeline_out.h).
+ * JSONL and CSV carry the columns Timesketch requires for an import
+ * ("Create timeline from JSONL or CSV file" in the Timesketch user guide):
+ *   message         the human line
+ *   datetime        ISO 8601 with offset, as in its examples
+ *                   (2015-07-24T19:01:01+00:00); we give microseconds, the
+ *                   precision Timesketch keeps, e.g. 2024-01-07T14:33:49.908123+00:00
+ *   timestamp_desc  what the time means ("Packet Captured", "Event Recorded",
+ *                   "Analysis")
+ *   timestamp       microseconds since the epoch (older Timesketch releases
+ *                   required it; newer ones accept it)
+ * plus our own: ts (RFC 3339 with nanoseconds: the contract in DESIGN.md),
+ * source, file, ref, type, flow, fields. The CSV has a header line first;
+ * Timesketch wants the file named *.csv or *.jsonl.
+ * Does not: filter or sort (events arrive merged).
  */
 #include "timeline_out.h"
 #include "event.h"
@@ -35,17 +49,31 @@ static const char *timestamp_desc(const struct event *ev)
 	return "Event Recorded";
 }
 
+/* Timesketch's datetime: ISO 8601, microseconds, explicit +00:00 offset. */
+static void iso_datetime(const char *rfc3339, char *buf, size_t len)
+{
+	const char *dot = strchr(rfc3339, '.');
+	size_t n = dot ? (size_t)(dot - rfc3339) + 7 : strcspn(rfc3339, "Z");
+	snprintf(buf, len, "%.*s+00:00", (int)n, rfc3339);
+}
+
+/* Microseconds since the epoch, rounded down (also before 1970). */
+static int64_t epoch_us(int64_t ns)
+{
+	return ns / 1000 - (ns % 1000 < 0);
+}
+
 static void write_jsonl(struct timeline_out *o, const struct event *ev, const char *msg)
 {
 	FILE *f = o->f;
-	char ts[40];
+	char ts[40], dt[48];
 	format_rfc3339(ev->ts, ts, sizeof ts);
-	fputs("{\"ts\":\"", f);
-	fputs(ts, f);
-	fputs("\",\"datetime\":\"", f);
-	fputs(ts, f);
-	fprintf(f, "\",\"timestamp\":%" PRId64 ",\"timestamp_desc\":\"%s\",\"source\":",
-		ev->ts / 1000, timestamp_desc(ev));
+	iso_datetime(ts, dt, sizeof dt);
+	fputs("{\"message\":", f);
+	json_cstr(f, msg);
+	fprintf(f, ",\"datetime\":\"%s\",\"timestamp_desc\":\"%s\",\"timestamp\":%" PRId64
+		   ",\"ts\":\"%s\",\"source\":",
+		dt, timestamp_desc(ev), epoch_us(ev->ts), ts);
 	json_cstr(f, label_of(o, ev));
 	const char *file = file_of(o, ev);
 	if (file) {
@@ -60,8 +88,6 @@ static void write_jsonl(struct timeline_out *o, const struct event *ev, const ch
 	json_fields(f, ev);
 	fputs(",\"msg\":", f);
 	json_cstr(f, msg);
-	fputs(",\"message\":", f);
-	json_cstr(f, msg);
 	if (ev->ts != ev->ts_raw)
 		fprintf(f, ",\"ts_raw_offset_ns\":%" PRId64, ev->ts - ev->ts_raw);
 	fputs("}\n", f);
@@ -75,11 +101,11 @@ static void csv_str(FILE *f, const char *s)
 static void write_csv(struct timeline_out *o, const struct event *ev, const char *msg)
 {
 	FILE *f = o->f;
-	char ts[40], a[64] = "", b[64] = "";
+	char ts[40], dt[48], a[64] = "", b[64] = "";
 	format_rfc3339(ev->ts, ts, sizeof ts);
-	fprintf(f, "%s,%s,", ts, timestamp_desc(ev));
+	iso_datetime(ts, dt, sizeof dt);
 	csv_str(f, msg);
-	fputc(',', f);
+	fprintf(f, ",%s,%s,%" PRId64 ",%s,", dt, timestamp_desc(ev), epoch_us(ev->ts), ts);
 	csv_str(f, label_of(o, ev));
 	fputc(',', f);
 	const char *file = file_of(o, ev);
@@ -139,7 +165,8 @@ static void on_event(void *ctx, const struct event *ev)
 void timeline_out_begin(struct timeline_out *out)
 {
 	if (out->fmt == TL_CSV)
-		fputs("datetime,timestamp_desc,message,source,file,ref,type,src,sport,dst,dport,proto,session,fields\n",
+		fputs("message,datetime,timestamp_desc,timestamp,ts,source,file,ref,type,src,sport,dst,dport,"
+		      "proto,session,fields\n",
 		      out->f);
 }
 

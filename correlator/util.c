@@ -157,9 +157,16 @@ void format_duration(int64_t ns, char *buf, size_t len)
 		snprintf(buf, len, "%s%.1f ms", sign, (double)a / 1e6);
 	else if (a < 60 * 1000000000ULL)
 		snprintf(buf, len, "%s%.2f s", sign, (double)a / 1e9);
-	else if (a < 3600 * 1000000000ULL)
-		snprintf(buf, len, "%s%" PRIu64 " min %" PRIu64 " s", sign,
-			 (uint64_t)(a / 60000000000ULL), (uint64_t)((a / 1000000000ULL) % 60));
+	else if (a < 3600 * 1000000000ULL) {
+		/* keep sub-second precision: clock offsets of minutes are read to the ms */
+		uint64_t ms = (a / 1000000ULL) % 1000;
+		if (ms)
+			snprintf(buf, len, "%s%" PRIu64 " min %" PRIu64 ".%03" PRIu64 " s", sign,
+				 (uint64_t)(a / 60000000000ULL), (uint64_t)((a / 1000000000ULL) % 60), ms);
+		else
+			snprintf(buf, len, "%s%" PRIu64 " min %" PRIu64 " s", sign,
+				 (uint64_t)(a / 60000000000ULL), (uint64_t)((a / 1000000000ULL) % 60));
+	}
 	else
 		snprintf(buf, len, "%s%" PRIu64 " h %" PRIu64 " min", sign,
 			 (uint64_t)(a / 3600000000000ULL), (uint64_t)((a / 60000000000ULL) % 60));

@@ -13,7 +13,7 @@ got=$(python3 -c 'import json,sys; print(" ".join("%s%d" % (e["source"], e["ref"
 check "merge ties follow source order" "a1 b1 a2 b2 b3 a3 a4 b4 a5 b5" "$got"
 
 # a ring of files is one source read in time order; refs restart per file
-"$CORRELATOR" timeline -f jsonl $D/ring >"$TMPD/r.jsonl" 2>"$TMPD/r.err"
+"$CORRELATOR" timeline -f jsonl --no-analysis $D/ring >"$TMPD/r.jsonl" 2>"$TMPD/r.err"
 got=$(python3 -c 'import json,sys; print(" ".join("%s#%d" % (e["file"], e["ref"]) for e in map(json.loads, open(sys.argv[1]))))' "$TMPD/r.jsonl")
 check "ring read in time order" "cap_c.pcap#1 cap_c.pcap#2 cap_c.pcap#3 cap_a.pcap#1 cap_a.pcap#2 cap_a.pcap#3 cap_b.pcap#1 cap_b.pcap#2 cap_b.pcap#3" "$got"
 check_grep "ring stray file reported" "README.txt: not a known format.*left out" "$TMPD/r.err"
@@ -21,7 +21,7 @@ check_rc "ring with stray file still runs" 0 "$CORRELATOR" timeline $D/ring
 check_rc "ring as a glob" 0 "$CORRELATOR" timeline "$D/ring/cap_*.pcap"
 
 # pcapng with Ethernet (usec) and raw IP (nsec) interfaces, direction, comment
-"$CORRELATOR" timeline -f jsonl $D/multi-link.pcapng >"$TMPD/n.jsonl"
+"$CORRELATOR" timeline -f jsonl --no-analysis $D/multi-link.pcapng >"$TMPD/n.jsonl"
 got=$(python3 -c '
 import json,sys
 for e in map(json.loads, open(sys.argv[1])):
@@ -100,8 +100,8 @@ check "clock offset applied" "2010-01-07T19:28:34.341715000Z -600000000000" "$go
 
 # CSV: one header and one row per event, parseable
 "$CORRELATOR" timeline -f csv $C/cs-tcp_dupack.pcapng >"$TMPD/o.csv"
-got=$(python3 -c 'import csv,sys; r=list(csv.DictReader(open(sys.argv[1]))); print(len(r), r[0]["datetime"], r[0]["timestamp_desc"], r[0]["ref"], r[0]["proto"])' "$TMPD/o.csv")
-check "csv rows" "9 2009-03-03T15:55:11.960416000Z Packet Captured 1 tcp" "$got"
+got=$(python3 -c 'import csv,sys; r=list(csv.DictReader(open(sys.argv[1]))); print(len(r), r[0]["ts"], r[0]["datetime"], r[0]["timestamp_desc"], r[0]["ref"], r[0]["proto"])' "$TMPD/o.csv")
+check "csv rows" "9 2009-03-03T15:55:11.960416000Z 2009-03-03T15:55:11.960416+00:00 Packet Captured 1 tcp" "$got"
 
 # -o writes atomically: no temporary file is left behind
 "$CORRELATOR" analyze -f json -o "$TMPD/out.json" $C/cs-tcp_handshake.pcapng

@@ -32,6 +32,8 @@ START_TEST(durations)
 	char b[64];
 	format_duration(40 * 60 * NS_PER_SEC + 3 * NS_PER_SEC, b, sizeof b);
 	ck_assert_str_eq(b, "40 min 3 s");
+	format_duration(-600250 * NS_PER_MSEC, b, sizeof b);
+	ck_assert_str_eq(b, "-10 min 0.250 s");
 	format_duration(-1500 * NS_PER_MSEC, b, sizeof b);
 	ck_assert_str_eq(b, "-1.50 s");
 }

@@ -1,0 +1,317 @@
+/*
+ * parsers/evtx.c - binary Windows XML Event Log files (.evtx), our own reader
+ * (the default): the 4 KiB file header, then 64 KiB chunks read one at a time
+ * (memory: one chunk), CRC32 of chunk header and record data checked, event
+ * records walked in file order, each record's binary XML mapped straight to
+ * a `win.event` by evtx_binxml.c + winevt.c (the same mapping as the XML
+ * exports and the libevtx reader). ref is the 1-based position of the record
+ * in the file; the EventRecordID is event.record_id.
+ *
+ *   file:   "ElfFile\0" ... u16 header-block-size @40, u16 chunk-count @42 | chunks @4096
+ *   chunk:  "ElfChnk\0" ... u32 last-record-offset @44, u32 free-space @48,
+ *           u32 data-CRC @52, u32 header-CRC @124 (of 0..120 and 128..512) | records @512
+ *   record: "**\0\0" u32 size, u64 record-id, u64 written-time, binxml, u32 size
+ *
+ * Damage: a chunk with a bad signature or header CRC is skipped with a
+ * warning; a bad data CRC is warned about and its records are still read one
+ * by one; a record with a bad signature or size ends its chunk (counted skip);
+ * a record whose binary XML is broken is a counted skip; a file cut inside a
+ * chunk keeps the records that are whole.
+ * After the last record, the records libevtx recovers from slack space and
+ * damaged chunks follow (evtx_libevtx.h), marked event.recovered = true.
+ * Does not: carve records itself (libevtx does), follow the ring's
+ * oldest-chunk order (records come in file order, as libevtx gives them).
+ * Spec: libyal libevtx format document; ../shared/formats/windows-events.md (b).
+ */
+#include "parser.h"
+#include "evtx_binxml.h"
+#include "evtx_libevtx.h"
+#include "winevt.h"
+#include "../correlator/br.h"
+#include "../correlator/util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define EVTX_HEADER 4096
+#define EVTX_CHUNK 65536
+
+struct evtx {
+	struct source *src;
+	FILE *f;
+	uint64_t size;
+	uint8_t *chunk;
+	size_t clen;               /* bytes of the current chunk we have */
+	size_t next, end;          /* next record offset, end of record data */
+	uint64_t chunk_no;         /* chunks loaded */
+	bool have_chunk, eof;
+	uint64_t ref;
+	struct winevt w;
+	struct binxml *bx;
+	char *path;
+	void *recovered;           /* libevtx's recovered-records pass, after our records */
+	bool recovered_done;
+};
+
+/* CRC-32 (IEEE, reflected), slice-by-4: the data CRC covers every chunk. */
+static uint32_t crc_table[4][256];
+
+static void crc_init(void)
+{
+	if (crc_table[0][1])
+		return;
+	for (uint32_t i = 0; i < 256; i++) {
+		uint32_t c = i;
+		for (int k = 0; k < 8; k++)
+			c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+		crc_table[0][i] = c;
+	}
+	for (uint32_t i = 0; i < 256; i++)
+		for (int t = 1; t < 4; t++)
+			crc_table[t][i] = crc_table[0][crc_table[t - 1][i] & 0xFF] ^ (crc_table[t - 1][i] >> 8);
+}
+
+static uint32_t crc32_update(uint32_t crc, const uint8_t *p, size_t n)
+{
+	crc = ~crc;
+	size_t i = 0;
+	for (; i + 4 <= n; i += 4) {
+		crc ^= (uint32_t)p[i] | (uint32_t)p[i + 1] << 8 | (uint32_t)p[i + 2] << 16 |
+		       (uint32_t)p[i + 3] << 24;
+		crc = crc_table[3][crc & 0xFF] ^ crc_table[2][(crc >> 8) & 0xFF] ^
+		      crc_table[1][(crc >> 16) & 0xFF] ^ crc_table[0][crc >> 24];
+	}
+	for (; i < n; i++)
+		crc = crc_table[0][(crc ^ p[i]) & 0xFF] ^ (crc >> 8);
+	return ~crc;
+}
+
+static uint32_t le32_at(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static int evtx_sniff(const uint8_t *h, size_t n)
+{
+	return n >= 8 && !memcmp(h, "ElfFile", 8) ? 100 : 0;
+}
+
+static int evtx_open(struct source *src, const char *path, void **state)
+{
+	crc_init();
+	struct evtx *st = xcalloc(1, sizeof *st);
+	st->src = src;
+	*state = st;
+	winevt_init(&st->w, src);
+	st->bx = binxml_new();
+	st->chunk = xmalloc(EVTX_CHUNK);
+	st->path = xstrdup(path);
+	st->f = fopen(path, "rb");
+	if (!st->f) {
+		source_error(src, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	struct stat sb;
+	if (fstat(fileno(st->f), &sb) == 0)
+		st->size = (uint64_t)sb.st_size;
+	uint8_t h[128];
+	size_t got = fread(h, 1, sizeof h, st->f);
+	if (got < 8 || memcmp(h, "ElfFile", 8) != 0) {
+		source_error(src, "%s: not an EVTX file (no ElfFile signature)", path);
+		return -1;
+	}
+	if (st->size < EVTX_HEADER) {
+		source_error(src, "%s: %llu bytes, shorter than the 4096-byte EVTX file header: truncated",
+			     path, (unsigned long long)st->size);
+		return -1;
+	}
+	br r = br_make(h, got);
+	br_skip(&r, 40);
+	uint16_t block = br_le16(&r);
+	uint16_t chunks = br_le16(&r);
+	br_skip(&r, 120 - 44);
+	uint32_t flags = br_le32(&r);
+	uint32_t crc = br_le32(&r);
+	if (!r.bad) {
+		if (crc32_update(0, h, 120) != crc)
+			source_warn(src, 0, "%s: file header CRC mismatch (header counts not trusted; "
+				    "chunks are found by signature)", path);
+		uint64_t want = (uint64_t)(block ? block : EVTX_HEADER) + (uint64_t)chunks * EVTX_CHUNK;
+		if (st->size < want)
+			source_warn(src, 0, "%s is truncated: its header lists %u chunks (%llu bytes), "
+				    "the file has %llu bytes; records past the cut are lost", path, chunks,
+				    (unsigned long long)want, (unsigned long long)st->size);
+		if (flags & 1)
+			source_note(src, "%s was not closed cleanly (dirty flag): the last records may "
+				    "be missing", path);
+	}
+	if (fseek(st->f, EVTX_HEADER, SEEK_SET) != 0) {
+		source_error(src, "%s: cannot seek past the file header", path);
+		return -1;
+	}
+	return 0;
+}
+
+static bool all_zero(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+/* Load the next usable chunk. False at the end of the file. */
+static bool next_chunk(struct evtx *st)
+{
+	for (;;) {
+		if (st->eof)
+			return false;
+		uint64_t at = EVTX_HEADER + st->chunk_no * EVTX_CHUNK;
+		size_t got = fread(st->chunk, 1, EVTX_CHUNK, st->f);
+		st->chunk_no++;
+		st->src->bytes_cur = at + got;
+		if (got < EVTX_CHUNK)
+			st->eof = true;
+		if (got == 0)
+			return false;
+		if (got < 512) {
+			if (!all_zero(st->chunk, got))
+				source_warn(st->src, 0, "chunk at offset 0x%llx: cut after %zu bytes, "
+					    "inside its header; not read", (unsigned long long)at, got);
+			return false;
+		}
+		if (memcmp(st->chunk, "ElfChnk", 8) != 0) {
+			if (!all_zero(st->chunk, 512))
+				source_warn(st->src, 0, "chunk at offset 0x%llx: bad signature; its records "
+					    "are not read (--input-format evtx-libevtx recovers some)",
+					    (unsigned long long)at);
+			continue;
+		}
+		uint32_t hcrc = crc32_update(crc32_update(0, st->chunk, 120), st->chunk + 128, 384);
+		if (hcrc != (uint32_t)(st->chunk[124] | st->chunk[125] << 8 | st->chunk[126] << 16 |
+				       (uint32_t)st->chunk[127] << 24)) {
+			source_warn(st->src, 0, "chunk at offset 0x%llx: header CRC mismatch; its records "
+				    "are not read", (unsigned long long)at);
+			continue;
+		}
+		br r = br_make(st->chunk + 48, 8);
+		uint32_t free_off = br_le32(&r), dcrc = br_le32(&r);
+		if (free_off < 512 || free_off > EVTX_CHUNK)
+			free_off = 512;
+		size_t end = free_off <= got ? free_off : got;
+		if (free_off > got)
+			source_warn(st->src, 0, "chunk at offset 0x%llx is cut at %zu of its %u bytes of "
+				    "records; the whole records before the cut are read",
+				    (unsigned long long)at, got, free_off);
+		else if (crc32_update(0, st->chunk + 512, free_off - 512) != dcrc)
+			source_warn(st->src, 0, "chunk at offset 0x%llx: record data CRC mismatch; "
+				    "records are checked one by one", (unsigned long long)at);
+		st->clen = got;
+		st->next = 512;
+		st->end = end;
+		binxml_chunk(st->bx, st->chunk, got);
+		return true;
+	}
+}
+
+/* After our last record: the records libevtx recovers from slack space and
+ * damaged chunks (event.recovered = true), refs numbered on after ours. */
+static pr_status evtx_recovered(struct evtx *st, struct event *ev)
+{
+	if (st->recovered_done)
+		return PR_EOF;
+	if (!st->recovered &&
+	    evtx_libevtx_open_recovered(st->src, st->path, st->ref, &st->recovered) != 0) {
+		evtx_libevtx_close(st->recovered);
+		st->recovered = NULL;
+		st->recovered_done = true;
+		return PR_EOF;
+	}
+	pr_status s = evtx_libevtx_next(st->recovered, ev);
+	if (s == PR_EOF || s == PR_FATAL) {
+		evtx_libevtx_close(st->recovered);
+		st->recovered = NULL;
+		st->recovered_done = true;
+		return PR_EOF;
+	}
+	return s;
+}
+
+static pr_status evtx_next(void *state, struct event *ev)
+{
+	struct evtx *st = state;
+	for (;;) {
+		if (!st->have_chunk || st->end - st->next < 28) {
+			st->have_chunk = next_chunk(st);
+			if (!st->have_chunk)
+				return evtx_recovered(st, ev);
+			continue;
+		}
+		br r = br_make(st->chunk + st->next, st->end - st->next);
+		uint32_t magic = br_le32(&r);
+		uint32_t size = br_le32(&r);
+		uint64_t rid = br_le64(&r);
+		if (magic != 0x00002a2a) {
+			if (!all_zero(st->chunk + st->next, st->end - st->next)) {
+				ev->ref = ++st->ref;
+				source_skip(st->src, ev->ref, "bad record signature at chunk offset 0x%zx; "
+					    "rest of the chunk not read", st->next);
+				st->next = st->end;
+				return PR_SKIP;
+			}
+			st->next = st->end;
+			continue;
+		}
+		ev->ref = ++st->ref;
+		if (size < 28 || size > st->end - st->next ||
+		    le32_at(st->chunk + st->next + size - 4) != size) {
+			source_skip(st->src, ev->ref, "record of bad size %u at chunk offset 0x%zx; "
+				    "rest of the chunk not read", size, st->next);
+			st->next = st->end;
+			return PR_SKIP;
+		}
+		size_t off = st->next;
+		st->next += size;
+		winevt_begin(&st->w);
+		if (binxml_record(st->bx, &st->w, off + 24, size - 28) != 0) {
+			source_skip(st->src, ev->ref, "record (header id %llu): %s", (unsigned long long)rid,
+				    binxml_error(st->bx));
+			return PR_SKIP;
+		}
+		if (winevt_finish(&st->w, ev) != WINEVT_OK) {
+			source_skip(st->src, ev->ref, "record (header id %llu): %s", (unsigned long long)rid,
+				    st->w.xml_err);
+			return PR_SKIP;
+		}
+		return PR_EVENT;
+	}
+}
+
+static void evtx_close(void *state)
+{
+	struct evtx *st = state;
+	if (!st)
+		return;
+	if (st->f)
+		fclose(st->f);
+	evtx_libevtx_close(st->recovered);
+	free(st->path);
+	winevt_fini(&st->w);
+	binxml_free(st->bx);
+	free(st->chunk);
+	free(st);
+}
+
+const struct parser parser_evtx = {
+	.api_version = PARSER_API_VERSION,
+	.name = "evtx",
+	.summary = "Windows XML Event Log (.evtx), own chunk and binary-XML reader",
+	.sniffs = "file signature ElfFile\\0",
+	.sniff = evtx_sniff,
+	.open = evtx_open,
+	.next_event = evtx_next,
+	.close = evtx_close,
+};

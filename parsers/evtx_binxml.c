@@ -1,0 +1,756 @@
+/*
+ * parsers/evtx_binxml.c - EVTX binary XML -> winevt callbacks (see evtx_binxml.h).
+ * Does not: render XML text, check CRCs, resolve non-standard entities.
+ * Spec: libevtx format document; ../shared/formats/windows-events.md (b).
+ *
+ *   fragment  -> 0x0F maj min flags, (element | template-instance), 0x00
+ *   template-instance -> 0x0C u8 u32:id u32:def-offset [inline definition:
+ *                 u32 next, guid[16], u32 size, body[size]]
+ *                 u32:n, n x {u16 size, u8 type, u8 0}, values back to back
+ *   element   -> 0x01|0x41 u16 u32:size u32:name-offset [inline name]
+ *                 [0x41: u32 attr-size, (0x06|0x46 u32:name-offset [name] value)*]
+ *                 (0x02 content* 0x04 | 0x03)
+ *   content   -> element | 0x05 value-text | 0x0D/0x0E u16:index u8:type
+ *                 | 0x07 cdata | 0x08 charref | 0x09 entityref | 0x0A/0x0B PI
+ *   name      -> u32 next, u16 hash, u16 count, UTF-16[count], u16 0
+ * A name or definition whose offset equals the reading position is stored
+ * inline right there (its first use in the chunk) and is skipped over.
+ * All offsets are relative to the chunk start; every read is bounds-checked.
+ */
+#include "evtx_binxml.h"
+#include "../correlator/br.h"
+#include "../correlator/util.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BX_MAX_VALUES 512
+#define BX_MAX_LEVEL 12        /* template / embedded-fragment nesting */
+#define BX_NAME_CACHE 512
+#define BX_NAME_MAX 96
+
+struct bx_name {
+	uint32_t off;          /* chunk offset + 1; 0 = empty */
+	uint8_t n;
+	char s[BX_NAME_MAX];
+};
+
+struct binxml {
+	const uint8_t *chunk;
+	size_t clen;
+	struct winevt *w;
+	char err[160];
+	char *vb;              /* rendered value */
+	size_t vn, vcap;
+	char nbuf[4 * 256 + 4];
+	struct bx_name names[BX_NAME_CACHE];
+};
+
+struct subst {
+	const uint8_t *p;
+	uint16_t size;
+	uint8_t type;
+};
+
+struct values {
+	struct subst v[BX_MAX_VALUES];
+	unsigned n;
+};
+
+struct binxml *binxml_new(void)
+{
+	struct binxml *bx = xcalloc(1, sizeof *bx);
+	bx->vcap = 1 << 16;
+	bx->vb = xmalloc(bx->vcap);
+	return bx;
+}
+
+void binxml_free(struct binxml *bx)
+{
+	if (!bx)
+		return;
+	free(bx->vb);
+	free(bx);
+}
+
+void binxml_chunk(struct binxml *bx, const uint8_t *chunk, size_t len)
+{
+	bx->chunk = chunk;
+	bx->clen = len;
+	for (size_t i = 0; i < BX_NAME_CACHE; i++)
+		bx->names[i].off = 0;
+}
+
+const char *binxml_error(const struct binxml *bx)
+{
+	return bx->err;
+}
+
+static int fail(struct binxml *bx, const br *r, const char *what)
+{
+	if (!bx->err[0])
+		snprintf(bx->err, sizeof bx->err, "%s at chunk offset 0x%zx", what,
+			 r ? (size_t)(r->p - bx->chunk) : (size_t)0);
+	return -1;
+}
+
+static size_t pos(const struct binxml *bx, const br *r)
+{
+	return (size_t)(r->p - bx->chunk);
+}
+
+/* --- value rendering into bx->vb ----------------------------------------- */
+
+static void vb_need(struct binxml *bx, size_t n)
+{
+	if (bx->vn + n + 1 > bx->vcap) {
+		while (bx->vn + n + 1 > bx->vcap)
+			bx->vcap *= 2;
+		bx->vb = xrealloc(bx->vb, bx->vcap);
+	}
+}
+
+static void vb_put(struct binxml *bx, const char *s, size_t n)
+{
+	vb_need(bx, n);
+	memcpy(bx->vb + bx->vn, s, n);
+	bx->vn += n;
+	bx->vb[bx->vn] = '\0';
+}
+
+/* What an XML parser does to the text libevtx renders, so both readers give
+ * the same values: line ends become LF (XML 1.0 2.11) and, in attribute
+ * values, tab/CR/LF become spaces (3.3.3). In place on vb[from..]. */
+static void vb_normalize(struct binxml *bx, size_t from, bool attr)
+{
+	char *s = bx->vb;
+	size_t i = from;
+	while (i < bx->vn && s[i] != '\r' && (!attr || (s[i] != '\n' && s[i] != '\t')))
+		i++;
+	if (i == bx->vn)
+		return;  /* the common case: nothing to change */
+	size_t o = i;
+	for (; i < bx->vn; i++) {
+		char c = s[i];
+		if (c == '\r') {
+			if (i + 1 < bx->vn && s[i + 1] == '\n')
+				i++;
+			c = '\n';
+		}
+		if (attr && (c == '\n' || c == '\t'))
+			c = ' ';
+		s[o++] = c;
+	}
+	bx->vn = o;
+	s[o] = '\0';
+}
+
+static void vb_fmt(struct binxml *bx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void vb_fmt(struct binxml *bx, const char *fmt, ...)
+{
+	char tmp[128];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		vb_put(bx, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+}
+
+/* UTF-16LE (count units) -> UTF-8 appended; trailing NULs dropped. */
+static void vb_utf16(struct binxml *bx, const uint8_t *p, size_t units)
+{
+	while (units && p[2 * units - 2] == 0 && p[2 * units - 1] == 0)
+		units--;
+	vb_need(bx, units * 3);
+	char *o = bx->vb + bx->vn;
+	for (size_t i = 0; i < units; i++) {
+		uint32_t u = (uint32_t)(p[2 * i] | p[2 * i + 1] << 8);
+		if (u >= 0xD800 && u <= 0xDBFF && i + 1 < units) {
+			uint32_t v = (uint32_t)(p[2 * i + 2] | p[2 * i + 3] << 8);
+			if (v >= 0xDC00 && v <= 0xDFFF) {
+				u = 0x10000 + ((u - 0xD800) << 10) + (v - 0xDC00);
+				i++;
+			} else {
+				u = 0xFFFD;
+			}
+		} else if (u >= 0xD800 && u <= 0xDFFF) {
+			u = 0xFFFD;
+		}
+		if (u < 0x80) {
+			*o++ = (char)u;
+		} else if (u < 0x800) {
+			*o++ = (char)(0xC0 | u >> 6);
+			*o++ = (char)(0x80 | (u & 0x3F));
+		} else if (u < 0x10000) {
+			*o++ = (char)(0xE0 | u >> 12);
+			*o++ = (char)(0x80 | (u >> 6 & 0x3F));
+			*o++ = (char)(0x80 | (u & 0x3F));
+		} else {
+			/* 4 bytes: room was reserved as 3 + 3 for the pair */
+			*o++ = (char)(0xF0 | u >> 18);
+			*o++ = (char)(0x80 | (u >> 12 & 0x3F));
+			*o++ = (char)(0x80 | (u >> 6 & 0x3F));
+			*o++ = (char)(0x80 | (u & 0x3F));
+		}
+	}
+	bx->vn = (size_t)(o - bx->vb);
+	bx->vb[bx->vn] = '\0';
+}
+
+/* Integer formatting without printf: this is the hot path of the reader. */
+static void vb_u64(struct binxml *bx, uint64_t v)
+{
+	char tmp[24];
+	size_t i = sizeof tmp;
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	vb_put(bx, tmp + i, sizeof tmp - i);
+}
+
+static void vb_i64(struct binxml *bx, int64_t v)
+{
+	if (v < 0) {
+		vb_put(bx, "-", 1);
+		vb_u64(bx, (uint64_t)0 - (uint64_t)v);
+	} else {
+		vb_u64(bx, (uint64_t)v);
+	}
+}
+
+/* "0x" + digits lower-case hex digits, zero-padded */
+static void vb_hex(struct binxml *bx, uint64_t v, unsigned digits)
+{
+	char tmp[18] = "0x";
+	for (unsigned i = 0; i < digits; i++)
+		tmp[2 + digits - 1 - i] = "0123456789abcdef"[(v >> (4 * i)) & 15];
+	vb_put(bx, tmp, 2 + digits);
+}
+
+/* v as exactly width decimal digits */
+static void vb_dec(struct binxml *bx, uint64_t v, unsigned width)
+{
+	char tmp[20];
+	for (unsigned i = width; i-- > 0;) {
+		tmp[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	vb_put(bx, tmp, width);
+}
+
+static uint64_t le(const uint8_t *p, unsigned n)
+{
+	uint64_t v = 0;
+	for (unsigned i = n; i-- > 0;)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static void vb_filetime(struct binxml *bx, uint64_t ft)
+{
+	int64_t t = (int64_t)(ft / 10000000ULL) - 11644473600LL;
+	uint64_t frac = (ft % 10000000ULL) * 100;
+	int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
+	int64_t sod = t - days * 86400;
+	/* civil_from_days (H. Hinnant) */
+	int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097, yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t y = yoe + era * 400, doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+	int64_t d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
+	y += m <= 2;
+	if (y < 0 || y > 9999) {
+		vb_fmt(bx, "%" PRId64 "-%02" PRId64 "-%02" PRId64 "T%02" PRId64 ":%02" PRId64 ":%02" PRId64
+			   ".%09" PRIu64 "Z", y, m, d, sod / 3600, sod / 60 % 60, sod % 60, frac);
+		return;
+	}
+	vb_dec(bx, (uint64_t)y, 4);
+	vb_put(bx, "-", 1);
+	vb_dec(bx, (uint64_t)m, 2);
+	vb_put(bx, "-", 1);
+	vb_dec(bx, (uint64_t)d, 2);
+	vb_put(bx, "T", 1);
+	vb_dec(bx, (uint64_t)(sod / 3600), 2);
+	vb_put(bx, ":", 1);
+	vb_dec(bx, (uint64_t)(sod / 60 % 60), 2);
+	vb_put(bx, ":", 1);
+	vb_dec(bx, (uint64_t)(sod % 60), 2);
+	vb_put(bx, ".", 1);
+	vb_dec(bx, frac, 9);
+	vb_put(bx, "Z", 1);
+}
+
+/* One value of a base type (no array bit). */
+static int render_one(struct binxml *bx, uint8_t type, const uint8_t *p, size_t n)
+{
+	static const char hexd[] = "0123456789ABCDEF";
+	switch (type) {
+	case 0x00:
+		return 0;
+	case 0x01:
+		vb_utf16(bx, p, n / 2);
+		return 0;
+	case 0x02: {
+		while (n && p[n - 1] == 0)
+			n--;
+		vb_put(bx, (const char *)p, n);
+		return 0;
+	}
+	case 0x03: if (n < 1) return -1; vb_i64(bx, (int8_t)p[0]); return 0;
+	case 0x04: if (n < 1) return -1; vb_u64(bx, p[0]); return 0;
+	case 0x05: if (n < 2) return -1; vb_i64(bx, (int16_t)le(p, 2)); return 0;
+	case 0x06: if (n < 2) return -1; vb_u64(bx, le(p, 2)); return 0;
+	case 0x07: if (n < 4) return -1; vb_i64(bx, (int32_t)le(p, 4)); return 0;
+	case 0x08: if (n < 4) return -1; vb_u64(bx, le(p, 4)); return 0;
+	case 0x09: if (n < 8) return -1; vb_i64(bx, (int64_t)le(p, 8)); return 0;
+	case 0x0A: if (n < 8) return -1; vb_u64(bx, le(p, 8)); return 0;
+	case 0x0B: {
+		if (n < 4) return -1;
+		uint32_t u = (uint32_t)le(p, 4);
+		float f;
+		memcpy(&f, &u, 4);
+		vb_fmt(bx, "%.9g", (double)f);
+		return 0;
+	}
+	case 0x0C: {
+		if (n < 8) return -1;
+		uint64_t u = le(p, 8);
+		double d;
+		memcpy(&d, &u, 8);
+		vb_fmt(bx, "%.17g", d);
+		return 0;
+	}
+	case 0x0D: if (n < 4) return -1; vb_put(bx, le(p, 4) ? "true" : "false", le(p, 4) ? 4 : 5); return 0;
+	case 0x0E:
+		vb_need(bx, 2 * n);
+		for (size_t i = 0; i < n; i++) {
+			bx->vb[bx->vn++] = hexd[p[i] >> 4];
+			bx->vb[bx->vn++] = hexd[p[i] & 15];
+		}
+		bx->vb[bx->vn] = '\0';
+		return 0;
+	case 0x0F:
+		if (n < 16) return -1;
+	{
+		/* {Data1-Data2-Data3-Data4[0..1]-Data4[2..7]}, upper case, by hand (hot) */
+		char g[38];
+		uint64_t d1 = le(p, 4), d2 = le(p + 4, 2), d3 = le(p + 6, 2);
+		size_t o = 0;
+		g[o++] = '{';
+		for (int i = 7; i >= 0; i--)
+			g[o++] = hexd[(d1 >> (4 * i)) & 15];
+		g[o++] = '-';
+		for (int i = 3; i >= 0; i--)
+			g[o++] = hexd[(d2 >> (4 * i)) & 15];
+		g[o++] = '-';
+		for (int i = 3; i >= 0; i--)
+			g[o++] = hexd[(d3 >> (4 * i)) & 15];
+		g[o++] = '-';
+		for (int i = 8; i < 16; i++) {
+			if (i == 10)
+				g[o++] = '-';
+			g[o++] = hexd[p[i] >> 4];
+			g[o++] = hexd[p[i] & 15];
+		}
+		g[o++] = '}';
+		vb_put(bx, g, o);
+		return 0;
+	}
+	case 0x10:
+		if (n == 4) vb_hex(bx, le(p, 4), 8);
+		else if (n >= 8) vb_hex(bx, le(p, 8), 16);
+		else return -1;
+		return 0;
+	case 0x11: if (n < 8) return -1; vb_filetime(bx, le(p, 8)); return 0;
+	case 0x12:
+		if (n < 16) return -1;
+		vb_fmt(bx, "%04u-%02u-%02uT%02u:%02u:%02u.%03uZ", (unsigned)le(p, 2), (unsigned)le(p + 2, 2),
+		       (unsigned)le(p + 6, 2), (unsigned)le(p + 8, 2), (unsigned)le(p + 10, 2),
+		       (unsigned)le(p + 12, 2), (unsigned)le(p + 14, 2));
+		return 0;
+	case 0x13: {
+		if (n < 8 || n < 8 + 4u * p[1]) return -1;
+		vb_put(bx, "S-", 2);
+		vb_u64(bx, p[0]);
+		vb_put(bx, "-", 1);
+		vb_u64(bx, (uint64_t)p[2] << 40 | (uint64_t)p[3] << 32 | (uint64_t)p[4] << 24 |
+				   (uint64_t)p[5] << 16 | (uint64_t)p[6] << 8 | p[7]);
+		for (unsigned i = 0; i < p[1]; i++) {
+			vb_put(bx, "-", 1);
+			vb_u64(bx, le(p + 8 + 4 * i, 4));
+		}
+		return 0;
+	}
+	case 0x14: if (n < 4) return -1; vb_hex(bx, le(p, 4), 8); return 0;
+	case 0x15: if (n < 8) return -1; vb_hex(bx, le(p, 8), 16); return 0;
+	default:
+		return -1;
+	}
+}
+
+static const uint8_t elem_size[0x16] = {
+	[0x03] = 1, [0x04] = 1, [0x05] = 2, [0x06] = 2, [0x07] = 4, [0x08] = 4, [0x09] = 8,
+	[0x0A] = 8, [0x0B] = 4, [0x0C] = 8, [0x0D] = 4, [0x0F] = 16, [0x10] = 8, [0x11] = 8,
+	[0x12] = 16, [0x14] = 4, [0x15] = 8,
+};
+
+/* A substitution value (arrays: items separated by ", "). */
+static int render_value(struct binxml *bx, uint8_t type, const uint8_t *p, size_t n)
+{
+	if (!(type & 0x80))
+		return render_one(bx, type, p, n);
+	uint8_t base = type & 0x7F;
+	if (base == 0x01 || base == 0x02) {
+		/* NUL-separated strings */
+		size_t unit = base == 0x01 ? 2 : 1, start = 0;
+		bool first = true;
+		for (size_t i = 0; i + unit <= n; i += unit) {
+			bool nul = unit == 2 ? (p[i] == 0 && p[i + 1] == 0) : p[i] == 0;
+			if (nul || i + unit == n) {
+				size_t end = nul ? i : i + unit;
+				if (!first)
+					vb_put(bx, ", ", 2);
+				first = false;
+				render_one(bx, base, p + start, end - start);
+				start = i + unit;
+			}
+		}
+		return 0;
+	}
+	size_t es = base < sizeof elem_size ? elem_size[base] : 0;
+	if (!es)
+		return -1;
+	for (size_t i = 0; i + es <= n; i += es) {
+		if (i)
+			vb_put(bx, ", ", 2);
+		if (render_one(bx, base, p + i, es) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* --- names --------------------------------------------------------------- */
+
+/* The name stored at chunk offset off, as UTF-8 (borrowed until the next call). */
+static const char *name_at(struct binxml *bx, uint32_t off)
+{
+	struct bx_name *c = &bx->names[(off >> 1) & (BX_NAME_CACHE - 1)];
+	if (c->off == off + 1)
+		return c->s;
+	if ((size_t)off > bx->clen || bx->clen - off < 8)
+		return NULL;
+	size_t count = (size_t)le(bx->chunk + off + 6, 2);
+	if ((bx->clen - off - 8) / 2 < count || count > 255)
+		return NULL;
+	size_t save = bx->vn;
+	/* convert through the value buffer's tail, then copy out */
+	vb_utf16(bx, bx->chunk + off + 8, count);
+	size_t k = bx->vn - save;
+	const char *res;
+	if (k < BX_NAME_MAX) {
+		memcpy(c->s, bx->vb + save, k + 1);
+		c->n = (uint8_t)k;
+		c->off = off + 1;
+		res = c->s;
+	} else {
+		memcpy(bx->nbuf, bx->vb + save, k + 1 < sizeof bx->nbuf ? k + 1 : sizeof bx->nbuf);
+		bx->nbuf[sizeof bx->nbuf - 1] = '\0';
+		res = bx->nbuf;
+	}
+	bx->vn = save;
+	bx->vb[bx->vn] = '\0';
+	return res;
+}
+
+/* Skip a name stored inline at the reading position. */
+static void skip_inline_name(struct binxml *bx, br *r, uint32_t off)
+{
+	if (pos(bx, r) != off)
+		return;
+	br_skip(r, 6);
+	uint16_t count = br_le16(r);
+	br_skip(r, 2u * count + 2);
+}
+
+/* --- the walk ------------------------------------------------------------ */
+
+static int walk(struct binxml *bx, br *r, const struct values *vals, unsigned rd, unsigned level,
+		bool in_element);
+
+/* Value tokens of an attribute or of content, rendered into bx->vb.
+ * Returns 1 if something (even empty) was produced, 0 for an optional NULL,
+ * -1 on error. Embedded binary XML is not allowed here (handled by caller). */
+static int value_token(struct binxml *bx, br *r, const struct values *vals)
+{
+	uint8_t t = br_u8(r);
+	switch (t & 0xBF) {
+	case 0x05: {
+		br_u8(r);  /* value type: always a string */
+		uint16_t count = br_le16(r);
+		if (!br_need(r, 2u * count))
+			return fail(bx, r, "value text past the record");
+		vb_utf16(bx, r->p, count);
+		br_skip(r, 2u * count);
+		return 1;
+	}
+	case 0x0D:
+	case 0x0E: {
+		uint16_t idx = br_le16(r);
+		uint8_t type = br_u8(r);
+		(void)type;
+		if (r->bad)
+			return fail(bx, r, "substitution past the record");
+		if (!vals || idx >= vals->n)
+			return fail(bx, r, "substitution index out of range");
+		const struct subst *s = &vals->v[idx];
+		if ((t & 0xBF) == 0x0E && (s->type == 0 || s->size == 0))
+			return 0;
+		if (s->type == 0x21)
+			return fail(bx, r, "embedded binary XML in an attribute");
+		if (render_value(bx, s->type, s->p, s->size) != 0)
+			return fail(bx, r, "bad substitution value");
+		return 1;
+	}
+	case 0x08: {
+		uint16_t c = br_le16(r);
+		uint8_t u[2] = { (uint8_t)c, (uint8_t)(c >> 8) };
+		vb_utf16(bx, u, 1);
+		return 1;
+	}
+	case 0x09: {
+		uint32_t off = br_le32(r);
+		skip_inline_name(bx, r, off);
+		const char *n = name_at(bx, off);
+		if (!n)
+			return fail(bx, r, "bad entity name");
+		static const char *const ents[][2] = { { "amp", "&" }, { "lt", "<" }, { "gt", ">" },
+						       { "quot", "\"" }, { "apos", "'" } };
+		const char *v = NULL;
+		for (size_t i = 0; i < 5; i++)
+			if (!strcmp(n, ents[i][0]))
+				v = ents[i][1];
+		if (v)
+			vb_put(bx, v, strlen(v));
+		else
+			vb_fmt(bx, "&%.80s;", n);
+		return 1;
+	}
+	default:
+		return fail(bx, r, "unexpected token in a value");
+	}
+}
+
+static bool is_value_token(uint8_t t)
+{
+	t &= 0xBF;
+	return t == 0x05 || t == 0x0D || t == 0x0E || t == 0x08 || t == 0x09;
+}
+
+static int element(struct binxml *bx, br *r, const struct values *vals, unsigned rd, unsigned level)
+{
+	uint8_t t = br_u8(r);
+	br_skip(r, 2);                 /* dependency id */
+	br_skip(r, 4);                 /* data size */
+	uint32_t noff = br_le32(r);
+	if (r->bad)
+		return fail(bx, r, "element header past the record");
+	skip_inline_name(bx, r, noff);
+	const char *name = name_at(bx, noff);
+	if (!name || r->bad)
+		return fail(bx, r, "bad element name");
+	if (rd >= bx->w->max_depth || rd >= 200)
+		return fail(bx, r, "elements nested too deep");
+	winevt_elem(bx->w, rd, name);
+	if (t & 0x40) {
+		uint32_t asize = br_le32(r);
+		if (r->bad || !br_need(r, asize))
+			return fail(bx, r, "attribute list past the record");
+		br a = br_sub(r, asize);
+		while (br_left(&a) && !a.bad) {
+			uint8_t at = br_u8(&a);
+			if ((at & 0xBF) != 0x06)
+				return fail(bx, &a, "bad attribute token");
+			uint32_t aoff = br_le32(&a);
+			skip_inline_name(bx, &a, aoff);
+			const char *an = name_at(bx, aoff);
+			if (!an || a.bad)
+				return fail(bx, &a, "bad attribute name");
+			char aname[BX_NAME_MAX];
+			snprintf(aname, sizeof aname, "%s", an);
+			size_t save = bx->vn;
+			int any = 0;
+			while (br_left(&a) && is_value_token(br_peek(&a, 0))) {
+				int rc = value_token(bx, &a, vals);
+				if (rc < 0)
+					return -1;
+				any |= rc;
+			}
+			if (any) {
+				vb_normalize(bx, save, true);
+				winevt_attr(bx->w, rd, aname, bx->vb + save, bx->vn - save);
+			}
+			bx->vn = save;
+		}
+		if (a.bad)
+			return fail(bx, &a, "attribute past its list");
+	}
+	uint8_t close = br_u8(r);
+	if (r->bad)
+		return fail(bx, r, "element without its close token");
+	if (close == 0x02) {
+		if (walk(bx, r, vals, rd + 1, level, true) != 0)
+			return -1;
+	} else if (close != 0x03) {
+		return fail(bx, r, "bad close-start-element token");
+	}
+	winevt_end(bx->w, rd);
+	return 0;
+}
+
+static int template_instance(struct binxml *bx, br *r, unsigned rd, unsigned level)
+{
+	if (level >= BX_MAX_LEVEL)
+		return fail(bx, r, "templates nested too deep");
+	br_skip(r, 2);                   /* token, unknown byte */
+	br_skip(r, 4);                   /* template id */
+	uint32_t def = br_le32(r);
+	if (r->bad)
+		return fail(bx, r, "template instance past the record");
+	if (pos(bx, r) == def) {
+		br_skip(r, 20);
+		uint32_t dsize = br_le32(r);
+		br_skip(r, dsize);
+		if (r->bad)
+			return fail(bx, r, "inline template definition past the record");
+	}
+	if ((size_t)def > bx->clen || bx->clen - def < 24)
+		return fail(bx, r, "template definition outside the chunk");
+	uint32_t dsize = (uint32_t)le(bx->chunk + def + 20, 4);
+	if (bx->clen - def - 24 < dsize)
+		return fail(bx, r, "template definition past the chunk");
+	struct values *vals = xmalloc(sizeof *vals);
+	vals->n = br_le32(r);
+	if (r->bad || vals->n > BX_MAX_VALUES || !br_need(r, 4u * vals->n)) {
+		free(vals);
+		return fail(bx, r, "bad substitution count");
+	}
+	for (unsigned i = 0; i < vals->n; i++) {
+		vals->v[i].size = br_le16(r);
+		vals->v[i].type = br_u8(r);
+		br_skip(r, 1);
+	}
+	for (unsigned i = 0; i < vals->n; i++) {
+		vals->v[i].p = r->p;
+		br_skip(r, vals->v[i].size);
+	}
+	if (r->bad) {
+		free(vals);
+		return fail(bx, r, "substitution values past the record");
+	}
+	br body = br_make(bx->chunk + def + 24, dsize);
+	int rc = walk(bx, &body, vals, rd, level + 1, false);
+	free(vals);
+	return rc;
+}
+
+/* content / fragment tokens until 0x04 (in an element) or 0x00 / the end. */
+static int walk(struct binxml *bx, br *r, const struct values *vals, unsigned rd, unsigned level,
+		bool in_element)
+{
+	while (br_left(r)) {
+		uint8_t t = br_peek(r, 0);
+		switch (t & 0xBF) {
+		case 0x00:
+			br_u8(r);
+			return in_element ? fail(bx, r, "fragment ends inside an element") : 0;
+		case 0x04:
+			br_u8(r);
+			return in_element ? 0 : fail(bx, r, "end element outside an element");
+		case 0x0F:
+			br_skip(r, 4);
+			break;
+		case 0x0C:
+			if (template_instance(bx, r, rd, level) != 0)
+				return -1;
+			break;
+		case 0x01:
+			if (element(bx, r, vals, rd, level) != 0)
+				return -1;
+			break;
+		case 0x0D:
+		case 0x0E: {
+			/* embedded binary XML becomes children of this element */
+			uint16_t idx = (uint16_t)(br_left(r) >= 3 ? le(r->p + 1, 2) : 0xFFFF);
+			if (vals && idx < vals->n && vals->v[idx].type == 0x21) {
+				br_skip(r, 4);
+				if (level >= BX_MAX_LEVEL)
+					return fail(bx, r, "embedded XML nested too deep");
+				br sub = br_make(vals->v[idx].p, vals->v[idx].size);
+				if (walk(bx, &sub, NULL, rd, level + 1, false) != 0)
+					return -1;
+				break;
+			}
+		}
+			/* fall through */
+		case 0x05:
+		case 0x08:
+		case 0x09: {
+			size_t save = bx->vn;
+			int rc = value_token(bx, r, vals);
+			if (rc < 0)
+				return -1;
+			if (rc) {
+				vb_normalize(bx, save, false);
+				winevt_text(bx->w, bx->vb + save, bx->vn - save);
+			}
+			bx->vn = save;
+			break;
+		}
+		case 0x07: {
+			br_u8(r);
+			uint16_t count = br_le16(r);
+			if (!br_need(r, 2u * count))
+				return fail(bx, r, "CDATA past the record");
+			size_t save = bx->vn;
+			vb_utf16(bx, r->p, count);
+			br_skip(r, 2u * count);
+			vb_normalize(bx, save, false);
+			winevt_text(bx->w, bx->vb + save, bx->vn - save);
+			bx->vn = save;
+			break;
+		}
+		case 0x0A: {
+			br_u8(r);
+			uint32_t off = br_le32(r);
+			skip_inline_name(bx, r, off);
+			break;
+		}
+		case 0x0B: {
+			br_u8(r);
+			uint16_t count = br_le16(r);
+			br_skip(r, 2u * count);
+			break;
+		}
+		default:
+			return fail(bx, r, "unknown token");
+		}
+		if (r->bad)
+			return fail(bx, r, "token past the record");
+	}
+	return in_element ? fail(bx, r, "record ends inside an element") : 0;
+}
+
+int binxml_record(struct binxml *bx, struct winevt *w, size_t off, size_t len)
+{
+	bx->err[0] = '\0';
+	bx->w = w;
+	bx->vn = 0;
+	if (off > bx->clen || bx->clen - off < len)
+		return fail(bx, NULL, "record outside the chunk");
+	br r = br_make(bx->chunk + off, len);
+	return walk(bx, &r, NULL, 0, 0, false);
+}
