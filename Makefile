@@ -75,6 +75,9 @@ asan:
 	$(MAKE) SAN=1 unit e2e fuzz-replay
 
 bench: bin/correlator
+	@mkdir -p build/bench
+	$(CC) -O2 -Wall -Wextra -o build/bench/gen_capture tests/bench/gen_capture.c
+	$(CC) -O2 -Wall -Wextra $(PKG_CFLAGS) -o build/bench/pcap_read tests/bench/pcap_read.c $(PKG_LIBS)
 	@./tests/bench/bench.sh
 
 # Fuzzing: one harness (tests/fuzz/fuzz_parser.c) per format in tests/fuzz/seeds.txt.

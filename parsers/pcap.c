@@ -67,7 +67,8 @@ static pr_status pcap_read_next(void *state, struct event *ev)
 			    pcap_geterr(st->pc));
 		return PR_EOF;
 	}
-	FILE *f = pcap_file(st->pc);
+	/* position for the progress line: ftell costs a system call, so only now and then */
+	FILE *f = (st->cap.frame & 4095) == 0 ? pcap_file(st->pc) : NULL;
 	if (f) {
 		long pos = ftell(f);
 		if (pos > 0)
