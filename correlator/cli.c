@@ -308,6 +308,7 @@ static bool resolve_sources(struct cli *c, bool *some_failed)
 		}
 		any = true;
 	}
+	source_set_time_hints(c->run.sources, c->run.nsources);
 	return any;
 }
 

@@ -15,6 +15,13 @@ extern const struct parser parser_exchange;
 extern const struct parser parser_msgtrk;
 extern const struct parser parser_tshark;
 extern const struct parser parser_nmtext;
+extern const struct parser parser_iptables;
+extern const struct parser parser_syslog;
+extern const struct parser parser_asa;
+extern const struct parser parser_checkpoint;
+extern const struct parser parser_netstat;
+extern const struct parser parser_tasklist;
+extern const struct parser parser_cisco_flow;
 extern const struct parser parser_evtx;
 extern const struct parser parser_evtx_libevtx;
 extern const struct parser parser_evtx_xml;
@@ -32,12 +39,19 @@ const struct parser *const parser_table[] = {
 	&parser_msgtrk,
 	&parser_tshark,
 	&parser_nmtext,
+	&parser_iptables,
+	&parser_asa,
+	&parser_checkpoint,
+	&parser_netstat,
+	&parser_tasklist,
+	&parser_cisco_flow,
 	&parser_evtx,
 	&parser_evtx_libevtx,
 	&parser_evtx_xml,
 	&parser_etw_text,
 	&parser_etw_csv,
 	&parser_jsonl,
+	&parser_syslog,
 	NULL,
 };
 

@@ -343,6 +343,26 @@ int source_resolve(struct source *src)
 	return 0;
 }
 
+void source_set_time_hints(struct source **srcs, size_t n)
+{
+	int64_t hint = INT64_MAX;
+	for (size_t i = 0; i < n; i++) {
+		struct source *s = srcs[i];
+		if (s->unreadable || !s->nfiles || s->files[0].failed || !s->files[0].parser)
+			continue;
+		const char *name = s->files[0].parser->name;
+		if (strcmp(name, "pcap") && strcmp(name, "pcapng") && strcmp(name, "netmon"))
+			continue;
+		int64_t ts = s->nfiles > 1 ? s->files[0].first_ts : peek_first_ts(s, &s->files[0]);
+		if (ts > 0 && ts < hint)
+			hint = ts;
+	}
+	if (hint == INT64_MAX)
+		return;
+	for (size_t i = 0; i < n; i++)
+		srcs[i]->time_hint = hint;
+}
+
 static bool open_current(struct source *src)
 {
 	while (src->cur < src->nfiles) {

@@ -52,6 +52,8 @@ struct source {
 	enum offset_origin offset_origin;
 	int64_t offset_uncertainty; /* ns, when estimated */
 	const struct limits *limits;
+	int64_t time_hint;          /* UTC ns of the captures' first packet, 0 = none:
+	                             * the year for logs whose stamps have none */
 	bool quiet;                 /* no diagnostics on stderr */
 	FILE *diag_out;             /* where diagnostics go (stderr) */
 
@@ -85,6 +87,11 @@ void source_free(struct source *src);
  * multi-file source by first timestamp. Returns 0, or -1 with src->error set
  * (nothing readable). Files that fail alone are reported and left out. */
 int source_resolve(struct source *src);
+
+/* Set time_hint on every source: the earliest first-packet time among the
+ * capture sources (pcap, pcapng, netmon: absolute times), so log parsers
+ * whose stamps lack a year can take it from the other evidence. */
+void source_set_time_hints(struct source **srcs, size_t n);
 
 /* Next event of this source (ts corrected) into *ev; false at the end.
  * Skips and fatal errors are counted and reported, never returned. */
