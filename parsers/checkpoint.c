@@ -172,8 +172,11 @@ static int cp_sniff(const uint8_t *head, size_t len)
 	const char *p = (const char *)head;
 	const char *nl = memchr(p, '\n', len);
 	size_t n = nl ? (size_t)(nl - p) : len;
-	if (n >= 3 && (unsigned char)p[0] == 0xef && (unsigned char)p[1] == 0xbb && (unsigned char)p[2] == 0xbf)
-		p += 3, n -= 3;
+	if (n >= 3 && (unsigned char)p[0] == 0xef && (unsigned char)p[1] == 0xbb && (unsigned char)p[2] == 0xbf) {
+		p += 3;
+		n -= 3;
+		len -= 3;  /* the scan below walks p[0..len) */
+	}
 	char d;
 	if (header_row(p, n, &d))
 		return 90;

@@ -3,6 +3,7 @@
  * written to a file and read to the end through the named parser
  * (FUZZ_PARSER, a --input-format name) exactly as the CLI would, with the
  * sniffer bypassed so every byte reaches the parser.
+ * Every parser's sniffer also runs on the first bytes.
  * Built two ways: with libFuzzer (`make fuzz`, clang) and as a plain replay
  * program (`make test` runs it over tests/fuzz/corpus/<format>/ and the
  * regression files, each input copied to an exact-size buffer).
@@ -26,6 +27,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	/* every sniffer sees the head, in a buffer of exactly that size so an
+	 * overread is caught (the CLI passes up to SNIFF_BYTES) */
+	size_t head = size < SNIFF_BYTES ? size : SNIFF_BYTES;
+	uint8_t *copy = malloc(head ? head : 1);
+	memcpy(copy, data, head);
+	int score;
+	parser_sniff(copy, head, &score);
+	free(copy);
+
 	static char path[64];
 	if (!path[0])
 		snprintf(path, sizeof path, "/tmp/correlator-fuzz-%ld", (long)getpid());
