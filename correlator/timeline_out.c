@@ -65,32 +65,44 @@ static int64_t epoch_us(int64_t ns)
 
 static void write_jsonl(struct timeline_out *o, const struct event *ev, const char *msg)
 {
-	FILE *f = o->f;
+	struct jbuf j;
+	jbuf_init(&j, o->f);
 	char ts[40], dt[48];
 	format_rfc3339(ev->ts, ts, sizeof ts);
 	iso_datetime(ts, dt, sizeof dt);
-	fputs("{\"message\":", f);
-	json_cstr(f, msg);
-	fprintf(f, ",\"datetime\":\"%s\",\"timestamp_desc\":\"%s\",\"timestamp\":%" PRId64
-		   ",\"ts\":\"%s\",\"source\":",
-		dt, timestamp_desc(ev), epoch_us(ev->ts), ts);
-	json_cstr(f, label_of(o, ev));
+	jbuf_put(&j, "{\"message\":", 11);
+	jbuf_cstr(&j, msg);
+	jbuf_put(&j, ",\"datetime\":\"", 13);
+	jbuf_puts(&j, dt);
+	jbuf_put(&j, "\",\"timestamp_desc\":\"", 20);
+	jbuf_puts(&j, timestamp_desc(ev));
+	jbuf_put(&j, "\",\"timestamp\":", 14);
+	jbuf_i64(&j, epoch_us(ev->ts));
+	jbuf_put(&j, ",\"ts\":\"", 7);
+	jbuf_puts(&j, ts);
+	jbuf_put(&j, "\",\"source\":", 11);
+	jbuf_cstr(&j, label_of(o, ev));
 	const char *file = file_of(o, ev);
 	if (file) {
-		fputs(",\"file\":", f);
-		json_cstr(f, file);
+		jbuf_put(&j, ",\"file\":", 8);
+		jbuf_cstr(&j, file);
 	}
-	fprintf(f, ",\"ref\":%" PRIu64 ",\"type\":", ev->ref);
-	json_cstr(f, ev->type);
-	fputs(",\"flow\":", f);
-	json_flow(f, ev);
-	fputs(",\"fields\":", f);
-	json_fields(f, ev);
-	fputs(",\"msg\":", f);
-	json_cstr(f, msg);
-	if (ev->ts != ev->ts_raw)
-		fprintf(f, ",\"ts_raw_offset_ns\":%" PRId64, ev->ts - ev->ts_raw);
-	fputs("}\n", f);
+	jbuf_put(&j, ",\"ref\":", 7);
+	jbuf_u64(&j, ev->ref);
+	jbuf_put(&j, ",\"type\":", 8);
+	jbuf_cstr(&j, ev->type);
+	jbuf_put(&j, ",\"flow\":", 8);
+	jbuf_flow(&j, ev);
+	jbuf_put(&j, ",\"fields\":", 10);
+	jbuf_fields(&j, ev);
+	jbuf_put(&j, ",\"msg\":", 7);
+	jbuf_cstr(&j, msg);
+	if (ev->ts != ev->ts_raw) {
+		jbuf_put(&j, ",\"ts_raw_offset_ns\":", 20);
+		jbuf_i64(&j, ev->ts - ev->ts_raw);
+	}
+	jbuf_put(&j, "}\n", 2);
+	jbuf_flush(&j);
 }
 
 static void csv_str(FILE *f, const char *s)
