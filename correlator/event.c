@@ -124,16 +124,28 @@ size_t addr_format(const struct addr *a, char *buf, size_t len)
 {
 	if (len == 0)
 		return 0;
+	/* by hand, not snprintf: every packet line and JSON record formats two */
+	char t[INET6_ADDRSTRLEN];
+	size_t n = 0;
 	if (a->family == 4) {
-		return (size_t)snprintf(buf, len, "%u.%u.%u.%u", a->b[0], a->b[1], a->b[2], a->b[3]);
+		for (int i = 0; i < 4; i++) {
+			unsigned v = a->b[i];
+			if (i)
+				t[n++] = '.';
+			if (v >= 100)
+				t[n++] = (char)('0' + v / 100);
+			if (v >= 10)
+				t[n++] = (char)('0' + v / 10 % 10);
+			t[n++] = (char)('0' + v % 10);
+		}
 	} else if (a->family == 6) {
-		char tmp[INET6_ADDRSTRLEN];
-		if (!inet_ntop(AF_INET6, a->b, tmp, sizeof tmp))
-			tmp[0] = '\0';
-		return (size_t)snprintf(buf, len, "%s", tmp);
+		if (inet_ntop(AF_INET6, a->b, t, sizeof t))
+			n = strlen(t);
 	}
-	buf[0] = '\0';
-	return 0;
+	size_t c = n < len ? n : len - 1;
+	memcpy(buf, t, c);
+	buf[c] = '\0';
+	return n;
 }
 
 bool addr_parse(const char *s, size_t n, struct addr *out)

@@ -228,8 +228,45 @@ void format_rfc3339(int64_t ns, char *buf, size_t len)
 	int y;
 	unsigned m, d;
 	civil_from_days(days, &y, &m, &d);
-	snprintf(buf, len, "%04d-%02u-%02uT%02d:%02d:%02d.%09" PRId64 "Z", y, m, d,
-		 (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60), frac);
+	if (y < 0 || y > 9999 || len == 0) {
+		snprintf(buf, len, "%04d-%02u-%02uT%02d:%02d:%02d.%09" PRId64 "Z", y, m, d,
+			 (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60), frac);
+		return;
+	}
+	/* the common case by hand: every timeline line formats one */
+	char t[31];
+	unsigned hh = (unsigned)(rem / 3600), mi = (unsigned)(rem / 60 % 60), ss = (unsigned)(rem % 60);
+	unsigned yy = (unsigned)y;
+	t[0] = (char)('0' + yy / 1000);
+	t[1] = (char)('0' + yy / 100 % 10);
+	t[2] = (char)('0' + yy / 10 % 10);
+	t[3] = (char)('0' + yy % 10);
+	t[4] = '-';
+	t[5] = (char)('0' + m / 10);
+	t[6] = (char)('0' + m % 10);
+	t[7] = '-';
+	t[8] = (char)('0' + d / 10);
+	t[9] = (char)('0' + d % 10);
+	t[10] = 'T';
+	t[11] = (char)('0' + hh / 10);
+	t[12] = (char)('0' + hh % 10);
+	t[13] = ':';
+	t[14] = (char)('0' + mi / 10);
+	t[15] = (char)('0' + mi % 10);
+	t[16] = ':';
+	t[17] = (char)('0' + ss / 10);
+	t[18] = (char)('0' + ss % 10);
+	t[19] = '.';
+	uint32_t fr = (uint32_t)frac;
+	for (int i = 28; i >= 20; i--) {
+		t[i] = (char)('0' + fr % 10);
+		fr /= 10;
+	}
+	t[29] = 'Z';
+	t[30] = '\0';
+	size_t c = len > sizeof t ? sizeof t : len;
+	memcpy(buf, t, c - 1);
+	buf[c - 1] = '\0';
 }
 
 void format_clock(int64_t ns, char *buf, size_t len)
