@@ -1,7 +1,12 @@
 /*
  * correlator/flowtab.c - session hash table with LRU eviction (see flowtab.h).
- * Chained buckets; an intrusive doubly linked list in use order; the table
- * doubles when the load passes 1.
+ * An open-addressing index (linear probing, load at most 1/2, deletion by
+ * backward shift, no tombstones) of (hash, entry) pairs, so a lookup reads
+ * one index slot and the one entry it wants; entries stay where they were
+ * allocated (callers keep pointers to their data) and are recycled through
+ * a free list instead of malloc/free per session; an intrusive doubly
+ * linked list in use order, left alone when the entry is already the most
+ * recent one.
  */
 #include "flowtab.h"
 #include "util.h"
@@ -10,8 +15,7 @@
 #include <string.h>
 
 struct entry {
-	struct entry *hnext;            /* bucket chain */
-	struct entry *prev, *next;      /* use order: head = least recent */
+	struct entry *prev, *next;      /* use order: head = least recent; next = free list */
 	uint64_t hash;
 	int64_t last;
 	uint32_t extra;
@@ -19,11 +23,16 @@ struct entry {
 	_Alignas(16) unsigned char data[];
 };
 
+struct slot {
+	uint64_t hash;
+	struct entry *e;                /* NULL = empty */
+};
+
 struct flowtab {
-	struct entry **buckets;
-	size_t nbuckets, count, peak, cap, entry_size;
+	struct slot *slots;
+	size_t mask, count, peak, cap, entry_size;
 	int64_t idle;
-	struct entry *head, *tail;
+	struct entry *head, *tail, *free;
 	uint64_t evicted_cap;
 	flowtab_evict_fn fn;
 	void *ctx;
@@ -43,8 +52,8 @@ struct flowtab *flowtab_new(size_t entry_size, size_t cap, int64_t idle_ns, flow
 			    void *ctx)
 {
 	struct flowtab *t = xcalloc(1, sizeof *t);
-	t->nbuckets = 1024;
-	t->buckets = xcalloc(t->nbuckets, sizeof *t->buckets);
+	t->mask = 2048 - 1;
+	t->slots = xcalloc(t->mask + 1, sizeof *t->slots);
 	t->entry_size = entry_size;
 	t->cap = cap;
 	t->idle = idle_ns;
@@ -77,36 +86,61 @@ static void list_append(struct flowtab *t, struct entry *e)
 	t->tail = e;
 }
 
+/* Take e out of the index: backward-shift the run after it. */
+static void index_delete(struct flowtab *t, struct entry *e)
+{
+	size_t i = e->hash & t->mask;
+	while (t->slots[i].e && t->slots[i].e != e)
+		i = (i + 1) & t->mask;
+	if (!t->slots[i].e)
+		return;
+	size_t j = i;
+	for (;;) {
+		t->slots[i].e = NULL;
+		for (;;) {
+			j = (j + 1) & t->mask;
+			if (!t->slots[j].e)
+				return;
+			size_t k = t->slots[j].hash & t->mask;
+			bool stays = i <= j ? (i < k && k <= j) : (i < k || k <= j);
+			if (!stays)
+				break;
+		}
+		t->slots[i] = t->slots[j];
+		i = j;
+	}
+}
+
+static void index_insert(struct slot *slots, size_t mask, uint64_t h, struct entry *e)
+{
+	size_t i = h & mask;
+	while (slots[i].e)
+		i = (i + 1) & mask;
+	slots[i].hash = h;
+	slots[i].e = e;
+}
+
 static void drop(struct flowtab *t, struct entry *e, bool by_cap)
 {
 	if (t->fn)
 		t->fn(t->ctx, &e->key, e->data, by_cap);
-	struct entry **pp = &t->buckets[e->hash & (t->nbuckets - 1)];
-	while (*pp && *pp != e)
-		pp = &(*pp)->hnext;
-	if (*pp)
-		*pp = e->hnext;
+	index_delete(t, e);
 	list_unlink(t, e);
 	t->count--;
-	free(e);
+	e->next = t->free;
+	t->free = e;
 }
 
 static void grow(struct flowtab *t)
 {
-	size_t nb = t->nbuckets * 2;
-	struct entry **b = xcalloc(nb, sizeof *b);
-	for (size_t i = 0; i < t->nbuckets; i++) {
-		struct entry *e = t->buckets[i];
-		while (e) {
-			struct entry *n = e->hnext;
-			e->hnext = b[e->hash & (nb - 1)];
-			b[e->hash & (nb - 1)] = e;
-			e = n;
-		}
-	}
-	free(t->buckets);
-	t->buckets = b;
-	t->nbuckets = nb;
+	size_t nmask = t->mask * 2 + 1;
+	struct slot *n = xcalloc(nmask + 1, sizeof *n);
+	for (size_t i = 0; i <= t->mask; i++)
+		if (t->slots[i].e)
+			index_insert(n, nmask, t->slots[i].hash, t->slots[i].e);
+	free(t->slots);
+	t->slots = n;
+	t->mask = nmask;
 }
 
 static bool same_endpoints(const struct flow *k, const struct flow *f, bool *reversed)
@@ -133,12 +167,15 @@ void *flowtab_get(struct flowtab *t, const struct flow *f, uint32_t extra, int64
 	bool rev = false;
 	if (created)
 		*created = false;
-	for (struct entry *e = t->buckets[h & (t->nbuckets - 1)]; e; e = e->hnext) {
-		if (e->hash == h && e->extra == extra && same_endpoints(&e->key, f, &rev)) {
+	for (size_t i = h & t->mask; t->slots[i].e; i = (i + 1) & t->mask) {
+		struct entry *e = t->slots[i].e;
+		if (t->slots[i].hash == h && e->extra == extra && same_endpoints(&e->key, f, &rev)) {
 			if (now > e->last)
 				e->last = now;
-			list_unlink(t, e);
-			list_append(t, e);
+			if (e != t->tail) {
+				list_unlink(t, e);
+				list_append(t, e);
+			}
 			if (reversed)
 				*reversed = rev;
 			return e->data;
@@ -150,15 +187,20 @@ void *flowtab_get(struct flowtab *t, const struct flow *f, uint32_t extra, int64
 		t->evicted_cap++;
 		drop(t, t->head, true);
 	}
-	if (t->count >= t->nbuckets)
+	if ((t->count + 1) * 2 > t->mask + 1)
 		grow(t);
-	struct entry *e = xcalloc(1, sizeof *e + t->entry_size);
+	struct entry *e = t->free;
+	if (e) {
+		t->free = e->next;
+		memset(e, 0, sizeof *e + t->entry_size);
+	} else {
+		e = xcalloc(1, sizeof *e + t->entry_size);
+	}
 	e->hash = h;
 	e->extra = extra;
 	e->key = *f;
 	e->last = now;
-	e->hnext = t->buckets[h & (t->nbuckets - 1)];
-	t->buckets[h & (t->nbuckets - 1)] = e;
+	index_insert(t->slots, t->mask, h, e);
 	list_append(t, e);
 	if (++t->count > t->peak)
 		t->peak = t->count;
@@ -195,6 +237,11 @@ void flowtab_free(struct flowtab *t)
 		return;
 	while (t->head)
 		drop(t, t->head, false);
-	free(t->buckets);
+	while (t->free) {
+		struct entry *e = t->free;
+		t->free = e->next;
+		free(e);
+	}
+	free(t->slots);
 	free(t);
 }
