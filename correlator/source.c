@@ -434,6 +434,10 @@ bool source_next(struct source *src, struct event *ev)
 			close_current(src);
 			continue;
 		case PR_EOF:
+			/* a file that parsed but held nothing (a bare header): say so */
+			if (!src->files[src->cur].events && !src->files[src->cur].skipped)
+				source_note(src, "%s holds no records (header only or empty body)",
+					    source_cur_path(src));
 			close_current(src);
 			continue;
 		}
