@@ -1052,7 +1052,7 @@ static void engine_note(struct rule_engine *e, struct rstate *s)
 		return;
 	char buf[512];
 	snprintf(buf, sizeof buf,
-		 "rule %s: %" PRIu64 " keys dropped at the cap of %zu live keys, %" PRIu64
+		 "rule %s: %" PRIu64 " keys dropped at the cap of %zu live keys (--rule-keys), %" PRIu64
 		 " findings beyond the cap of %zu not reported, %" PRIu64
 		 " regex matches stopped by the PCRE2 match/depth limit (--regex-match-limit,"
 		 " --regex-depth-limit); matches may be missing",

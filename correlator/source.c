@@ -247,6 +247,12 @@ static int expand(struct source *src)
 			qsort(src->files, src->nfiles, sizeof *src->files, cmp_name);
 			return 0;
 		}
+		if (!S_ISREG(st.st_mode)) {
+			/* a FIFO would block the sniffer, and is read twice (sniff, parse) */
+			source_error(src, "%s: not a regular file (FIFO, socket or device); copy it to a file",
+				     src->spec);
+			return -1;
+		}
 		add_file(src, src->spec, (uint64_t)st.st_size);
 		return 0;
 	}
