@@ -52,6 +52,6 @@ int main(int argc, char **argv)
 		if (d)
 			closedir(d);
 	}
-	printf("fuzz replay %s: %u inputs, no crash\n", FUZZ_PARSER, files);
+	printf("fuzz replay %s: %u inputs, no crash\n", FUZZ_REPLAY_NAME, files);
 	return 0;
 }
