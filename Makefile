@@ -16,6 +16,9 @@ WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 CSTD     := -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE
 OPT      ?= -O2 -g
 
+# LeakSanitizer: known leaks inside libevtx are suppressed (see the file)
+export LSAN_OPTIONS ?= suppressions=$(CURDIR)/tests/fuzz/lsan.supp:print_suppressions=0
+
 # SAN=1 builds everything with AddressSanitizer + UBSan (+ LeakSanitizer) in build/san
 ifeq ($(SAN),1)
 BUILD    := build/san

@@ -15,6 +15,7 @@ mode=$1
 arg=${2:-}
 jobs=${FUZZ_JOBS:-2}
 status=0
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$ROOT/tests/fuzz/lsan.supp:print_suppressions=0}
 
 if [ "$mode" = have-libfuzzer ]; then
 	command -v clang >/dev/null 2>&1 || exit 1
