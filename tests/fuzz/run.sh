@@ -6,7 +6,7 @@
 #                                        copied to tests/fuzz/regress/<target>/
 # tests/fuzz/run.sh have-libfuzzer     - exit 0 when clang links -fsanitize=fuzzer
 # Targets: one per line of tests/fuzz/seeds.txt (every input format, and
-# "rules" for the rule language).
+# "rules" for the rule language); FUZZ_ONLY="pcap rules" limits a run to those.
 set -u
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -47,6 +47,7 @@ fuzz_one() {
 running=0
 while read -r fmt globs; do
 	case "$fmt" in ''|\#*) continue ;; esac
+	case " ${FUZZ_ONLY:-$fmt} " in *" $fmt "*) ;; *) continue ;; esac
 	seeds=()
 	for g in $globs; do
 		g=${g//\$SHARED/$SHARED}
