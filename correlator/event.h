@@ -55,6 +55,8 @@ enum {
 	EV_HAS_FLOW = 1u << 0,   /* flow is valid */
 	EV_TRUNC_FIELDS = 1u << 1, /* more fields than EVENT_MAX_FIELDS: some dropped */
 	EV_ANALYSIS = 1u << 2,   /* produced by an analyzer, not read from a source */
+	EV_TS_SECONDS = 1u << 3, /* the source stamps whole seconds: the event happened
+	                            somewhere in [ts, ts + 1 s) */
 };
 
 struct event {

@@ -3,7 +3,9 @@
  * with a one-paragraph summary (see incident.h for the grouping rules).
  *
  * Causal rank (lower = nearer the cause). A finding's rank is the lowest rank
- * among its evidence types and its rule name; ties are broken by time:
+ * among its evidence types and its rule name. Within a rank the fuller
+ * explanation leads (higher severity, then evidence from more sources), then
+ * time:
  *
  *   10  path.modified, path.injected,      something changed the packets in
  *       tcp.handshake.*, tcp.syn_ack*      the path, or the handshake broke
@@ -251,13 +253,33 @@ struct order_ctx {
 	const int *rank;
 };
 
-/* rank, then time, then the order the findings were added (qsort_r: GNU) */
+/* How many distinct sources a finding's evidence comes from. */
+static unsigned evidence_sources(const struct finding *f)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < f->nevidence; i++) {
+		unsigned j;
+		for (j = 0; j < i; j++)
+			if (f->evidence[j].source == f->evidence[i].source)
+				break;
+		n += j == i;
+	}
+	return n;
+}
+
+/* rank; within a rank the fuller explanation (severity, then sources) first;
+ * then time, then the order the findings were added (qsort_r: GNU) */
 static int cause_cmp(const void *pa, const void *pb, void *ctx)
 {
 	const struct order_ctx *o = ctx;
 	unsigned a = *(const unsigned *)pa, b = *(const unsigned *)pb;
 	if (o->rank[a] != o->rank[b])
 		return o->rank[a] < o->rank[b] ? -1 : 1;
+	if (o->f[a].severity != o->f[b].severity)
+		return o->f[a].severity > o->f[b].severity ? -1 : 1;
+	unsigned sa = evidence_sources(&o->f[a]), sb = evidence_sources(&o->f[b]);
+	if (sa != sb)
+		return sa > sb ? -1 : 1;
 	if (o->f[a].ts != o->f[b].ts)
 		return o->f[a].ts < o->f[b].ts ? -1 : 1;
 	return a < b ? -1 : a > b;

@@ -96,6 +96,8 @@ struct derived {
 #define DERIVED_MAX_DEPTH 3
 #define DERIVED_QUEUE 256
 
+#define HOLD_MAX 65536  /* held log events at most; past it the oldest goes on */
+
 struct rule_engine {
 	const struct ruleset *rs;
 	struct derived queue[DERIVED_QUEUE];
@@ -111,6 +113,10 @@ struct rule_engine {
 	void *cbctx;
 	struct rule_engine_opts o;
 	int64_t now;
+	/* events of whole-second log sources, held until the stream passes the
+	 * end of their second (see hold_or_feed) */
+	struct held { struct event *ev; int64_t release; } *held;
+	size_t nheld, capheld, headheld;
 };
 
 /* ---- events kept for later steps ---- */
@@ -425,6 +431,35 @@ static void evidence_from_event(struct rule_engine *e, struct evidence *d, const
 	d->flow = ev->flow;
 }
 
+/* A path.* event compares one packet at two captures (peer_source,
+ * peer_ref): cite the other side too, so the report's filters and ladder
+ * show both. Returns 1 if an entry was added at d. */
+static unsigned evidence_peer(struct rule_engine *e, struct evidence *d, const struct event *ev)
+{
+	const struct value *ps = event_get(ev, "peer_source");
+	int64_t ref;
+	if (!ps || ps->type != V_STR || !event_get_int(ev, "peer_ref", &ref) || ref <= 0)
+		return 0;
+	for (size_t i = 0; i < e->base.nlabels; i++) {
+		const char *l = e->base.labels[i];
+		if (strlen(l) != ps->u.s.n || memcmp(l, ps->u.s.p, ps->u.s.n) != 0)
+			continue;
+		if (i == ev->source)
+			return 0;  /* a packet of the same capture, not the same packet elsewhere */
+		evidence_from_event(e, d, ev);
+		d->source = (uint16_t)i;
+		d->file = 0;
+		d->ref = (uint64_t)ref;
+		char buf[600];
+		snprintf(buf, sizeof buf, "the same packet at %s (compared with %s#%llu)", l,
+			 e->base.labels[ev->source < e->base.nlabels ? ev->source : 0],
+			 (unsigned long long)ev->ref);
+		d->msg = arena_strdup(e->store, buf);
+		return 1;
+	}
+	return 0;
+}
+
 static void evidence_from_slot(struct rule_engine *e, struct evidence *d, const struct evslot *s)
 {
 	d->source = s->source;
@@ -578,7 +613,7 @@ static void emit(struct rule_engine *e, struct rstate *s, struct rctx *c, int64_
 static void fire_sequence(struct rule_engine *e, struct rstate *s, struct partial *p)
 {
 	const struct rule *r = s->r;
-	struct evidence *evd = arena_alloc(e->store, RULE_MAX_STEPS * sizeof *evd);
+	struct evidence *evd = arena_alloc(e->store, 2 * RULE_MAX_STEPS * sizeof *evd);
 	unsigned n = 0;
 	const struct event *first = NULL;
 	for (unsigned i = 0; i < r->nsteps; i++) {
@@ -587,6 +622,7 @@ static void fire_sequence(struct rule_engine *e, struct rstate *s, struct partia
 		if (!first)
 			first = p->bound[i];
 		evidence_from_event(e, &evd[n++], p->bound[i]);
+		n += evidence_peer(e, &evd[n], p->bound[i]);
 	}
 	struct rctx c = e->base;
 	c.ev = NULL;
@@ -1036,14 +1072,52 @@ static void drain(struct rule_engine *e)
 	e->skip = NULL;
 }
 
-void rule_engine_event(struct rule_engine *e, const struct event *ev)
+static void feed_all(struct rule_engine *e, const struct event *ev)
 {
-	if (ev->ts > e->now)
-		e->now = ev->ts;
 	feed(e, ev);
 	/* derived events may queue more (up to DERIVED_MAX_DEPTH) */
 	while (e->nqueue)
 		drain(e);
+}
+
+/* Feed held events whose second has passed (all of them when final). */
+static void release_held(struct rule_engine *e, int64_t now, bool final)
+{
+	while (e->headheld < e->nheld &&
+	       (final || e->held[e->headheld].release <= now || e->nheld - e->headheld > HOLD_MAX)) {
+		struct event *h = e->held[e->headheld++].ev;
+		feed_all(e, h);
+		free(h);
+	}
+	if (e->headheld == e->nheld)
+		e->headheld = e->nheld = 0;
+}
+
+/*
+ * Logs that record whole seconds (ISA/TMG, pfirewall, BSD syslog, ASA) stamp
+ * an event up to a second before it happened: a firewall drop at 08:00:02.9
+ * is logged as 08:00:02 and lands on the timeline before the packets that
+ * caused it, so a sequence (SYN-ACK changed, ACK mismatch, then the drop)
+ * could never match. Such events (EV_TS_SECONDS, from the parser's declared
+ * resolution) are held until the stream passes the end of their second and
+ * fed then, with their own time: order within that second is unknown, and
+ * the later position is the one that lets causes come first.
+ */
+void rule_engine_event(struct rule_engine *e, const struct event *ev)
+{
+	if (ev->ts > e->now)
+		e->now = ev->ts;
+	release_held(e, e->now, false);
+	if ((ev->flags & EV_TS_SECONDS) && !(ev->flags & EV_ANALYSIS)) {
+		if (e->nheld == e->capheld) {
+			e->capheld = e->capheld ? e->capheld * 2 : 256;
+			e->held = xrealloc(e->held, e->capheld * sizeof *e->held);
+		}
+		e->held[e->nheld].ev = clone_event(ev);
+		e->held[e->nheld++].release = ev->ts + NS_PER_SEC;
+		return;
+	}
+	feed_all(e, ev);
 }
 
 static void engine_note(struct rule_engine *e, struct rstate *s)
@@ -1071,6 +1145,7 @@ static void engine_note(struct rule_engine *e, struct rstate *s)
 
 void rule_engine_finish(struct rule_engine *e)
 {
+	release_held(e, e->now, true);
 	/* windows still open at the end of input: trailing absences fire
 	 * (nothing came before the input ended), bursts are reported; what
 	 * they derive may open new windows, closed in the next round */
@@ -1146,6 +1221,9 @@ void rule_engine_free(struct rule_engine *e)
 	}
 	for (unsigned i = 0; i < e->nqueue; i++)
 		free(e->queue[i].ev);
+	for (size_t i = e->headheld; i < e->nheld; i++)
+		free(e->held[i].ev);
+	free(e->held);
 	free(e->st);
 	pcre2_match_data_free(e->base.match_data);
 	pcre2_match_context_free(e->base.match_ctx);

@@ -423,6 +423,8 @@ bool source_next(struct source *src, struct event *ev)
 			ev->source = (uint16_t)src->index;
 			ev->file = (uint16_t)src->cur;
 			ev->ts = ev->ts_raw + src->clock_offset;
+			if (src->ts_resolution >= NS_PER_SEC)
+				ev->flags |= EV_TS_SECONDS;
 			src->events++;
 			src->files[src->cur].events++;
 			if (ev->ts < src->first_ts)

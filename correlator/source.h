@@ -51,6 +51,8 @@ struct source {
 	int64_t clock_offset;       /* ns added to ts_raw */
 	enum offset_origin offset_origin;
 	int64_t offset_uncertainty; /* ns, when estimated */
+	int64_t ts_resolution;      /* set by the parser: 1 s for logs stamped in
+	                               whole seconds; 0 = fine-grained */
 	const struct limits *limits;
 	int64_t time_hint;          /* UTC ns of the captures' first packet, 0 = none:
 	                             * the year for logs whose stamps have none */

@@ -519,6 +519,7 @@ static int asa_sniff(const uint8_t *head, size_t len)
 
 static int asa_open(struct source *src, const char *path, void **state)
 {
+	src->ts_resolution = NS_PER_SEC;  /* its times are whole seconds */
 	struct asa_state *st = xcalloc(1, sizeof *st);
 	if (syslog_stream_open(&st->s, src, path, "asa") != 0) {
 		free(st);

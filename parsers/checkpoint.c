@@ -223,6 +223,7 @@ static void on_record(int c, void *data)
 
 static int cp_open(struct source *src, const char *path, void **state)
 {
+	src->ts_resolution = NS_PER_SEC;  /* its times are whole seconds */
 	struct cp_state *st = xcalloc(1, sizeof *st);
 	st->src = src;
 	if (lines_open(&st->lines, path, src->limits ? src->limits->max_line : 0) != 0) {

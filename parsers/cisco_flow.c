@@ -42,6 +42,7 @@ static int cf_sniff(const uint8_t *head, size_t len)
 
 static int cf_open(struct source *src, const char *path, void **state)
 {
+	src->ts_resolution = NS_PER_SEC;  /* its times are whole seconds */
 	struct cf_state *st = xcalloc(1, sizeof *st);
 	if (snapshot_open(&st->s, src, path, "cisco-flow") != 0) {
 		free(st);

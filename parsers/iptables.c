@@ -65,6 +65,7 @@ static int ipt_sniff(const uint8_t *head, size_t len)
 
 static int ipt_open(struct source *src, const char *path, void **state)
 {
+	src->ts_resolution = NS_PER_SEC;  /* its times are whole seconds */
 	struct ipt_state *st = xcalloc(1, sizeof *st);
 	if (syslog_stream_open(&st->s, src, path, "iptables") != 0) {
 		free(st);

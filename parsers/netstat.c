@@ -47,6 +47,7 @@ static int ns_sniff(const uint8_t *head, size_t len)
 
 static int ns_open(struct source *src, const char *path, void **state)
 {
+	src->ts_resolution = NS_PER_SEC;  /* its times are whole seconds */
 	struct ns_state *st = xcalloc(1, sizeof *st);
 	if (snapshot_open(&st->s, src, path, "netstat") != 0) {
 		free(st);

@@ -101,6 +101,7 @@ static int nm_sniff(const uint8_t *h, size_t len)
 
 static int nm_open(struct source *src, const char *path, void **state)
 {
+	src->ts_resolution = NS_PER_SEC;  /* its times are whole seconds */
 	struct nm_state *st = xcalloc(1, sizeof *st);
 	st->src = src;
 	if (textlog_open(&st->tl, src, path) != 0) {

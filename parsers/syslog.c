@@ -27,6 +27,7 @@ static int sl_sniff(const uint8_t *head, size_t len)
 
 static int sl_open(struct source *src, const char *path, void **state)
 {
+	src->ts_resolution = NS_PER_SEC;  /* its times are whole seconds */
 	struct syslog_stream *s = xcalloc(1, sizeof *s);
 	if (syslog_stream_open(s, src, path, "syslog") != 0) {
 		free(s);

@@ -63,6 +63,7 @@ static int tl_sniff(const uint8_t *head, size_t len)
 
 static int tl_open(struct source *src, const char *path, void **state)
 {
+	src->ts_resolution = NS_PER_SEC;  /* its times are whole seconds */
 	struct tl_state *st = xcalloc(1, sizeof *st);
 	if (snapshot_open(&st->s, src, path, "tasklist") != 0) {
 		free(st);

@@ -395,6 +395,40 @@ START_TEST(engine_step_reference_rejects)
 }
 END_TEST
 
+START_TEST(engine_whole_second_log_follows_its_cause)
+{
+	/* the drop happened 200 ms after the idle event, but its log stamps
+	 * whole seconds: on the timeline it comes first (100.000 < 100.200) */
+	struct fixture x;
+	setup(&x, seq_rule, 0);
+	struct event *drop = drop_ev(100 * SEC, 21, 7);
+	drop->flags |= EV_TS_SECONDS;
+	rule_engine_event(x.e, drop);
+	rule_engine_event(x.e, idle_ev(100 * SEC + 200 * MS, 10, 7));
+	ck_assert_uint_eq(x.got.n, 0);     /* held until its second is over */
+	rule_engine_event(x.e, idle_ev(101 * SEC, 11, 99));  /* stream passes 101 s */
+	ck_assert_uint_eq(x.got.n, 1);
+	ck_assert_uint_eq(x.got.f[0].evidence[0].ref, 10);
+	ck_assert_uint_eq(x.got.f[0].evidence[1].ref, 21);
+	rule_engine_finish(x.e);
+	teardown(&x);
+}
+END_TEST
+
+START_TEST(engine_whole_second_flushed_at_end)
+{
+	struct fixture x;
+	setup(&x, seq_rule, 0);
+	struct event *drop = drop_ev(100 * SEC, 21, 7);
+	drop->flags |= EV_TS_SECONDS;
+	rule_engine_event(x.e, drop);
+	rule_engine_event(x.e, idle_ev(100 * SEC + 500 * MS, 10, 7));
+	rule_engine_finish(x.e);           /* the input ends inside the second */
+	ck_assert_uint_eq(x.got.n, 1);
+	teardown(&x);
+}
+END_TEST
+
 START_TEST(engine_window_expiry)
 {
 	struct fixture x;
@@ -680,6 +714,8 @@ static Suite *make_rules_suite(void)
 	tcase_add_test(t, engine_sequence_and_references);
 	tcase_add_test(t, engine_step_reference_rejects);
 	tcase_add_test(t, engine_window_expiry);
+	tcase_add_test(t, engine_whole_second_log_follows_its_cause);
+	tcase_add_test(t, engine_whole_second_flushed_at_end);
 	tcase_add_test(t, engine_absence_at_end_of_input);
 	tcase_add_test(t, engine_absence_when_window_closes);
 	tcase_add_test(t, engine_absence_in_the_middle);
