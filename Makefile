@@ -149,4 +149,4 @@ check-style:
 clean:
 	rm -rf build bin
 
--include $(CORE_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(wildcard build/fuzz/obj/*/*.d)
+-include $(CORE_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(UNIT_HELPER_OBJ:.o=.d) $(wildcard build/fuzz/obj/*/*.d)
