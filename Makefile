@@ -132,7 +132,7 @@ fuzz-run: fuzz
 
 # skipped, with a note, where clang or its libFuzzer runtime is missing
 fuzz-ci:
-	@if ./tests/fuzz/run.sh have-libfuzzer; then \
+	@mkdir -p build; if ./tests/fuzz/run.sh have-libfuzzer; then \
 		$(MAKE) --no-print-directory -j$(FUZZ_JOBS) fuzz >build/fuzz-build.log 2>&1 || { tail -20 build/fuzz-build.log; exit 1; }; \
 		FUZZ_JOBS=$(FUZZ_JOBS) ./tests/fuzz/run.sh fuzz $(FUZZ_CI_SECONDS); \
 	else echo "fuzz-ci: skipped: clang with the libFuzzer runtime not found"; fi
