@@ -141,21 +141,12 @@ static pr_status mt_next(void *state, struct event *ev)
 	struct mt_state *st = state;
 	char *line;
 	size_t n;
-	for (;;) {
-		if (!textlog_next(&st->tl, &line, &n))
-			return PR_EOF;
-		if (n == 0)
-			continue;
-		if (line[0] == '#') {
-			w3c_directive(&st->hdr, line, n, ',');
-			if (starts_with_ci(line, "#Fields:")) {
-				st->hdr.fields_line = st->tl.line;
-				st->noted_fields = true;
-				map_header(st);
-			}
-			continue;
-		}
-		break;
+	bool directives, fields;
+	if (!w3c_next_record(&st->tl, &st->hdr, ',', &line, &n, &directives, &fields))
+		return PR_EOF;
+	if (fields) {
+		st->noted_fields = true;
+		map_header(st);
 	}
 	uint64_t ln = st->tl.line;
 	if (!st->noted_fields) {

@@ -170,21 +170,11 @@ static pr_status pf_next(void *state, struct event *ev)
 	struct pf_state *st = state;
 	char *line;
 	size_t n;
-	for (;;) {
-		if (!textlog_next(&st->tl, &line, &n))
-			return PR_EOF;
-		if (n == 0)
-			continue;
-		if (line[0] == '#') {
-			w3c_directive(&st->hdr, line, n, ' ');
-			if (starts_with_ci(line, "#Fields:")) {
-				st->hdr.fields_line = st->tl.line;
-				map_header(st);
-			}
-			continue;
-		}
-		break;
-	}
+	bool directives, fields;
+	if (!w3c_next_record(&st->tl, &st->hdr, ' ', &line, &n, &directives, &fields))
+		return PR_EOF;
+	if (fields)
+		map_header(st);
 	uint64_t ln = st->tl.line;
 	if (!st->have_fields) {
 		st->have_fields = true;

@@ -686,3 +686,23 @@ const char *textlog_pkt_msg(const struct event *ev, const char *prefix, char *bu
 		snprintf(buf + o, len - o, " %.*s", (int)(q->u.s.n > 200 ? 200 : q->u.s.n), q->u.s.p);
 	return buf;
 }
+
+bool w3c_next_record(struct textlog *t, struct w3c_header *h, char sep, char **p, size_t *n,
+		     bool *directives, bool *fields)
+{
+	*directives = *fields = false;
+	for (;;) {
+		if (!textlog_next(t, p, n))
+			return false;
+		if (*n == 0)
+			continue;
+		if ((*p)[0] != '#')
+			return true;
+		w3c_directive(h, *p, *n, sep);
+		*directives = true;
+		if (starts_with_ci(*p, "#Fields:")) {
+			h->fields_line = t->line;
+			*fields = true;
+		}
+	}
+}

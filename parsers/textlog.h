@@ -73,6 +73,13 @@ struct w3c_header {
  * #Fields: is split on sep; sep 0 = TAB if the value holds one, else ',' if it
  * holds one, else ' '. */
 bool w3c_directive(struct w3c_header *h, const char *line, size_t n, char sep);
+/* The next record line of a W3C-style log into *p and *n (borrowed as with
+ * textlog_next): empty lines are passed over and "#" directives recorded into
+ * h (split on sep). *directives tells whether any directive came before this
+ * record, *fields whether one was #Fields: (h->fields_line then holds its
+ * line number). False at the end of the file. */
+bool w3c_next_record(struct textlog *t, struct w3c_header *h, char sep, char **p, size_t *n,
+		     bool *directives, bool *fields);
 /* Column index of a field name (ASCII case-insensitive), or -1. */
 int w3c_col(const struct w3c_header *h, const char *name);
 void w3c_free(struct w3c_header *h);

@@ -347,21 +347,11 @@ static pr_status tmg_next(void *state, struct event *ev)
 	struct tmg_state *st = state;
 	char *line;
 	size_t n;
-	for (;;) {
-		if (!textlog_next(&st->tl, &line, &n))
-			return PR_EOF;
-		if (n == 0)
-			continue;
-		if (line[0] == '#') {
-			w3c_directive(&st->hdr, line, n, '\t');
-			if (starts_with_ci(line, "#Fields:")) {
-				st->hdr.fields_line = st->tl.line;
-				map_header(st);
-			}
-			continue;
-		}
-		break;
-	}
+	bool directives, fields;
+	if (!w3c_next_record(&st->tl, &st->hdr, '\t', &line, &n, &directives, &fields))
+		return PR_EOF;
+	if (fields)
+		map_header(st);
 	uint64_t ln = st->tl.line;
 	if (!st->hdr.fields_line) {
 		source_skip(st->src, ln, "data line before any #Fields: header; columns unknown");

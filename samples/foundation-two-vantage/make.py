@@ -22,15 +22,15 @@ resp = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"
 
 client.add(T0 - 10 * MS, udp(C, 53001, DNS, 53, dns_query(0x1111, "intranet.example")))
 client.add(T0 - 8 * MS, udp(DNS, 53, C, 53001, dns_query(0x1111, "intranet.example", response=True, answers=[S])))
-steps = [  # (time at sender, sender is client, segment kwargs)
+steps = [  # (time seen at the client, sent by the client?, segment kwargs)
     (0 * MS, True, dict(seq=cisn, flags="S", options=mss(1460) + sack_perm() + wscale(7))),
     (41 * MS, False, dict(seq=sisn, ack=cisn + 1, flags="SA", options=mss(1400) + sack_perm() + wscale(8))),
     (61 * MS, True, dict(seq=cisn + 1, ack=sisn + 1, flags="A")),
     (62 * MS, True, dict(seq=cisn + 1, ack=sisn + 1, flags="PA", payload=req)),
-    (90 * MS, False, dict(seq=sisn + 1, ack=cisn + 1 + len(req), flags="PA", payload=resp)),
-    (111 * MS, True, dict(seq=cisn + 1 + len(req), ack=sisn + 1 + len(resp), flags="FA")),
-    (131 * MS, False, dict(seq=sisn + 1 + len(resp), ack=cisn + 2 + len(req), flags="FA")),
-    (152 * MS, True, dict(seq=cisn + 2 + len(req), ack=sisn + 2 + len(resp), flags="A")),
+    (110 * MS, False, dict(seq=sisn + 1, ack=cisn + 1 + len(req), flags="PA", payload=resp)),
+    (131 * MS, True, dict(seq=cisn + 1 + len(req), ack=sisn + 1 + len(resp), flags="FA")),
+    (171 * MS, False, dict(seq=sisn + 1 + len(resp), ack=cisn + 2 + len(req), flags="FA")),
+    (192 * MS, True, dict(seq=cisn + 2 + len(req), ack=sisn + 2 + len(resp), flags="A")),
 ]
 for i, (t, from_client, kw) in enumerate(steps):
     if from_client:
@@ -42,6 +42,9 @@ for i, (t, from_client, kw) in enumerate(steps):
         server.add(T0 + t + SKEW - OWD, f)
         client.add(T0 + t, tcp(S, 80, C, 50100, ip_id=500 + i, ttl=56, **kw))
 server.add(T0 + 500 * MS + SKEW, udp(S, 53002, "10.2.2.53", 53, dns_query(0x2222, "update.example")))
-here = os.path.dirname(os.path.abspath(__file__))
-client.write(os.path.join(here, "client.pcap"))
-server.write(os.path.join(here, "server.pcap"))
+# a capture is written in the order its packets were seen
+client.frames.sort(key=lambda f: f[0])
+server.frames.sort(key=lambda f: f[0])
+out = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
+client.write(os.path.join(out, "client.pcap"))
+server.write(os.path.join(out, "server.pcap"))

@@ -107,3 +107,15 @@ check "csv rows" "9 2009-03-03T15:55:11.960416000Z 2009-03-03T15:55:11.960416+00
 "$CORRELATOR" analyze -f json -o "$TMPD/out.json" $C/cs-tcp_handshake.pcapng
 check "output file written" 0 "$(python3 -c 'import json,sys; json.load(open(sys.argv[1])); print(0)' "$TMPD/out.json")"
 check "no temp file left" "" "$(ls "$TMPD" | grep 'out.json.tmp' || true)"
+
+# the bundled two-vantage sample: reproducible, its report as expected, the
+# server capture's 3 s clock lag recovered within 1 ms
+S=samples/foundation-two-vantage
+mkdir -p "$TMPD/fv" && python3 "$ROOT/$S/make.py" "$TMPD/fv"
+for f in client.pcap server.pcap; do
+	check "$S/$f reproducible" same "$(cmp -s "$ROOT/$S/$f" "$TMPD/fv/$f" && echo same || echo differs)"
+done
+(cd "$ROOT" && "$CORRELATOR" analyze --no-progress $S/client.pcap $S/server.pcap) >"$TMPD/fv.txt" 2>/dev/null
+check "$S report as expected" same "$(diff -q "$ROOT/$S/expected.txt" "$TMPD/fv.txt" >/dev/null && echo same || diff "$ROOT/$S/expected.txt" "$TMPD/fv.txt" | head -c 400)"
+got=$(cd "$ROOT" && "$CORRELATOR" analyze --no-progress -f json $S/client.pcap $S/server.pcap | python3 -c 'import json,sys; s=json.load(sys.stdin)["sources"][1]; print(s["clock_offset_origin"], abs(s["clock_offset_ns"] - 3000000000) < 1000000)')
+check "$S server clock offset estimated within 1 ms of +3 s" "estimated True" "$got"
