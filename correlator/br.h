@@ -21,7 +21,8 @@ typedef struct br {
 
 static inline br br_make(const void *data, size_t len)
 {
-	br r = { (const uint8_t *)data, (const uint8_t *)data + len, false };
+	const uint8_t *p = data;
+	br r = { p, p ? p + len : p, false };  /* NULL + 0 is undefined in C */
 	return r;
 }
 

@@ -35,6 +35,7 @@ struct cli {
 	bool quiet;
 	bool no_progress;
 	size_t rule_keys;         /* --rule-keys: live keys per rule */
+	size_t re_match_limit, re_depth_limit; /* --regex-match-limit, --regex-depth-limit */
 	struct run run;
 	/* per-label options, applied once sources exist */
 	char *tz[MAX_SOURCES], *offset[MAX_SOURCES], *infmt[MAX_SOURCES];
@@ -44,6 +45,8 @@ struct cli {
 enum {
 	OPT_TZ = 1000, OPT_OFFSET, OPT_NO_PROGRESS, OPT_INPUT_FORMAT, OPT_IDLE_GAP,
 	OPT_MAX_SESSIONS, OPT_MAX_LINE, OPT_NO_ANALYSIS, OPT_QUIET, OPT_RULE_KEYS,
+	OPT_MAX_XML_DEPTH, OPT_MAX_FRAG_BYTES, OPT_MAX_FRAG_CHAINS, OPT_RE_MATCH_LIMIT,
+	OPT_RE_DEPTH_LIMIT,
 };
 
 static const struct option long_opts[] = {
@@ -61,6 +64,11 @@ static const struct option long_opts[] = {
 	{ "no-analysis", no_argument, NULL, OPT_NO_ANALYSIS },
 	{ "quiet", no_argument, NULL, OPT_QUIET },
 	{ "rule-keys", required_argument, NULL, OPT_RULE_KEYS },
+	{ "max-xml-depth", required_argument, NULL, OPT_MAX_XML_DEPTH },
+	{ "max-frag-bytes", required_argument, NULL, OPT_MAX_FRAG_BYTES },
+	{ "max-frag-chains", required_argument, NULL, OPT_MAX_FRAG_CHAINS },
+	{ "regex-match-limit", required_argument, NULL, OPT_RE_MATCH_LIMIT },
+	{ "regex-depth-limit", required_argument, NULL, OPT_RE_DEPTH_LIMIT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -90,6 +98,10 @@ static void source_options_help(FILE *f)
 	      "  --idle-gap DUR               tcp.idle threshold (default 5m)\n"
 	      "  --max-sessions N             live sessions held at once (default 1000000)\n"
 	      "  --max-line BYTES             longest log line accepted (default 1 MiB)\n"
+	      "  --max-xml-depth N            XML nesting accepted in event XML (default 64)\n"
+	      "  --max-frag-bytes BYTES       reassembly buffer per IP fragment chain (default 65535)\n"
+	      "  --max-frag-chains N          IP fragment chains held at once (default 256)\n"
+	      "  (limits that bite are counted and named in the report; see docs/limits.md)\n"
 	      "  --no-progress                never print the progress line\n"
 	      "  --quiet                      no per-record warnings on stderr (still counted)\n"
 	      "  -o, --output FILE            write there (atomically) instead of stdout\n",
@@ -104,6 +116,8 @@ static void analyze_help(FILE *f)
 	      "  -f, --format FMT   text (default) | md | html | json\n"
 	      "  -r, --rules PATH   rule file or directory, repeatable (default: shipped library)\n"
 	      "  --rule-keys N      live keys (partial matches, windows) per rule (default 100000)\n"
+	      "  --regex-match-limit N  PCRE2 match limit per rule regex match (default 100000)\n"
+	      "  --regex-depth-limit N  PCRE2 depth limit per rule regex match (default 2000)\n"
 	      "  --no-analysis      no analyzers: rules see only the events read (a replayed\n"
 	      "                     timeline -f jsonl already holds its analysis events)\n",
 	      f);
@@ -254,6 +268,34 @@ static int parse_common(struct cli *c, int argc, char **argv, void (*help)(FILE 
 				return EXIT_USAGE;
 			}
 			break;
+		case OPT_MAX_XML_DEPTH:
+		case OPT_MAX_FRAG_BYTES:
+		case OPT_MAX_FRAG_CHAINS:
+		case OPT_RE_MATCH_LIMIT:
+		case OPT_RE_DEPTH_LIMIT: {
+			size_t v, cap = o == OPT_MAX_FRAG_BYTES ? 65535 : o == OPT_MAX_XML_DEPTH ? 100000
+				     : o == OPT_MAX_FRAG_CHAINS ? 1000000 : UINT32_MAX;
+			const char *name = o == OPT_MAX_XML_DEPTH ? "--max-xml-depth"
+					   : o == OPT_MAX_FRAG_BYTES ? "--max-frag-bytes"
+					   : o == OPT_MAX_FRAG_CHAINS ? "--max-frag-chains"
+					   : o == OPT_RE_MATCH_LIMIT ? "--regex-match-limit" : "--regex-depth-limit";
+			if (!parse_count(optarg, &v) || v > cap) {
+				fprintf(stderr, "correlator: %s: '%s' is not a number from 1 to %zu\n",
+					name, optarg, cap);
+				return EXIT_USAGE;
+			}
+			if (o == OPT_MAX_XML_DEPTH)
+				c->run.opt.limits.max_xml_depth = (unsigned)v;
+			else if (o == OPT_MAX_FRAG_BYTES)
+				c->run.opt.limits.max_frag_bytes = v;
+			else if (o == OPT_MAX_FRAG_CHAINS)
+				c->run.opt.limits.max_frag_chains = v;
+			else if (o == OPT_RE_MATCH_LIMIT)
+				c->re_match_limit = v;
+			else
+				c->re_depth_limit = v;
+			break;
+		}
 		case ':':
 			fprintf(stderr, "correlator %s: option '%s' needs a value\n", c->cmd, argv[optind - 1]);
 			return EXIT_USAGE;
@@ -439,7 +481,9 @@ int cli_analyze(int argc, char **argv)
 	struct report rep;
 	struct cli_rules cr;
 	report_init(&rep, &c.run, NULL);
-	if (cli_rules_setup(&cr, c.rule_paths, c.nrules, &c.run, &rep, c.rule_keys) != EXIT_RAN) {
+	struct rule_engine_opts ro = { .max_keys = c.rule_keys, .match_limit = (uint32_t)c.re_match_limit,
+				       .depth_limit = (uint32_t)c.re_depth_limit };
+	if (cli_rules_setup(&cr, c.rule_paths, c.nrules, &c.run, &rep, &ro) != EXIT_RAN) {
 		report_fini(&rep);
 		cli_free(&c);
 		return EXIT_USAGE;

@@ -24,13 +24,14 @@ struct ruleset;
 struct rule_engine;
 struct run;
 struct report;
+struct rule_engine_opts;
 struct cli_rules {
 	struct ruleset *rs;
 	struct rule_engine *engine;
 	const char **labels;
 };
 int cli_rules_setup(struct cli_rules *cr, const char *const *paths, size_t n, struct run *run,
-		    struct report *rep, size_t max_keys);
+		    struct report *rep, const struct rule_engine_opts *opts);
 void cli_rules_fini(struct cli_rules *cr);
 /* Where the shipped library is (see cli_rules.c); buf may be used. */
 const char *cli_rules_default_dir(char *buf, size_t len);

@@ -89,7 +89,7 @@ static void add_finding(void *ctx, const struct finding *f)
 }
 
 int cli_rules_setup(struct cli_rules *cr, const char *const *paths, size_t n, struct run *run,
-		    struct report *rep, size_t max_keys)
+		    struct report *rep, const struct rule_engine_opts *opts)
 {
 	memset(cr, 0, sizeof *cr);
 	cr->rs = load(paths, n, stderr);
@@ -100,8 +100,7 @@ int cli_rules_setup(struct cli_rules *cr, const char *const *paths, size_t n, st
 	cr->labels = xcalloc(run->nsources ? run->nsources : 1, sizeof *cr->labels);
 	for (size_t i = 0; i < run->nsources; i++)
 		cr->labels[i] = run->sources[i]->label;
-	struct rule_engine_opts o = { .max_keys = max_keys };
-	cr->engine = rule_engine_new(cr->rs, cr->labels, run->nsources, &run->store, add_finding, rep, &o);
+	cr->engine = rule_engine_new(cr->rs, cr->labels, run->nsources, &run->store, add_finding, rep, opts);
 	return EXIT_RAN;
 }
 

@@ -646,7 +646,7 @@ static void write_charts(const struct report *r, FILE *f)
 static void write_sources(const struct report *r, FILE *f)
 {
 	fputs("<h2 id=\"sources\">Sources</h2><table><tr><th>label</th><th>format</th>"
-	      "<th class=\"num\">events</th><th class=\"num\">skipped</th><th>clock offset</th>"
+	      "<th class=\"num\">read</th><th class=\"num\">used</th><th class=\"num\">skipped</th><th>clock offset</th>"
 	      "<th>path</th><th>notes</th></tr>\n", f);
 	for (size_t i = 0; i < r->run->nsources; i++) {
 		const struct source *s = r->run->sources[i];
@@ -656,8 +656,8 @@ static void write_sources(const struct report *r, FILE *f)
 		html_text(f, s->label);
 		fputs("</b></td><td>", f);
 		html_text(f, report_source_format(s));
-		fprintf(f, "</td><td class=\"num\">%" PRIu64 "</td><td class=\"num\">%" PRIu64, s->events,
-			s->skipped);
+		fprintf(f, "</td><td class=\"num\">%" PRIu64 "</td><td class=\"num\">%" PRIu64
+			   "</td><td class=\"num\">%" PRIu64, s->events + s->skipped, s->events, s->skipped);
 		for (unsigned k = 0; k < s->nskip_refs; k++)
 			fprintf(f, "%s#%" PRIu64, k ? " " : "<br><span class=\"muted\">first: ", s->skip_refs[k]);
 		if (s->nskip_refs)
@@ -667,6 +667,8 @@ static void write_sources(const struct report *r, FILE *f)
 		fputs("</td><td>", f);
 		if (s->nfiles > 1)
 			fprintf(f, "%zu files, read in time order<br>", s->nfiles);
+		if (s->warnings)
+			fprintf(f, "%" PRIu64 " warnings (damaged but used records)<br>", s->warnings);
 		for (unsigned k = 0; k < s->nnotes; k++) {
 			html_text(f, s->notes[k]);
 			fputs("<br>", f);

@@ -44,9 +44,9 @@ static void write_sources(const struct report *r, FILE *f)
 		json_cstr(f, s->spec);
 		fputs(",\"format\":", f);
 		json_cstr(f, report_source_format(s));
-		fprintf(f, ",\"files\":%zu,\"events\":%" PRIu64 ",\"skipped\":%" PRIu64
+		fprintf(f, ",\"files\":%zu,\"read\":%" PRIu64 ",\"events\":%" PRIu64 ",\"skipped\":%" PRIu64
 			   ",\"warnings\":%" PRIu64 ",\"skipped_refs\":[",
-			s->nfiles, s->events, s->skipped, s->warnings);
+			s->nfiles, s->events + s->skipped, s->events, s->skipped, s->warnings);
 		for (unsigned k = 0; k < s->nskip_refs; k++)
 			fprintf(f, "%s%" PRIu64, k ? "," : "", s->skip_refs[k]);
 		fprintf(f, "],\"clock_offset_ns\":%" PRId64 ",\"clock_offset_origin\":\"%s\"",

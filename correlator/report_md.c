@@ -168,15 +168,16 @@ static void write_findings(const struct report *r, FILE *f)
 
 static void write_sources(const struct report *r, FILE *f)
 {
-	fprintf(f, "## Sources\n\n| label | format | events | skipped | clock offset | path | notes |\n"
-		   "|---|---|---:|---:|---|---|---|\n");
+	fprintf(f, "## Sources\n\n| label | format | read | used | skipped | clock offset | path | notes |\n"
+		   "|---|---|---:|---:|---:|---|---|---|\n");
 	for (size_t i = 0; i < r->run->nsources; i++) {
 		const struct source *s = r->run->sources[i];
 		char off[96];
 		report_offset_str(s, off, sizeof off);
 		fprintf(f, "| ");
 		md_text(f, s->label);
-		fprintf(f, " | %s | %" PRIu64 " | %" PRIu64, report_source_format(s), s->events, s->skipped);
+		fprintf(f, " | %s | %" PRIu64 " | %" PRIu64 " | %" PRIu64, report_source_format(s),
+			s->events + s->skipped, s->events, s->skipped);
 		for (unsigned k = 0; k < s->nskip_refs; k++)
 			fprintf(f, "%s#%" PRIu64, k ? " " : " (first: ", s->skip_refs[k]);
 		if (s->nskip_refs)
@@ -186,6 +187,8 @@ static void write_sources(const struct report *r, FILE *f)
 		fprintf(f, " | ");
 		if (s->nfiles > 1)
 			fprintf(f, "%zu files, read in time order; ", s->nfiles);
+		if (s->warnings)
+			fprintf(f, "%" PRIu64 " warnings (damaged but used records); ", s->warnings);
 		for (unsigned k = 0; k < s->nnotes; k++) {
 			md_text(f, s->notes[k]);
 			fprintf(f, "; ");

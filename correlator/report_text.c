@@ -30,14 +30,14 @@ static void write_sources(const struct report *r, FILE *f)
 			lw = n > 40 ? 40 : n;
 	}
 	fprintf(f, "SOURCES\n");
-	fprintf(f, "  %-*s %-10s %10s %8s  %-34s %s\n", lw, "label", "format", "events", "skipped",
-		"clock offset", "path");
+	fprintf(f, "  %-*s %-10s %10s %10s %8s  %-34s %s\n", lw, "label", "format", "read", "used",
+		"skipped", "clock offset", "path");
 	for (size_t i = 0; i < r->run->nsources; i++) {
 		const struct source *s = r->run->sources[i];
 		char off[96];
 		report_offset_str(s, off, sizeof off);
-		fprintf(f, "  %-*s %-10s %10" PRIu64 " %8" PRIu64 "  %-34s ", lw, s->label,
-			report_source_format(s), s->events, s->skipped, off);
+		fprintf(f, "  %-*s %-10s %10" PRIu64 " %10" PRIu64 " %8" PRIu64 "  %-34s ", lw, s->label,
+			report_source_format(s), s->events + s->skipped, s->events, s->skipped, off);
 		text_safe(f, s->spec, strlen(s->spec));
 		fputc('\n', f);
 		if (s->nfiles > 1)

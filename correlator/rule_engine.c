@@ -1126,9 +1126,10 @@ static void engine_note(struct rule_engine *e, struct rstate *s)
 		return;
 	char buf[512];
 	snprintf(buf, sizeof buf,
-		 "rule %s: %" PRIu64 " keys dropped at the cap of %zu live keys, %" PRIu64
+		 "rule %s: %" PRIu64 " keys dropped at the cap of %zu live keys (--rule-keys), %" PRIu64
 		 " findings beyond the cap of %zu not reported, %" PRIu64
-		 " regex matches stopped by the PCRE2 match/depth limit; matches may be missing",
+		 " regex matches stopped by the PCRE2 match/depth limit (--regex-match-limit,"
+		 " --regex-depth-limit); matches may be missing",
 		 s->r->name, s->evicted, e->o.max_keys, s->suppressed, e->o.max_findings, s->re_errors);
 	struct finding f;
 	memset(&f, 0, sizeof f);
@@ -1190,8 +1191,8 @@ struct rule_engine *rule_engine_new(const struct ruleset *rs, const char *const 
 	e->base.nlabels = nlabels;
 	e->base.match_data = pcre2_match_data_create(1, NULL);
 	pcre2_match_context *mc = pcre2_match_context_create(NULL);
-	pcre2_set_match_limit(mc, RULE_RE_MATCH_LIMIT);
-	pcre2_set_depth_limit(mc, RULE_RE_DEPTH_LIMIT);
+	pcre2_set_match_limit(mc, opts && opts->match_limit ? opts->match_limit : RULE_RE_MATCH_LIMIT);
+	pcre2_set_depth_limit(mc, opts && opts->depth_limit ? opts->depth_limit : RULE_RE_DEPTH_LIMIT);
 	e->base.match_ctx = mc;
 	e->st = xcalloc(rs->nrules ? rs->nrules : 1, sizeof *e->st);
 	for (size_t i = 0; i < rs->nrules; i++) {

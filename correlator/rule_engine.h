@@ -35,6 +35,8 @@ struct ruleset;
 struct rule_engine_opts {
 	size_t max_keys;        /* live keys (partial matches, windows) per rule; default 100000 */
 	size_t max_findings;    /* findings per rule; default 10000 */
+	uint32_t match_limit;   /* PCRE2 match limit per regex match; default RULE_RE_MATCH_LIMIT */
+	uint32_t depth_limit;   /* PCRE2 depth limit; default RULE_RE_DEPTH_LIMIT */
 };
 
 typedef void (*rule_finding_fn)(void *ctx, const struct finding *f);

@@ -247,6 +247,12 @@ static int expand(struct source *src)
 			qsort(src->files, src->nfiles, sizeof *src->files, cmp_name);
 			return 0;
 		}
+		if (!S_ISREG(st.st_mode)) {
+			/* a FIFO would block the sniffer, and is read twice (sniff, parse) */
+			source_error(src, "%s: not a regular file (FIFO, socket or device); copy it to a file",
+				     src->spec);
+			return -1;
+		}
 		add_file(src, src->spec, (uint64_t)st.st_size);
 		return 0;
 	}
@@ -436,6 +442,10 @@ bool source_next(struct source *src, struct event *ev)
 			close_current(src);
 			continue;
 		case PR_EOF:
+			/* a file that parsed but held nothing (a bare header): say so */
+			if (!src->files[src->cur].events && !src->files[src->cur].skipped)
+				source_note(src, "%s holds no records (header only or empty body)",
+					    source_cur_path(src));
 			close_current(src);
 			continue;
 		}

@@ -199,7 +199,7 @@ static void civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d)
 
 bool utc_seconds(int y, int mon, int day, int h, int mi, int s, int64_t *out)
 {
-	if (y < 1601 || y > 9999 || mon < 1 || mon > 12 || day < 1 || day > 31 ||
+	if (y < UTIL_YEAR_MIN || y > UTIL_YEAR_MAX || mon < 1 || mon > 12 || day < 1 || day > 31 ||
 	    h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 60)
 		return false;
 	*out = days_from_civil(y, (unsigned)mon, (unsigned)day) * 86400 + h * 3600 + mi * 60 + s;

@@ -10,6 +10,11 @@
 #include <stdint.h>
 
 #define NS_PER_SEC  1000000000LL
+/* Calendar years whose every second fits the int64 ns clock (1677-09-21 ..
+ * 2262-04-11, a year of margin each side for zone offsets): dates outside
+ * are refused by the date parsers rather than overflowing. */
+#define UTIL_YEAR_MIN 1678
+#define UTIL_YEAR_MAX 2261
 #define NS_PER_MSEC 1000000LL
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -150,7 +150,7 @@ static int64_t duration(const char *w, size_t wn)
 			s = i + 1;
 		}
 	}
-	if (k != 3 || part[1] > 59 || part[2] > 59)
+	if (k != 3 || part[0] > 1000000 || part[1] > 59 || part[2] > 59)  /* hours: no ns overflow */
 		return -1;
 	return ((int64_t)part[0] * 3600 + (int64_t)part[1] * 60 + (int64_t)part[2]) * NS_PER_SEC;
 }

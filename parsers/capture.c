@@ -24,6 +24,13 @@ void capture_init(struct capture *c, struct source *src)
 
 void capture_fini(struct capture *c)
 {
+	const struct ipfrag_stats *st = c->frag ? ipfrag_stats(c->frag) : NULL;
+	if (st && c->src && (st->evicted || st->oversize))
+		source_note(c->src, "IP reassembly limits reached: %llu fragment chains evicted "
+			    "(--max-frag-chains %zu), %llu fragments beyond %zu bytes (--max-frag-bytes); "
+			    "those datagrams were not reassembled",
+			    (unsigned long long)st->evicted, c->src->limits ? c->src->limits->max_frag_chains : 0,
+			    (unsigned long long)st->oversize, c->src->limits ? c->src->limits->max_frag_bytes : 0);
 	ipfrag_free(c->frag);
 	c->frag = NULL;
 }

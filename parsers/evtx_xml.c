@@ -379,6 +379,8 @@ static pr_status evtx_xml_next(void *state, struct event *ev)
 			st->done = true;
 			source_error(st->src, "XML nested deeper than %u levels at line %d; refused",
 				     st->w.max_depth, xmlTextReaderGetParserLineNumber(st->r));
+			source_note(st->src, "XML nested deeper than %u levels (--max-xml-depth): reading stopped",
+				    st->w.max_depth);
 			return PR_FATAL;
 		}
 		const char *name = (const char *)xmlTextReaderConstLocalName(st->r);
@@ -407,6 +409,8 @@ static pr_status evtx_xml_next(void *state, struct event *ev)
 			st->done = true;
 			source_skip(st->src, ev->ref, "%s", st->w.xml_err);
 			source_error(st->src, "%s", st->w.xml_err);
+			source_note(st->src, "%s (--max-xml-depth %u): reading stopped", st->w.xml_err,
+				    st->w.max_depth);
 			return PR_FATAL;
 		}
 	}

@@ -97,7 +97,8 @@ static int netmon_open(struct source *src, const char *path, void **state)
 	uint16_t d = br_le16(&r), hh = br_le16(&r), mi = br_le16(&r), ss = br_le16(&r), ms = br_le16(&r);
 	uint32_t toff = br_le32(&r), tlen = br_le32(&r);
 	int64_t local;
-	if (!utc_seconds(y, mo, d, hh, mi, ss, &local)) {
+	/* years past ~2250 would overflow the ns clock */
+	if (!utc_seconds(y, mo, d, hh, mi, ss, &local) || local > 9000000000LL || local < -9000000000LL) {
 		source_warn(src, 0, "%s: capture start time %u-%u-%u is not a date; using 1970", path, y, mo, d);
 		local = 0;
 	}
@@ -180,14 +181,22 @@ static pr_status netmon_next(void *state, struct event *ev)
 		}
 		st->src->bytes_cur = off + 16ull + need;
 		uint16_t media = st->media;
-		int64_t ts = st->start_ns + (int64_t)(delta_us * 1000);
+		/* a delta beyond the ns clock's range is damage: the frame keeps the start time */
+		int64_t ts = st->start_ns;
+		if (delta_us > (uint64_t)INT64_MAX / 1000 ||
+		    __builtin_add_overflow(st->start_ns, (int64_t)(delta_us * 1000), &ts)) {
+			ts = st->start_ns;
+			source_warn(st->src, ref, "frame time offset %llu us is out of range; using the capture start",
+				    (unsigned long long)delta_us);
+		}
 		if (tr >= 2) {
 			br t = br_make(st->buf + caplen, tr);
 			media = br_le16(&t);
 			if (tr >= 15) {
 				br_skip(&t, 4);
 				uint64_t ft = br_le64(&t);
-				if (ft)
+				/* a FILETIME past year 30828 would overflow ns: keep the delta time */
+				if (ft && ft <= (uint64_t)INT64_MAX / 100 + FILETIME_UNIX_DIFF && ft >= FILETIME_UNIX_DIFF)
 					ts = ((int64_t)ft - FILETIME_UNIX_DIFF) * 100;
 			}
 		}

@@ -228,7 +228,7 @@ static bool time_first(const char *s, size_t n, int64_t *ns)
 	if ((dsep != '/' && dsep != '.') || !num2(s, n, &i, &b) || i >= n || s[i++] != dsep || !num2(s, n, &i, &y))
 		return false;
 	int mo = dsep == '/' ? a : b, d = dsep == '/' ? b : a;
-	if (h > 23 || m > 59 || x > 60 || mo < 1 || mo > 12 || d < 1 || d > 31 || y < 1970)
+	if (h > 23 || m > 59 || x > 60 || mo < 1 || mo > 12 || d < 1 || d > 31 || y < 1970 || y > UTIL_YEAR_MAX)
 		return false;
 	*ns = (days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + m * 60 + x) * NS_PER_SEC + frac;
 	return true;

@@ -438,7 +438,8 @@ bool textlog_date(const char *s, size_t n, int64_t *days)
 {
 	int y, m, d;
 	if (n != 10 || s[4] != '-' || s[7] != '-' || !digits(s, 4, &y) || !digits(s + 5, 2, &m) ||
-	    !digits(s + 8, 2, &d) || m < 1 || m > 12 || d < 1 || d > 31)
+	    !digits(s + 8, 2, &d) || m < 1 || m > 12 || d < 1 || d > 31 || y < UTIL_YEAR_MIN ||
+	    y > UTIL_YEAR_MAX)
 		return false;
 	*days = days_from_civil(y, (unsigned)m, (unsigned)d);
 	return true;

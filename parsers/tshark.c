@@ -97,6 +97,14 @@ static char pick_sep(const char *l, size_t n)
 	return sep;
 }
 
+/* prefix match (ASCII case-insensitive) within the n bytes at s: the sniff
+ * head is not NUL-terminated */
+static bool prefix_ci_n(const char *s, size_t n, const char *prefix)
+{
+	size_t k = strlen(prefix);
+	return n >= k && strncasecmp(s, prefix, k) == 0;
+}
+
 static int ts_sniff(const uint8_t *h, size_t len)
 {
 	size_t s, n;
@@ -105,8 +113,8 @@ static int ts_sniff(const uint8_t *h, size_t len)
 	const char *l = (const char *)h + s;
 	char sep = pick_sep(l, n);
 	if (!sep)  /* one column */
-		return field_name(l, n) && memchr(l, '.', n) && (starts_with_ci(l, "frame.") ||
-								     starts_with_ci(l, "ip.")) ? 40 : 0;
+		return field_name(l, n) && memchr(l, '.', n) && (prefix_ci_n(l, n, "frame.") ||
+								     prefix_ci_n(l, n, "ip.")) ? 40 : 0;
 	size_t cols = 0, dotted = 0, known = 0;
 	const char *p = l, *end = l + n;
 	while (p <= end) {
@@ -120,7 +128,7 @@ static int ts_sniff(const uint8_t *h, size_t len)
 		static const char *const protos[] = { "frame.", "ip.", "ipv6.", "tcp.", "udp.", "eth.",
 						      "esp.", "dns.", "icmp", "_ws.", "arp.", "sll." };
 		for (size_t i = 0; i < ARRAY_LEN(protos); i++)
-			if (starts_with_ci(p, protos[i]))
+			if (prefix_ci_n(p, (size_t)(e - p), protos[i]))
 				known++;
 		p = e + 1;
 	}
@@ -227,7 +235,7 @@ static bool legacy_time(struct ts_state *st, const char *s, size_t n, int64_t *n
 	for (int i = 0; i < 12; i++)
 		if (!strcmp(mon, months[i]))
 			m = i + 1;
-	if (m < 0 || d < 1 || d > 31 || y < 1970 || y > 9999)
+	if (m < 0 || d < 1 || d > 31 || y < 1970 || y > UTIL_YEAR_MAX)
 		return false;
 	const char *t = tmp + consumed, *sp = strchr(t, ' ');
 	size_t tn = sp ? (size_t)(sp - t) : strlen(t);

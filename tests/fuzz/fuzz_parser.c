@@ -65,54 +65,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 }
 
 #ifndef FUZZ_LIBFUZZER
-/* Replay: each argument is a file or directory of inputs. */
-#include <dirent.h>
-#include <sys/stat.h>
-
-static int replay_file(const char *p)
-{
-	FILE *f = fopen(p, "rb");
-	if (!f)
-		return 1;
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	rewind(f);
-	uint8_t *buf = malloc(n > 0 ? (size_t)n : 1);
-	size_t got = fread(buf, 1, n > 0 ? (size_t)n : 0, f);
-	fclose(f);
-	LLVMFuzzerTestOneInput(buf, got);
-	free(buf);
-	return 0;
-}
-
-int main(int argc, char **argv)
-{
-	unsigned files = 0;
-	for (int i = 1; i < argc; i++) {
-		struct stat st;
-		if (stat(argv[i], &st) != 0)
-			continue;
-		if (!S_ISDIR(st.st_mode)) {
-			replay_file(argv[i]);
-			files++;
-			continue;
-		}
-		DIR *d = opendir(argv[i]);
-		struct dirent *de;
-		while (d && (de = readdir(d))) {
-			char p[4096];
-			if (de->d_name[0] == '.')
-				continue;
-			snprintf(p, sizeof p, "%s/%s", argv[i], de->d_name);
-			if (stat(p, &st) == 0 && S_ISREG(st.st_mode)) {
-				replay_file(p);
-				files++;
-			}
-		}
-		if (d)
-			closedir(d);
-	}
-	printf("fuzz replay %s: %u inputs, no crash\n", FUZZ_PARSER, files);
-	return 0;
-}
+#define FUZZ_REPLAY_NAME FUZZ_PARSER
+#include "replay_main.h"
 #endif

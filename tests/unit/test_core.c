@@ -50,6 +50,12 @@ START_TEST(rfc3339)
 	ck_assert(utc_seconds(2024, 2, 29, 23, 59, 59, &s));
 	ck_assert_int_eq(s, 1709251199);
 	ck_assert(!utc_seconds(2024, 13, 1, 0, 0, 0, &s));
+	/* only years the int64 ns clock holds: no overflow downstream */
+	ck_assert(utc_seconds(2261, 12, 31, 23, 59, 59, &s));
+	ck_assert(s < INT64_MAX / NS_PER_SEC);
+	ck_assert(!utc_seconds(2262, 1, 1, 0, 0, 0, &s));
+	ck_assert(!utc_seconds(9999, 12, 31, 0, 0, 0, &s));
+	ck_assert(!utc_seconds(1601, 1, 1, 0, 0, 0, &s));
 }
 END_TEST
 
