@@ -130,11 +130,13 @@ fuzz: $(FUZZ_FORMATS:%=build/fuzz/fuzz_%)
 fuzz-run: fuzz
 	@FUZZ_JOBS=$(FUZZ_JOBS) ./tests/fuzz/run.sh fuzz $(FUZZ_SECONDS)
 
-# skipped, with a note, where clang or its libFuzzer runtime is missing
+# skipped, with a note, where clang or its libFuzzer runtime is missing; a crash
+# it finds is reported loudly but does not fail `make test` (see the message)
 fuzz-ci:
 	@mkdir -p build; if ./tests/fuzz/run.sh have-libfuzzer; then \
 		$(MAKE) --no-print-directory -j$(FUZZ_JOBS) fuzz >build/fuzz-build.log 2>&1 || { tail -20 build/fuzz-build.log; exit 1; }; \
-		FUZZ_JOBS=$(FUZZ_JOBS) ./tests/fuzz/run.sh fuzz $(FUZZ_CI_SECONDS); \
+		FUZZ_JOBS=$(FUZZ_JOBS) ./tests/fuzz/run.sh fuzz $(FUZZ_CI_SECONDS) || \
+		echo "fuzz-ci: NEW CRASH FOUND: the input is saved under tests/fuzz/regress/; commit it and fix the parser (make fuzz-replay reproduces it). Not fatal here: a random find must not fail an unrelated change; the replay of saved inputs is what gates."; \
 	else echo "fuzz-ci: skipped: clang with the libFuzzer runtime not found"; fi
 
 install: bin/correlator
