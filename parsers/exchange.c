@@ -109,18 +109,11 @@ static int exch_open(struct source *src, const char *path, void **state)
 {
 	struct exch_state *st = xcalloc(1, sizeof *st);
 	st->src = src;
-	if (textlog_open(&st->tl, src, path) != 0) {
-		free(st);
-		return -1;
-	}
-	if (textlog_csv_init(&st->csv, ',', '"', true) != 0) {
-		textlog_close(&st->tl);
-		free(st);
-		source_error(src, "%s: cannot set up the CSV reader", path);
-		return -1;
-	}
 	/* the documented layout until a #Fields: line says otherwise */
-	w3c_directive(&st->hdr, X_DEFAULT_FIELDS, strlen(X_DEFAULT_FIELDS), ',');
+	if (w3c_csv_open(&st->tl, &st->csv, &st->hdr, src, path, X_DEFAULT_FIELDS) != 0) {
+		free(st);
+		return -1;
+	}
 	map_header(st);
 	*state = st;
 	return 0;
@@ -131,9 +124,7 @@ static void exch_close(void *state)
 	struct exch_state *st = state;
 	if (!st)
 		return;
-	textlog_close(&st->tl);
-	textlog_csv_free(&st->csv);
-	w3c_free(&st->hdr);
+	w3c_csv_close(&st->tl, &st->csv, &st->hdr);
 	free(st);
 }
 

@@ -100,17 +100,11 @@ static int mt_open(struct source *src, const char *path, void **state)
 {
 	struct mt_state *st = xcalloc(1, sizeof *st);
 	st->src = src;
-	if (textlog_open(&st->tl, src, path) != 0) {
+	/* the documented layout until a #Fields: line says otherwise */
+	if (w3c_csv_open(&st->tl, &st->csv, &st->hdr, src, path, MT_DEFAULT_FIELDS) != 0) {
 		free(st);
 		return -1;
 	}
-	if (textlog_csv_init(&st->csv, ',', '"', true) != 0) {
-		textlog_close(&st->tl);
-		free(st);
-		source_error(src, "%s: cannot set up the CSV reader", path);
-		return -1;
-	}
-	w3c_directive(&st->hdr, MT_DEFAULT_FIELDS, strlen(MT_DEFAULT_FIELDS), ',');
 	map_header(st);
 	*state = st;
 	return 0;
@@ -121,9 +115,7 @@ static void mt_close(void *state)
 	struct mt_state *st = state;
 	if (!st)
 		return;
-	textlog_close(&st->tl);
-	textlog_csv_free(&st->csv);
-	w3c_free(&st->hdr);
+	w3c_csv_close(&st->tl, &st->csv, &st->hdr);
 	free(st);
 }
 

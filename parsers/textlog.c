@@ -706,3 +706,24 @@ bool w3c_next_record(struct textlog *t, struct w3c_header *h, char sep, char **p
 		}
 	}
 }
+
+int w3c_csv_open(struct textlog *t, struct textlog_csv *csv, struct w3c_header *h,
+		 struct source *src, const char *path, const char *default_fields)
+{
+	if (textlog_open(t, src, path) != 0)
+		return -1;
+	if (textlog_csv_init(csv, ',', '"', true) != 0) {
+		textlog_close(t);
+		source_error(src, "%s: cannot set up the CSV reader", path);
+		return -1;
+	}
+	w3c_directive(h, default_fields, strlen(default_fields), ',');
+	return 0;
+}
+
+void w3c_csv_close(struct textlog *t, struct textlog_csv *csv, struct w3c_header *h)
+{
+	textlog_close(t);
+	textlog_csv_free(csv);
+	w3c_free(h);
+}

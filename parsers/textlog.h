@@ -122,6 +122,14 @@ bool textlog_csv_line(struct textlog_csv *c, const char *line, size_t n, struct 
 		      const char **why);
 void textlog_csv_free(struct textlog_csv *c);
 
+/* A comma-separated W3C log (Exchange protocol and tracking logs): open the
+ * file and a quoting CSV splitter, and take default_fields as the column
+ * layout until a #Fields: line says otherwise. 0, or -1 after source_error().
+ * w3c_csv_close() frees all three after a successful open. */
+int w3c_csv_open(struct textlog *t, struct textlog_csv *csv, struct w3c_header *h,
+		 struct source *src, const char *path, const char *default_fields);
+void w3c_csv_close(struct textlog *t, struct textlog_csv *csv, struct w3c_header *h);
+
 /* ---- values ---- */
 
 /* "yyyy-mm-dd" -> days since 1970-01-01. */
