@@ -34,9 +34,12 @@ CFLAGS_ALL  = $(CSTD) $(OPT) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) $(CFLAGS) \
 LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS)
 LIBS_ALL    = $(PKG_LIBS) $(EVTX_LIBS) -lpthread -lm
 
-CORE_SRC := $(filter-out correlator/main.c,$(wildcard correlator/*.c)) $(wildcard parsers/*.c)
+# one wildcard per stage folder: a new file in any of them is built, no list to keep
+STAGES   := correlator/core correlator/analyze correlator/rulelang correlator/report correlator/cli \
+            parsers parsers/decode
+CORE_SRC := $(filter-out correlator/cli/main.c,$(foreach d,$(STAGES),$(wildcard $(d)/*.c)))
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
-MAIN_OBJ := $(BUILD)/correlator/main.o
+MAIN_OBJ := $(BUILD)/correlator/cli/main.o
 BIN      := $(if $(filter 1,$(SAN)),$(BUILD)/bin/correlator,bin/correlator)
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -44,7 +47,11 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 UNIT_HELPERS := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
 UNIT_HELPER_OBJ := $(UNIT_HELPERS:%.c=$(BUILD)/%.o)
 
-.PHONY: all test unit e2e asan bench fuzz fuzz-run fuzz-replay fuzz-ci install clean check-style
+# `make layers`: no #include runs from a lower stage to a higher one (correlator/README.md)
+layers:
+	@./tests/tools/check_layers.sh && echo "layers: every #include stays within its stage or below"
+
+.PHONY: layers all test unit e2e asan bench fuzz fuzz-run fuzz-replay fuzz-ci install clean check-style
 
 all: $(BIN)
 
@@ -70,7 +77,7 @@ e2e: $(BIN)
 	@CORRELATOR=$(abspath $(BIN)) ./tests/e2e/run.sh
 
 # `make test`: the release build and the sanitizer build, each running every test.
-test:
+test: layers
 	$(MAKE) unit e2e fuzz-replay
 	$(MAKE) SAN=1 unit e2e fuzz-replay
 	$(MAKE) fuzz-ci
@@ -146,9 +153,9 @@ install: bin/correlator
 
 check-style:
 	@! grep -rn '[[:space:]]$$' correlator parsers tests/unit --include='*.[ch]' || (echo "trailing blanks"; exit 1)
-	@for f in correlator/*.[ch] parsers/*.[ch]; do head -3 $$f | grep -q '^ \* ' || { echo "$$f: no header comment"; exit 1; }; done
+	@for f in $(foreach d,$(STAGES),$(wildcard $(d)/*.[ch])); do head -3 $$f | grep -q '^ \* ' || { echo "$$f: no header comment"; exit 1; }; done
 
 clean:
 	rm -rf build bin
 
--include $(CORE_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(UNIT_HELPER_OBJ:.o=.d) $(wildcard build/fuzz/obj/*/*.d)
+-include $(CORE_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(UNIT_HELPER_OBJ:.o=.d) $(wildcard $(FUZZ_OBJ:.o=.d))

@@ -22,9 +22,9 @@
  * "inbound": the initiator is the "for" side; "outbound": the "to" side.
  * ASA stamps have no zone (and often no year): --tz, year per syslog_hdr.c.
  */
-#include "parser.h"
+#include "../correlator/core/parser.h"
 #include "syslog_hdr.h"
-#include "../correlator/util.h"
+#include "../correlator/core/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -17,10 +17,10 @@
  * and `fw log` CLI guides. Times are the management server's local time:
  * --tz, else read as UTC (noted).
  */
-#include "parser.h"
+#include "../correlator/core/parser.h"
 #include "lines.h"
 #include "syslog_hdr.h"
-#include "../correlator/util.h"
+#include "../correlator/core/util.h"
 
 #include <csv.h>
 #include <errno.h>

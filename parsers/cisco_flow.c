@@ -15,10 +15,10 @@
  * Time: one capture time (snapshot.h); `show clock` output before the table
  * gives it.
  */
-#include "parser.h"
+#include "../correlator/core/parser.h"
 #include "snapshot.h"
 #include "syslog_hdr.h"
-#include "../correlator/util.h"
+#include "../correlator/core/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -17,9 +17,9 @@
  * guess columns of a table without a header.
  * Spec: ../shared/formats/windows-events.md (c).
  */
-#include "parser.h"
+#include "../correlator/core/parser.h"
 #include "etw_msg.h"
-#include "../correlator/util.h"
+#include "../correlator/core/util.h"
 
 #include <csv.h>
 #include <errno.h>

@@ -16,7 +16,7 @@
  * Enumerations render as "Name" or "N(Name)": both are accepted, the name kept.
  */
 #include "etw_msg.h"
-#include "../correlator/util.h"
+#include "../correlator/core/util.h"
 
 #include <ctype.h>
 #include <stdio.h>

@@ -28,8 +28,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../correlator/arena.h"
-#include "../correlator/event.h"
+#include "../correlator/core/arena.h"
+#include "../correlator/core/event.h"
 
 struct etw_ptr;  /* one remembered Tcb or endpoint */
 

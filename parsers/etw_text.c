@@ -14,9 +14,9 @@
  * read binary .etl, read CSV exports (etw_csv.c).
  * Spec: ../shared/formats/windows-events.md (c).
  */
-#include "parser.h"
+#include "../correlator/core/parser.h"
 #include "etw_msg.h"
-#include "../correlator/util.h"
+#include "../correlator/core/util.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -23,12 +23,12 @@
  * oldest-chunk order (records come in file order, as libevtx gives them).
  * Spec: libyal libevtx format document; ../shared/formats/windows-events.md (b).
  */
-#include "parser.h"
+#include "../correlator/core/parser.h"
 #include "evtx_binxml.h"
 #include "evtx_libevtx.h"
 #include "winevt.h"
-#include "../correlator/br.h"
-#include "../correlator/util.h"
+#include "../correlator/core/br.h"
+#include "../correlator/core/util.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -18,8 +18,8 @@
  * All offsets are relative to the chunk start; every read is bounds-checked.
  */
 #include "evtx_binxml.h"
-#include "../correlator/br.h"
-#include "../correlator/util.h"
+#include "../correlator/core/br.h"
+#include "../correlator/core/util.h"
 
 #include <inttypes.h>
 #include <stdarg.h>

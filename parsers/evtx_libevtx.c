@@ -11,11 +11,11 @@
  * Spec: [MS-EVEN6] binary XML; libevtx 20181227 include/libevtx.h;
  * ../shared/formats/windows-events.md (b).
  */
-#include "parser.h"
+#include "../correlator/core/parser.h"
 #include "evtx_libevtx.h"
 #include "winevt.h"
-#include "../correlator/br.h"
-#include "../correlator/util.h"
+#include "../correlator/core/br.h"
+#include "../correlator/core/util.h"
 
 /* libevtx.h pulls in libbfio.h (libbfio-dev) only for the file-IO-handle
  * open, which we do not use: declare it absent. */

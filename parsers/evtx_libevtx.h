@@ -9,7 +9,7 @@
 #ifndef CORRELATOR_EVTX_LIBEVTX_H
 #define CORRELATOR_EVTX_LIBEVTX_H
 
-#include "parser.h"
+#include "../correlator/core/parser.h"
 
 /* 0, or -1 (source_error said why; *state must still be closed). */
 int evtx_libevtx_open_recovered(struct source *src, const char *path, uint64_t ref_base, void **state);

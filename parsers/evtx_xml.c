@@ -22,9 +22,9 @@
  * Does not: read binary .evtx (evtx.c), render messages.
  * Spec: ../shared/formats/windows-events.md (a).
  */
-#include "parser.h"
+#include "../correlator/core/parser.h"
 #include "winevt.h"
-#include "../correlator/util.h"
+#include "../correlator/core/util.h"
 
 #include <errno.h>
 #include <stdio.h>

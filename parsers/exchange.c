@@ -23,9 +23,9 @@
  * see the message body (Exchange never logs it, nor the final "." line).
  * Spec: ../shared/formats/exchange-protocol-log.md.
  */
-#include "parser.h"
+#include "../correlator/core/parser.h"
 #include "textlog.h"
-#include "../correlator/util.h"
+#include "../correlator/core/util.h"
 
 #include <ctype.h>
 #include <stdio.h>

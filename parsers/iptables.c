@@ -20,9 +20,9 @@
  * Action: the log prefix names it (DROP, DENY, REJECT, ACCEPT, ALLOW; or the
  * EdgeOS/VyOS "[rule-N-D]" / "-A]" / "-R]" suffix); otherwise fw.info.
  */
-#include "parser.h"
+#include "../correlator/core/parser.h"
 #include "syslog_hdr.h"
-#include "../correlator/util.h"
+#include "../correlator/core/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>

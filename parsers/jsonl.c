@@ -15,10 +15,10 @@
  * Does not: read arbitrary JSON documents or JSON spanning lines.
  * Spec: RFC 8259; the jsonl shape of correlator/timeline_out.c.
  */
-#include "parser.h"
-#include "../correlator/arena.h"
-#include "../correlator/fields.h"
-#include "../correlator/util.h"
+#include "../correlator/core/parser.h"
+#include "../correlator/core/arena.h"
+#include "../correlator/core/fields.h"
+#include "../correlator/core/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -16,9 +16,9 @@
  * Does not: split multi-value recipient lists (kept as written, ';'-separated).
  * Spec: ../shared/formats/exchange-protocol-log.md, "Message tracking log".
  */
-#include "parser.h"
+#include "../correlator/core/parser.h"
 #include "textlog.h"
-#include "../correlator/util.h"
+#include "../correlator/core/util.h"
 
 #include <ctype.h>
 #include <stdio.h>

@@ -15,10 +15,10 @@
  * Does not: read NetMon 1.x ("RTSS"), decode token ring, FDDI, ATM or 802.11.
  * Spec: ../shared/formats/capture-exports.md section 4 (after Wireshark's wiretap).
  */
-#include "parser.h"
-#include "capture.h"
-#include "../correlator/br.h"
-#include "../correlator/util.h"
+#include "../correlator/core/parser.h"
+#include "decode/capture.h"
+#include "../correlator/core/br.h"
+#include "../correlator/core/util.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -16,10 +16,10 @@
  * Spec: Windows netstat /? and its output; net-tools netstat(8).
  * Time: one capture time for all rows (snapshot.h).
  */
-#include "parser.h"
+#include "../correlator/core/parser.h"
 #include "snapshot.h"
 #include "syslog_hdr.h"
-#include "../correlator/util.h"
+#include "../correlator/core/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -26,9 +26,9 @@
  * protocols' descriptions, or resolve names written in place of addresses.
  * Spec: ../shared/formats/capture-exports.md section 2.
  */
-#include "parser.h"
+#include "../correlator/core/parser.h"
 #include "textlog.h"
-#include "../correlator/util.h"
+#include "../correlator/core/util.h"
 
 #include <ctype.h>
 #include <stdio.h>

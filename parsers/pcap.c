@@ -5,9 +5,9 @@
  * and comments that libpcap hides) or NetMon .cap (netmon.c).
  * Spec: draft-ietf-opsawg-pcap; libpcap pcap_open_offline(3PCAP).
  */
-#include "parser.h"
-#include "capture.h"
-#include "../correlator/util.h"
+#include "../correlator/core/parser.h"
+#include "decode/capture.h"
+#include "../correlator/core/util.h"
 
 #include <pcap/pcap.h>
 #include <stdio.h>

@@ -12,10 +12,10 @@
  * Does not: decrypt (DSB), resolve names (NRB), read the systemd journal block.
  * Spec: draft-ietf-opsawg-pcapng.
  */
-#include "parser.h"
-#include "capture.h"
-#include "../correlator/br.h"
-#include "../correlator/util.h"
+#include "../correlator/core/parser.h"
+#include "decode/capture.h"
+#include "../correlator/core/br.h"
+#include "../correlator/core/util.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -16,9 +16,9 @@
  * Does not: read the binary WFP audit events (those are EVTX 5152/5156).
  * Spec: ../shared/formats/firewall-logs.md section (d).
  */
-#include "parser.h"
+#include "../correlator/core/parser.h"
 #include "textlog.h"
-#include "../correlator/util.h"
+#include "../correlator/core/util.h"
 
 #include <stdlib.h>
 #include <string.h>

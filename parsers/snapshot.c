@@ -4,7 +4,7 @@
  */
 #include "snapshot.h"
 #include "syslog_hdr.h"
-#include "../correlator/util.h"
+#include "../correlator/core/util.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -9,7 +9,7 @@
 #define PARSERS_SNAPSHOT_H
 
 #include "lines.h"
-#include "parser.h"
+#include "../correlator/core/parser.h"
 
 struct snapshot {
 	struct source *src;

@@ -9,9 +9,9 @@
  * Time: ISO / RFC 5424 stamps carry their zone; BSD stamps are local (--tz,
  * else UTC, noted) and their year is resolved as syslog_hdr.h describes.
  */
-#include "parser.h"
+#include "../correlator/core/parser.h"
 #include "syslog_hdr.h"
-#include "../correlator/util.h"
+#include "../correlator/core/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -13,7 +13,7 @@
  * A token starting with "%" (Cisco mnemonic) always starts the message.
  */
 #include "syslog_hdr.h"
-#include "../correlator/util.h"
+#include "../correlator/core/util.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -18,7 +18,7 @@
 #include <stdint.h>
 
 #include "lines.h"
-#include "parser.h"
+#include "../correlator/core/parser.h"
 
 struct syslog_hdr {
 	int pri;                 /* -1 when absent */

@@ -16,9 +16,9 @@
  * Does not: read /fo csv or /fo list, or /v columns beyond those named here.
  * Spec: tasklist /? and its output. Time: one capture time (snapshot.h).
  */
-#include "parser.h"
+#include "../correlator/core/parser.h"
 #include "snapshot.h"
-#include "../correlator/util.h"
+#include "../correlator/core/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>

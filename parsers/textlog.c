@@ -4,7 +4,7 @@
  * Does not: interpret any column; report anything but overlong lines.
  */
 #include "textlog.h"
-#include "../correlator/util.h"
+#include "../correlator/core/util.h"
 
 #include <errno.h>
 #include <stdio.h>

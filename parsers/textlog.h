@@ -21,8 +21,8 @@
 
 #include <csv.h>
 
-#include "../correlator/event.h"
-#include "../correlator/source.h"
+#include "../correlator/core/event.h"
+#include "../correlator/core/source.h"
 
 /* ---- line reader ---- */
 

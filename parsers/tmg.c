@@ -20,10 +20,10 @@
  * Does not: read the SQL/MSDE or ".iis" layouts, or decode IP header hex.
  * Spec: ../shared/formats/firewall-logs.md section (a).
  */
-#include "parser.h"
+#include "../correlator/core/parser.h"
 #include "textlog.h"
 #include "tmg_codes.h"
-#include "../correlator/util.h"
+#include "../correlator/core/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>

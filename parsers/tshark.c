@@ -25,9 +25,9 @@
  * Does not: read the GUI's "Export Packet Dissections as CSV" (summary columns).
  * Spec: ../shared/formats/capture-exports.md section 1.
  */
-#include "parser.h"
+#include "../correlator/core/parser.h"
 #include "textlog.h"
-#include "../correlator/util.h"
+#include "../correlator/core/util.h"
 
 #include <ctype.h>
 #include <stdio.h>

@@ -24,8 +24,8 @@
  *   WFP events with one endpoint only (5154 listen, 5158 bind): no flow.
  */
 #include "winevt.h"
-#include "../correlator/source.h"
-#include "../correlator/util.h"
+#include "../correlator/core/source.h"
+#include "../correlator/core/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>

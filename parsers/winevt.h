@@ -28,8 +28,8 @@
 
 #include <libxml/xmlreader.h>
 
-#include "../correlator/arena.h"
-#include "../correlator/event.h"
+#include "../correlator/core/arena.h"
+#include "../correlator/core/event.h"
 
 struct source;
 

@@ -14,10 +14,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../correlator/event.h"
-#include "../../correlator/run.h"
-#include "../../correlator/source.h"
-#include "../../parsers/parser.h"
+#include "../../correlator/core/event.h"
+#include "../../correlator/core/run.h"
+#include "../../correlator/core/source.h"
+#include "../../correlator/core/parser.h"
 
 #ifndef FUZZ_PARSER
 #error "build with -DFUZZ_PARSER=\"name\""

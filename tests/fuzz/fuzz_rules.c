@@ -14,11 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../correlator/arena.h"
-#include "../../correlator/event.h"
-#include "../../correlator/finding.h"
-#include "../../correlator/rule_ast.h"
-#include "../../correlator/rule_engine.h"
+#include "../../correlator/core/arena.h"
+#include "../../correlator/core/event.h"
+#include "../../correlator/rulelang/finding.h"
+#include "../../correlator/rulelang/rule_ast.h"
+#include "../../correlator/rulelang/rule_engine.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -68,10 +68,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rule_check(rs);
 	FILE *devnull = fopen("/dev/null", "w");
 	if (devnull) {
-		ruleset_print_diags(rs, devnull);
+		rdiag_print(&rs->diags, devnull);
 		fclose(devnull);
 	}
-	if (!rs->ndiags) {
+	if (!rs->diags.n) {
 		static const char *const labels[] = { "a", "b" };
 		struct arena store;
 		arena_init(&store, 1 << 16);

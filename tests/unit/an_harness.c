@@ -2,7 +2,7 @@
  * tests/unit/an_harness.c - analyzer test driver (see an_harness.h).
  */
 #include "an_harness.h"
-#include "../../correlator/util.h"
+#include "../../correlator/core/util.h"
 
 #include <check.h>
 #include <stdio.h>

@@ -11,11 +11,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../../correlator/analyzer.h"
-#include "../../correlator/arena.h"
-#include "../../correlator/pipeline.h"
-#include "../../correlator/run.h"
-#include "../../parsers/packet.h"
+#include "../../correlator/core/analyzer.h"
+#include "../../correlator/core/arena.h"
+#include "../../correlator/core/pipeline.h"
+#include "../../correlator/core/run.h"
+#include "../../parsers/decode/packet.h"
 
 struct harness {
 	const struct analyzer *an;

@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../correlator/pipeline.h"
-#include "../../correlator/source.h"
-#include "../../correlator/util.h"
-#include "../../parsers/packet.h"
-#include "../../parsers/parser.h"
+#include "../../correlator/core/pipeline.h"
+#include "../../correlator/core/source.h"
+#include "../../correlator/core/util.h"
+#include "../../parsers/decode/packet.h"
+#include "../../correlator/core/parser.h"
 
 static const struct parser fake_w3c = {
 	.api_version = PARSER_API_VERSION,

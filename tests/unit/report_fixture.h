@@ -8,8 +8,8 @@
 #ifndef TESTS_REPORT_FIXTURE_H
 #define TESTS_REPORT_FIXTURE_H
 
-#include "../../correlator/report.h"
-#include "../../correlator/run.h"
+#include "../../correlator/report/report.h"
+#include "../../correlator/core/run.h"
 
 struct fixture {
 	struct run run;

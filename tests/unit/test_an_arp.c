@@ -10,7 +10,7 @@
 #include <stdlib.h>
 
 #include "an_harness.h"
-#include "../../correlator/util.h"
+#include "../../correlator/core/util.h"
 
 extern const struct analyzer analyzer_arp;
 

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 
 #include "an_harness.h"
-#include "../../correlator/an_esp.h"
-#include "../../correlator/util.h"
+#include "../../correlator/analyze/an_esp.h"
+#include "../../correlator/core/util.h"
 
 extern const struct analyzer analyzer_esp;
 

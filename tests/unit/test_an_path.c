@@ -11,12 +11,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../correlator/path_match.h"
-#include "../../correlator/pipeline.h"
-#include "../../correlator/run.h"
-#include "../../correlator/sessions.h"
-#include "../../correlator/source.h"
-#include "../../parsers/packet.h"
+#include "../../correlator/analyze/path_match.h"
+#include "../../correlator/core/pipeline.h"
+#include "../../correlator/core/run.h"
+#include "../../correlator/core/sessions.h"
+#include "../../correlator/core/source.h"
+#include "../../parsers/decode/packet.h"
 
 #define MS 1000000LL
 #define BASE 1700000000LL

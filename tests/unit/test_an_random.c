@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "an_harness.h"
-#include "../../correlator/util.h"
+#include "../../correlator/core/util.h"
 
 extern const struct analyzer analyzer_udp, analyzer_esp, analyzer_dns, analyzer_arp;
 

@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../correlator/an_tcp.h"
-#include "../../correlator/run.h"
-#include "../../parsers/packet.h"
+#include "../../correlator/analyze/an_tcp.h"
+#include "../../correlator/core/run.h"
+#include "../../parsers/decode/packet.h"
 
 #define MS 1000000LL
 #define T0 (1700000000LL * 1000000000LL)

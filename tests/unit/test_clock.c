@@ -6,7 +6,7 @@
 #include <check.h>
 #include <stdlib.h>
 
-#include "../../correlator/clock.h"
+#include "../../correlator/core/clock.h"
 
 #define MS 1000000LL
 #define US 1000LL

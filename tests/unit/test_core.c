@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../correlator/flowtab.h"
-#include "../../correlator/tz.h"
-#include "../../correlator/util.h"
-#include "../../parsers/parser.h"
+#include "../../correlator/core/flowtab.h"
+#include "../../correlator/core/tz.h"
+#include "../../correlator/core/util.h"
+#include "../../correlator/core/parser.h"
 
 START_TEST(durations)
 {

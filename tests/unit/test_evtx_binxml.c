@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../correlator/source.h"
+#include "../../correlator/core/source.h"
 #include "../../parsers/evtx_binxml.h"
 #include "../../parsers/winevt.h"
 

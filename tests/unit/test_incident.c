@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "report_fixture.h"
-#include "../../correlator/util.h"
+#include "../../correlator/core/util.h"
 
 static struct run run;
 static struct report rep;

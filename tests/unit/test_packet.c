@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../parsers/ipfrag.h"
-#include "../../parsers/packet.h"
+#include "../../parsers/decode/ipfrag.h"
+#include "../../parsers/decode/packet.h"
 
 /* Ethernet + IPv4 (id 0x1234, ttl 64, DF) + TCP SYN 10.0.0.1:50000 -> 10.0.0.2:443
  * seq 1000 win 64240 with MSS 1460, SACK-permitted, TS 7/0, NOP, wscale 7. */

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../correlator/path_match.h"
-#include "../../parsers/packet.h"
+#include "../../correlator/analyze/path_match.h"
+#include "../../parsers/decode/packet.h"
 
 static struct flow fl(const char *src, uint16_t sp, const char *dst, uint16_t dp, uint8_t proto)
 {

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../correlator/pendq.h"
-#include "../../correlator/topk.h"
+#include "../../correlator/analyze/pendq.h"
+#include "../../correlator/analyze/topk.h"
 
 START_TEST(fifo_deadlines)
 {

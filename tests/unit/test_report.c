@@ -11,9 +11,9 @@
 #include <string.h>
 
 #include "report_fixture.h"
-#include "../../correlator/source.h"
-#include "../../correlator/util.h"
-#include "../../parsers/packet.h"
+#include "../../correlator/core/source.h"
+#include "../../correlator/core/util.h"
+#include "../../parsers/decode/packet.h"
 
 static size_t count(const char *hay, const char *needle)
 {

@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../correlator/arena.h"
-#include "../../correlator/rule_ast.h"
-#include "../../correlator/rule_engine.h"
-#include "../../correlator/util.h"
+#include "../../correlator/core/arena.h"
+#include "../../correlator/rulelang/rule_ast.h"
+#include "../../correlator/rulelang/rule_engine.h"
+#include "../../correlator/core/util.h"
 
 #define SEC NS_PER_SEC
 #define MS NS_PER_MSEC
@@ -27,7 +27,7 @@ static struct ruleset *load(const char *text, size_t *errors)
 	const struct rfile *f = ruleset_add_text(rs, "t.rule", text, strlen(text));
 	rule_parse(rs, f);
 	rule_check(rs);
-	*errors = rs->ndiags;
+	*errors = rs->diags.n;
 	return rs;
 }
 
@@ -36,7 +36,7 @@ static char *diags(const struct ruleset *rs)
 	char *buf = NULL;
 	size_t n = 0;
 	FILE *m = open_memstream(&buf, &n);
-	ruleset_print_diags(rs, m);
+	rdiag_print(&rs->diags, m);
 	fclose(m);
 	return buf;
 }
@@ -624,7 +624,7 @@ START_TEST(hostile_truncations)
 			rule_parse(rs, rf);
 			rule_check(rs);
 			if (cut == n)
-				ck_assert_msg(rs->ndiags == 0, "%s has errors", path);
+				ck_assert_msg(rs->diags.n == 0, "%s has errors", path);
 			ruleset_free(rs);
 			if (cut == n)
 				break;
@@ -648,7 +648,7 @@ START_TEST(hostile_nesting)
 	size_t errs;
 	struct ruleset *rs = load(text, &errs);
 	ck_assert_uint_eq(errs, 1);
-	ck_assert_str_eq(rs->diags[0].msg, "expression nested too deeply");
+	ck_assert_str_eq(rs->diags.v[0].msg, "expression nested too deeply");
 	ruleset_free(rs);
 	o = (size_t)snprintf(text, sizeof text, "rule deep\n match [tcp where ");
 	for (int i = 0; i < 5000; i++) {
@@ -658,7 +658,7 @@ START_TEST(hostile_nesting)
 	memcpy(text + o, "tcp.len]\n", 10);
 	rs = load(text, &errs);
 	ck_assert_uint_eq(errs, 1);
-	ck_assert_str_eq(rs->diags[0].msg, "expression nested too deeply");
+	ck_assert_str_eq(rs->diags.v[0].msg, "expression nested too deeply");
 	ruleset_free(rs);
 	/* a flat chain is bounded too: the checker and evaluator recurse on it */
 	o = (size_t)snprintf(text, sizeof text, "rule long\n match [tcp where tcp.len");
@@ -669,7 +669,7 @@ START_TEST(hostile_nesting)
 	memcpy(text + o, "]\n", 3);
 	rs = load(text, &errs);
 	ck_assert_uint_eq(errs, 1);
-	ck_assert_str_eq(rs->diags[0].msg, "rule too long (more than 4096 terms)");
+	ck_assert_str_eq(rs->diags.v[0].msg, "rule too long (more than 4096 terms)");
 	ruleset_free(rs);
 }
 END_TEST

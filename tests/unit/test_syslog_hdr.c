@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../correlator/source.h"
+#include "../../correlator/core/source.h"
 #include "../../parsers/lines.h"
 #include "../../parsers/syslog_hdr.h"
 

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../correlator/source.h"
-#include "../../correlator/util.h"
+#include "../../correlator/core/source.h"
+#include "../../correlator/core/util.h"
 #include "../../parsers/winevt.h"
 
 #define NS "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'>"

@@ -1,0 +1,517 @@
+/*
+ * correlator/analyze/an_dns.c - the DNS analyzer: query rates per client and per
+ * name, at each source separately. Reports
+ *   dns.unanswered  a query with no response (same id and question, to the
+ *                   client's address and port) within 2 s; at the deadline,
+ *                   citing the query
+ *   dns.burst       one client sent >= 50 queries within 1 s; emitted when the
+ *                   rate falls below that again (or at the end), citing the
+ *                   query that crossed the threshold. Fields: ip.src, count
+ *                   (queries in the burst), window (first to last query),
+ *                   peak_qps (most queries in one calendar second), names (the
+ *                   most queried names from the crossing on) and dns.qry.name
+ *                   (the first of them)
+ *   dns.summary     per source at the end: queries, responses, nxdomain,
+ *                   nxdomain_ratio, unanswered, distinct clients and names,
+ *                   peak_qps (most queries in one calendar second), qps (the
+ *                   average), duration, top_clients, top_names (counts in brackets;
+ *                   Space-Saving estimates past 512 distinct keys)
+ * Does not: follow DNS over TCP, or check answers against each other.
+ * Spec: RFC 1035 (id, question, RCODE 3 = NXDOMAIN).
+ */
+#include "an_common.h"
+#include "../core/analyzer.h"
+#include "../core/flowtab.h"
+#include "pendq.h"
+#include "../core/run.h"
+#include "topk.h"
+#include "../core/util.h"
+#include "../core/pkt.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DNS_TIMEOUT (2 * NS_PER_SEC)
+#define DNS_BURST_COUNT 50
+#define DNS_BURST_WINDOW NS_PER_SEC
+#define DNS_CLIENT_IDLE (10 * NS_PER_SEC)
+#define DNS_PEND 8
+#define DNS_TOPK 512
+#define DNS_TOP_SHOWN 5
+
+struct qpend {
+	struct an_cause q;
+	struct addr client, server;
+	uint16_t cport, sport, id;
+	uint64_t qhash;
+	char qname[256];
+};
+
+struct qindex {
+	pendq_handle pend[DNS_PEND];
+};
+
+struct hot {              /* a client sending queries close together */
+	int64_t ring[DNS_BURST_COUNT];
+	unsigned head, n;     /* head: oldest of the last n */
+	bool in_burst;
+	struct an_cause cross;
+	int64_t burst_first, burst_last, sec;
+	uint64_t count, sec_count, peak;
+	struct topk *names;
+	struct hot_link { struct client *prev, *next; } link;
+};
+
+struct client {
+	uint16_t source;
+	struct addr addr;
+	int64_t last;
+	struct hot *hot;
+};
+
+struct src_stats {
+	bool seen;
+	struct an_cause first;
+	int64_t first_ts, last_ts, sec;
+	uint64_t queries, responses, nxdomain, unanswered, sec_count, peak;
+	struct topk *names, *clients;
+};
+
+struct dns_state {
+	const struct run *run;
+	struct flowtab *clients, *index;
+	struct pendq *pq;
+	struct client *bhead;     /* clients in a burst */
+	struct src_stats *src;
+	size_t nsources;
+	uint64_t *cap_clients, *cap_pending;
+	struct emit *out;
+	int64_t now;
+	struct event ev;
+	char msg[1400], names[512], clients_s[512];
+};
+
+static struct flow addr_key(const struct addr *a, uint16_t port)
+{
+	struct flow k = { .src = *a, .sport = port, .proto = 17 };
+	k.dst.family = a->family;
+	return k;
+}
+
+static void burst_unlink(struct dns_state *s, struct client *c)
+{
+	struct hot *h = c->hot;
+	if (h->link.prev)
+		h->link.prev->hot->link.next = h->link.next;
+	else
+		s->bhead = h->link.next;
+	if (h->link.next)
+		h->link.next->hot->link.prev = h->link.prev;
+	h->link.prev = h->link.next = NULL;
+}
+
+static size_t top_list(const struct topk *t, char *buf, size_t len, bool addr_keys,
+		       const char **first)
+{
+	const struct topk_item *it[DNS_TOP_SHOWN];
+	size_t n = topk_top(t, it, DNS_TOP_SHOWN), o = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && o < len; i++) {
+		char k[TOPK_KEY_MAX + 1];
+		if (addr_keys) {
+			struct addr a = { 0 };
+			memcpy(&a, it[i]->key, it[i]->len < sizeof a ? it[i]->len : sizeof a);
+			addr_format(&a, k, sizeof k);
+		} else {
+			snprintf(k, sizeof k, "%s", it[i]->key);
+		}
+		int w = snprintf(buf + o, len - o, "%s%s (%" PRIu64 ")", i ? ", " : "", k, it[i]->count);
+		if (w < 0)
+			break;
+		o += (size_t)w;
+		if (first && i == 0)
+			*first = it[0]->key;
+	}
+	return n;
+}
+
+static void end_burst(struct dns_state *s, struct client *c, int64_t ts)
+{
+	struct hot *h = c->hot;
+	burst_unlink(s, c);
+	h->in_burst = false;
+	struct event *ev = &s->ev;
+	an_cause_init(ev, &h->cross, "dns.burst", ts);
+	ev_addr(ev, "ip.src", &c->addr);
+	ev_int(ev, "count", (int64_t)h->count);
+	ev_dur(ev, "window", h->burst_last - h->burst_first);
+	ev_int(ev, "peak_qps", (int64_t)h->peak);
+	const char *top = NULL;
+	top_list(h->names, s->names, sizeof s->names, false, &top);
+	ev_cstr(ev, "names", s->names);
+	if (top)
+		ev_cstr(ev, "dns.qry.name", top);
+	char a[64], w[32];
+	addr_format(&c->addr, a, sizeof a);
+	format_duration(h->burst_last - h->burst_first, w, sizeof w);
+	snprintf(s->msg, sizeof s->msg, "DNS burst: %s sent %" PRIu64 " queries in %s (peak %" PRIu64
+		 "/s): %s", a, h->count, w, h->peak, s->names);
+	ev->msg = s->msg;
+	emit_event(s->out, ev);
+	topk_free(h->names);
+	h->names = NULL;
+}
+
+static void on_evict_client(void *ctx, const struct flow *key, void *data, bool by_cap)
+{
+	struct dns_state *s = ctx;
+	struct client *c = data;
+	if (by_cap && c->source < s->nsources)
+		s->cap_clients[c->source]++;
+	if (c->hot) {
+		if (c->hot->in_burst && s->out)
+			end_burst(s, c, s->now);
+		else if (c->hot->in_burst)
+			burst_unlink(s, c);
+		topk_free(c->hot->names);
+		free(c->hot);
+		c->hot = NULL;
+	}
+}
+
+static void *dns_create(const struct run *run)
+{
+	struct dns_state *s = xcalloc(1, sizeof *s);
+	s->run = run;
+	size_t cap = run->opt.max_sessions;
+	s->clients = flowtab_new(sizeof(struct client), cap, DNS_CLIENT_IDLE, on_evict_client, s);
+	s->index = flowtab_new(sizeof(struct qindex), cap, 2 * DNS_TIMEOUT, NULL, NULL);
+	s->pq = pendq_new(sizeof(struct qpend), cap);
+	s->nsources = run->nsources ? run->nsources : 1;
+	s->src = xcalloc(s->nsources, sizeof *s->src);
+	s->cap_clients = xcalloc(s->nsources, sizeof *s->cap_clients);
+	s->cap_pending = xcalloc(s->nsources, sizeof *s->cap_pending);
+	return s;
+}
+
+static int64_t second_of(int64_t ts)
+{
+	return ts >= 0 ? ts / NS_PER_SEC : -((-ts + NS_PER_SEC - 1) / NS_PER_SEC);
+}
+
+/* Rate bookkeeping for one query of client c; may start a burst. */
+static void count_query(struct dns_state *s, struct client *c, const struct event *ev,
+			const char *qname)
+{
+	int64_t ts = ev->ts;
+	if (c->hot && !c->hot->in_burst && ts - c->last >= DNS_BURST_WINDOW) {
+		/* quiet for a whole window: the client cools down, memory goes */
+		free(c->hot);
+		c->hot = NULL;
+	}
+	if (!c->hot) {
+		if (!c->last || ts - c->last >= DNS_BURST_WINDOW) {
+			c->last = ts;
+			return;
+		}
+		c->hot = xcalloc(1, sizeof *c->hot);
+		c->hot->ring[0] = c->last;
+		c->hot->n = 1;
+	}
+	c->last = ts;
+	struct hot *h = c->hot;
+	if (h->n < DNS_BURST_COUNT) {
+		h->ring[(h->head + h->n++) % DNS_BURST_COUNT] = ts;
+	} else {
+		h->ring[h->head] = ts;
+		h->head = (h->head + 1) % DNS_BURST_COUNT;
+	}
+	if (h->in_burst) {
+		h->count++;
+		h->burst_last = ts;
+		int64_t sec = second_of(ts);
+		h->sec_count = sec == h->sec ? h->sec_count + 1 : 1;
+		h->sec = sec;
+		if (h->sec_count > h->peak)
+			h->peak = h->sec_count;
+		topk_add(h->names, qname, strlen(qname));
+		return;
+	}
+	if (h->n == DNS_BURST_COUNT && ts - h->ring[h->head] < DNS_BURST_WINDOW) {
+		h->in_burst = true;
+		an_cause_save(&h->cross, ev);
+		h->count = DNS_BURST_COUNT;
+		h->burst_first = h->ring[h->head];
+		h->burst_last = ts;
+		/* queries in the calendar second of the crossing, from the ring */
+		h->sec = second_of(ts);
+		h->sec_count = 0;
+		for (unsigned i = 0; i < h->n; i++)
+			if (second_of(h->ring[i]) == h->sec)
+				h->sec_count++;
+		h->peak = h->sec_count;
+		h->names = topk_new(8);
+		topk_add(h->names, qname, strlen(qname));
+		h->link.prev = NULL;
+		h->link.next = s->bhead;
+		if (s->bhead)
+			s->bhead->hot->link.prev = c;
+		s->bhead = c;
+	}
+}
+
+struct dmsg {
+	bool response;
+	uint16_t id;
+	uint8_t rcode;
+	const char *qname;
+	size_t qlen;
+};
+
+static bool read_dns(const struct event *ev, struct dmsg *m)
+{
+	const struct pkt *p = ev->pkt;
+	if (p) {
+		if (!(p->layers & PKT_DNS) || !(p->layers & PKT_UDP))
+			return false;
+		m->response = p->dns.response;
+		m->id = p->dns.id;
+		m->rcode = p->dns.rcode;
+		m->qname = p->dns.qname;
+		m->qlen = strlen(p->dns.qname);
+		return true;
+	}
+	if (strcmp(ev->type, "dns.query") && strcmp(ev->type, "dns.response"))
+		return false;
+	int64_t v;
+	if (!(ev->flags & EV_HAS_FLOW) || !event_get_int(ev, "dns.id", &v))
+		return false;
+	m->id = (uint16_t)v;
+	m->response = !strcmp(ev->type, "dns.response");
+	m->rcode = event_get_int(ev, "dns.flags.rcode", &v) ? (uint8_t)v : 0;
+	const struct value *q = event_get(ev, "dns.qry.name");
+	m->qname = q && q->type == V_STR ? q->u.s.p : "";
+	m->qlen = q && q->type == V_STR ? q->u.s.n : 0;
+	return true;
+}
+
+static void dns_event(void *st, const struct event *ev, struct emit *out)
+{
+	struct dns_state *s = st;
+	struct dmsg m;
+	if (!read_dns(ev, &m) || !(ev->flags & EV_HAS_FLOW))
+		return;
+	s->out = out;
+	s->now = ev->ts;
+	if (m.qlen > 255)
+		m.qlen = 255;
+	char qname[256];
+	memcpy(qname, m.qname, m.qlen);
+	qname[m.qlen] = '\0';
+	uint16_t si = ev->source < s->nsources ? ev->source : 0;
+	struct src_stats *ss = &s->src[si];
+	if (!ss->seen) {
+		ss->seen = true;
+		an_cause_save(&ss->first, ev);
+		ss->first_ts = ev->ts;
+		ss->names = topk_new(DNS_TOPK);
+		ss->clients = topk_new(DNS_TOPK);
+	}
+	ss->last_ts = ev->ts;
+	const struct flow *f = &ev->flow;
+	uint64_t qhash = an_hash(qname, m.qlen);
+	if (m.response) {
+		ss->responses++;
+		if (m.rcode == 3)
+			ss->nxdomain++;
+		struct flow k = addr_key(&f->dst, f->dport);
+		struct qindex *x = flowtab_get(s->index, &k, ev->source, ev->ts, false, NULL, NULL);
+		for (size_t i = 0; x && i < DNS_PEND; i++) {
+			struct qpend *q = x->pend[i] ? pendq_get(s->pq, x->pend[i]) : NULL;
+			if (q && q->id == m.id && q->qhash == qhash) {
+				pendq_remove(s->pq, x->pend[i]);
+				x->pend[i] = 0;
+				break;
+			}
+		}
+		return;
+	}
+	ss->queries++;
+	int64_t sec = second_of(ev->ts);
+	ss->sec_count = sec == ss->sec ? ss->sec_count + 1 : 1;
+	ss->sec = sec;
+	if (ss->sec_count > ss->peak)
+		ss->peak = ss->sec_count;
+	topk_add(ss->names, qname, m.qlen);
+	topk_add(ss->clients, &f->src, sizeof f->src);
+
+	struct flow ck = addr_key(&f->src, 0);
+	bool created;
+	struct client *c = flowtab_get(s->clients, &ck, ev->source, ev->ts, true, &created, NULL);
+	if (created) {
+		c->source = ev->source;
+		c->addr = f->src;
+	}
+	count_query(s, c, ev, qname);
+
+	if (an_addr_is_group(&f->dst))
+		return;  /* mDNS / LLMNR: answered by anybody, or nobody */
+	struct qpend *q;
+	pendq_handle h = pendq_add(s->pq, ev->ts + DNS_TIMEOUT, (void **)&q);
+	if (!h) {
+		s->cap_pending[si]++;
+		return;
+	}
+	an_cause_save(&q->q, ev);
+	q->client = f->src;
+	q->server = f->dst;
+	q->cport = f->sport;
+	q->sport = f->dport;
+	q->id = m.id;
+	q->qhash = qhash;
+	memcpy(q->qname, qname, m.qlen + 1);
+	struct flow k = addr_key(&f->src, f->sport);
+	struct qindex *x = flowtab_get(s->index, &k, ev->source, ev->ts, true, NULL, NULL);
+	for (size_t i = 0; i < DNS_PEND; i++) {
+		if (!x->pend[i] || !pendq_get(s->pq, x->pend[i])) {
+			x->pend[i] = h;
+			return;
+		}
+	}
+	memmove(x->pend, x->pend + 1, (DNS_PEND - 1) * sizeof *x->pend);
+	x->pend[DNS_PEND - 1] = h;
+}
+
+static void emit_unanswered(struct dns_state *s, const struct qpend *q, int64_t deadline)
+{
+	if (q->q.source < s->nsources)
+		s->src[q->q.source].unanswered++;
+	struct event *ev = &s->ev;
+	an_cause_init(ev, &q->q, "dns.unanswered", deadline);
+	ev_addr(ev, "ip.src", &q->client);
+	ev_addr(ev, "ip.dst", &q->server);
+	ev_int(ev, "dns.id", q->id);
+	ev_cstr(ev, "dns.qry.name", q->qname);
+	ev_dur(ev, "timeout", DNS_TIMEOUT);
+	char c[64], v[64];
+	addr_format(&q->client, c, sizeof c);
+	addr_format(&q->server, v, sizeof v);
+	snprintf(s->msg, sizeof s->msg,
+		 "DNS query %s (id 0x%04x) from %s to %s (#%" PRIu64 ") got no response within 2 s",
+		 q->qname, q->id, c, v, q->q.ref);
+	ev->msg = s->msg;
+	emit_event(s->out, ev);
+}
+
+static void dns_tick(void *st, int64_t now, struct emit *out)
+{
+	struct dns_state *s = st;
+	s->out = out;
+	s->now = now;
+	struct qpend q;
+	int64_t deadline;
+	while (pendq_pop_due(s->pq, now, &q, &deadline))
+		emit_unanswered(s, &q, deadline);
+	for (struct client *c = s->bhead, *n; c; c = n) {
+		n = c->hot->link.next;
+		/* the window drops below the threshold when the oldest of the
+		 * last N queries is a full window old */
+		int64_t end = c->hot->ring[c->hot->head] + DNS_BURST_WINDOW;
+		if (end <= now)
+			end_burst(s, c, end);
+	}
+	flowtab_expire(s->clients, now);
+	flowtab_expire(s->index, now);
+}
+
+static void emit_summary(struct dns_state *s, uint16_t si, int64_t ts)
+{
+	struct src_stats *ss = &s->src[si];
+	struct event *ev = &s->ev;
+	an_cause_init(ev, &ss->first, "dns.summary", ts);
+	ev->flags &= ~(uint32_t)EV_HAS_FLOW;
+	ev_int(ev, "queries", (int64_t)ss->queries);
+	ev_int(ev, "responses", (int64_t)ss->responses);
+	ev_int(ev, "nxdomain", (int64_t)ss->nxdomain);
+	double ratio = ss->responses ? (double)ss->nxdomain / (double)ss->responses : 0.0;
+	ev_real(ev, "nxdomain_ratio", ratio);
+	ev_int(ev, "unanswered", (int64_t)ss->unanswered);
+	ev_int(ev, "clients", (int64_t)topk_distinct(ss->clients));
+	ev_int(ev, "names", (int64_t)topk_distinct(ss->names));
+	ev_int(ev, "peak_qps", (int64_t)ss->peak);
+	int64_t dur = ss->last_ts - ss->first_ts;
+	ev_dur(ev, "duration", dur);
+	/* the average over the DNS activity, at least one second */
+	ev_real(ev, "qps", (double)ss->queries / (dur > NS_PER_SEC ? (double)dur / 1e9 : 1.0));
+	top_list(ss->clients, s->clients_s, sizeof s->clients_s, true, NULL);
+	top_list(ss->names, s->names, sizeof s->names, false, NULL);
+	ev_cstr(ev, "top_clients", s->clients_s);
+	ev_cstr(ev, "top_names", s->names);
+	snprintf(s->msg, sizeof s->msg,
+		 "DNS: %" PRIu64 " queries, %" PRIu64 " responses, %.1f%% NXDOMAIN, %" PRIu64
+		 " unanswered, peak %" PRIu64 "/s; top clients %s; top names %s",
+		 ss->queries, ss->responses, ratio * 100.0, ss->unanswered, ss->peak, s->clients_s,
+		 s->names);
+	ev->msg = s->msg;
+	emit_event(s->out, ev);
+}
+
+static void dns_finish(void *st, struct emit *out)
+{
+	struct dns_state *s = st;
+	s->out = out;
+	/* the timers still running, in time order: pending queries and bursts */
+	for (;;) {
+		int64_t t = INT64_MAX, d;
+		if (pendq_peek(s->pq, &d))
+			t = d;
+		for (struct client *c = s->bhead; c; c = c->hot->link.next) {
+			int64_t end = c->hot->ring[c->hot->head] + DNS_BURST_WINDOW;
+			if (end < t)
+				t = end;
+		}
+		if (t == INT64_MAX)
+			break;
+		dns_tick(s, t, out);
+		if (t > s->now)
+			s->now = t;
+	}
+	for (size_t i = 0; i < s->nsources; i++) {
+		if (s->src[i].seen)
+			emit_summary(s, (uint16_t)i, s->now);
+		an_note_cap(s->run, (uint16_t)i, "dns", s->cap_clients[i], "clients evicted",
+			    s->run->opt.max_sessions);
+		an_note_cap(s->run, (uint16_t)i, "dns", s->cap_pending[i], "queries not tracked",
+			    s->run->opt.max_sessions);
+	}
+	s->out = NULL;
+}
+
+static void dns_destroy(void *st)
+{
+	struct dns_state *s = st;
+	s->out = NULL;
+	flowtab_free(s->clients);
+	flowtab_free(s->index);
+	pendq_free(s->pq);
+	for (size_t i = 0; i < s->nsources; i++) {
+		topk_free(s->src[i].names);
+		topk_free(s->src[i].clients);
+	}
+	free(s->src);
+	free(s->cap_clients);
+	free(s->cap_pending);
+	free(s);
+}
+
+const struct analyzer analyzer_dns = {
+	.name = "dns",
+	.summary = "DNS query rates per client and name, bursts, unanswered queries, NXDOMAIN ratio",
+	.create = dns_create,
+	.event = dns_event,
+	.tick = dns_tick,
+	.finish = dns_finish,
+	.destroy = dns_destroy,
+};

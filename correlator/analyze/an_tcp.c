@@ -1,0 +1,919 @@
+/*
+ * correlator/analyze/an_tcp.c - the TCP analyzer. Follows every TCP session of every
+ * source separately (the same 5-tuple in two captures is two analyses) and
+ * emits, citing the packet concerned:
+ *   - Wireshark's expert flags (tcp.retransmission ... tcp.reused_ports), from
+ *     an_tcp_seq.c; a fast or spurious retransmission also carries
+ *     tcp.retransmission, as in Wireshark;
+ *   - handshake anomalies (tcp.handshake.*): data on a SYN, third ACK not
+ *     acknowledging the server's ISN+1, repeated SYN, new ISN on a live 4-tuple,
+ *     no answer within 3 s (from tick()), refused by RST, simultaneous open;
+ *   - tcp.rst for every RST with its likely origin (peer, or a device in the
+ *     path when its TTL or IP-ID does not fit the sender's other packets);
+ *   - tcp.idle when a session resumes after --idle-gap of silence, once the fate
+ *     of the resuming segment is known;
+ *   - tcp.retransmission_exhausted, tcp.sack_stall;
+ *   - tcp.session, the summary (Zeek conn.log history) at close or end.
+ * Memory: one flowtab entry per live session (idle eviction, cap), no per
+ * packet allocation. Evicted sessions are summarized with end=timeout/evicted.
+ * Does not: reassemble payload, follow sessions across vantage points (path).
+ * Spec: RFC 9293, 7323, 2018; Wireshark 4.0 packet-tcp.c; Zeek conn.log history.
+ */
+#include "an_tcp.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/pkt.h"
+#include "../core/flowtab.h"
+#include "../core/run.h"
+#include "../core/source.h"
+#include "../core/util.h"
+
+#define NS 1000000000LL
+#define SYN_TIMEOUT (3 * NS)
+#define CLOSE_LINGER (2 * NS)
+#define EXHAUST_MIN 3
+#define SACK_REPEAT_MIN 3
+#define SACK_OUTSIDE_MIN 2
+#define RX_TIMES 10
+#define RST_TTL_SLACK 2
+#define RST_IPID_SLACK 256
+
+#define GT_SEQ(a, b) ((int32_t)((a) - (b)) > 0)
+#define LE_SEQ(a, b) ((int32_t)((a) - (b)) <= 0)
+#define LT_SEQ(a, b) ((int32_t)((a) - (b)) < 0)
+
+/* per direction (0 = the orientation of the flowtab key); the fields most
+ * packets touch, kept together so a packet costs few cache lines */
+struct dirstat {
+	uint64_t pkts, bytes;
+	uint32_t retrans, lost;
+	uint32_t nip;             /* IP samples from this sender's non-RST packets */
+	uint32_t syn_isn;
+	uint32_t rx_seq;          /* segment being retransmitted (rx_count > 0) */
+	uint32_t una_seq;         /* oldest unacknowledged segment (una) */
+	int64_t una_ts;
+	uint32_t hist;            /* history letters already written, bit (letter - 'A') */
+	uint16_t syn_count, rx_count, sack_rep;
+	uint16_t ipid;
+	uint8_t ttl;
+	bool syn, fin, ipid_seq, rst_pending, una;
+};
+
+/* per direction, touched only when something happens */
+struct dircold {
+	/* an RST judged when this sender's next packet shows its usual TTL/IP-ID */
+	uint8_t rst_ttl;
+	bool rst_v4;
+	uint16_t rst_ipid;
+	bool rst_refusal;         /* this RST answered a SYN: report tcp.handshake.refused */
+	uint64_t rst_ref;
+	int64_t rst_ts;
+	/* retransmission storm on one segment */
+	uint8_t rx_n;
+	int64_t rx_times[RX_TIMES];
+	uint64_t rx_ref;
+	/* SACK blocks this side sends as receiver */
+	uint64_t sack_sig;
+	uint8_t nsack;
+	uint32_t sack[PKT_MAX_SACK][2];
+	uint16_t sack_outside;    /* peer's retransmissions outside those blocks */
+	bool sack_reported;
+};
+
+struct tsess;
+struct tlink {
+	struct tsess *prev, *next;
+	bool on;
+	int64_t deadline;
+};
+
+struct tsess {
+	struct tcp_seq seq;
+	struct dirstat d[2];
+	uint64_t session;
+	int64_t first_ts, last_ts;
+	uint64_t last_ref;
+	uint16_t source, file;
+	uint8_t orig;             /* direction of the originator */
+	uint8_t hlen;
+	/* handshake */
+	bool synack, third_checked, unanswered_done;
+	uint8_t synack_dir;
+	uint32_t synack_isn, synack_len;
+	/* close */
+	bool rst, closed, summarized;
+	/* idle gap */
+	bool idle_pending;
+	uint8_t idle_dir;
+	uint32_t idle_seq;
+	int64_t idle_gap, idle_ts;
+	uint64_t idle_ref;
+	int64_t syn_ts;
+	uint64_t syn_ref;
+	char history[24];
+	struct tlink syn_t, close_t;
+	struct dircold c[2];
+};
+
+struct tlist {
+	struct tsess *head, *tail;
+	size_t link_off;
+};
+
+struct tcp_an {
+	const struct run *run;
+	struct flowtab *tab;
+	struct emit *out;
+	an_tcp_emit_fn hook;
+	void *hook_ctx;
+	struct tlist syn_list, close_list;
+	int64_t idle_gap, last_expire;
+	bool finishing;
+	uint64_t evicted_cap, evicted_idle;
+	struct event ev;
+	char msg[512];
+};
+
+/* ---- timer lists: constant delay per list, so appending keeps them sorted ---- */
+
+static struct tlink *link_of(const struct tlist *l, struct tsess *s)
+{
+	return (struct tlink *)((char *)s + l->link_off);
+}
+
+static void tl_remove(struct tlist *l, struct tsess *s)
+{
+	struct tlink *k = link_of(l, s);
+	if (!k->on)
+		return;
+	if (k->prev)
+		link_of(l, k->prev)->next = k->next;
+	else
+		l->head = k->next;
+	if (k->next)
+		link_of(l, k->next)->prev = k->prev;
+	else
+		l->tail = k->prev;
+	k->prev = k->next = NULL;
+	k->on = false;
+}
+
+static void tl_arm(struct tlist *l, struct tsess *s, int64_t deadline)
+{
+	tl_remove(l, s);
+	struct tlink *k = link_of(l, s);
+	k->deadline = deadline;
+	k->on = true;
+	k->prev = l->tail;
+	k->next = NULL;
+	if (l->tail)
+		link_of(l, l->tail)->next = s;
+	else
+		l->head = s;
+	l->tail = s;
+}
+
+/* ---- emitting ---- */
+
+static void out(struct tcp_an *st, struct event *ev)
+{
+	if (st->hook)
+		st->hook(st->hook_ctx, ev);
+	else if (st->out)
+		emit_event(st->out, ev);
+}
+
+static void set_msg(struct tcp_an *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_msg(struct tcp_an *st, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(st->msg, sizeof st->msg, fmt, ap);
+	va_end(ap);
+	st->ev.msg = st->msg;
+}
+
+/* An analysis event about session s not tied to the current packet. */
+static struct event *sess_event(struct tcp_an *st, struct tsess *s, const char *type, int64_t ts,
+				uint64_t ref)
+{
+	struct event *ev = &st->ev;
+	event_reset(ev);
+	ev->type = type;
+	ev->ts = ev->ts_raw = ts;
+	ev->ref = ref;
+	ev->source = s->source;
+	ev->file = s->file;
+	ev->session = s->session;
+	const struct flow *k = flowtab_key(s);
+	ev->flags |= EV_HAS_FLOW;
+	ev->flow = *k;
+	if (s->orig == 1) {
+		ev->flow.src = k->dst;
+		ev->flow.dst = k->src;
+		ev->flow.sport = k->dport;
+		ev->flow.dport = k->sport;
+	}
+	return ev;
+}
+
+static struct event *pkt_event(struct tcp_an *st, const struct event *cause, const char *type)
+{
+	analysis_init(&st->ev, cause, type);
+	return &st->ev;
+}
+
+static void fmt_secs(int64_t ns, char *buf, size_t len)
+{
+	double s = (double)ns / 1e9;
+	if (s >= 1 || s <= -1)
+		snprintf(buf, len, "%.1fs", s);
+	else
+		snprintf(buf, len, "%.2gs", s);
+}
+
+/* ---- history (Zeek conn.log) ---- */
+
+static void hist_add(struct tsess *s, int dir, char upper)
+{
+	bool orig = dir == s->orig;
+	uint32_t bit = 1u << (unsigned)(upper - 'A');
+	struct dirstat *d = &s->d[dir];
+	if (d->hist & bit)
+		return;
+	d->hist |= bit;
+	if ((size_t)s->hlen + 1 < sizeof s->history)
+		s->history[s->hlen++] = orig ? upper : (char)(upper - 'A' + 'a');
+	s->history[s->hlen] = 0;
+}
+
+/* ---- summaries and deferred outcomes ---- */
+
+static void emit_exhausted(struct tcp_an *st, struct tsess *s, int dir, const char *end, int64_t ts,
+			   uint64_t ref)
+{
+	struct dirstat *d = &s->d[dir];
+	struct dircold *c = &s->c[dir];
+	if (d->rx_count < EXHAUST_MIN) {
+		d->rx_count = 0;
+		return;
+	}
+	char iv[160] = "";
+	size_t n = 0;
+	for (unsigned i = 1; i < c->rx_n && n < sizeof iv - 16; i++) {
+		char one[24];
+		fmt_secs(c->rx_times[i] - c->rx_times[i - 1], one, sizeof one);
+		n += (size_t)snprintf(iv + n, sizeof iv - n, "%s%s", n ? " " : "", one);
+	}
+	struct event *ev = sess_event(st, s, "tcp.retransmission_exhausted", ts, ref);
+	ev_int(ev, "count", d->rx_count);
+	ev_cstr(ev, "intervals", iv);
+	ev_cstr(ev, "end", end);
+	ev_int(ev, "retransmission_ref", (int64_t)c->rx_ref);
+	set_msg(st, "segment retransmitted %u times (intervals %s) then %s", d->rx_count, iv,
+		strcmp(end, "rst") == 0 ? "the session was reset" : "silence to the end of the capture");
+	out(st, ev);
+	d->rx_count = 0;
+}
+
+static void emit_idle(struct tcp_an *st, struct tsess *s, const char *fate, int64_t ts, uint64_t fate_ref)
+{
+	if (!s->idle_pending)
+		return;
+	s->idle_pending = false;
+	struct event *ev = sess_event(st, s, "tcp.idle", ts, s->idle_ref);
+	char g[64];
+	format_duration(s->idle_gap, g, sizeof g);
+	ev_dur(ev, "gap", s->idle_gap);
+	ev_cstr(ev, "fate", fate);
+	if (fate_ref)
+		ev_int(ev, "fate_ref", (int64_t)fate_ref);
+	static const char *const what[] = { "answered", "retransmitted", "reset", "none" };
+	const char *how = strcmp(fate, what[0]) == 0   ? "the peer answered"
+			  : strcmp(fate, what[1]) == 0 ? "the segment had to be retransmitted (no answer)"
+			  : strcmp(fate, what[2]) == 0 ? "the session was reset"
+						       : "nothing followed";
+	set_msg(st, "session resumed after %s of silence; %s", g, how);
+	out(st, ev);
+}
+
+static void judge_rst(struct tcp_an *st, struct tsess *s, int dir, bool have_next, uint8_t next_ttl,
+		      uint16_t next_ipid, bool next_v4);
+
+static void emit_summary(struct tcp_an *st, struct tsess *s, const char *end)
+{
+	if (s->summarized)
+		return;
+	s->summarized = true;
+	tl_remove(&st->close_list, s);
+	struct dirstat *a = &s->d[s->orig], *b = &s->d[!s->orig];
+	struct event *ev = sess_event(st, s, "tcp.session", s->last_ts, s->last_ref);
+	ev_cstr(ev, "history", s->history);
+	ev_int(ev, "pkts_a", (int64_t)a->pkts);
+	ev_int(ev, "pkts_b", (int64_t)b->pkts);
+	ev_int(ev, "bytes_a", (int64_t)a->bytes);
+	ev_int(ev, "bytes_b", (int64_t)b->bytes);
+	ev_dur(ev, "duration", s->last_ts - s->first_ts);
+	if (s->seq.ts_first_rtt)
+		ev_dur(ev, "rtt", s->seq.ts_first_rtt);
+	ev_int(ev, "retransmissions", (int64_t)(a->retrans + b->retrans));
+	ev_int(ev, "lost", (int64_t)(a->lost + b->lost));
+	ev_cstr(ev, "end", end);
+	char d[64];
+	format_duration(s->last_ts - s->first_ts, d, sizeof d);
+	set_msg(st, "TCP session %s, %s, %llu/%llu packets, %llu/%llu bytes, %llu retransmissions, ended: %s",
+		s->history, d, (unsigned long long)a->pkts, (unsigned long long)b->pkts,
+		(unsigned long long)a->bytes, (unsigned long long)b->bytes,
+		(unsigned long long)(a->retrans + b->retrans), end);
+	out(st, ev);
+}
+
+static const char *end_reason(const struct tsess *s, const char *otherwise)
+{
+	if (s->rst)
+		return "rst";
+	if (s->d[0].fin && s->d[1].fin)
+		return "fin";
+	return otherwise;
+}
+
+/* Everything still open about a stream, at its end (evict, finish, reuse). */
+static void close_stream(struct tcp_an *st, struct tsess *s, const char *otherwise)
+{
+	tl_remove(&st->syn_list, s);
+	if (!s->synack && !s->unanswered_done && (s->d[0].syn || s->d[1].syn)) {
+		s->unanswered_done = true;
+		struct event *ev = sess_event(st, s, "tcp.handshake.unanswered", s->syn_ts, s->syn_ref);
+		ev_int(ev, "syn_count", s->d[0].syn_count + s->d[1].syn_count);
+		set_msg(st, "SYN not answered before the end of the capture");
+		out(st, ev);
+	}
+	emit_idle(st, s, "none", s->last_ts, 0);
+	for (int i = 0; i < 2; i++)
+		emit_exhausted(st, s, i, "silence", s->last_ts, s->c[i].rx_ref);
+	emit_summary(st, s, end_reason(s, otherwise));
+}
+
+static void evict_cb(void *ctx, const struct flow *key, void *data, bool by_cap)
+{
+	struct tcp_an *st = ctx;
+	struct tsess *s = data;
+	if (!st->finishing) {
+		if (by_cap)
+			st->evicted_cap++;
+		else
+			st->evicted_idle++;
+		for (int i = 0; i < 2; i++)
+			if (s->d[i].rst_pending)
+				judge_rst(st, s, i, false, 0, 0, false);
+		close_stream(st, s, by_cap ? "evicted" : "timeout");
+	}
+	tl_remove(&st->syn_list, s);
+	tl_remove(&st->close_list, s);
+}
+
+/* ---- resets ---- */
+
+static void judge_rst(struct tcp_an *st, struct tsess *s, int dir, bool have_ref, uint8_t ref_ttl,
+		      uint16_t ref_ipid, bool ref_seq)
+{
+	struct dirstat *d = &s->d[dir];
+	struct dircold *c = &s->c[dir];
+	d->rst_pending = false;
+	const struct flow *k = flowtab_key(s);
+	const struct addr *who = dir == 0 ? &k->src : &k->dst;
+	char a[64];
+	addr_format(who, a, sizeof a);
+	struct event *ev = sess_event(st, s, "tcp.rst", c->rst_ts, c->rst_ref);
+	/* the RST's own direction */
+	if ((dir == s->orig) == false) {
+		struct flow f = ev->flow;
+		ev->flow.src = f.dst;
+		ev->flow.dst = f.src;
+		ev->flow.sport = f.dport;
+		ev->flow.dport = f.sport;
+	}
+	const char *origin = "unknown";
+	ev_int(ev, "ip.ttl", c->rst_ttl);
+	if (!have_ref) {
+		set_msg(st, "RST from %s; no other packet from that host in this session to judge where it came from", a);
+	} else {
+		int dt = (int)c->rst_ttl - (int)ref_ttl;
+		bool ttl_off = dt > RST_TTL_SLACK || dt < -RST_TTL_SLACK;
+		bool id_off = false;
+		ev_int(ev, "ttl_expected", ref_ttl);
+		if (c->rst_v4) {
+			ev_int(ev, "ip.id", c->rst_ipid);
+			ev_int(ev, "ipid_expected", ref_ipid);
+			uint16_t fw = (uint16_t)(c->rst_ipid - ref_ipid), bw = (uint16_t)(ref_ipid - c->rst_ipid);
+			id_off = ref_seq && fw > RST_IPID_SLACK && bw > RST_IPID_SLACK;
+		}
+		if (ttl_off || id_off) {
+			origin = "path";
+			char why[160];
+			if (ttl_off && id_off)
+				snprintf(why, sizeof why, "TTL %u where its packets arrive with %u, and IP-ID %u far from its sequence near %u",
+					 c->rst_ttl, ref_ttl, c->rst_ipid, ref_ipid);
+			else if (ttl_off)
+				snprintf(why, sizeof why, "TTL %u where its packets arrive with %u", c->rst_ttl, ref_ttl);
+			else
+				snprintf(why, sizeof why, "IP-ID %u far from its sequence near %u", c->rst_ipid, ref_ipid);
+			set_msg(st, "RST claiming to be from %s was probably injected by a device in the path: %s", a, why);
+		} else {
+			origin = "peer";
+			set_msg(st, "RST from %s; its TTL and IP-ID fit that host's other packets", a);
+		}
+	}
+	ev_cstr(ev, "origin", origin);
+	out(st, ev);
+	if (c->rst_refusal) {
+		c->rst_refusal = false;
+		ev = sess_event(st, s, "tcp.handshake.refused", c->rst_ts, c->rst_ref);
+		ev_cstr(ev, "origin", origin);
+		if (strcmp(origin, "path") == 0)
+			set_msg(st, "the SYN was answered by an RST that a device in the path probably forged (its TTL/IP-ID do not fit %s's packets)", a);
+		else
+			set_msg(st, "connection refused: the SYN was answered by RST from %s", a);
+		out(st, ev);
+	}
+}
+
+/* ---- the packet path ---- */
+
+static void sess_init(struct tsess *s, const struct event *ev, int dir)
+{
+	tcp_seq_init(&s->seq);
+	s->source = ev->source;
+	s->file = ev->file;
+	s->first_ts = ev->ts;
+	const struct pkt *p = ev->pkt;
+	s->orig = (p->tcp_flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK) ? (uint8_t)!dir : (uint8_t)dir;
+}
+
+/* A new stream on the same 4-tuple: summarize the old one, keep IP samples. */
+static void new_stream(struct tcp_an *st, struct tsess *s, const struct event *ev, int dir)
+{
+	close_stream(st, s, "reused");
+	struct tcp_seq keep_seq = s->seq;  /* already reset by tcp_seq_segment */
+	struct dirstat keep[2] = { s->d[0], s->d[1] };
+	struct dircold keepc[2] = { s->c[0], s->c[1] };
+	struct tlink a = s->syn_t, b = s->close_t;
+	memset(s, 0, sizeof *s);
+	s->seq = keep_seq;
+	s->syn_t = a;
+	s->close_t = b;
+	for (int i = 0; i < 2; i++) {
+		s->d[i].nip = keep[i].nip;
+		s->d[i].ttl = keep[i].ttl;
+		s->d[i].ipid = keep[i].ipid;
+		s->d[i].ipid_seq = keep[i].ipid_seq;
+		s->d[i].rst_pending = keep[i].rst_pending;
+		s->c[i].rst_ttl = keepc[i].rst_ttl;
+		s->c[i].rst_ipid = keepc[i].rst_ipid;
+		s->c[i].rst_v4 = keepc[i].rst_v4;
+		s->c[i].rst_ref = keepc[i].rst_ref;
+		s->c[i].rst_ts = keepc[i].rst_ts;
+		s->c[i].rst_refusal = keepc[i].rst_refusal;
+	}
+	s->source = ev->source;
+	s->file = ev->file;
+	s->first_ts = ev->ts;
+	s->orig = (ev->pkt->tcp_flags & TH_ACK) ? (uint8_t)!dir : (uint8_t)dir;
+}
+
+static const struct {
+	uint32_t flag;
+	const char *type;
+} flag_types[] = {
+	{ TA_RETRANS | TA_FAST_RETRANS | TA_SPURIOUS, "tcp.retransmission" },
+	{ TA_FAST_RETRANS, "tcp.fast_retransmission" },
+	{ TA_SPURIOUS, "tcp.spurious_retransmission" },
+	{ TA_OOO, "tcp.out_of_order" },
+	{ TA_LOST, "tcp.lost_segment" },
+	{ TA_ACK_LOST, "tcp.ack_lost_segment" },
+	{ TA_DUPACK, "tcp.duplicate_ack" },
+	{ TA_ZERO_WINDOW, "tcp.zero_window" },
+	{ TA_ZWP, "tcp.zero_window_probe" },
+	{ TA_WINDOW_FULL, "tcp.window_full" },
+	{ TA_WINDOW_UPDATE, "tcp.window_update" },
+	{ TA_KEEP_ALIVE, "tcp.keep_alive" },
+	{ TA_KEEP_ALIVE_ACK, "tcp.keep_alive_ack" },
+};
+
+static void emit_flags(struct tcp_an *st, const struct event *cause, const struct tcp_seq_result *r,
+		       uint32_t seglen)
+{
+	for (size_t i = 0; i < ARRAY_LEN(flag_types); i++) {
+		if (!(r->flags & flag_types[i].flag))
+			continue;
+		struct event *ev = pkt_event(st, cause, flag_types[i].type);
+		ev_int(ev, "tcp.seq", r->rel_seq);
+		ev_int(ev, "tcp.len", seglen);
+		const char *t = flag_types[i].type + 4;
+		switch (flag_types[i].flag) {
+		case TA_DUPACK:
+			ev_int(ev, "tcp.analysis.duplicate_ack_num", r->dupack_num);
+			ev_int(ev, "tcp.analysis.duplicate_ack_frame", (int64_t)r->dupack_frame);
+			set_msg(st, "duplicate ACK #%u of frame %llu (ack %u)", r->dupack_num,
+				(unsigned long long)r->dupack_frame, r->rel_ack);
+			break;
+		case TA_ZERO_WINDOW:
+			set_msg(st, "zero window: the receiver's buffer is full");
+			break;
+		case TA_WINDOW_UPDATE:
+			set_msg(st, "window update to %u bytes", r->window);
+			break;
+		default:
+			set_msg(st, "%s: seq %u, %u bytes", t, r->rel_seq, seglen);
+			for (char *c = st->msg; *c && *c != ':'; c++)
+				if (*c == '_')
+					*c = ' ';
+			break;
+		}
+		out(st, ev);
+	}
+}
+
+static void handshake(struct tcp_an *st, struct tsess *s, const struct event *ev, int dir,
+		      uint32_t seglen, bool fresh_stream)
+{
+	const struct pkt *p = ev->pkt;
+	uint16_t fl = p->tcp_flags;
+	struct dirstat *d = &s->d[dir];
+	if (fl & TH_SYN) {
+		if (seglen > 0) {
+			struct event *e = pkt_event(st, ev, "tcp.handshake.syn_with_data");
+			ev_int(e, "tcp.len", seglen);
+			set_msg(st, "%s carries %u bytes of payload", (fl & TH_ACK) ? "SYN-ACK" : "SYN", seglen);
+			out(st, e);
+		}
+	}
+	if ((fl & (TH_SYN | TH_ACK)) == TH_SYN) {
+		if (d->syn && p->seq == d->syn_isn) {
+			d->syn_count++;
+			struct event *e = pkt_event(st, ev, "tcp.handshake.syn_repeated");
+			ev_int(e, "count", d->syn_count);
+			set_msg(st, "SYN sent again (%u times so far)", d->syn_count);
+			out(st, e);
+		} else if (!d->syn) {
+			if (s->d[!dir].syn && !s->synack) {
+				struct event *e = pkt_event(st, ev, "tcp.handshake.simultaneous_open");
+				set_msg(st, "both ends sent a SYN: simultaneous open");
+				out(st, e);
+			}
+			d->syn = true;
+			d->syn_isn = p->seq;
+			d->syn_count = 1;
+			if (!s->syn_ts) {
+				s->syn_ts = ev->ts;
+				s->syn_ref = ev->ref;
+				if (!s->synack)
+					tl_arm(&st->syn_list, s, ev->ts + SYN_TIMEOUT);
+			}
+		}
+		(void)fresh_stream;
+	} else if ((fl & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK)) {
+		if (!s->synack) {
+			s->synack = true;
+			s->synack_dir = (uint8_t)dir;
+			s->synack_isn = p->seq;
+			s->synack_len = seglen;
+			tl_remove(&st->syn_list, s);
+		}
+	} else if (s->synack && !s->third_checked && dir != s->synack_dir && (fl & TH_ACK) &&
+		   !(fl & TH_RST)) {
+		s->third_checked = true;
+		uint32_t expected = s->synack_isn + 1;
+		if (p->ack != expected) {
+			int32_t diff = (int32_t)(p->ack - expected);
+			struct event *e = pkt_event(st, ev, "tcp.handshake.ack_mismatch");
+			ev_int(e, "expected", expected);
+			ev_int(e, "actual", p->ack);
+			ev_int(e, "diff", diff);
+			if (diff > 0 && (uint32_t)diff == s->synack_len)
+				set_msg(st, "third ACK acknowledges the server's ISN+%d instead of ISN+1: the client took the %d bytes of payload on the SYN-ACK as data; a SYN-ACK normally carries none, so something in the path may have added them",
+					diff + 1, diff);
+			else if (diff > 0)
+				set_msg(st, "third ACK acknowledges the server's ISN+%d instead of ISN+1: %d bytes the server never sent", diff + 1, diff);
+			else
+				set_msg(st, "third ACK acknowledges the server's ISN%+d instead of ISN+1 (%d bytes)", diff + 1, diff);
+			out(st, e);
+		}
+	}
+	if ((fl & TH_RST) && !s->synack && s->d[!dir].syn && !d->syn) {
+		tl_remove(&st->syn_list, s);
+		s->unanswered_done = true;
+		/* reported with the RST's origin, once judge_rst() knows it */
+		s->c[dir].rst_refusal = true;
+	}
+}
+
+static void ip_sample(struct dirstat *d, const struct pkt *p)
+{
+	if (d->nip && p->ipver == 4) {
+		uint16_t fw = (uint16_t)(p->ip_id - d->ipid);
+		d->ipid = p->ip_id;
+		d->ipid_seq = d->ipid != 0 && fw <= RST_IPID_SLACK;
+	} else {
+		d->ipid = p->ip_id;
+		d->ipid_seq = false;
+	}
+	d->ttl = p->ttl;
+	d->nip++;
+}
+
+static uint64_t sack_signature(const struct pkt *p)
+{
+	uint64_t h = 1469598103934665603ULL ^ p->nsack;
+	for (unsigned i = 0; i < p->nsack && i < PKT_MAX_SACK; i++) {
+		h = (h ^ p->sack[i][0]) * 1099511628211ULL;
+		h = (h ^ p->sack[i][1]) * 1099511628211ULL;
+	}
+	return h;
+}
+
+static void tcp_event(void *state, const struct event *ev, struct emit *o)
+{
+	struct tcp_an *st = state;
+	const struct pkt *p = ev->pkt;
+	if (!p || !(p->layers & PKT_TCP) || (p->layers & PKT_FRAG) || !(ev->flags & EV_HAS_FLOW) ||
+	    ev->flow.proto != 6)
+		return;
+	st->out = o;
+	bool created, rev;
+	struct tsess *s = flowtab_get(st->tab, &ev->flow, ev->source, ev->ts, true, &created, &rev);
+	int dir = rev ? 1 : 0;
+	if (created)
+		sess_init(s, ev, dir);
+	uint16_t fl = p->tcp_flags;
+	uint32_t seglen = p->l4_len;
+
+	/* silence before this packet */
+	bool resumed = !created && s->last_ts && ev->ts - s->last_ts > st->idle_gap && !s->summarized;
+	int64_t gap = ev->ts - s->last_ts;
+
+	uint8_t old_compl = s->seq.completeness;
+	struct tcp_seq_result r;
+	tcp_seq_segment(&s->seq, dir, p, seglen, ev->ref, ev->ts, &r);
+	if (r.new_stream) {
+		new_stream(st, s, ev, dir);
+		resumed = false;
+		struct event *e = pkt_event(st, ev, "tcp.reused_ports");
+		set_msg(st, "%s on a 4-tuple already used by an earlier stream%s",
+			(fl & TH_ACK) ? "SYN-ACK" : "SYN",
+			(old_compl & (TC_FIN | TC_RST)) ? "" : " that was never closed");
+		out(st, e);
+		if ((fl & (TH_SYN | TH_ACK)) == TH_SYN && !(old_compl & (TC_FIN | TC_RST))) {
+			e = pkt_event(st, ev, "tcp.handshake.new_isn");
+			set_msg(st, "SYN with a new ISN on a 4-tuple whose previous stream was never closed");
+			out(st, e);
+		}
+	}
+	s->session = ev->session;
+	s->last_ts = ev->ts;
+	s->last_ref = ev->ref;
+	struct dirstat *d = &s->d[dir], *o2 = &s->d[!dir];
+	struct dircold *c = &s->c[dir], *oc = &s->c[!dir];
+	d->pkts++;
+	d->bytes += seglen;
+	if (r.flags & (TA_RETRANS | TA_FAST_RETRANS | TA_SPURIOUS))
+		d->retrans++;
+	if (r.flags & TA_LOST)
+		d->lost++;
+
+	/* history */
+	if ((fl & (TH_SYN | TH_ACK)) == TH_SYN)
+		hist_add(s, dir, 'S');
+	else if ((fl & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK))
+		hist_add(s, dir, 'H');
+	else if ((fl & TH_ACK) && !seglen && !(fl & (TH_FIN | TH_RST)))
+		hist_add(s, dir, 'A');
+	if (seglen)
+		hist_add(s, dir, 'D');
+	if (fl & TH_FIN)
+		hist_add(s, dir, 'F');
+	if (fl & TH_RST)
+		hist_add(s, dir, 'R');
+	if (r.flags & (TA_RETRANS | TA_FAST_RETRANS | TA_SPURIOUS))
+		hist_add(s, dir, 'T');
+	if (r.flags & TA_ZERO_WINDOW)
+		hist_add(s, dir, 'W');
+
+	handshake(st, s, ev, dir, seglen, r.new_stream);
+	emit_flags(st, ev, &r, seglen);
+
+	/* resets: judge now if this sender's usual TTL/IP-ID is known, else later */
+	if (fl & TH_RST) {
+		if (d->rst_pending)
+			judge_rst(st, s, dir, false, 0, 0, false);
+		d->rst_pending = true;
+		c->rst_ttl = p->ttl;
+		c->rst_ipid = p->ip_id;
+		c->rst_v4 = p->ipver == 4;
+		c->rst_ref = ev->ref;
+		c->rst_ts = ev->ts;
+		if (d->nip)
+			judge_rst(st, s, dir, true, d->ttl, (uint16_t)(d->ipid + 1), d->ipid_seq);
+	} else {
+		if (d->rst_pending)
+			judge_rst(st, s, dir, true, p->ttl, (uint16_t)(p->ip_id - 1), true);
+		ip_sample(d, p);
+	}
+
+	/* idle gap and its fate */
+	if (s->idle_pending) {
+		if (fl & TH_RST)
+			emit_idle(st, s, "reset", ev->ts, ev->ref);
+		else if (dir == s->idle_dir && (r.flags & (TA_RETRANS | TA_FAST_RETRANS | TA_SPURIOUS)))
+			emit_idle(st, s, "retransmitted", ev->ts, ev->ref);
+		else if (dir != s->idle_dir)
+			emit_idle(st, s, "answered", ev->ts, ev->ref);
+	}
+	if (resumed) {
+		s->idle_pending = true;
+		s->idle_dir = (uint8_t)dir;
+		s->idle_gap = gap;
+		s->idle_ts = ev->ts;
+		s->idle_ref = ev->ref;
+		s->idle_seq = p->seq;
+		if (fl & TH_RST)
+			emit_idle(st, s, "reset", ev->ts, ev->ref);
+	}
+
+	/* retransmission storms */
+	if (r.flags & (TA_RETRANS | TA_FAST_RETRANS | TA_SPURIOUS)) {
+		if (d->rx_count && d->rx_seq == p->seq) {
+			d->rx_count++;
+		} else {
+			d->rx_seq = p->seq;
+			d->rx_count = 1;
+			c->rx_n = 0;
+			if (d->una && d->una_seq == p->seq)
+				c->rx_times[c->rx_n++] = d->una_ts;  /* the original transmission */
+		}
+		if (c->rx_n < RX_TIMES)
+			c->rx_times[c->rx_n++] = ev->ts;
+		c->rx_ref = ev->ref;
+	} else if (seglen || (fl & (TH_SYN | TH_FIN))) {
+		if (!d->una) {
+			d->una = true;
+			d->una_seq = p->seq;
+			d->una_ts = ev->ts;
+		}
+	}
+	if ((fl & TH_ACK) && o2->una && GT_SEQ(p->ack, o2->una_seq))
+		o2->una = false;
+	if ((fl & TH_ACK) && o2->rx_count && GT_SEQ(p->ack, o2->rx_seq))
+		o2->rx_count = 0;
+	if (fl & TH_RST) {
+		for (int i = 0; i < 2; i++)
+			emit_exhausted(st, s, i, "rst", ev->ts, s->c[i].rx_ref);
+	}
+
+	/* SACK stall: this side repeats its SACK blocks; the peer retransmits elsewhere */
+	if (p->nsack) {
+		uint64_t sig = sack_signature(p);
+		if (sig == c->sack_sig) {
+			d->sack_rep++;
+		} else {
+			c->sack_sig = sig;
+			d->sack_rep = 1;
+			c->sack_outside = 0;
+			c->sack_reported = false;
+			c->nsack = p->nsack > PKT_MAX_SACK ? PKT_MAX_SACK : p->nsack;
+			memcpy(c->sack, p->sack, sizeof c->sack);
+		}
+	}
+	if (o2->sack_rep && seglen && (r.flags & (TA_RETRANS | TA_FAST_RETRANS | TA_SPURIOUS))) {
+		bool inside = false;
+		for (unsigned i = 0; i < oc->nsack; i++)
+			if (LT_SEQ(p->seq, oc->sack[i][1]) && GT_SEQ(p->seq + seglen, oc->sack[i][0]))
+				inside = true;
+		if (!inside)
+			oc->sack_outside++;
+		if (o2->sack_rep >= SACK_REPEAT_MIN && oc->sack_outside >= SACK_OUTSIDE_MIN &&
+		    !oc->sack_reported) {
+			oc->sack_reported = true;
+			struct event *e = pkt_event(st, ev, "tcp.sack_stall");
+			ev_int(e, "repeats", o2->sack_rep);
+			ev_int(e, "retransmissions", oc->sack_outside);
+			char blk[128] = "";
+			size_t n = 0;
+			for (unsigned i = 0; i < oc->nsack; i++)
+				n += (size_t)snprintf(blk + n, sizeof blk - n, "%s%u-%u", i ? " " : "",
+						      oc->sack[i][0] - s->seq.d[dir].base_seq,
+						      oc->sack[i][1] - s->seq.d[dir].base_seq);
+			(void)n;
+			ev_cstr(e, "sack_blocks", blk);
+			set_msg(st, "receiver repeated the same SACK blocks %u times while the sender retransmitted %u segments outside them: the retransmissions are not arriving",
+				o2->sack_rep, oc->sack_outside);
+			out(st, e);
+		}
+	}
+
+	/* close */
+	if (fl & TH_FIN)
+		d->fin = true;
+	if (fl & TH_RST)
+		s->rst = true;
+	if (s->rst || (s->d[0].fin && s->d[1].fin)) {
+		s->closed = true;
+		if (!s->summarized)
+			tl_arm(&st->close_list, s, ev->ts + CLOSE_LINGER);
+	}
+}
+
+static void tcp_tick(void *state, int64_t now, struct emit *o)
+{
+	struct tcp_an *st = state;
+	st->out = o;
+	while (st->syn_list.head && st->syn_list.head->syn_t.deadline <= now) {
+		struct tsess *s = st->syn_list.head;
+		tl_remove(&st->syn_list, s);
+		if (s->synack || s->unanswered_done)
+			continue;
+		s->unanswered_done = true;
+		struct event *ev = sess_event(st, s, "tcp.handshake.unanswered", s->syn_t.deadline, s->syn_ref);
+		ev_int(ev, "syn_count", s->d[0].syn_count + s->d[1].syn_count);
+		ev_dur(ev, "timeout", SYN_TIMEOUT);
+		set_msg(st, "SYN not answered within 3 s (%u SYNs sent)", s->d[0].syn_count + s->d[1].syn_count);
+		out(st, ev);
+	}
+	while (st->close_list.head && st->close_list.head->close_t.deadline <= now) {
+		struct tsess *s = st->close_list.head;
+		tl_remove(&st->close_list, s);
+		close_stream(st, s, "open");
+	}
+	if (now - st->last_expire > NS) {
+		st->last_expire = now;
+		flowtab_expire(st->tab, now);
+	}
+}
+
+static void *tcp_create(const struct run *run)
+{
+	struct tcp_an *st = xcalloc(1, sizeof *st);
+	st->run = run;
+	st->idle_gap = run->opt.idle_gap > 0 ? run->opt.idle_gap : 300 * NS;
+	st->tab = flowtab_new(sizeof(struct tsess), run->opt.max_sessions, run->opt.session_timeout,
+			      evict_cb, st);
+	st->syn_list.link_off = offsetof(struct tsess, syn_t);
+	st->close_list.link_off = offsetof(struct tsess, close_t);
+	return st;
+}
+
+void an_tcp_set_emit_hook(void *state, an_tcp_emit_fn fn, void *ctx)
+{
+	struct tcp_an *st = state;
+	st->hook = fn;
+	st->hook_ctx = ctx;
+}
+
+static void finish_one(void *ctx, const struct flow *key, void *data)
+{
+	struct tcp_an *st = ctx;
+	struct tsess *s = data;
+	for (int i = 0; i < 2; i++)
+		if (s->d[i].rst_pending)
+			judge_rst(st, s, i, false, 0, 0, false);
+	close_stream(st, s, "open");
+}
+
+static void tcp_finish(void *state, struct emit *o)
+{
+	struct tcp_an *st = state;
+	st->out = o;
+	flowtab_foreach(st->tab, finish_one, st);
+	st->finishing = true;
+	if (st->evicted_cap || st->evicted_idle) {
+		for (size_t i = 0; i < st->run->nsources; i++)
+			source_note(st->run->sources[i],
+				    "tcp: %llu sessions evicted at the --max-sessions cap, %llu after the session timeout",
+				    (unsigned long long)st->evicted_cap, (unsigned long long)st->evicted_idle);
+	}
+}
+
+static void tcp_destroy(void *state)
+{
+	struct tcp_an *st = state;
+	if (!st)
+		return;
+	st->finishing = true;
+	flowtab_free(st->tab);
+	free(st);
+}
+
+const struct analyzer analyzer_tcp = {
+	.name = "tcp",
+	.summary = "TCP sessions: Wireshark expert flags, handshake, resets, idle gaps, retransmission storms, summaries",
+	.create = tcp_create,
+	.event = tcp_event,
+	.tick = tcp_tick,
+	.finish = tcp_finish,
+	.destroy = tcp_destroy,
+};

@@ -1,0 +1,229 @@
+/*
+ * correlator/cli/cli_rules.c - `correlator rules check|list`, and loading the
+ * rule set for `analyze` (-r paths, or the shipped library).
+ *
+ * The shipped library is found, in order, at $CORRELATOR_RULES, beside the
+ * executable (bin/../rules, for a build tree), and at
+ * $(PREFIX)/share/correlator/rules (CORRELATOR_RULES_DIR, set by `make`).
+ * Does not: parse or run rules itself (rule_*.c).
+ */
+#include "cli.h"
+#include "../core/fields.h"
+#include "../rulelang/finding.h"
+#include "../report/report.h"
+#include "../rulelang/rule_ast.h"
+#include "../rulelang/rule_engine.h"
+#include "../core/run.h"
+#include "../core/util.h"
+
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifndef CORRELATOR_RULES_DIR
+#define CORRELATOR_RULES_DIR "/usr/local/share/correlator/rules"
+#endif
+
+static bool is_dir(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+const char *cli_rules_default_dir(char *buf, size_t len)
+{
+	const char *env = getenv("CORRELATOR_RULES");
+	if (env && *env)
+		return env;
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		char *slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			/* bin/correlator -> rules; build/san/bin/correlator -> ../../../rules */
+			static const char *const ups[] = { "/../rules", "/../../../rules" };
+			for (size_t i = 0; i < ARRAY_LEN(ups); i++) {
+				char cand[PATH_MAX + 32];
+				snprintf(cand, sizeof cand, "%s%s", exe, ups[i]);
+				if (is_dir(cand) && len >= PATH_MAX && realpath(cand, buf))
+					return buf;
+			}
+		}
+	}
+	return CORRELATOR_RULES_DIR;
+}
+
+/* Load and check paths (or the default library); prints errors to err.
+ * Returns the set, or NULL when any error was found. */
+static struct ruleset *load(const char *const *paths, size_t n, FILE *err)
+{
+	struct ruleset *rs = ruleset_new();
+	char buf[PATH_MAX + 32];
+	if (n == 0) {
+		const char *d = cli_rules_default_dir(buf, sizeof buf);
+		if (is_dir(d))
+			ruleset_load(rs, d);
+		else
+			fprintf(err, "correlator: no rule library at %s; running without rules "
+				     "(install it, set CORRELATOR_RULES, or give -r)\n", d);
+	}
+	for (size_t i = 0; i < n; i++)
+		ruleset_load(rs, paths[i]);
+	rule_check(rs);
+	if (rs->diags.n) {
+		rdiag_print(&rs->diags, err);
+		ruleset_free(rs);
+		return NULL;
+	}
+	return rs;
+}
+
+static void add_finding(void *ctx, const struct finding *f)
+{
+	report_add_finding(ctx, f);
+}
+
+int cli_rules_setup(struct cli_rules *cr, const char *const *paths, size_t n, struct run *run,
+		    struct report *rep, const struct rule_engine_opts *opts)
+{
+	memset(cr, 0, sizeof *cr);
+	cr->rs = load(paths, n, stderr);
+	if (!cr->rs) {
+		fprintf(stderr, "correlator analyze: the rules have errors (see above)\n");
+		return EXIT_USAGE;
+	}
+	cr->labels = xcalloc(run->nsources ? run->nsources : 1, sizeof *cr->labels);
+	for (size_t i = 0; i < run->nsources; i++)
+		cr->labels[i] = run->sources[i]->label;
+	cr->engine = rule_engine_new(cr->rs, cr->labels, run->nsources, &run->store, add_finding, rep, opts);
+	return EXIT_RAN;
+}
+
+void cli_rules_fini(struct cli_rules *cr)
+{
+	rule_engine_free(cr->engine);
+	ruleset_free(cr->rs);
+	free(cr->labels);
+	memset(cr, 0, sizeof *cr);
+}
+
+static void usage(FILE *f)
+{
+	fputs("usage: correlator rules check FILE|DIR...\n"
+	      "       correlator rules list [-r PATH]...\n"
+	      "       correlator rules fields\n"
+	      "  check  parse and check rule files; every error as file:line:col: error: message\n"
+	      "         exit status 0 clean, 1 errors found, 2 usage error\n"
+	      "  list   one line per rule: name, severity, title, file (default: shipped library)\n"
+	      "  fields the field names rules can use, with their types\n",
+	      f);
+}
+
+static int rules_fields(void)
+{
+	static const char *const pseudo[][3] = {
+		{ "ts", "time", "the event's time" }, { "source", "string", "its source label" },
+		{ "type", "string", "its type" }, { "ref", "number", "frame / line / record number" },
+		{ "msg", "string", "its one-line description" }, { "session", "number", "session id" },
+		{ "flow", "string", "the flow as text" }, { "flow.src", "address", "flow source" },
+		{ "flow.dst", "address", "flow destination" }, { "flow.sport", "number", "source port" },
+		{ "flow.dport", "number", "destination port" }, { "flow.proto", "string", "protocol" },
+		{ "host", "address", "ip.src, else the flow's source" },
+	};
+	for (size_t i = 0; i < ARRAY_LEN(pseudo); i++)
+		printf("%-34s %-9s %s\n", pseudo[i][0], pseudo[i][1], pseudo[i][2]);
+	for (size_t i = 0; fields_table[i].name; i++)
+		printf("%-34s %-9s %s\n", fields_table[i].name, fields_type_name(fields_table[i].type),
+		       fields_table[i].doc);
+	for (size_t i = 0; fields_open_prefixes[i]; i++)
+		printf("%s*%*s %-9s %s\n", fields_open_prefixes[i],
+		       (int)(33 - strlen(fields_open_prefixes[i])), "", "any", "open family: any name");
+	return EXIT_RAN;
+}
+
+static int rules_check(int argc, char **argv)
+{
+	if (argc < 1) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	struct ruleset *rs = ruleset_new();
+	for (int i = 0; i < argc; i++)
+		ruleset_load(rs, argv[i]);
+	rule_check(rs);
+	int rc = 0;
+	if (rs->diags.n) {
+		rdiag_print(&rs->diags, stderr);
+		fprintf(stderr, "%zu error%s\n", rs->diags.n, rs->diags.n == 1 ? "" : "s");
+		rc = 1;
+	} else {
+		printf("%zu rule%s OK\n", rs->nrules, rs->nrules == 1 ? "" : "s");
+	}
+	ruleset_free(rs);
+	return rc;
+}
+
+static int rules_list(int argc, char **argv)
+{
+	const char *paths[64];
+	size_t n = 0;
+	optind = 1;
+	opterr = 0;
+	static const struct option opts[] = {
+		{ "rules", required_argument, NULL, 'r' }, { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int o;
+	while ((o = getopt_long(argc, argv, ":r:h", opts, NULL)) != -1) {
+		switch (o) {
+		case 'r':
+			if (n == ARRAY_LEN(paths)) {
+				fprintf(stderr, "correlator rules list: too many -r options\n");
+				return EXIT_USAGE;
+			}
+			paths[n++] = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_RAN;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	struct ruleset *rs = load(paths, n, stderr);
+	if (!rs)
+		return 1;
+	for (size_t i = 0; i < rs->nrules; i++) {
+		const struct rule *r = rs->rules[i];
+		printf("%-36s %-8s %s  (%s)\n", r->name, severity_name((enum severity)r->severity),
+		       r->title, r->file->path);
+	}
+	ruleset_free(rs);
+	return EXIT_RAN;
+}
+
+int cli_rules(int argc, char **argv)
+{
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_USAGE : EXIT_RAN;
+	}
+	if (!strcmp(argv[1], "check"))
+		return rules_check(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "list"))
+		return rules_list(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "fields"))
+		return rules_fields();
+	fprintf(stderr, "correlator rules: unknown subcommand '%s' (check, list, fields)\n", argv[1]);
+	return EXIT_USAGE;
+}

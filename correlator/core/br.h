@@ -1,0 +1,138 @@
+/*
+ * correlator/core/br.h - bounds-checked byte reader over untrusted input.
+ * A cursor with a sticky error flag: every read past the end returns 0 and sets
+ * r->bad, so a decoder checks once per record instead of once per field.
+ * Does not: allocate, copy, or know any format. All pointer arithmetic on input
+ * bytes lives here.
+ */
+#ifndef CORRELATOR_BR_H
+#define CORRELATOR_BR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+typedef struct br {
+	const uint8_t *p;   /* next byte to read */
+	const uint8_t *end; /* one past the last readable byte */
+	bool bad;           /* set by any short read; never cleared */
+} br;
+
+static inline br br_make(const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	br r = { p, p ? p + len : p, false };  /* NULL + 0 is undefined in C */
+	return r;
+}
+
+static inline size_t br_left(const br *r) { return (size_t)(r->end - r->p); }
+
+static inline bool br_need(br *r, size_t n)
+{
+	if (r->bad || br_left(r) < n) {
+		r->bad = true;
+		r->p = r->end;
+		return false;
+	}
+	return true;
+}
+
+static inline uint8_t br_u8(br *r)
+{
+	if (!br_need(r, 1))
+		return 0;
+	return *r->p++;
+}
+
+static inline uint16_t br_be16(br *r)
+{
+	if (!br_need(r, 2))
+		return 0;
+	uint16_t v = (uint16_t)((uint16_t)r->p[0] << 8 | r->p[1]);
+	r->p += 2;
+	return v;
+}
+
+static inline uint16_t br_le16(br *r)
+{
+	if (!br_need(r, 2))
+		return 0;
+	uint16_t v = (uint16_t)((uint16_t)r->p[1] << 8 | r->p[0]);
+	r->p += 2;
+	return v;
+}
+
+static inline uint32_t br_be32(br *r)
+{
+	if (!br_need(r, 4))
+		return 0;
+	uint32_t v = (uint32_t)r->p[0] << 24 | (uint32_t)r->p[1] << 16 |
+		     (uint32_t)r->p[2] << 8 | r->p[3];
+	r->p += 4;
+	return v;
+}
+
+static inline uint32_t br_le32(br *r)
+{
+	if (!br_need(r, 4))
+		return 0;
+	uint32_t v = (uint32_t)r->p[3] << 24 | (uint32_t)r->p[2] << 16 |
+		     (uint32_t)r->p[1] << 8 | r->p[0];
+	r->p += 4;
+	return v;
+}
+
+static inline uint64_t br_le64(br *r)
+{
+	uint64_t lo = br_le32(r);
+	uint64_t hi = br_le32(r);
+	return hi << 32 | lo;
+}
+
+static inline uint32_t br_u32(br *r, bool big_endian)
+{
+	return big_endian ? br_be32(r) : br_le32(r);
+}
+
+static inline uint16_t br_u16(br *r, bool big_endian)
+{
+	return big_endian ? br_be16(r) : br_le16(r);
+}
+
+/* Copy n bytes out; on a short read the destination is zero-filled. */
+static inline void br_copy(br *r, void *dst, size_t n)
+{
+	if (!br_need(r, n)) {
+		memset(dst, 0, n);
+		return;
+	}
+	memcpy(dst, r->p, n);
+	r->p += n;
+}
+
+static inline void br_skip(br *r, size_t n)
+{
+	if (br_need(r, n))
+		r->p += n;
+}
+
+/* A child window of n bytes; the parent moves past them. Short -> both bad. */
+static inline br br_sub(br *r, size_t n)
+{
+	br c = { r->p, r->p, true };
+	if (!br_need(r, n))
+		return c;
+	c.end = r->p + n;
+	c.bad = false;
+	r->p += n;
+	return c;
+}
+
+/* Peek at the byte i positions ahead without moving; 0 and no error if out of range. */
+static inline uint8_t br_peek(const br *r, size_t i)
+{
+	return i < br_left(r) ? r->p[i] : 0;
+}
+
+#endif

@@ -1,0 +1,219 @@
+/*
+ * correlator/core/fields.c - the field catalogue (see fields.h). Keep it in step
+ * with docs/events.md: one row per documented name.
+ * Types a parser or analyzer might reasonably emit either way (a count that
+ * could be a string list, a vendor code) are V_NONE, so the checker does not
+ * reject rules that would work at run time.
+ */
+#include "fields.h"
+#include "util.h"
+
+#include <string.h>
+
+#define I V_INT
+#define B V_BOOL
+#define S V_STR
+#define A V_ADDR
+#define D V_DUR
+#define R V_REAL
+#define N V_NONE
+
+const struct field_def fields_table[] = {
+	/* frame */
+	{ "frame.len", I, "bytes on the wire" },
+	{ "frame.interface_id", I, "pcapng interface" },
+	{ "frame.direction", S, "pcapng direction (in, out)" },
+	{ "frame.comment", S, "pcapng packet comment" },
+	{ "_ws.malformed", S, "why the frame is damaged" },
+	{ "vlan.id", I, "802.1Q VLAN id" },
+	/* ip */
+	{ "ip.src", A, "IP source address" },
+	{ "ip.dst", A, "IP destination address" },
+	{ "ip.id", I, "IP identification" },
+	{ "ip.ttl", I, "time to live / hop limit" },
+	{ "ip.len", I, "IP total length" },
+	{ "ip.version", I, "4 or 6" },
+	{ "ip.proto", I, "IP protocol number" },
+	{ "ip.flags.df", B, "don't fragment" },
+	{ "ip.flags.mf", B, "more fragments" },
+	{ "ip.frag_offset", I, "fragment offset" },
+	{ "ip.fragment.count", I, "fragments of a reassembled datagram" },
+	{ "ip.tso", B, "captured before segmentation offload" },
+	{ "ip.checksum.status", S, "bad when wrong" },
+	/* tcp */
+	{ "tcp.srcport", I, "TCP source port" },
+	{ "tcp.dstport", I, "TCP destination port" },
+	{ "tcp.port", I, "either TCP port (logs)" },
+	{ "tcp.seq", I, "absolute sequence number" },
+	{ "tcp.ack", I, "absolute acknowledgement number" },
+	{ "tcp.flags", I, "TCP flags byte" },
+	{ "tcp.flags.syn", B, "SYN" },
+	{ "tcp.flags.ack", B, "ACK" },
+	{ "tcp.flags.fin", B, "FIN" },
+	{ "tcp.flags.reset", B, "RST" },
+	{ "tcp.flags.push", B, "PSH" },
+	{ "tcp.flags.urg", B, "URG" },
+	{ "tcp.window_size_value", I, "window field as sent" },
+	{ "tcp.len", I, "TCP payload bytes" },
+	{ "tcp.checksum.status", S, "bad when wrong" },
+	{ "tcp.analysis.duplicate_ack_num", I, "duplicate ACK number" },
+	{ "tcp.analysis.duplicate_ack_frame", I, "frame of the original ACK" },
+	/* udp */
+	{ "udp.srcport", I, "UDP source port" },
+	{ "udp.dstport", I, "UDP destination port" },
+	{ "udp.length", I, "UDP length" },
+	{ "udp.checksum.status", S, "bad when wrong" },
+	/* dns */
+	{ "dns.id", I, "DNS transaction id" },
+	{ "dns.flags.response", B, "response bit" },
+	{ "dns.flags.rcode", I, "response code" },
+	{ "dns.qry.name", S, "query name" },
+	{ "dns.qry.type", I, "query type" },
+	{ "dns.count.answers", I, "answer count" },
+	{ "dns.a", A, "IPv4 answer" },
+	{ "dns.aaaa", A, "IPv6 answer" },
+	/* esp */
+	{ "esp.spi", I, "security parameter index" },
+	{ "esp.sequence", I, "ESP sequence number" },
+	/* icmp */
+	{ "icmp.type", I, "ICMP type" },
+	{ "icmp.code", I, "ICMP code" },
+	{ "icmp.inner.ip.src", A, "quoted packet's source" },
+	{ "icmp.inner.ip.dst", A, "quoted packet's destination" },
+	{ "icmp.inner.proto", I, "quoted packet's protocol" },
+	{ "icmp.inner.srcport", I, "quoted packet's source port" },
+	{ "icmp.inner.dstport", I, "quoted packet's destination port" },
+	/* arp */
+	{ "arp.opcode", I, "1 request, 2 reply" },
+	{ "arp.src.proto_ipv4", A, "sender IP" },
+	{ "arp.dst.proto_ipv4", A, "target IP" },
+	/* analysis events (docs/events.md "Analysis events") */
+	{ "expected", N, "tcp.handshake.ack_mismatch: expected ACK" },
+	{ "actual", N, "tcp.handshake.ack_mismatch: ACK seen" },
+	{ "diff", N, "tcp.handshake.ack_mismatch: difference in bytes" },
+	{ "origin", S, "tcp.rst: peer, path or unknown" },
+	{ "ttl_expected", I, "tcp.rst: the peer's usual TTL" },
+	{ "ipid_expected", I, "tcp.rst: the peer's expected IP-ID" },
+	{ "gap", D, "tcp.idle: silence before the session resumed" },
+	{ "fate", S, "tcp.idle: answered, retransmitted, reset, none" },
+	{ "count", N, "how many (retransmissions, lost packets, queries)" },
+	{ "intervals", N, "tcp.retransmission_exhausted: retransmission intervals" },
+	{ "end", S, "how it ended (rst, silence, fin)" },
+	{ "history", S, "tcp.session: Zeek-style history" },
+	{ "pkts_a", I, "packets from the initiator" },
+	{ "pkts_b", I, "packets from the responder" },
+	{ "bytes_a", I, "bytes from the initiator" },
+	{ "bytes_b", I, "bytes from the responder" },
+	{ "duration", D, "session duration" },
+	{ "rtt", D, "round-trip time" },
+	{ "retransmissions", I, "retransmitted segments" },
+	{ "lost", I, "lost segments" },
+	{ "expected_addr", A, "udp.reply_from_other_address: address asked" },
+	{ "actual_addr", A, "udp.reply_from_other_address: address that replied" },
+	{ "late_by", N, "esp.reordered: how late" },
+	{ "window", N, "burst window" },
+	{ "peer_source", S, "path.*: the other vantage point" },
+	{ "peer_ref", I, "path.*: the matching record there" },
+	{ "what", S, "path.modified: what changed" },
+	{ "delay", D, "path.delay: one-way delay" },
+	{ "stall", D, "delay before the segment" },
+	{ "fate_ref", I, "tcp.idle: the packet that settled its fate" },
+	{ "retransmission_ref", I, "tcp.retransmission_exhausted: the first retransmission" },
+	{ "repeats", N, "tcp.sack_stall: repeated SACK blocks" },
+	{ "sack_blocks", S, "tcp.sack_stall: the blocks" },
+	{ "syn_count", I, "tcp.handshake.*: SYNs sent" },
+	{ "timeout", N, "how long an answer was awaited" },
+	{ "service", S, "udp.*: the service (sql-browser, udp)" },
+	{ "expected_port", N, "udp.reply_from_other_address: port asked" },
+	{ "actual_port", N, "udp.reply_from_other_address: port that replied" },
+	{ "request_ref", I, "udp.reply_from_other_address: the request" },
+	{ "replay_window_exceeded", N, "esp.reordered: late by 64 or more" },
+	{ "peak_qps", N, "dns.burst: peak queries per second" },
+	{ "names", N, "dns.burst: names asked" },
+	{ "targets", N, "arp.burst: targets asked for" },
+	{ "reason", S, "why (arp.gratuitous: announcement, unsolicited reply)" },
+	/* firewall logs */
+	{ "fw.action", S, "accept, drop, ..." },
+	{ "fw.rule", S, "rule name or number" },
+	{ "fw.reason", S, "why, in the firewall's words" },
+	{ "fw.result", S, "result text or code (TMG 0xc0040034)" },
+	{ "fw.result.code", N, "numeric result / message id" },
+	{ "fw.interface", S, "interface" },
+	{ "fw.direction", S, "inbound / outbound" },
+	{ "fw.duration", N, "connection duration" },
+	{ "fw.bytes", I, "bytes" },
+	/* smtp */
+	{ "smtp.session", S, "Exchange session id" },
+	{ "smtp.seq", I, "sequence number in the session" },
+	{ "smtp.direction", S, "> sent, < received, * info" },
+	{ "smtp.connector", S, "connector" },
+	{ "smtp.data", S, "the logged line" },
+	{ "smtp.verb", S, "command verb" },
+	{ "smtp.code", I, "reply code" },
+	{ "smtp.remote", N, "remote endpoint" },
+	{ "smtp.local", N, "local endpoint" },
+	/* windows */
+	{ "event.id", I, "event id" },
+	{ "event.provider", S, "provider name" },
+	{ "event.level", N, "level" },
+	{ "event.record_id", I, "record id" },
+	{ "event.channel", S, "channel" },
+	{ "event.computer", S, "computer" },
+	{ "etw.event", N, "ETW event id or name" },
+	{ "etw.process", N, "process" },
+	{ "etw.status", N, "status" },
+	{ "proc.pid", I, "process id" },
+	{ "proc.image", S, "image name" },
+	{ "proc.service", S, "service" },
+	{ "netflow.packets", I, "packets" },
+	{ "netflow.bytes", I, "bytes" },
+	{ "msgtrk.event_id", S, "tracking event" },
+	{ "msgtrk.message_id", S, "message id" },
+	{ "msgtrk.sender", S, "sender" },
+	{ "msgtrk.recipients", S, "recipients" },
+	{ "orig.source", S, "jsonl: the label the event had when written" },
+	{ NULL, V_NONE, NULL },
+};
+
+#undef I
+#undef B
+#undef S
+#undef A
+#undef D
+#undef R
+#undef N
+
+/* Families whose members are open-ended: vendor vocabularies and options. */
+const char *const fields_open_prefixes[] = {
+	"event.data.", "tcp.options.", "etw.", "fw.", "smtp.", "msgtrk.", "proc.", "netflow.",
+	"orig.", "x.", "http.", "path.", NULL,
+};
+
+static const struct field_def any_def = { "", V_NONE, "open-ended family" };
+
+const struct field_def *fields_lookup(const char *name)
+{
+	for (size_t i = 0; fields_table[i].name; i++)
+		if (!strcmp(fields_table[i].name, name))
+			return &fields_table[i];
+	for (size_t i = 0; fields_open_prefixes[i]; i++) {
+		size_t n = strlen(fields_open_prefixes[i]);
+		if (!strncmp(name, fields_open_prefixes[i], n) && name[n])
+			return &any_def;
+	}
+	return NULL;
+}
+
+const char *fields_type_name(enum value_type t)
+{
+	switch (t) {
+	case V_INT: return "number";
+	case V_BOOL: return "boolean";
+	case V_STR: return "string";
+	case V_ADDR: return "address";
+	case V_DUR: return "duration";
+	case V_REAL: return "number";
+	case V_NONE: break;
+	}
+	return "any";
+}

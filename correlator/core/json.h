@@ -1,0 +1,78 @@
+/*
+ * correlator/core/json.h - writing JSON and CSV text safely: strings escaped,
+ * control bytes and invalid UTF-8 replaced, so hostile input cannot break the
+ * output a script reads.
+ * Output goes through a small buffer (struct jbuf) that is flushed to the
+ * FILE when full and by jbuf_flush: safe runs of bytes are copied in one
+ * memcpy and integers are formatted by hand, the hot path of the timeline.
+ * Does not: parse JSON.
+ */
+#ifndef CORRELATOR_JSON_H
+#define CORRELATOR_JSON_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "event.h"
+
+#define JBUF_SIZE 8192
+
+/* An output buffer in front of a FILE (normally on the caller's stack). */
+struct jbuf {
+	FILE *f;
+	size_t n;
+	char b[JBUF_SIZE];
+};
+
+static inline void jbuf_init(struct jbuf *j, FILE *f)
+{
+	j->f = f;
+	j->n = 0;
+}
+
+/* Write out what is buffered (one fwrite). */
+void jbuf_flush(struct jbuf *j);
+void jbuf_put(struct jbuf *j, const void *p, size_t n);
+
+static inline void jbuf_putc(struct jbuf *j, char c)
+{
+	if (j->n == JBUF_SIZE)
+		jbuf_flush(j);
+	j->b[j->n++] = c;
+}
+
+static inline void jbuf_puts(struct jbuf *j, const char *s)
+{
+	jbuf_put(j, s, strlen(s));
+}
+
+void jbuf_i64(struct jbuf *j, int64_t v);
+void jbuf_u64(struct jbuf *j, uint64_t v);
+
+/* The same writers as below, into a jbuf. */
+void jbuf_str(struct jbuf *j, const char *s, size_t n);
+void jbuf_cstr(struct jbuf *j, const char *s);
+void jbuf_value(struct jbuf *j, const struct value *v);
+void jbuf_fields(struct jbuf *j, const struct event *ev);
+void jbuf_flow(struct jbuf *j, const struct event *ev);
+
+/* A JSON string literal, quotes included. */
+void json_str(FILE *f, const char *s, size_t n);
+void json_cstr(FILE *f, const char *s);
+/* A field value as JSON: number, true/false, or string (addresses, durations
+ * as strings; durations also get a _ns sibling from json_fields). */
+void json_value(FILE *f, const struct value *v);
+/* {"name": value, ...} for an event's fields. */
+void json_fields(FILE *f, const struct event *ev);
+/* {"src": ..., "sport": ..., ...} or null. */
+void json_flow(FILE *f, const struct event *ev);
+
+/* A CSV cell (RFC 4180): quoted when it holds a separator, quote or newline. */
+void csv_cell(FILE *f, const char *s, size_t n);
+
+/* Text safe for a terminal: control bytes shown as \xNN. */
+void text_safe(FILE *f, const char *s, size_t n);
+
+#endif

@@ -1,0 +1,20 @@
+/*
+ * correlator/core/run.c - defaults for a run's options (see run.h).
+ */
+#include "run.h"
+#include "util.h"
+
+#include <string.h>
+
+void run_options_default(struct run_options *o)
+{
+	memset(o, 0, sizeof *o);
+	o->idle_gap = 5 * 60 * NS_PER_SEC;
+	o->session_timeout = 2 * 3600 * NS_PER_SEC;  /* past any firewall idle timer */
+	o->max_sessions = 1000000;
+	o->limits.max_line = 1 << 20;
+	o->limits.max_frag_bytes = 65535;
+	o->limits.max_frag_chains = 256;
+	o->limits.max_xml_depth = 64;
+	o->progress = false;
+}

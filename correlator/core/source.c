@@ -1,0 +1,462 @@
+/*
+ * correlator/core/source.c - resolving an input argument into files, sniffing each,
+ * reading them in order, and counting and reporting what was skipped.
+ */
+#include "source.h"
+#include "util.h"
+#include "parser.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <glob.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define DIAG_SHOWN_MAX 20  /* per source, then a summary line */
+
+struct source *source_new(unsigned index, const char *arg)
+{
+	struct source *src = xcalloc(1, sizeof *src);
+	src->index = index;
+	src->diag_out = stderr;
+	src->first_ts = INT64_MAX;
+	src->last_ts = INT64_MIN;
+	const char *eq = strchr(arg, '=');
+	struct stat st;
+	if (eq && eq != arg && stat(arg, &st) != 0 && !memchr(arg, '/', (size_t)(eq - arg))) {
+		src->label = xmalloc((size_t)(eq - arg) + 1);
+		memcpy(src->label, arg, (size_t)(eq - arg));
+		src->label[eq - arg] = '\0';
+		src->spec = xstrdup(eq + 1);
+	} else {
+		src->spec = xstrdup(arg);
+		const char *base = strrchr(arg, '/');
+		base = base ? base + 1 : arg;
+		if (!*base) /* "dir/" */
+			base = arg;
+		src->label = xstrdup(base);
+		size_t n = strlen(src->label);
+		while (n > 1 && src->label[n - 1] == '/')
+			src->label[--n] = '\0';
+	}
+	return src;
+}
+
+void source_free(struct source *src)
+{
+	if (!src)
+		return;
+	source_close(src);
+	for (size_t i = 0; i < src->nfiles; i++)
+		free(src->files[i].path);
+	free(src->files);
+	for (unsigned i = 0; i < src->nnotes; i++)
+		free(src->notes[i]);
+	free(src->error);
+	free(src->label);
+	free(src->spec);
+	free(src);
+}
+
+const char *source_cur_path(const struct source *src)
+{
+	if (src->cur < src->nfiles)
+		return src->files[src->cur].path;
+	return src->spec;
+}
+
+static void vdiag(struct source *src, const char *sev, uint64_t ref, const char *fmt, va_list ap)
+{
+	if (src->quiet || !src->diag_out)
+		return;
+	uint64_t n = src->skipped + src->warnings;
+	if (n > DIAG_SHOWN_MAX)
+		return;
+	if (n == DIAG_SHOWN_MAX) {
+		fprintf(src->diag_out, "%s: note: further warnings not shown; the report counts them\n",
+			src->label);
+		return;
+	}
+	if (src->nfiles > 1)
+		fprintf(src->diag_out, "%s[%s]", src->label, source_cur_path(src));
+	else
+		fprintf(src->diag_out, "%s", src->label);
+	if (ref)
+		fprintf(src->diag_out, "#%llu", (unsigned long long)ref);
+	fprintf(src->diag_out, ": %s: ", sev);
+	vfprintf(src->diag_out, fmt, ap);
+	fputc('\n', src->diag_out);
+}
+
+void source_skip(struct source *src, uint64_t ref, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vdiag(src, "warning", ref, fmt, ap);
+	va_end(ap);
+	src->skipped++;
+	if (src->cur < src->nfiles)
+		src->files[src->cur].skipped++;
+	if (src->nskip_refs < SOURCE_SKIP_REFS)
+		src->skip_refs[src->nskip_refs++] = ref;
+}
+
+void source_warn(struct source *src, uint64_t ref, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vdiag(src, "warning", ref, fmt, ap);
+	va_end(ap);
+	src->warnings++;
+}
+
+void source_error(struct source *src, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	free(src->error);
+	src->error = xstrdup(buf);
+}
+
+void source_note(struct source *src, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	for (unsigned i = 0; i < src->nnotes; i++)
+		if (!strcmp(src->notes[i], buf))
+			return;
+	if (src->nnotes < SOURCE_NOTES)
+		src->notes[src->nnotes++] = xstrdup(buf);
+}
+
+static void add_file(struct source *src, const char *path, uint64_t size)
+{
+	src->files = xrealloc(src->files, (src->nfiles + 1) * sizeof *src->files);
+	struct source_file *f = &src->files[src->nfiles++];
+	memset(f, 0, sizeof *f);
+	f->path = xstrdup(path);
+	f->size = size;
+}
+
+/* Describe the first bytes of an unrecognised file: hex and printable text. */
+static void describe_head(const uint8_t *b, size_t n, char *out, size_t len)
+{
+	size_t o = 0, k = n < 8 ? n : 8;
+	for (size_t i = 0; i < k && o + 4 < len; i++)
+		o += (size_t)snprintf(out + o, len - o, "%s%02x", i ? " " : "", b[i]);
+	if (o + 4 < len)
+		o += (size_t)snprintf(out + o, len - o, " \"");
+	for (size_t i = 0; i < n && i < 16 && o + 3 < len; i++)
+		out[o++] = (b[i] >= 0x20 && b[i] < 0x7f) ? (char)b[i] : '.';
+	if (o + 2 < len) {
+		out[o++] = '"';
+		out[o] = '\0';
+	} else if (len) {
+		out[len - 1] = '\0';
+	}
+}
+
+/* Sniff one file: its parser, or NULL with *why filled. */
+static const struct parser *sniff_file(const struct source *src, const char *path,
+				       char *why, size_t whylen)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		snprintf(why, whylen, "cannot open: %s", strerror(errno));
+		return NULL;
+	}
+	uint8_t head[SNIFF_BYTES];
+	size_t n = fread(head, 1, sizeof head, f);
+	int err = ferror(f);
+	fclose(f);
+	if (err) {
+		snprintf(why, whylen, "cannot read: %s", strerror(errno));
+		return NULL;
+	}
+	if (src->format) {
+		const struct parser *p = parser_by_name(src->format);
+		if (!p)
+			snprintf(why, whylen, "unknown format '%s' (see 'correlator formats')", src->format);
+		return p;
+	}
+	if (n == 0) {
+		snprintf(why, whylen, "empty file");
+		return NULL;
+	}
+	int score;
+	const struct parser *p = parser_sniff(head, n, &score);
+	if (!p) {
+		char seen[96];
+		describe_head(head, n, seen, sizeof seen);
+		snprintf(why, whylen, "not a known format (starts with %s); try --input-format", seen);
+	}
+	return p;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(((const struct source_file *)a)->path, ((const struct source_file *)b)->path);
+}
+
+static int cmp_first_ts(const void *a, const void *b)
+{
+	const struct source_file *x = a, *y = b;
+	if (x->first_ts != y->first_ts)
+		return x->first_ts < y->first_ts ? -1 : 1;
+	return strcmp(x->path, y->path);
+}
+
+static bool has_glob_chars(const char *s)
+{
+	return strpbrk(s, "*?[") != NULL;
+}
+
+static int expand(struct source *src)
+{
+	struct stat st;
+	if (stat(src->spec, &st) == 0) {
+		if (S_ISDIR(st.st_mode)) {
+			DIR *d = opendir(src->spec);
+			if (!d) {
+				source_error(src, "%s: cannot open directory: %s", src->spec, strerror(errno));
+				return -1;
+			}
+			struct dirent *de;
+			while ((de = readdir(d))) {
+				if (de->d_name[0] == '.')
+					continue;
+				char path[4096];
+				snprintf(path, sizeof path, "%s/%s", src->spec, de->d_name);
+				struct stat fs;
+				if (stat(path, &fs) == 0 && S_ISREG(fs.st_mode))
+					add_file(src, path, (uint64_t)fs.st_size);
+			}
+			closedir(d);
+			if (!src->nfiles) {
+				source_error(src, "%s: directory holds no files", src->spec);
+				return -1;
+			}
+			qsort(src->files, src->nfiles, sizeof *src->files, cmp_name);
+			return 0;
+		}
+		if (!S_ISREG(st.st_mode)) {
+			/* a FIFO would block the sniffer, and is read twice (sniff, parse) */
+			source_error(src, "%s: not a regular file (FIFO, socket or device); copy it to a file",
+				     src->spec);
+			return -1;
+		}
+		add_file(src, src->spec, (uint64_t)st.st_size);
+		return 0;
+	}
+	int saved = errno;
+	if (has_glob_chars(src->spec)) {
+		glob_t g;
+		int rc = glob(src->spec, 0, NULL, &g);
+		if (rc == 0) {
+			for (size_t i = 0; i < g.gl_pathc; i++) {
+				struct stat fs;
+				if (stat(g.gl_pathv[i], &fs) == 0 && S_ISREG(fs.st_mode))
+					add_file(src, g.gl_pathv[i], (uint64_t)fs.st_size);
+			}
+		}
+		globfree(&g);
+		if (!src->nfiles) {
+			source_error(src, "%s: no file matches", src->spec);
+			return -1;
+		}
+		return 0;
+	}
+	source_error(src, "%s: %s", src->spec, strerror(saved));
+	return -1;
+}
+
+/* Read one event of a file to learn its start time (ring ordering). */
+static int64_t peek_first_ts(struct source *src, struct source_file *f)
+{
+	void *st = NULL;
+	bool quiet = src->quiet;
+	src->quiet = true;  /* the real read reports damage once */
+	int64_t ts = INT64_MAX;
+	uint64_t skipped = src->skipped, warnings = src->warnings, nrefs = src->nskip_refs;
+	if (f->parser->open(src, f->path, &st) == 0) {
+		struct event *ev = xmalloc(sizeof *ev);
+		for (int tries = 0; tries < 64; tries++) {
+			event_reset(ev);
+			pr_status s = f->parser->next_event(st, ev);
+			if (s == PR_EVENT) {
+				ts = ev->ts_raw;
+				break;
+			}
+			if (s != PR_SKIP)
+				break;
+		}
+		free(ev);
+	}
+	f->parser->close(st);
+	src->skipped = skipped;
+	src->warnings = warnings;
+	src->nskip_refs = (unsigned)nrefs;
+	src->quiet = quiet;
+	return ts;
+}
+
+int source_resolve(struct source *src)
+{
+	if (expand(src) != 0) {
+		src->unreadable = true;
+		return -1;
+	}
+	size_t good = 0;
+	char why[256] = "";
+	for (size_t i = 0; i < src->nfiles; i++) {
+		struct source_file *f = &src->files[i];
+		f->parser = sniff_file(src, f->path, why, sizeof why);
+		if (!f->parser) {
+			f->failed = true;
+			if (src->nfiles > 1) {
+				/* one stray file in a capture folder is not fatal */
+				source_warn(src, 0, "%s: %s; left out", f->path, why);
+			}
+			continue;
+		}
+		good++;
+	}
+	if (!good) {
+		if (src->nfiles == 1)
+			source_error(src, "%s: %s", src->files[0].path, why);
+		else
+			source_error(src, "%s: none of its %zu files is in a known format", src->spec,
+				     src->nfiles);
+		src->unreadable = true;
+		return -1;
+	}
+	for (size_t i = 0; i < src->nfiles; i++) {
+		src->bytes_total += src->files[i].size;
+		if (src->nfiles > 1 && !src->files[i].failed)
+			src->files[i].first_ts = peek_first_ts(src, &src->files[i]);
+	}
+	if (src->nfiles > 1)
+		qsort(src->files, src->nfiles, sizeof *src->files, cmp_first_ts);
+	src->cur = 0;
+	return 0;
+}
+
+void source_set_time_hints(struct source **srcs, size_t n)
+{
+	int64_t hint = INT64_MAX;
+	for (size_t i = 0; i < n; i++) {
+		struct source *s = srcs[i];
+		if (s->unreadable || !s->nfiles || s->files[0].failed || !s->files[0].parser)
+			continue;
+		const char *name = s->files[0].parser->name;
+		if (strcmp(name, "pcap") && strcmp(name, "pcapng") && strcmp(name, "netmon"))
+			continue;
+		int64_t ts = s->nfiles > 1 ? s->files[0].first_ts : peek_first_ts(s, &s->files[0]);
+		if (ts > 0 && ts < hint)
+			hint = ts;
+	}
+	if (hint == INT64_MAX)
+		return;
+	for (size_t i = 0; i < n; i++)
+		srcs[i]->time_hint = hint;
+}
+
+static bool open_current(struct source *src)
+{
+	while (src->cur < src->nfiles) {
+		struct source_file *f = &src->files[src->cur];
+		if (!f->failed) {
+			src->pstate = NULL;
+			src->bytes_cur = 0;
+			if (f->parser->open(src, f->path, &src->pstate) == 0) {
+				src->parser = f->parser;
+				src->open = true;
+				return true;
+			}
+			f->failed = true;
+			source_warn(src, 0, "%s", src->error ? src->error : "cannot open");
+			f->parser->close(src->pstate);
+			src->pstate = NULL;
+		}
+		src->bytes_done += f->size;
+		src->cur++;
+	}
+	return false;
+}
+
+static void close_current(struct source *src)
+{
+	if (!src->open)
+		return;
+	src->parser->close(src->pstate);
+	src->pstate = NULL;
+	src->open = false;
+	src->bytes_done += src->files[src->cur].size;
+	src->bytes_cur = 0;
+	src->cur++;
+}
+
+bool source_next(struct source *src, struct event *ev)
+{
+	for (;;) {
+		if (!src->open && !open_current(src)) {
+			/* nothing left; a source none of whose files opened is unreadable */
+			bool any = false;
+			for (size_t i = 0; i < src->nfiles; i++)
+				any |= !src->files[i].failed;
+			if (!any)
+				src->unreadable = true;
+			return false;
+		}
+		event_reset(ev);
+		pr_status s = src->parser->next_event(src->pstate, ev);
+		switch (s) {
+		case PR_EVENT:
+			ev->source = (uint16_t)src->index;
+			ev->file = (uint16_t)src->cur;
+			ev->ts = ev->ts_raw + src->clock_offset;
+			if (src->ts_resolution >= NS_PER_SEC)
+				ev->flags |= EV_TS_SECONDS;
+			src->events++;
+			src->files[src->cur].events++;
+			if (ev->ts < src->first_ts)
+				src->first_ts = ev->ts;
+			if (ev->ts > src->last_ts)
+				src->last_ts = ev->ts;
+			return true;
+		case PR_SKIP:
+			continue;
+		case PR_FATAL:
+			source_warn(src, 0, "%s: reading stopped: %s", source_cur_path(src),
+				    src->error ? src->error : "unreadable");
+			if (src->files[src->cur].events == 0)
+				src->files[src->cur].failed = true;
+			close_current(src);
+			continue;
+		case PR_EOF:
+			/* a file that parsed but held nothing (a bare header): say so */
+			if (!src->files[src->cur].events && !src->files[src->cur].skipped)
+				source_note(src, "%s holds no records (header only or empty body)",
+					    source_cur_path(src));
+			close_current(src);
+			continue;
+		}
+	}
+}
+
+void source_close(struct source *src)
+{
+	if (src->open) {
+		src->parser->close(src->pstate);
+		src->pstate = NULL;
+		src->open = false;
+	}
+}

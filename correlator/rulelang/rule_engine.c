@@ -1,0 +1,1243 @@
+/*
+ * correlator/rulelang/rule_engine.c - the streaming rule engine (see rule_engine.h).
+ *
+ * State per rule: a hash table of keys (the rule's `by`), each key on an LRU
+ * list ordered by the event time it was last touched. Invariant: every
+ * partial match and window of a key started at or before the key's `last`,
+ * so once last + within < now the whole key is finished: the sweep at the
+ * head of the list (on every event) closes it - firing trailing absences and
+ * open bursts - and frees it. Keys touched recently are settled when touched.
+ *
+ * Sequence stages: with P positive steps, a key holds part[1..P]; part[k]
+ * has matched k positive steps. part[P] exists only when absence steps
+ * trail the last positive one (it waits for the window to close).
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include "rule_engine.h"
+#include "../core/arena.h"
+#include "rule_ast.h"
+#include "../core/util.h"
+
+#include <inttypes.h>
+#include <pcre2.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define KEY_MAX 512
+#define EVID_KEEP 10      /* evidence kept for a threshold burst, plus the last */
+#define MSG_KEEP 160
+
+/* compact evidence kept without the event (threshold windows) */
+struct evslot {
+	int64_t ts;
+	uint64_t ref, session;
+	uint16_t source, file;
+	bool has_flow;
+	struct flow flow;
+	char type[48];
+	char msg[MSG_KEEP];
+};
+
+struct partial {
+	int64_t t0;
+	struct event *bound[RULE_MAX_STEPS];
+};
+
+struct dval {
+	uint64_t h;
+	int64_t ts;
+};
+
+struct burst {
+	bool on;
+	int64_t first, last;
+	uint64_t count, distinct;
+	unsigned nev;          /* evidence: the key's recent[0, nev) */
+	bool has_last;         /* and recent[EVID_KEEP], the latest event */
+	struct event *anchor;
+};
+
+struct kentry {
+	struct kentry *prev, *next;  /* LRU: head is least recently touched */
+	uint64_t hash;
+	int64_t last;
+	/* sequence */
+	struct partial *part[RULE_MAX_STEPS + 1];
+	/* threshold */
+	int64_t *ring;               /* count: timestamps, capacity N */
+	uint32_t rhead, rn;
+	struct dval *dv;             /* distinct: values seen in the window */
+	uint32_t ndv, capdv;
+	struct evslot *recent;       /* EVID_KEEP + 1 slots, threshold rules only */
+	unsigned rec_head, rec_n;
+	struct burst b;
+	uint16_t keylen;
+	unsigned char key[];
+};
+
+struct rstate {
+	const struct rule *r;
+	unsigned pos[RULE_MAX_STEPS];  /* indexes of the positive steps */
+	unsigned npos;
+	bool trailing;                 /* absence steps after the last positive */
+	struct kentry **tab;
+	size_t cap, n;
+	struct kentry *head, *tail;
+	uint64_t findings, suppressed, evicted, re_errors;
+};
+
+/* A finding fed back as an event "rule.NAME" for rules that build on rules. */
+struct derived {
+	struct event *ev;        /* malloc'd (clone_event) */
+	const struct rstate *from;
+	unsigned depth;
+};
+
+#define DERIVED_MAX_DEPTH 3
+#define DERIVED_QUEUE 256
+
+#define HOLD_MAX 65536  /* held log events at most; past it the oldest goes on */
+
+struct rule_engine {
+	const struct ruleset *rs;
+	struct derived queue[DERIVED_QUEUE];
+	unsigned nqueue;
+	uint64_t derived_dropped;
+	unsigned depth;              /* depth of the event being processed */
+	const struct rstate *skip;   /* the rule whose finding is being processed */
+	struct rstate *st;
+	size_t nst;
+	struct rctx base;
+	struct arena *store;
+	rule_finding_fn cb;
+	void *cbctx;
+	struct rule_engine_opts o;
+	int64_t now;
+	/* events of whole-second log sources, held until the stream passes the
+	 * end of their second (see hold_or_feed) */
+	struct held { struct event *ev; int64_t release; } *held;
+	size_t nheld, capheld, headheld;
+};
+
+/* ---- events kept for later steps ---- */
+
+static struct event *clone_event(const struct event *ev)
+{
+	char mbuf[512];
+	const char *msg = event_describe(ev, mbuf, sizeof mbuf);
+	size_t n = offsetof(struct event, fields) + ev->nfields * sizeof(struct field);
+	size_t extra = strlen(ev->type) + 1 + strlen(msg) + 1;
+	for (unsigned i = 0; i < ev->nfields; i++) {
+		extra += strlen(ev->fields[i].name) + 1;
+		if (ev->fields[i].v.type == V_STR)
+			extra += ev->fields[i].v.u.s.n + 1;
+	}
+	struct event *c = xmalloc(n + extra);
+	memcpy(c, ev, offsetof(struct event, fields));
+	char *p = (char *)c + n;
+	size_t l = strlen(ev->type) + 1;
+	memcpy(p, ev->type, l);
+	c->type = p;
+	p += l;
+	l = strlen(msg) + 1;
+	memcpy(p, msg, l);
+	c->msg = p;
+	p += l;
+	c->pkt = NULL;
+	for (unsigned i = 0; i < ev->nfields; i++) {
+		c->fields[i] = ev->fields[i];
+		l = strlen(ev->fields[i].name) + 1;
+		memcpy(p, ev->fields[i].name, l);
+		c->fields[i].name = p;
+		p += l;
+		if (ev->fields[i].v.type == V_STR) {
+			l = ev->fields[i].v.u.s.n;
+			memcpy(p, ev->fields[i].v.u.s.p, l);
+			p[l] = '\0';
+			c->fields[i].v.u.s.p = p;
+			p += l + 1;
+		}
+	}
+	return c;
+}
+
+static void partial_free(struct partial *p)
+{
+	if (!p)
+		return;
+	for (unsigned i = 0; i < RULE_MAX_STEPS; i++)
+		free(p->bound[i]);
+	free(p);
+}
+
+static void slot_fill(struct evslot *s, const struct event *ev)
+{
+	s->ts = ev->ts;
+	s->ref = ev->ref;
+	s->session = ev->session;
+	s->source = ev->source;
+	s->file = ev->file;
+	s->has_flow = ev->flags & EV_HAS_FLOW;
+	s->flow = ev->flow;
+	snprintf(s->type, sizeof s->type, "%s", ev->type);
+	char buf[512];
+	snprintf(s->msg, sizeof s->msg, "%s", event_describe(ev, buf, sizeof buf));
+}
+
+/* ---- keys ---- */
+
+static uint64_t hash_bytes(const unsigned char *p, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	for (size_t i = 0; i < n; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h ^ (h >> 29);
+}
+
+static size_t put(unsigned char *buf, size_t o, const void *p, size_t n)
+{
+	if (o >= KEY_MAX)
+		return KEY_MAX;
+	if (n > KEY_MAX - o)
+		n = KEY_MAX - o;
+	memcpy(buf + o, p, n);
+	return o + n;
+}
+
+static size_t put_value(unsigned char *buf, size_t o, const struct value *v)
+{
+	unsigned char t = (unsigned char)v->type;
+	o = put(buf, o, &t, 1);
+	switch (v->type) {
+	case V_STR: {
+		uint32_t n = v->u.s.n;
+		o = put(buf, o, &n, sizeof n);
+		return put(buf, o, v->u.s.p, n);
+	}
+	case V_ADDR:
+		o = put(buf, o, &v->u.a.family, 1);
+		return put(buf, o, v->u.a.b, v->u.a.family == 4 ? 4 : 16);
+	case V_REAL:
+		return put(buf, o, &v->u.r, sizeof v->u.r);
+	default:
+		return put(buf, o, &v->u.i, sizeof v->u.i);
+	}
+}
+
+/* The key bytes of ev for rule r; false when ev has no such key. */
+static bool make_key(struct rule_engine *e, const struct rule *r, const struct event *ev,
+		     unsigned char *buf, size_t *len)
+{
+	size_t o = 0;
+	switch (r->key) {
+	case RKEY_NONE:
+		break;
+	case RKEY_FLOW:
+		if (ev->session) {
+			o = put(buf, o, "S", 1);
+			o = put(buf, o, &ev->session, sizeof ev->session);
+		} else if (ev->flags & EV_HAS_FLOW) {
+			struct flow c;
+			flow_canonical(&ev->flow, &c, NULL);
+			o = put(buf, o, "F", 1);
+			o = put(buf, o, &c.proto, 1);
+			o = put(buf, o, &c.sport, 2);
+			o = put(buf, o, &c.dport, 2);
+			o = put(buf, o, c.src.b, 16);
+			o = put(buf, o, c.dst.b, 16);
+		} else {
+			return false;
+		}
+		break;
+	case RKEY_HOST: {
+		const struct value *v = event_get(ev, "ip.src");
+		struct value tmp;
+		if (!v || v->type != V_ADDR) {
+			if (!(ev->flags & EV_HAS_FLOW))
+				return false;
+			tmp.type = V_ADDR;
+			tmp.u.a = ev->flow.src;
+			v = &tmp;
+		}
+		o = put_value(buf, o, v);
+		break;
+	}
+	case RKEY_FIELDS:
+		for (unsigned k = 0; k < r->nkeys; k++) {
+			struct value v;
+			char scratch[256];
+			struct rctx c = e->base;
+			c.ev = ev;
+			rule_eval_value(r->keys[k], &c, &v, scratch, sizeof scratch);
+			if (v.type == V_NONE)
+				return false;
+			o = put_value(buf, o, &v);
+		}
+		break;
+	}
+	*len = o;
+	return true;
+}
+
+/* The key as people read it, from an event that has it. */
+static char *key_text(struct rule_engine *e, const struct rule *r, const struct event *ev)
+{
+	char buf[512] = "";
+	size_t o = 0;
+	switch (r->key) {
+	case RKEY_NONE:
+		break;
+	case RKEY_FLOW:
+		if (ev && ev->flags & EV_HAS_FLOW)
+			flow_format(&ev->flow, buf, sizeof buf);
+		break;
+	case RKEY_HOST:
+		if (ev) {
+			const struct value *v = event_get(ev, "ip.src");
+			if (v && v->type == V_ADDR)
+				addr_format(&v->u.a, buf, sizeof buf);
+			else if (ev->flags & EV_HAS_FLOW)
+				addr_format(&ev->flow.src, buf, sizeof buf);
+		}
+		break;
+	case RKEY_FIELDS:
+		for (unsigned k = 0; k < r->nkeys && ev && o + 2 < sizeof buf; k++) {
+			struct value v;
+			char scratch[256];
+			struct rctx c = e->base;
+			c.ev = ev;
+			rule_eval_value(r->keys[k], &c, &v, scratch, sizeof scratch);
+			if (k)
+				buf[o++] = ' ';
+			o += value_format(&v, buf + o, sizeof buf - o);
+			if (o >= sizeof buf)
+				o = sizeof buf - 1;
+		}
+		buf[o] = '\0';
+		break;
+	}
+	return arena_strdup(e->store, buf);
+}
+
+static void lru_unlink(struct rstate *s, struct kentry *k)
+{
+	if (k->prev)
+		k->prev->next = k->next;
+	else
+		s->head = k->next;
+	if (k->next)
+		k->next->prev = k->prev;
+	else
+		s->tail = k->prev;
+	k->prev = k->next = NULL;
+}
+
+static void lru_append(struct rstate *s, struct kentry *k)
+{
+	k->prev = s->tail;
+	k->next = NULL;
+	if (s->tail)
+		s->tail->next = k;
+	else
+		s->head = k;
+	s->tail = k;
+}
+
+static struct kentry *lookup(struct rstate *s, const unsigned char *key, size_t len, uint64_t h,
+			     size_t *slot)
+{
+	if (!s->cap) {
+		*slot = 0;
+		return NULL;
+	}
+	size_t m = s->cap - 1, i = h & m;
+	for (;; i = (i + 1) & m) {
+		struct kentry *k = s->tab[i];
+		if (!k) {
+			*slot = i;
+			return NULL;
+		}
+		if (k->hash == h && k->keylen == len && !memcmp(k->key, key, len)) {
+			*slot = i;
+			return k;
+		}
+	}
+}
+
+static void tab_grow(struct rstate *s)
+{
+	size_t ncap = s->cap ? s->cap * 2 : 64;
+	struct kentry **n = xcalloc(ncap, sizeof *n);
+	for (size_t i = 0; i < s->cap; i++) {
+		struct kentry *k = s->tab[i];
+		if (!k)
+			continue;
+		size_t j = k->hash & (ncap - 1);
+		while (n[j])
+			j = (j + 1) & (ncap - 1);
+		n[j] = k;
+	}
+	free(s->tab);
+	s->tab = n;
+	s->cap = ncap;
+}
+
+/* Remove k from the table (linear probing, backward-shift deletion). */
+static void tab_remove(struct rstate *s, struct kentry *k)
+{
+	size_t m = s->cap - 1, i = k->hash & m;
+	while (s->tab[i] != k)
+		i = (i + 1) & m;
+	s->tab[i] = NULL;
+	for (size_t j = (i + 1) & m; s->tab[j]; j = (j + 1) & m) {
+		size_t home = s->tab[j]->hash & m;
+		/* move j back into the hole when its home is not within (i, j] */
+		bool between = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+		if (!between) {
+			s->tab[i] = s->tab[j];
+			s->tab[j] = NULL;
+			i = j;
+		}
+	}
+	s->n--;
+}
+
+static void entry_free(struct kentry *k)
+{
+	for (unsigned i = 0; i <= RULE_MAX_STEPS; i++)
+		partial_free(k->part[i]);
+	free(k->ring);
+	free(k->dv);
+	free(k->b.anchor);
+	free(k->recent);
+	free(k);
+}
+
+/* ---- findings ---- */
+
+static void evidence_from_event(struct rule_engine *e, struct evidence *d, const struct event *ev)
+{
+	d->source = ev->source;
+	d->file = ev->file;
+	d->ref = ev->ref;
+	d->ts = ev->ts;
+	d->type = arena_strdup(e->store, ev->type);
+	char buf[512];
+	d->msg = arena_strdup(e->store, event_describe(ev, buf, sizeof buf));
+	d->session = ev->session;
+	d->has_flow = ev->flags & EV_HAS_FLOW;
+	d->flow = ev->flow;
+}
+
+/* A path.* event compares one packet at two captures (peer_source,
+ * peer_ref): cite the other side too, so the report's filters and ladder
+ * show both. Returns 1 if an entry was added at d. */
+static unsigned evidence_peer(struct rule_engine *e, struct evidence *d, const struct event *ev)
+{
+	const struct value *ps = event_get(ev, "peer_source");
+	int64_t ref;
+	if (!ps || ps->type != V_STR || !event_get_int(ev, "peer_ref", &ref) || ref <= 0)
+		return 0;
+	for (size_t i = 0; i < e->base.nlabels; i++) {
+		const char *l = e->base.labels[i];
+		if (strlen(l) != ps->u.s.n || memcmp(l, ps->u.s.p, ps->u.s.n) != 0)
+			continue;
+		if (i == ev->source)
+			return 0;  /* a packet of the same capture, not the same packet elsewhere */
+		evidence_from_event(e, d, ev);
+		d->source = (uint16_t)i;
+		d->file = 0;
+		d->ref = (uint64_t)ref;
+		char buf[600];
+		snprintf(buf, sizeof buf, "the same packet at %s (compared with %s#%llu)", l,
+			 e->base.labels[ev->source < e->base.nlabels ? ev->source : 0],
+			 (unsigned long long)ev->ref);
+		d->msg = arena_strdup(e->store, buf);
+		return 1;
+	}
+	return 0;
+}
+
+static void evidence_from_slot(struct rule_engine *e, struct evidence *d, const struct evslot *s)
+{
+	d->source = s->source;
+	d->file = s->file;
+	d->ref = s->ref;
+	d->ts = s->ts;
+	d->type = arena_strdup(e->store, s->type);
+	d->msg = arena_strdup(e->store, s->msg);
+	d->session = s->session;
+	d->has_flow = s->has_flow;
+	d->flow = s->flow;
+}
+
+static void copy_value(struct rule_engine *e, struct value *dst, const struct value *v)
+{
+	*dst = *v;
+	if (v->type == V_STR)
+		dst->u.s.p = arena_strndup(e->store, v->u.s.p, v->u.s.n);
+}
+
+/* The placeholders of the report template become the finding's fields. */
+static unsigned template_fields(struct rule_engine *e, const struct rule *r, struct rctx *c,
+				struct field *out, unsigned max)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < r->report_t.nparts && n < max; i++) {
+		const struct rexpr *f = r->report_t.parts[i].field;
+		if (!f)
+			continue;
+		bool dup = false;
+		for (unsigned k = 0; k < n; k++)
+			if (!strcmp(out[k].name, f->name))
+				dup = true;
+		if (dup)
+			continue;
+		struct value v;
+		char scratch[512];
+		rule_eval_value(f, c, &v, scratch, sizeof scratch);
+		if (v.type == V_NONE)
+			continue;
+		out[n].name = arena_strdup(e->store, f->name);
+		copy_value(e, &out[n].v, &v);
+		n++;
+	}
+	return n;
+}
+
+/* Queue the finding as an event of type rule.NAME: its fields, each bound
+ * step's STEP.ts and STEP.ref, at the current time, citing the last evidence,
+ * with the first evidence's flow and session. */
+static void derive(struct rule_engine *e, const struct rstate *s, const struct finding *f,
+		   const struct rctx *c)
+{
+	if (e->depth >= DERIVED_MAX_DEPTH)
+		return;
+	if (e->nqueue == DERIVED_QUEUE) {
+		e->derived_dropped++;
+		return;
+	}
+	static struct event ev;   /* large; filled and cloned at once */
+	event_reset(&ev);
+	char type[160];
+	snprintf(type, sizeof type, "rule.%s", s->r->name);
+	ev.type = type;
+	ev.ts = e->now > f->ts ? e->now : f->ts;
+	ev.ts_raw = ev.ts;
+	ev.msg = f->message;
+	ev.session = f->session;
+	if (f->nevidence) {
+		const struct evidence *first = &f->evidence[0], *last = &f->evidence[f->nevidence - 1];
+		ev.source = last->source;
+		ev.file = last->file;
+		ev.ref = last->ref;
+		if (first->has_flow) {
+			ev.flags |= EV_HAS_FLOW;
+			ev.flow = first->flow;
+		}
+	}
+	for (unsigned i = 0; i < f->nfields && ev.nfields < EVENT_MAX_FIELDS; i++)
+		ev.fields[ev.nfields++] = f->fields[i];
+	char names[RULE_MAX_STEPS][2][72];
+	if (s->r->kind == RK_SEQUENCE && c->bound) {
+		for (unsigned i = 0; i < s->r->nsteps; i++) {
+			const struct event *b = c->bound[i];
+			const char *nm = s->r->steps[i].name;
+			if (!b || !nm)
+				continue;
+			snprintf(names[i][0], sizeof names[i][0], "%s.ts", nm);
+			snprintf(names[i][1], sizeof names[i][1], "%s.ref", nm);
+			ev_dur(&ev, names[i][0], b->ts);
+			ev_int(&ev, names[i][1], (int64_t)b->ref);
+		}
+	}
+	struct derived *d = &e->queue[e->nqueue++];
+	d->ev = clone_event(&ev);
+	d->from = s;
+	d->depth = e->depth + 1;
+}
+
+static void emit(struct rule_engine *e, struct rstate *s, struct rctx *c, int64_t ts,
+		 uint64_t session, const char *key, struct evidence *evd, unsigned nevd,
+		 struct field *extra, unsigned nextra)
+{
+	const struct rule *r = s->r;
+	if (s->findings >= e->o.max_findings) {
+		s->suppressed++;
+		return;
+	}
+	s->findings++;
+	struct finding f;
+	memset(&f, 0, sizeof f);
+	f.rule = arena_strdup(e->store, r->name);
+	f.title = arena_strdup(e->store, r->title);
+	f.severity = (enum severity)r->severity;
+	c->rule = r;
+	c->key = key;
+	char buf[2048];
+	if (r->report_t.nparts) {
+		rule_fill(&r->report_t, c, buf, sizeof buf);
+		f.message = arena_strdup(e->store, buf);
+	} else {
+		f.message = f.title;
+	}
+	if (r->advice_t.nparts) {
+		rule_fill(&r->advice_t, c, buf, sizeof buf);
+		f.advice = arena_strdup(e->store, buf);
+	}
+	f.key = key;
+	f.ts = ts;
+	f.session = session;
+	struct field *fields = arena_alloc(e->store, (32 + nextra) * sizeof *fields);
+	unsigned nf = 0;
+	for (unsigned i = 0; i < nextra; i++)
+		fields[nf++] = extra[i];
+	nf += template_fields(e, r, c, fields + nf, 32);
+	f.fields = fields;
+	f.nfields = nf;
+	f.evidence = evd;
+	f.nevidence = nevd;
+	f.incident = -1;
+	if (c->re_errors) {
+		s->re_errors += c->re_errors;
+		c->re_errors = 0;
+	}
+	if (!r->quiet)
+		e->cb(e->cbctx, &f);
+	if (r->kind != RK_THRESHOLD)   /* a burst derives when it opens */
+		derive(e, s, &f, c);
+}
+
+static void fire_sequence(struct rule_engine *e, struct rstate *s, struct partial *p)
+{
+	const struct rule *r = s->r;
+	struct evidence *evd = arena_alloc(e->store, 2 * RULE_MAX_STEPS * sizeof *evd);
+	unsigned n = 0;
+	const struct event *first = NULL;
+	for (unsigned i = 0; i < r->nsteps; i++) {
+		if (!p->bound[i])
+			continue;
+		if (!first)
+			first = p->bound[i];
+		evidence_from_event(e, &evd[n++], p->bound[i]);
+		n += evidence_peer(e, &evd[n], p->bound[i]);
+	}
+	struct rctx c = e->base;
+	c.ev = NULL;
+	c.bound = (const struct event *const *)p->bound;
+	c.first = p->t0;
+	char *key = key_text(e, r, first);
+	emit(e, s, &c, p->t0, first ? first->session : 0, key, evd, n, NULL, 0);
+}
+
+static void fire_match(struct rule_engine *e, struct rstate *s, const struct event *ev)
+{
+	if (s->findings >= e->o.max_findings) {
+		s->suppressed++;
+		return;
+	}
+	struct evidence *evd = arena_alloc(e->store, sizeof *evd);
+	evidence_from_event(e, evd, ev);
+	struct rctx c = e->base;
+	c.ev = ev;
+	char *key = key_text(e, s->r, ev);
+	emit(e, s, &c, ev->ts, ev->session, key, evd, 1, NULL, 0);
+}
+
+static void fire_burst(struct rule_engine *e, struct rstate *s, struct kentry *k)
+{
+	struct burst *b = &k->b;
+	const struct rule *r = s->r;
+	unsigned n = b->nev + (b->has_last ? 1 : 0);
+	struct evidence *evd = arena_alloc(e->store, (n ? n : 1) * sizeof *evd);
+	unsigned m = 0;
+	for (unsigned i = 0; i < b->nev; i++)
+		evidence_from_slot(e, &evd[m++], &k->recent[i]);
+	if (m < n)
+		evidence_from_slot(e, &evd[m++], &k->recent[EVID_KEEP]);
+	struct rctx c = e->base;
+	c.ev = NULL;
+	c.anchor = b->anchor;
+	c.count = (int64_t)b->count;
+	c.distinct = (int64_t)b->distinct;
+	c.window = r->within;
+	c.first = b->first;
+	c.last = b->last;
+	struct field extra[5];
+	unsigned ne = 0;
+	extra[ne].name = r->distinct ? "distinct" : "count";
+	extra[ne].v.type = V_INT;
+	extra[ne++].v.u.i = (int64_t)(r->distinct ? b->distinct : b->count);
+	if (r->distinct) {
+		extra[ne].name = "count";
+		extra[ne].v.type = V_INT;
+		extra[ne++].v.u.i = (int64_t)b->count;
+	}
+	extra[ne].name = "window";
+	extra[ne].v.type = V_DUR;
+	extra[ne++].v.u.i = r->within;
+	extra[ne].name = "span";
+	extra[ne].v.type = V_DUR;
+	extra[ne++].v.u.i = b->last - b->first;
+	char *key = key_text(e, r, b->anchor);
+	emit(e, s, &c, b->first, b->anchor ? b->anchor->session : 0, key, evd, m, extra, ne);
+	free(b->anchor);
+	memset(b, 0, sizeof *b);
+}
+
+/* ---- closing keys ---- */
+
+/* Settle k at time now: expired partials die (trailing absences fire), a
+ * burst quiet for longer than within is reported. final: end of input. */
+static void settle(struct rule_engine *e, struct rstate *s, struct kentry *k, int64_t now, bool final)
+{
+	const struct rule *r = s->r;
+	if (r->kind == RK_SEQUENCE) {
+		for (unsigned st = 1; st <= s->npos; st++) {
+			struct partial *p = k->part[st];
+			if (!p)
+				continue;
+			bool expired = now - p->t0 > r->within;
+			if (!expired && !final)
+				continue;
+			if (st == s->npos && s->trailing)
+				fire_sequence(e, s, p);
+			partial_free(p);
+			k->part[st] = NULL;
+		}
+	} else if (r->kind == RK_THRESHOLD) {
+		if (k->b.on && (final || now - k->b.last > r->within))
+			fire_burst(e, s, k);
+	}
+}
+
+static void drop_entry(struct rstate *s, struct kentry *k)
+{
+	lru_unlink(s, k);
+	tab_remove(s, k);
+	entry_free(k);
+}
+
+static void sweep(struct rule_engine *e, struct rstate *s, int64_t now)
+{
+	while (s->head && now - s->head->last > s->r->within) {
+		struct kentry *k = s->head;
+		/* past the window nothing of k can still be live */
+		settle(e, s, k, now, true);
+		drop_entry(s, k);
+	}
+}
+
+static struct kentry *get_entry(struct rule_engine *e, struct rstate *s, const unsigned char *key,
+				size_t len, int64_t now, bool create)
+{
+	uint64_t h = hash_bytes(key, len);
+	size_t slot;
+	struct kentry *k = lookup(s, key, len, h, &slot);
+	if (k || !create)
+		return k;
+	if (s->n >= e->o.max_keys && s->head) {
+		/* the cap bites: the least recently touched key goes; an open
+		 * burst is still reported, partial sequences are lost */
+		struct kentry *old = s->head;
+		if (old->b.on)
+			fire_burst(e, s, old);
+		s->evicted++;
+		drop_entry(s, old);
+	}
+	if ((s->n + 1) * 10 > s->cap * 7)
+		tab_grow(s);
+	lookup(s, key, len, h, &slot);
+	k = xcalloc(1, sizeof *k + len);
+	k->hash = h;
+	k->keylen = (uint16_t)len;
+	memcpy(k->key, key, len);
+	k->last = now;
+	s->tab[slot] = k;
+	s->n++;
+	lru_append(s, k);
+	return k;
+}
+
+static void touch(struct rstate *s, struct kentry *k, int64_t now)
+{
+	if (now > k->last)
+		k->last = now;
+	if (s->tail != k) {
+		lru_unlink(s, k);
+		lru_append(s, k);
+	}
+}
+
+/* ---- matching ---- */
+
+static bool type_ok(const struct rstep *st, const struct event *ev)
+{
+	if (!strcmp(st->type, "any") || type_has_prefix(ev->type, st->type))
+		return true;
+	for (unsigned i = 0; i < st->nalt; i++)
+		if (type_has_prefix(ev->type, st->alt[i]))
+			return true;
+	return false;
+}
+
+static bool step_matches(struct rule_engine *e, const struct rstep *st, const struct event *ev,
+			 struct partial *p, struct rstate *s)
+{
+	if (!type_ok(st, ev))
+		return false;
+	if (st->label) {
+		size_t n;
+		const char *l = rule_event_label(&e->base, ev, &n);
+		if (strlen(st->label) != n || memcmp(st->label, l, n))
+			return false;
+	}
+	if (!st->where)
+		return true;
+	struct rctx c = e->base;
+	c.ev = ev;
+	c.bound = p ? (const struct event *const *)p->bound : NULL;
+	bool m = rule_eval(st->where, &c);
+	s->re_errors += c.re_errors;
+	return m;
+}
+
+static bool relevant(const struct rule *r, const struct event *ev)
+{
+	for (unsigned i = 0; i < r->nsteps; i++)
+		if (type_ok(&r->steps[i], ev))
+			return true;
+	return false;
+}
+
+/* Absence steps guarding stage st (between positive st-1 and positive st). */
+static bool forbidden(struct rule_engine *e, struct rstate *s, unsigned st, const struct event *ev,
+		      struct partial *p)
+{
+	unsigned from = s->pos[st - 1] + 1;
+	unsigned to = st < s->npos ? s->pos[st] : s->r->nsteps;
+	for (unsigned i = from; i < to; i++)
+		if (s->r->steps[i].absent && step_matches(e, &s->r->steps[i], ev, p, s))
+			return true;
+	return false;
+}
+
+static void sequence_event(struct rule_engine *e, struct rstate *s, const struct event *ev)
+{
+	const struct rule *r = s->r;
+	unsigned char key[KEY_MAX];
+	size_t klen;
+	if (!make_key(e, r, ev, key, &klen))
+		return;
+	struct kentry *k = get_entry(e, s, key, klen, ev->ts, false);
+	if (k) {
+		settle(e, s, k, ev->ts, false);
+		touch(s, k, ev->ts);
+		for (unsigned st = s->npos; st >= 1; st--) {
+			struct partial *p = k->part[st];
+			if (!p)
+				continue;
+			if (forbidden(e, s, st, ev, p)) {
+				partial_free(p);
+				k->part[st] = NULL;
+				continue;
+			}
+			if (st == s->npos)
+				continue;
+			const struct rstep *next = &r->steps[s->pos[st]];
+			if (!step_matches(e, next, ev, p, s))
+				continue;
+			p->bound[s->pos[st]] = clone_event(ev);
+			k->part[st] = NULL;
+			if (st + 1 == s->npos && !s->trailing) {
+				fire_sequence(e, s, p);
+				partial_free(p);
+			} else {
+				partial_free(k->part[st + 1]);
+				k->part[st + 1] = p;
+			}
+		}
+	}
+	if (!step_matches(e, &r->steps[s->pos[0]], ev, NULL, s))
+		return;
+	if (!k)
+		k = get_entry(e, s, key, klen, ev->ts, true);
+	struct partial *p = xcalloc(1, sizeof *p);
+	p->t0 = ev->ts;
+	p->bound[s->pos[0]] = clone_event(ev);
+	touch(s, k, ev->ts);
+	if (s->npos == 1 && !s->trailing) {
+		fire_sequence(e, s, p);
+		partial_free(p);
+		return;
+	}
+	partial_free(k->part[1]);
+	k->part[1] = p;
+}
+
+static uint64_t value_hash(const struct value *v)
+{
+	unsigned char buf[KEY_MAX];
+	size_t n = put_value(buf, 0, v);
+	return hash_bytes(buf, n);
+}
+
+static void threshold_event(struct rule_engine *e, struct rstate *s, const struct event *ev)
+{
+	const struct rule *r = s->r;
+	if (!step_matches(e, &r->steps[0], ev, NULL, s))
+		return;
+	unsigned char key[KEY_MAX];
+	size_t klen;
+	if (!make_key(e, r, ev, key, &klen))
+		return;
+	struct value dv = { .type = V_NONE };
+	char scratch[256];   /* dv may point here */
+	if (r->distinct) {
+		struct rctx c = e->base;
+		c.ev = ev;
+		rule_eval_value(r->distinct_field, &c, &dv, scratch, sizeof scratch);
+		if (dv.type == V_NONE)
+			return;
+	}
+	struct kentry *k = get_entry(e, s, key, klen, ev->ts, true);
+	int64_t now = ev->ts;
+	settle(e, s, k, now, false);
+	touch(s, k, now);
+	uint64_t N = (uint64_t)r->threshold;
+	struct burst *b = &k->b;
+	/* the window: drop what is older than within */
+	bool reached = false;
+	uint64_t distinct_now = 0;
+	bool new_value = false;
+	if (!r->distinct) {
+		if (!k->ring)
+			k->ring = xmalloc(N * sizeof *k->ring);
+		while (k->rn && now - k->ring[k->rhead] > r->within) {
+			k->rhead = (uint32_t)((k->rhead + 1) % N);
+			k->rn--;
+		}
+		if (k->rn == N) {   /* full: the oldest leaves */
+			k->rhead = (uint32_t)((k->rhead + 1) % N);
+			k->rn--;
+		}
+		k->ring[(k->rhead + k->rn) % N] = now;
+		k->rn++;
+		reached = k->rn >= N;
+	} else {
+		uint64_t h = value_hash(&dv);
+		uint32_t o = 0;
+		bool seen = false;
+		for (uint32_t i = 0; i < k->ndv; i++) {
+			if (now - k->dv[i].ts > r->within)
+				continue;
+			if (k->dv[i].h == h) {
+				k->dv[i].ts = now;
+				seen = true;
+			}
+			k->dv[o++] = k->dv[i];
+		}
+		k->ndv = o;
+		uint32_t cap = (uint32_t)(N * 4 < 4096 ? N * 4 : (N > 4096 ? N : 4096));
+		if (!seen && k->ndv < cap) {
+			if (k->ndv == k->capdv) {
+				k->capdv = k->capdv ? k->capdv * 2 : 8;
+				if (k->capdv > cap)
+					k->capdv = cap;
+				k->dv = xrealloc(k->dv, k->capdv * sizeof *k->dv);
+			}
+			k->dv[k->ndv].h = h;
+			k->dv[k->ndv++].ts = now;
+		}
+		new_value = !seen;
+		distinct_now = k->ndv;
+		reached = distinct_now >= N;
+	}
+	if (b->on) {
+		b->count++;
+		if (new_value)
+			b->distinct++;
+		b->last = now;
+		slot_fill(&k->recent[EVID_KEEP], ev);
+		b->has_last = true;
+		return;
+	}
+	/* recent evidence: the last EVID_KEEP matching events */
+	if (!k->recent)
+		k->recent = xmalloc((EVID_KEEP + 1) * sizeof *k->recent);
+	struct evslot *slot;
+	if (k->rec_n == EVID_KEEP) {
+		slot = &k->recent[k->rec_head];
+		k->rec_head = (k->rec_head + 1) % EVID_KEEP;
+	} else {
+		slot = &k->recent[(k->rec_head + k->rec_n) % EVID_KEEP];
+		k->rec_n++;
+	}
+	slot_fill(slot, ev);
+	if (!reached)
+		return;
+	b->on = true;
+	b->count = r->distinct ? distinct_now : N;
+	b->distinct = distinct_now;
+	/* the burst's evidence: the recent events still in the window, in order */
+	struct evslot tmp[EVID_KEEP];
+	b->nev = 0;
+	for (unsigned i = 0; i < k->rec_n; i++) {
+		const struct evslot *q = &k->recent[(k->rec_head + i) % EVID_KEEP];
+		if (now - q->ts <= r->within)
+			tmp[b->nev++] = *q;
+	}
+	memcpy(k->recent, tmp, b->nev * sizeof *tmp);
+	b->first = r->distinct ? (b->nev ? k->recent[0].ts : now) : k->ring[k->rhead];
+	b->last = now;
+	b->anchor = clone_event(ev);
+	k->rec_n = 0;
+	k->rec_head = 0;
+	/* rules building on this one learn of the burst now, not when it ends */
+	if (e->depth < DERIVED_MAX_DEPTH) {
+		struct rctx c = e->base;
+		c.rule = r;
+		c.anchor = b->anchor;
+		c.count = (int64_t)b->count;
+		c.distinct = (int64_t)b->distinct;
+		c.window = r->within;
+		c.first = b->first;
+		c.last = now;
+		c.key = key_text(e, r, b->anchor);
+		struct field fields[40];
+		unsigned nf = 0;
+		fields[nf].name = "count";
+		fields[nf].v.type = V_INT;
+		fields[nf++].v.u.i = (int64_t)b->count;
+		nf += template_fields(e, r, &c, fields + nf, 32);
+		struct evidence evd;
+		evidence_from_event(e, &evd, ev);
+		struct finding f;
+		memset(&f, 0, sizeof f);
+		f.ts = b->first;
+		f.session = ev->session;
+		f.message = r->title;
+		f.fields = fields;
+		f.nfields = nf;
+		f.evidence = &evd;
+		f.nevidence = 1;
+		derive(e, s, &f, &c);
+	}
+}
+
+/* ---- the sink ---- */
+
+static void feed(struct rule_engine *e, const struct event *ev)
+{
+	for (size_t i = 0; i < e->nst; i++) {
+		struct rstate *s = &e->st[i];
+		const struct rule *r = s->r;
+		if (s == e->skip)
+			continue;
+		if (r->kind != RK_MATCH)
+			sweep(e, s, ev->ts);
+		if (!relevant(r, ev))
+			continue;
+		switch (r->kind) {
+		case RK_MATCH:
+			if (step_matches(e, &r->steps[0], ev, NULL, s))
+				fire_match(e, s, ev);
+			break;
+		case RK_SEQUENCE:
+			sequence_event(e, s, ev);
+			break;
+		case RK_THRESHOLD:
+			threshold_event(e, s, ev);
+			break;
+		case RK_NONE:
+			break;
+		}
+	}
+}
+
+/* Feed the queued derived events, each to every rule but its own. */
+static void drain(struct rule_engine *e)
+{
+	for (unsigned i = 0; i < e->nqueue; i++) {
+		struct derived d = e->queue[i];
+		e->depth = d.depth;
+		e->skip = d.from;
+		feed(e, d.ev);
+		free(d.ev);
+	}
+	e->nqueue = 0;
+	e->depth = 0;
+	e->skip = NULL;
+}
+
+static void feed_all(struct rule_engine *e, const struct event *ev)
+{
+	feed(e, ev);
+	/* derived events may queue more (up to DERIVED_MAX_DEPTH) */
+	while (e->nqueue)
+		drain(e);
+}
+
+/* Feed held events whose second has passed (all of them when final). */
+static void release_held(struct rule_engine *e, int64_t now, bool final)
+{
+	while (e->headheld < e->nheld &&
+	       (final || e->held[e->headheld].release <= now || e->nheld - e->headheld > HOLD_MAX)) {
+		struct event *h = e->held[e->headheld++].ev;
+		feed_all(e, h);
+		free(h);
+	}
+	if (e->headheld == e->nheld)
+		e->headheld = e->nheld = 0;
+}
+
+/*
+ * Logs that record whole seconds (ISA/TMG, pfirewall, BSD syslog, ASA) stamp
+ * an event up to a second before it happened: a firewall drop at 08:00:02.9
+ * is logged as 08:00:02 and lands on the timeline before the packets that
+ * caused it, so a sequence (SYN-ACK changed, ACK mismatch, then the drop)
+ * could never match. Such events (EV_TS_SECONDS, from the parser's declared
+ * resolution) are held until the stream passes the end of their second and
+ * fed then, with their own time: order within that second is unknown, and
+ * the later position is the one that lets causes come first.
+ */
+void rule_engine_event(struct rule_engine *e, const struct event *ev)
+{
+	if (ev->ts > e->now)
+		e->now = ev->ts;
+	release_held(e, e->now, false);
+	if ((ev->flags & EV_TS_SECONDS) && !(ev->flags & EV_ANALYSIS)) {
+		if (e->nheld == e->capheld) {
+			e->capheld = e->capheld ? e->capheld * 2 : 256;
+			e->held = xrealloc(e->held, e->capheld * sizeof *e->held);
+		}
+		e->held[e->nheld].ev = clone_event(ev);
+		e->held[e->nheld++].release = ev->ts + NS_PER_SEC;
+		return;
+	}
+	feed_all(e, ev);
+}
+
+static void engine_note(struct rule_engine *e, struct rstate *s)
+{
+	if (!s->evicted && !s->suppressed && !s->re_errors)
+		return;
+	char buf[512];
+	snprintf(buf, sizeof buf,
+		 "rule %s: %" PRIu64 " keys dropped at the cap of %zu live keys (--rule-keys), %" PRIu64
+		 " findings beyond the cap of %zu not reported, %" PRIu64
+		 " regex matches stopped by the PCRE2 match/depth limit (--regex-match-limit,"
+		 " --regex-depth-limit); matches may be missing",
+		 s->r->name, s->evicted, e->o.max_keys, s->suppressed, e->o.max_findings, s->re_errors);
+	struct finding f;
+	memset(&f, 0, sizeof f);
+	f.rule = "rules.engine";
+	f.title = "Rule engine limits reached";
+	f.severity = SEV_INFO;
+	f.message = arena_strdup(e->store, buf);
+	f.key = arena_strdup(e->store, s->r->name);
+	f.ts = e->now;
+	f.incident = -1;
+	e->cb(e->cbctx, &f);
+}
+
+void rule_engine_finish(struct rule_engine *e)
+{
+	release_held(e, e->now, true);
+	/* windows still open at the end of input: trailing absences fire
+	 * (nothing came before the input ended), bursts are reported; what
+	 * they derive may open new windows, closed in the next round */
+	for (unsigned round = 0; round <= DERIVED_MAX_DEPTH + 1; round++) {
+		for (size_t i = 0; i < e->nst; i++) {
+			struct rstate *s = &e->st[i];
+			while (s->head) {
+				struct kentry *k = s->head;
+				settle(e, s, k, e->now, true);
+				drop_entry(s, k);
+			}
+		}
+		if (!e->nqueue)
+			break;
+		while (e->nqueue)
+			drain(e);
+	}
+	for (size_t i = 0; i < e->nst; i++)
+		engine_note(e, &e->st[i]);
+}
+
+static void sink_event(void *ctx, const struct event *ev) { rule_engine_event(ctx, ev); }
+static void sink_finish(void *ctx) { rule_engine_finish(ctx); }
+
+struct sink rule_engine_sink(struct rule_engine *e)
+{
+	struct sink s = { e, sink_event, sink_finish };
+	return s;
+}
+
+struct rule_engine *rule_engine_new(const struct ruleset *rs, const char *const *labels,
+				    size_t nlabels, struct arena *store, rule_finding_fn cb,
+				    void *cbctx, const struct rule_engine_opts *opts)
+{
+	struct rule_engine *e = xcalloc(1, sizeof *e);
+	e->rs = rs;
+	e->store = store;
+	e->cb = cb;
+	e->cbctx = cbctx;
+	e->o.max_keys = opts && opts->max_keys ? opts->max_keys : 100000;
+	e->o.max_findings = opts && opts->max_findings ? opts->max_findings : 10000;
+	e->base.labels = labels;
+	e->base.nlabels = nlabels;
+	e->base.match_data = pcre2_match_data_create(1, NULL);
+	pcre2_match_context *mc = pcre2_match_context_create(NULL);
+	pcre2_set_match_limit(mc, opts && opts->match_limit ? opts->match_limit : RULE_RE_MATCH_LIMIT);
+	pcre2_set_depth_limit(mc, opts && opts->depth_limit ? opts->depth_limit : RULE_RE_DEPTH_LIMIT);
+	e->base.match_ctx = mc;
+	e->st = xcalloc(rs->nrules ? rs->nrules : 1, sizeof *e->st);
+	for (size_t i = 0; i < rs->nrules; i++) {
+		const struct rule *r = rs->rules[i];
+		if (!r->checked_ok || r->kind == RK_NONE)
+			continue;
+		struct rstate *s = &e->st[e->nst++];
+		s->r = r;
+		for (unsigned k = 0; k < r->nsteps; k++)
+			if (!r->steps[k].absent)
+				s->pos[s->npos++] = k;
+		s->trailing = s->npos && s->pos[s->npos - 1] + 1 < r->nsteps;
+	}
+	return e;
+}
+
+void rule_engine_free(struct rule_engine *e)
+{
+	if (!e)
+		return;
+	for (size_t i = 0; i < e->nst; i++) {
+		struct rstate *s = &e->st[i];
+		while (s->head)
+			drop_entry(s, s->head);
+		free(s->tab);
+	}
+	for (unsigned i = 0; i < e->nqueue; i++)
+		free(e->queue[i].ev);
+	for (size_t i = e->headheld; i < e->nheld; i++)
+		free(e->held[i].ev);
+	free(e->held);
+	free(e->st);
+	pcre2_match_data_free(e->base.match_data);
+	pcre2_match_context_free(e->base.match_ctx);
+	free(e);
+}
+
+void rule_engine_stats(const struct rule_engine *e, struct rule_engine_stats *out)
+{
+	memset(out, 0, sizeof *out);
+	for (size_t i = 0; i < e->nst; i++) {
+		out->findings += e->st[i].findings;
+		out->suppressed += e->st[i].suppressed;
+		out->evicted += e->st[i].evicted;
+		out->re_errors += e->st[i].re_errors;
+		out->live_keys += e->st[i].n;
+	}
+}
