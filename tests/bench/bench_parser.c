@@ -4,8 +4,8 @@
  * event, prints events, seconds (CPU time of this single thread) and rate.
  * Usage: bench_parser FORMAT FILE [REPEAT]
  */
-#include "../../parsers/parser.h"
-#include "../../correlator/util.h"
+#include "../../correlator/core/parser.h"
+#include "../../correlator/core/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>

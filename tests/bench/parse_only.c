@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "../../correlator/source.h"
-#include "../../parsers/parser.h"
+#include "../../correlator/core/source.h"
+#include "../../correlator/core/parser.h"
 
 int main(int argc, char **argv)
 {

@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "../../correlator/event.h"
-#include "../../correlator/run.h"
-#include "../../correlator/source.h"
-#include "../../parsers/parser.h"
+#include "../../correlator/core/event.h"
+#include "../../correlator/core/run.h"
+#include "../../correlator/core/source.h"
+#include "../../correlator/core/parser.h"
 
 static double cpu_now(void)
 {
