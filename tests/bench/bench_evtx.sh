@@ -7,7 +7,7 @@ set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 rep=${1:-200}
-objs=$(ls build/rel/correlator/*.o build/rel/parsers/*.o | grep -v '/main\.o$')
+objs=$(ls build/rel/correlator/*/*.o build/rel/parsers/*.o build/rel/parsers/*/*.o | grep -v '/main\.o$')
 cc -std=c11 -D_GNU_SOURCE -O2 $(pkg-config --cflags libxml-2.0) -o build/rel/bench_parser \
 	tests/bench/bench_parser.c $objs $(pkg-config --libs libpcap libxml-2.0 libpcre2-8) -lcsv \
 	$(pkg-config --libs libevtx) -lpthread -lm

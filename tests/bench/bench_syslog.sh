@@ -48,7 +48,7 @@ rate() {  # label cmd...
 }
 # parser-only harness against the release objects (make builds them)
 ROOT=$(cd "$here/../.." && pwd)
-objs=$(ls "$ROOT"/build/rel/correlator/*.o "$ROOT"/build/rel/parsers/*.o | grep -v '/main\.o$')
+objs=$(ls "$ROOT"/build/rel/correlator/*/*.o "$ROOT"/build/rel/parsers/*.o "$ROOT"/build/rel/parsers/*/*.o | grep -v '/main\.o$')
 cc -std=c11 -D_GNU_SOURCE -O2 -o "$T/parse_only" "$here/parse_only.c" $objs \
 	$(pkg-config --libs libpcap libxml-2.0 libpcre2-8 2>/dev/null) -lcsv $(pkg-config --libs libevtx 2>/dev/null) -lpthread -lm
 echo "$N lines each; $(nproc) CPUs; one source = one parser thread"
