@@ -2,6 +2,8 @@
  * correlator/core/br.h - bounds-checked byte reader over untrusted input.
  * A cursor with a sticky error flag: every read past the end returns 0 and sets
  * r->bad, so a decoder checks once per record instead of once per field.
+ * Parts of the input are readers too: br_sub (the next n bytes), br_at and
+ * br_slice (at an offset the format stores), br_head (at most n bytes).
  * Does not: allocate, copy, or know any format. All pointer arithmetic on input
  * bytes lives here.
  */
