@@ -45,6 +45,7 @@ struct evtx {
 	uint64_t size;
 	uint8_t *chunk;
 	size_t clen;               /* bytes of the current chunk we have */
+	br whole;                  /* reader over those bytes */
 	size_t next, end;          /* next record offset, end of record data */
 	uint64_t chunk_no;         /* chunks loaded */
 	bool have_chunk, eof;
@@ -56,7 +57,9 @@ struct evtx {
 	bool recovered_done;
 };
 
-/* CRC-32 (IEEE, reflected), slice-by-4: the data CRC covers every chunk. */
+/* CRC-32 (IEEE, reflected), slice-by-4: the data CRC covers every chunk.
+ * By hand rather than zlib's crc32(): one small table, and no extra library
+ * for every program that links the parsers. */
 static uint32_t crc_table[4][256];
 
 static void crc_init(void)
@@ -74,29 +77,30 @@ static void crc_init(void)
 			crc_table[t][i] = crc_table[0][crc_table[t - 1][i] & 0xFF] ^ (crc_table[t - 1][i] >> 8);
 }
 
-static uint32_t crc32_update(uint32_t crc, const uint8_t *p, size_t n)
+/* The CRC of crc's bytes followed by all of r's. */
+static uint32_t crc32_update(uint32_t crc, br r)
 {
 	crc = ~crc;
-	size_t i = 0;
-	for (; i + 4 <= n; i += 4) {
-		crc ^= (uint32_t)p[i] | (uint32_t)p[i + 1] << 8 | (uint32_t)p[i + 2] << 16 |
-		       (uint32_t)p[i + 3] << 24;
+	while (br_left(&r) >= 4) {
+		crc ^= br_le32(&r);
 		crc = crc_table[3][crc & 0xFF] ^ crc_table[2][(crc >> 8) & 0xFF] ^
 		      crc_table[1][(crc >> 16) & 0xFF] ^ crc_table[0][crc >> 24];
 	}
-	for (; i < n; i++)
-		crc = crc_table[0][(crc ^ p[i]) & 0xFF] ^ (crc >> 8);
+	while (br_left(&r))
+		crc = crc_table[0][(crc ^ br_u8(&r)) & 0xFF] ^ (crc >> 8);
 	return ~crc;
 }
 
-static uint32_t le32_at(const uint8_t *p)
+static uint32_t le32_at(br r, size_t off)
 {
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+	br at = br_at(&r, off);
+	return br_le32(&at);
 }
 
 static int evtx_sniff(const uint8_t *h, size_t n)
 {
-	return n >= 8 && !memcmp(h, "ElfFile", 8) ? 100 : 0;
+	br r = br_make(h, n);
+	return br_match(&r, "ElfFile", 8) ? 100 : 0;
 }
 
 static int evtx_open(struct source *src, const char *path, void **state)
@@ -119,7 +123,9 @@ static int evtx_open(struct source *src, const char *path, void **state)
 		st->size = (uint64_t)sb.st_size;
 	uint8_t h[128];
 	size_t got = fread(h, 1, sizeof h, st->f);
-	if (got < 8 || memcmp(h, "ElfFile", 8) != 0) {
+	const br file = br_make(h, got);
+	br r = file;
+	if (!br_match(&r, "ElfFile", 8)) {
 		source_error(src, "%s: not an EVTX file (no ElfFile signature)", path);
 		return -1;
 	}
@@ -128,15 +134,14 @@ static int evtx_open(struct source *src, const char *path, void **state)
 			     path, (unsigned long long)st->size);
 		return -1;
 	}
-	br r = br_make(h, got);
-	br_skip(&r, 40);
+	br_skip(&r, 40 - 8);
 	uint16_t block = br_le16(&r);
 	uint16_t chunks = br_le16(&r);
 	br_skip(&r, 120 - 44);
 	uint32_t flags = br_le32(&r);
 	uint32_t crc = br_le32(&r);
 	if (!r.bad) {
-		if (crc32_update(0, h, 120) != crc)
+		if (crc32_update(0, br_slice(&file, 0, 120)) != crc)
 			source_warn(src, 0, "%s: file header CRC mismatch (header counts not trusted; "
 				    "chunks are found by signature)", path);
 		uint64_t want = (uint64_t)(block ? block : EVTX_HEADER) + (uint64_t)chunks * EVTX_CHUNK;
@@ -155,10 +160,10 @@ static int evtx_open(struct source *src, const char *path, void **state)
 	return 0;
 }
 
-static bool all_zero(const uint8_t *p, size_t n)
+static bool all_zero(br r)
 {
-	for (size_t i = 0; i < n; i++)
-		if (p[i])
+	while (br_left(&r))
+		if (br_u8(&r))
 			return false;
 	return true;
 }
@@ -177,27 +182,29 @@ static bool next_chunk(struct evtx *st)
 			st->eof = true;
 		if (got == 0)
 			return false;
+		const br chunk = br_make(st->chunk, got);
 		if (got < 512) {
-			if (!all_zero(st->chunk, got))
+			if (!all_zero(chunk))
 				source_warn(st->src, 0, "chunk at offset 0x%llx: cut after %zu bytes, "
 					    "inside its header; not read", (unsigned long long)at, got);
 			return false;
 		}
-		if (memcmp(st->chunk, "ElfChnk", 8) != 0) {
-			if (!all_zero(st->chunk, 512))
+		br sig = chunk;
+		if (!br_match(&sig, "ElfChnk", 8)) {
+			if (!all_zero(br_head(chunk, 512)))
 				source_warn(st->src, 0, "chunk at offset 0x%llx: bad signature; its records "
 					    "are not read (--input-format evtx-libevtx recovers some)",
 					    (unsigned long long)at);
 			continue;
 		}
-		uint32_t hcrc = crc32_update(crc32_update(0, st->chunk, 120), st->chunk + 128, 384);
-		if (hcrc != (uint32_t)(st->chunk[124] | st->chunk[125] << 8 | st->chunk[126] << 16 |
-				       (uint32_t)st->chunk[127] << 24)) {
+		uint32_t hcrc = crc32_update(crc32_update(0, br_slice(&chunk, 0, 120)), br_slice(&chunk, 128, 384));
+		br stored = br_slice(&chunk, 124, 4);
+		if (hcrc != br_le32(&stored)) {
 			source_warn(st->src, 0, "chunk at offset 0x%llx: header CRC mismatch; its records "
 				    "are not read", (unsigned long long)at);
 			continue;
 		}
-		br r = br_make(st->chunk + 48, 8);
+		br r = br_slice(&chunk, 48, 8);
 		uint32_t free_off = br_le32(&r), dcrc = br_le32(&r);
 		if (free_off < 512 || free_off > EVTX_CHUNK)
 			free_off = 512;
@@ -206,10 +213,11 @@ static bool next_chunk(struct evtx *st)
 			source_warn(st->src, 0, "chunk at offset 0x%llx is cut at %zu of its %u bytes of "
 				    "records; the whole records before the cut are read",
 				    (unsigned long long)at, got, free_off);
-		else if (crc32_update(0, st->chunk + 512, free_off - 512) != dcrc)
+		else if (crc32_update(0, br_slice(&chunk, 512, free_off - 512)) != dcrc)
 			source_warn(st->src, 0, "chunk at offset 0x%llx: record data CRC mismatch; "
 				    "records are checked one by one", (unsigned long long)at);
 		st->clen = got;
+		st->whole = chunk;
 		st->next = 512;
 		st->end = end;
 		binxml_chunk(st->bx, st->chunk, got);
@@ -250,12 +258,13 @@ static pr_status evtx_next(void *state, struct event *ev)
 				return evtx_recovered(st, ev);
 			continue;
 		}
-		br r = br_make(st->chunk + st->next, st->end - st->next);
+		const br rec = br_slice(&st->whole, st->next, st->end - st->next);
+		br r = rec;
 		uint32_t magic = br_le32(&r);
 		uint32_t size = br_le32(&r);
 		uint64_t rid = br_le64(&r);
 		if (magic != 0x00002a2a) {
-			if (!all_zero(st->chunk + st->next, st->end - st->next)) {
+			if (!all_zero(rec)) {
 				ev->ref = ++st->ref;
 				source_skip(st->src, ev->ref, "bad record signature at chunk offset 0x%zx; "
 					    "rest of the chunk not read", st->next);
@@ -267,7 +276,7 @@ static pr_status evtx_next(void *state, struct event *ev)
 		}
 		ev->ref = ++st->ref;
 		if (size < 28 || size > st->end - st->next ||
-		    le32_at(st->chunk + st->next + size - 4) != size) {
+		    le32_at(rec, size - 4) != size) {
 			source_skip(st->src, ev->ref, "record of bad size %u at chunk offset 0x%zx; "
 				    "rest of the chunk not read", size, st->next);
 			st->next = st->end;

@@ -39,8 +39,7 @@ struct bx_name {
 };
 
 struct binxml {
-	const uint8_t *chunk;
-	size_t clen;
+	br chunk;              /* the whole chunk; offsets are relative to it */
 	struct winevt *w;
 	char err[160];
 	char *vb;              /* rendered value */
@@ -50,8 +49,7 @@ struct binxml {
 };
 
 struct subst {
-	const uint8_t *p;
-	uint16_t size;
+	br data;               /* the value's bytes */
 	uint8_t type;
 };
 
@@ -78,8 +76,7 @@ void binxml_free(struct binxml *bx)
 
 void binxml_chunk(struct binxml *bx, const uint8_t *chunk, size_t len)
 {
-	bx->chunk = chunk;
-	bx->clen = len;
+	bx->chunk = br_make(chunk, len);
 	for (size_t i = 0; i < BX_NAME_CACHE; i++)
 		bx->names[i].off = 0;
 }
@@ -93,13 +90,13 @@ static int fail(struct binxml *bx, const br *r, const char *what)
 {
 	if (!bx->err[0])
 		snprintf(bx->err, sizeof bx->err, "%s at chunk offset 0x%zx", what,
-			 r ? (size_t)(r->p - bx->chunk) : (size_t)0);
+			 r ? br_pos(r, &bx->chunk) : (size_t)0);
 	return -1;
 }
 
 static size_t pos(const struct binxml *bx, const br *r)
 {
-	return (size_t)(r->p - bx->chunk);
+	return br_pos(r, &bx->chunk);
 }
 
 /* --- value rendering into bx->vb ----------------------------------------- */
@@ -160,19 +157,22 @@ static void vb_fmt(struct binxml *bx, const char *fmt, ...)
 		vb_put(bx, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
 }
 
-/* UTF-16LE (count units) -> UTF-8 appended; trailing NULs dropped. */
-static void vb_utf16(struct binxml *bx, const uint8_t *p, size_t units)
+/* UTF-16LE (all whole units of r) -> UTF-8 appended; trailing NULs dropped. */
+static void vb_utf16(struct binxml *bx, br r)
 {
-	while (units && p[2 * units - 2] == 0 && p[2 * units - 1] == 0)
+	size_t units = br_left(&r) / 2;
+	while (units && br_peek(&r, 2 * units - 2) == 0 && br_peek(&r, 2 * units - 1) == 0)
 		units--;
 	vb_need(bx, units * 3);
 	char *o = bx->vb + bx->vn;
 	for (size_t i = 0; i < units; i++) {
-		uint32_t u = (uint32_t)(p[2 * i] | p[2 * i + 1] << 8);
+		uint32_t u = br_le16(&r);
 		if (u >= 0xD800 && u <= 0xDBFF && i + 1 < units) {
-			uint32_t v = (uint32_t)(p[2 * i + 2] | p[2 * i + 3] << 8);
+			br ahead = r;
+			uint32_t v = br_le16(&ahead);
 			if (v >= 0xDC00 && v <= 0xDFFF) {
 				u = 0x10000 + ((u - 0xD800) << 10) + (v - 0xDC00);
+				r = ahead;
 				i++;
 			} else {
 				u = 0xFFFD;
@@ -243,14 +243,6 @@ static void vb_dec(struct binxml *bx, uint64_t v, unsigned width)
 	vb_put(bx, tmp, width);
 }
 
-static uint64_t le(const uint8_t *p, unsigned n)
-{
-	uint64_t v = 0;
-	for (unsigned i = n; i-- > 0;)
-		v = v << 8 | p[i];
-	return v;
-}
-
 static void vb_filetime(struct binxml *bx, uint64_t ft)
 {
 	int64_t t = (int64_t)(ft / 10000000ULL) - 11644473600LL;
@@ -284,109 +276,149 @@ static void vb_filetime(struct binxml *bx, uint64_t ft)
 	vb_put(bx, "Z", 1);
 }
 
-/* One value of a base type (no array bit). */
-static int render_one(struct binxml *bx, uint8_t type, const uint8_t *p, size_t n)
+/* Hex digits of the next n bytes, upper case. */
+static void vb_hexbytes(struct binxml *bx, br *r, size_t n)
 {
 	static const char hexd[] = "0123456789ABCDEF";
+	vb_need(bx, 2 * n);
+	for (size_t i = 0; i < n; i++) {
+		uint8_t b = br_u8(r);
+		bx->vb[bx->vn++] = hexd[b >> 4];
+		bx->vb[bx->vn++] = hexd[b & 15];
+	}
+	bx->vb[bx->vn] = '\0';
+}
+
+/* {Data1-Data2-Data3-Data4[0..1]-Data4[2..7]}, upper case, by hand (hot). */
+static int vb_guid(struct binxml *bx, br r)
+{
+	static const char hexd[] = "0123456789ABCDEF";
+	uint32_t d1 = br_le32(&r);
+	uint16_t d2 = br_le16(&r), d3 = br_le16(&r);
+	uint8_t d4[8];
+	br_copy(&r, d4, 8);
+	if (r.bad)
+		return -1;
+	char g[38];
+	size_t o = 0;
+	g[o++] = '{';
+	for (int i = 7; i >= 0; i--)
+		g[o++] = hexd[(d1 >> (4 * i)) & 15];
+	g[o++] = '-';
+	for (int i = 3; i >= 0; i--)
+		g[o++] = hexd[(d2 >> (4 * i)) & 15];
+	g[o++] = '-';
+	for (int i = 3; i >= 0; i--)
+		g[o++] = hexd[(d3 >> (4 * i)) & 15];
+	g[o++] = '-';
+	for (int i = 0; i < 8; i++) {
+		if (i == 2)
+			g[o++] = '-';
+		g[o++] = hexd[d4[i] >> 4];
+		g[o++] = hexd[d4[i] & 15];
+	}
+	g[o++] = '}';
+	vb_put(bx, g, o);
+	return 0;
+}
+
+/* S-revision-authority(-subauthority)*: the authority is 48-bit big endian,
+ * the subauthorities little endian. */
+static int vb_sid(struct binxml *bx, br r)
+{
+	uint8_t rev = br_u8(&r), count = br_u8(&r);
+	uint64_t auth_hi = br_be16(&r);
+	uint64_t auth = auth_hi << 32 | br_be32(&r);
+	if (r.bad || br_left(&r) / 4 < count)
+		return -1;
+	vb_put(bx, "S-", 2);
+	vb_u64(bx, rev);
+	vb_put(bx, "-", 1);
+	vb_u64(bx, auth);
+	for (unsigned i = 0; i < count; i++) {
+		vb_put(bx, "-", 1);
+		vb_u64(bx, br_le32(&r));
+	}
+	return 0;
+}
+
+/* One value of a base type (no array bit). */
+static int render_one(struct binxml *bx, uint8_t type, br r)
+{
+	size_t n = br_left(&r);
 	switch (type) {
 	case 0x00:
 		return 0;
 	case 0x01:
-		vb_utf16(bx, p, n / 2);
+		vb_utf16(bx, r);
 		return 0;
 	case 0x02: {
-		while (n && p[n - 1] == 0)
+		while (n && br_peek(&r, n - 1) == 0)
 			n--;
-		vb_put(bx, (const char *)p, n);
+		vb_need(bx, n);
+		br_copy(&r, bx->vb + bx->vn, n);
+		bx->vn += n;
+		bx->vb[bx->vn] = '\0';
 		return 0;
 	}
-	case 0x03: if (n < 1) return -1; vb_i64(bx, (int8_t)p[0]); return 0;
-	case 0x04: if (n < 1) return -1; vb_u64(bx, p[0]); return 0;
-	case 0x05: if (n < 2) return -1; vb_i64(bx, (int16_t)le(p, 2)); return 0;
-	case 0x06: if (n < 2) return -1; vb_u64(bx, le(p, 2)); return 0;
-	case 0x07: if (n < 4) return -1; vb_i64(bx, (int32_t)le(p, 4)); return 0;
-	case 0x08: if (n < 4) return -1; vb_u64(bx, le(p, 4)); return 0;
-	case 0x09: if (n < 8) return -1; vb_i64(bx, (int64_t)le(p, 8)); return 0;
-	case 0x0A: if (n < 8) return -1; vb_u64(bx, le(p, 8)); return 0;
+	case 0x03: { int8_t v = (int8_t)br_u8(&r); if (r.bad) return -1; vb_i64(bx, v); return 0; }
+	case 0x04: { uint8_t v = br_u8(&r); if (r.bad) return -1; vb_u64(bx, v); return 0; }
+	case 0x05: { int16_t v = (int16_t)br_le16(&r); if (r.bad) return -1; vb_i64(bx, v); return 0; }
+	case 0x06: { uint16_t v = br_le16(&r); if (r.bad) return -1; vb_u64(bx, v); return 0; }
+	case 0x07: { int32_t v = (int32_t)br_le32(&r); if (r.bad) return -1; vb_i64(bx, v); return 0; }
+	case 0x08: { uint32_t v = br_le32(&r); if (r.bad) return -1; vb_u64(bx, v); return 0; }
+	case 0x09: { int64_t v = (int64_t)br_le64(&r); if (r.bad) return -1; vb_i64(bx, v); return 0; }
+	case 0x0A: { uint64_t v = br_le64(&r); if (r.bad) return -1; vb_u64(bx, v); return 0; }
 	case 0x0B: {
-		if (n < 4) return -1;
-		uint32_t u = (uint32_t)le(p, 4);
+		uint32_t u = br_le32(&r);
+		if (r.bad)
+			return -1;
 		float f;
 		memcpy(&f, &u, 4);
 		vb_fmt(bx, "%.9g", (double)f);
 		return 0;
 	}
 	case 0x0C: {
-		if (n < 8) return -1;
-		uint64_t u = le(p, 8);
+		uint64_t u = br_le64(&r);
+		if (r.bad)
+			return -1;
 		double d;
 		memcpy(&d, &u, 8);
 		vb_fmt(bx, "%.17g", d);
 		return 0;
 	}
-	case 0x0D: if (n < 4) return -1; vb_put(bx, le(p, 4) ? "true" : "false", le(p, 4) ? 4 : 5); return 0;
+	case 0x0D: {
+		uint32_t v = br_le32(&r);
+		if (r.bad)
+			return -1;
+		vb_put(bx, v ? "true" : "false", v ? 4 : 5);
+		return 0;
+	}
 	case 0x0E:
-		vb_need(bx, 2 * n);
-		for (size_t i = 0; i < n; i++) {
-			bx->vb[bx->vn++] = hexd[p[i] >> 4];
-			bx->vb[bx->vn++] = hexd[p[i] & 15];
-		}
-		bx->vb[bx->vn] = '\0';
+		vb_hexbytes(bx, &r, n);
 		return 0;
 	case 0x0F:
-		if (n < 16) return -1;
-	{
-		/* {Data1-Data2-Data3-Data4[0..1]-Data4[2..7]}, upper case, by hand (hot) */
-		char g[38];
-		uint64_t d1 = le(p, 4), d2 = le(p + 4, 2), d3 = le(p + 6, 2);
-		size_t o = 0;
-		g[o++] = '{';
-		for (int i = 7; i >= 0; i--)
-			g[o++] = hexd[(d1 >> (4 * i)) & 15];
-		g[o++] = '-';
-		for (int i = 3; i >= 0; i--)
-			g[o++] = hexd[(d2 >> (4 * i)) & 15];
-		g[o++] = '-';
-		for (int i = 3; i >= 0; i--)
-			g[o++] = hexd[(d3 >> (4 * i)) & 15];
-		g[o++] = '-';
-		for (int i = 8; i < 16; i++) {
-			if (i == 10)
-				g[o++] = '-';
-			g[o++] = hexd[p[i] >> 4];
-			g[o++] = hexd[p[i] & 15];
-		}
-		g[o++] = '}';
-		vb_put(bx, g, o);
-		return 0;
-	}
+		return vb_guid(bx, r);
 	case 0x10:
-		if (n == 4) vb_hex(bx, le(p, 4), 8);
-		else if (n >= 8) vb_hex(bx, le(p, 8), 16);
+		if (n == 4) vb_hex(bx, br_le32(&r), 8);
+		else if (n >= 8) vb_hex(bx, br_le64(&r), 16);
 		else return -1;
 		return 0;
-	case 0x11: if (n < 8) return -1; vb_filetime(bx, le(p, 8)); return 0;
-	case 0x12:
-		if (n < 16) return -1;
-		vb_fmt(bx, "%04u-%02u-%02uT%02u:%02u:%02u.%03uZ", (unsigned)le(p, 2), (unsigned)le(p + 2, 2),
-		       (unsigned)le(p + 6, 2), (unsigned)le(p + 8, 2), (unsigned)le(p + 10, 2),
-		       (unsigned)le(p + 12, 2), (unsigned)le(p + 14, 2));
-		return 0;
-	case 0x13: {
-		if (n < 8 || n < 8 + 4u * p[1]) return -1;
-		vb_put(bx, "S-", 2);
-		vb_u64(bx, p[0]);
-		vb_put(bx, "-", 1);
-		vb_u64(bx, (uint64_t)p[2] << 40 | (uint64_t)p[3] << 32 | (uint64_t)p[4] << 24 |
-				   (uint64_t)p[5] << 16 | (uint64_t)p[6] << 8 | p[7]);
-		for (unsigned i = 0; i < p[1]; i++) {
-			vb_put(bx, "-", 1);
-			vb_u64(bx, le(p + 8 + 4 * i, 4));
-		}
+	case 0x11: { uint64_t ft = br_le64(&r); if (r.bad) return -1; vb_filetime(bx, ft); return 0; }
+	case 0x12: {
+		/* SYSTEMTIME: year, month, day of week (not shown), day, h, m, s, ms */
+		unsigned f[8];
+		for (int i = 0; i < 8; i++)
+			f[i] = br_le16(&r);
+		if (r.bad)
+			return -1;
+		vb_fmt(bx, "%04u-%02u-%02uT%02u:%02u:%02u.%03uZ", f[0], f[1], f[3], f[4], f[5], f[6], f[7]);
 		return 0;
 	}
-	case 0x14: if (n < 4) return -1; vb_hex(bx, le(p, 4), 8); return 0;
-	case 0x15: if (n < 8) return -1; vb_hex(bx, le(p, 8), 16); return 0;
+	case 0x13:
+		return vb_sid(bx, r);
+	case 0x14: { uint32_t v = br_le32(&r); if (r.bad) return -1; vb_hex(bx, v, 8); return 0; }
+	case 0x15: { uint64_t v = br_le64(&r); if (r.bad) return -1; vb_hex(bx, v, 16); return 0; }
 	default:
 		return -1;
 	}
@@ -399,23 +431,25 @@ static const uint8_t elem_size[0x16] = {
 };
 
 /* A substitution value (arrays: items separated by ", "). */
-static int render_value(struct binxml *bx, uint8_t type, const uint8_t *p, size_t n)
+static int render_value(struct binxml *bx, uint8_t type, br v)
 {
 	if (!(type & 0x80))
-		return render_one(bx, type, p, n);
+		return render_one(bx, type, v);
 	uint8_t base = type & 0x7F;
+	size_t n = br_left(&v);
 	if (base == 0x01 || base == 0x02) {
 		/* NUL-separated strings */
 		size_t unit = base == 0x01 ? 2 : 1, start = 0;
 		bool first = true;
+		br scan = v;
 		for (size_t i = 0; i + unit <= n; i += unit) {
-			bool nul = unit == 2 ? (p[i] == 0 && p[i + 1] == 0) : p[i] == 0;
+			bool nul = (unit == 2 ? br_le16(&scan) : br_u8(&scan)) == 0;
 			if (nul || i + unit == n) {
 				size_t end = nul ? i : i + unit;
 				if (!first)
 					vb_put(bx, ", ", 2);
 				first = false;
-				render_one(bx, base, p + start, end - start);
+				render_one(bx, base, br_slice(&v, start, end - start));
 				start = i + unit;
 			}
 		}
@@ -424,10 +458,10 @@ static int render_value(struct binxml *bx, uint8_t type, const uint8_t *p, size_
 	size_t es = base < sizeof elem_size ? elem_size[base] : 0;
 	if (!es)
 		return -1;
-	for (size_t i = 0; i + es <= n; i += es) {
-		if (i)
+	for (bool first = true; br_left(&v) >= es; first = false) {
+		if (!first)
 			vb_put(bx, ", ", 2);
-		if (render_one(bx, base, p + i, es) != 0)
+		if (render_one(bx, base, br_sub(&v, es)) != 0)
 			return -1;
 	}
 	return 0;
@@ -441,14 +475,14 @@ static const char *name_at(struct binxml *bx, uint32_t off)
 	struct bx_name *c = &bx->names[(off >> 1) & (BX_NAME_CACHE - 1)];
 	if (c->off == off + 1)
 		return c->s;
-	if ((size_t)off > bx->clen || bx->clen - off < 8)
-		return NULL;
-	size_t count = (size_t)le(bx->chunk + off + 6, 2);
-	if ((bx->clen - off - 8) / 2 < count || count > 255)
+	br r = br_at(&bx->chunk, off);
+	br_skip(&r, 6);  /* next-name offset, hash */
+	size_t count = br_le16(&r);
+	if (r.bad || br_left(&r) / 2 < count || count > 255)
 		return NULL;
 	size_t save = bx->vn;
 	/* convert through the value buffer's tail, then copy out */
-	vb_utf16(bx, bx->chunk + off + 8, count);
+	vb_utf16(bx, br_head(r, 2 * count));
 	size_t k = bx->vn - save;
 	const char *res;
 	if (k < BX_NAME_MAX) {
@@ -491,10 +525,10 @@ static int value_token(struct binxml *bx, br *r, const struct values *vals)
 	case 0x05: {
 		br_u8(r);  /* value type: always a string */
 		uint16_t count = br_le16(r);
-		if (!br_need(r, 2u * count))
+		br text = br_sub(r, 2u * count);
+		if (text.bad)
 			return fail(bx, r, "value text past the record");
-		vb_utf16(bx, r->p, count);
-		br_skip(r, 2u * count);
+		vb_utf16(bx, text);
 		return 1;
 	}
 	case 0x0D:
@@ -507,18 +541,17 @@ static int value_token(struct binxml *bx, br *r, const struct values *vals)
 		if (!vals || idx >= vals->n)
 			return fail(bx, r, "substitution index out of range");
 		const struct subst *s = &vals->v[idx];
-		if ((t & 0xBF) == 0x0E && (s->type == 0 || s->size == 0))
+		if ((t & 0xBF) == 0x0E && (s->type == 0 || br_left(&s->data) == 0))
 			return 0;
 		if (s->type == 0x21)
 			return fail(bx, r, "embedded binary XML in an attribute");
-		if (render_value(bx, s->type, s->p, s->size) != 0)
+		if (render_value(bx, s->type, s->data) != 0)
 			return fail(bx, r, "bad substitution value");
 		return 1;
 	}
 	case 0x08: {
-		uint16_t c = br_le16(r);
-		uint8_t u[2] = { (uint8_t)c, (uint8_t)(c >> 8) };
-		vb_utf16(bx, u, 1);
+		br c = br_sub(r, 2);  /* one UTF-16 unit */
+		vb_utf16(bx, c);
 		return 1;
 	}
 	case 0x09: {
@@ -627,10 +660,13 @@ static int template_instance(struct binxml *bx, br *r, unsigned rd, unsigned lev
 		if (r->bad)
 			return fail(bx, r, "inline template definition past the record");
 	}
-	if ((size_t)def > bx->clen || bx->clen - def < 24)
+	br d = br_at(&bx->chunk, def);
+	br_skip(&d, 20);  /* next definition, GUID */
+	uint32_t dsize = br_le32(&d);
+	if (d.bad)
 		return fail(bx, r, "template definition outside the chunk");
-	uint32_t dsize = (uint32_t)le(bx->chunk + def + 20, 4);
-	if (bx->clen - def - 24 < dsize)
+	br body = br_sub(&d, dsize);
+	if (body.bad)
 		return fail(bx, r, "template definition past the chunk");
 	struct values *vals = xmalloc(sizeof *vals);
 	vals->n = br_le32(r);
@@ -638,20 +674,18 @@ static int template_instance(struct binxml *bx, br *r, unsigned rd, unsigned lev
 		free(vals);
 		return fail(bx, r, "bad substitution count");
 	}
+	uint16_t size[BX_MAX_VALUES];
 	for (unsigned i = 0; i < vals->n; i++) {
-		vals->v[i].size = br_le16(r);
+		size[i] = br_le16(r);
 		vals->v[i].type = br_u8(r);
 		br_skip(r, 1);
 	}
-	for (unsigned i = 0; i < vals->n; i++) {
-		vals->v[i].p = r->p;
-		br_skip(r, vals->v[i].size);
-	}
+	for (unsigned i = 0; i < vals->n; i++)
+		vals->v[i].data = br_sub(r, size[i]);
 	if (r->bad) {
 		free(vals);
 		return fail(bx, r, "substitution values past the record");
 	}
-	br body = br_make(bx->chunk + def + 24, dsize);
 	int rc = walk(bx, &body, vals, rd, level + 1, false);
 	free(vals);
 	return rc;
@@ -684,12 +718,16 @@ static int walk(struct binxml *bx, br *r, const struct values *vals, unsigned rd
 		case 0x0D:
 		case 0x0E: {
 			/* embedded binary XML becomes children of this element */
-			uint16_t idx = (uint16_t)(br_left(r) >= 3 ? le(r->p + 1, 2) : 0xFFFF);
+			br ahead = *r;
+			br_skip(&ahead, 1);
+			uint16_t idx = br_le16(&ahead);
+			if (ahead.bad)
+				idx = 0xFFFF;
 			if (vals && idx < vals->n && vals->v[idx].type == 0x21) {
 				br_skip(r, 4);
 				if (level >= BX_MAX_LEVEL)
 					return fail(bx, r, "embedded XML nested too deep");
-				br sub = br_make(vals->v[idx].p, vals->v[idx].size);
+				br sub = vals->v[idx].data;
 				if (walk(bx, &sub, NULL, rd, level + 1, false) != 0)
 					return -1;
 				break;
@@ -713,11 +751,11 @@ static int walk(struct binxml *bx, br *r, const struct values *vals, unsigned rd
 		case 0x07: {
 			br_u8(r);
 			uint16_t count = br_le16(r);
-			if (!br_need(r, 2u * count))
+			br text = br_sub(r, 2u * count);
+			if (text.bad)
 				return fail(bx, r, "CDATA past the record");
 			size_t save = bx->vn;
-			vb_utf16(bx, r->p, count);
-			br_skip(r, 2u * count);
+			vb_utf16(bx, text);
 			vb_normalize(bx, save, false);
 			winevt_text(bx->w, bx->vb + save, bx->vn - save);
 			bx->vn = save;
@@ -749,8 +787,8 @@ int binxml_record(struct binxml *bx, struct winevt *w, size_t off, size_t len)
 	bx->err[0] = '\0';
 	bx->w = w;
 	bx->vn = 0;
-	if (off > bx->clen || bx->clen - off < len)
+	br r = br_slice(&bx->chunk, off, len);
+	if (r.bad)
 		return fail(bx, NULL, "record outside the chunk");
-	br r = br_make(bx->chunk + off, len);
 	return walk(bx, &r, NULL, 0, 0, false);
 }

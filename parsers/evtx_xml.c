@@ -24,6 +24,7 @@
  */
 #include "../correlator/core/parser.h"
 #include "winevt.h"
+#include "../correlator/core/br.h"
 #include "../correlator/core/util.h"
 
 #include <errno.h>
@@ -98,12 +99,14 @@ static bool bad_control(uint32_t cp)
 static void xin_decode(struct xin *x)
 {
 	size_t i = 0, o = 0, n = x->raw_len;
-	const uint8_t *s = x->raw;
+	const br all = br_make(x->raw, n);
+	bool le = x->enc == ENC_UTF16LE;
 	while (i < n) {
 		uint32_t cp;
 		size_t used;
+		br at = br_at(&all, i);
 		if (x->enc == ENC_UTF8) {
-			uint8_t b = s[i];
+			uint8_t b = br_u8(&at);
 			size_t need = b < 0x80 ? 1 : (b & 0xE0) == 0xC0 ? 2 : (b & 0xF0) == 0xE0 ? 3 :
 				      (b & 0xF8) == 0xF0 ? 4 : 0;
 			if (need > 1 && n - i < need && !x->eof)
@@ -116,9 +119,10 @@ static void xin_decode(struct xin *x)
 				cp = need == 1 ? b : need == 2 ? (b & 0x1Fu) : need == 3 ? (b & 0x0Fu) : (b & 0x07u);
 				bool ok = true;
 				for (size_t k = 1; k < need; k++) {
-					if ((s[i + k] & 0xC0) != 0x80)
+					uint8_t c = br_u8(&at);
+					if ((c & 0xC0) != 0x80)
 						ok = false;
-					cp = cp << 6 | (s[i + k] & 0x3Fu);
+					cp = cp << 6 | (c & 0x3Fu);
 				}
 				static const uint32_t minv[5] = { 0, 0, 0x80, 0x800, 0x10000 };
 				if (!ok || cp < minv[need] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
@@ -137,8 +141,7 @@ static void xin_decode(struct xin *x)
 				i = n;
 				break;
 			}
-			uint32_t u = x->enc == ENC_UTF16LE ? (uint32_t)(s[i] | s[i + 1] << 8)
-							   : (uint32_t)(s[i] << 8 | s[i + 1]);
+			uint32_t u = br_u16(&at, !le);
 			used = 2;
 			cp = u;
 			if (u >= 0xD800 && u <= 0xDBFF) {
@@ -146,8 +149,7 @@ static void xin_decode(struct xin *x)
 					break;
 				uint32_t v = 0;
 				if (n - i >= 4)
-					v = x->enc == ENC_UTF16LE ? (uint32_t)(s[i + 2] | s[i + 3] << 8)
-								  : (uint32_t)(s[i + 2] << 8 | s[i + 3]);
+					v = br_u16(&at, !le);
 				if (v >= 0xDC00 && v <= 0xDFFF) {
 					cp = 0x10000 + ((u - 0xD800) << 10) + (v - 0xDC00);
 					used = 4;
@@ -250,10 +252,14 @@ static const uint8_t *find_bytes(const uint8_t *h, size_t n, const char *needle)
 static size_t sniff_narrow(const uint8_t *h, size_t n, uint8_t *out, size_t cap)
 {
 	size_t o = 0;
-	if (n >= 2 && ((h[0] == 0xFF && h[1] == 0xFE) || (h[0] == 0xFE && h[1] == 0xFF))) {
-		size_t off = h[0] == 0xFF ? 0 : 1;
-		for (size_t i = 2 + off; i < n && o < cap; i += 2)
-			out[o++] = h[i];
+	br r = br_make(h, n);
+	uint16_t bom = br_be16(&r);
+	if (!r.bad && (bom == 0xFFFE || bom == 0xFEFF)) {
+		br_skip(&r, bom == 0xFFFE ? 0 : 1);
+		while (br_left(&r) && o < cap) {
+			out[o++] = br_u8(&r);
+			br_skip(&r, 1);
+		}
 		return o;
 	}
 	o = n < cap ? n : cap;

@@ -47,9 +47,11 @@ struct netmon_state {
 
 static int netmon_sniff(const uint8_t *h, size_t n)
 {
-	if (n < NM_HDR || memcmp(h, "GMBU", 4) != 0)
+	br r = br_make(h, n);
+	if (n < NM_HDR || !br_match(&r, "GMBU", 4))
 		return 0;
-	return h[5] == 2 ? 100 : 60;
+	br_skip(&r, 1);  /* minor version */
+	return br_u8(&r) == 2 ? 100 : 60;
 }
 
 /* NetMon media type -> pcap link type, or -1 (not decodable), -2 (special). */
@@ -127,10 +129,10 @@ static int netmon_open(struct source *src, const char *path, void **state)
 		free(st);
 		return -1;
 	}
-	for (uint32_t i = 0; i < n; i++) {
-		uint8_t *b = (uint8_t *)&st->table[i];
-		st->table[i] = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
-	}
+	/* little-endian on disk: converted in place (entry i is read before it is written) */
+	br t = br_make(st->table, (size_t)n * 4);
+	for (uint32_t i = 0; i < n; i++)
+		st->table[i] = br_le32(&t);
 	capture_init(&st->cap, src);
 	*state = st;
 	return 0;
@@ -189,8 +191,9 @@ static pr_status netmon_next(void *state, struct event *ev)
 			source_warn(st->src, ref, "frame time offset %llu us is out of range; using the capture start",
 				    (unsigned long long)delta_us);
 		}
+		br t = br_make(st->buf, need);
+		br data = br_sub(&t, caplen);
 		if (tr >= 2) {
-			br t = br_make(st->buf + caplen, tr);
 			media = br_le16(&t);
 			if (tr >= 15) {
 				br_skip(&t, 4);
@@ -216,7 +219,7 @@ static pr_status netmon_next(void *state, struct event *ev)
 			st->unknown_media++;
 			lt = 0xFFFF;  /* a frame event with nothing decoded */
 		}
-		capture_frame(&st->cap, ev, (uint16_t)lt, st->buf, caplen, wire, ts);
+		capture_frame(&st->cap, ev, (uint16_t)lt, data.p, caplen, wire, ts);
 		return PR_EVENT;
 	}
 	if (st->special)

@@ -7,6 +7,7 @@
  */
 #include "../correlator/core/parser.h"
 #include "decode/capture.h"
+#include "../correlator/core/br.h"
 #include "../correlator/core/util.h"
 
 #include <pcap/pcap.h>
@@ -25,8 +26,8 @@ static int pcap_sniff(const uint8_t *h, size_t n)
 {
 	if (n < 24)
 		return 0;
-	uint32_t be = (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3];
-	uint32_t le = (uint32_t)h[3] << 24 | (uint32_t)h[2] << 16 | (uint32_t)h[1] << 8 | h[0];
+	br r = br_make(h, n), again = r;
+	uint32_t be = br_be32(&r), le = br_le32(&again);
 	static const uint32_t magics[] = { 0xa1b2c3d4, 0xa1b23c4d, 0xa1b2cd34 };
 	for (size_t i = 0; i < ARRAY_LEN(magics); i++)
 		if (be == magics[i] || le == magics[i])

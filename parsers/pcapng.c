@@ -54,17 +54,14 @@ struct pcapng_state {
 	struct capture cap;
 };
 
-static uint32_t rd32(const uint8_t *p, bool big)
-{
-	return big ? (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]
-		   : (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
-}
-
 static int pcapng_sniff(const uint8_t *h, size_t n)
 {
-	if (n < 12 || rd32(h, true) != BT_SHB)
+	br r = br_make(h, n);
+	uint32_t type = br_be32(&r);
+	br_skip(&r, 4);
+	uint32_t bom = br_be32(&r);
+	if (r.bad || type != BT_SHB)
 		return 0;
-	uint32_t bom = rd32(h + 8, true);
 	return bom == 0x1A2B3C4D || bom == 0x4D3C2B1A ? 100 : 0;
 }
 
@@ -150,17 +147,24 @@ static void read_opts(br o, bool big, uint32_t block, struct opts *out)
 			out->tsresol = br_u8(&v);
 			out->has_tsresol = true;
 		} else if (block == BT_IDB && code == 14 && len == 8) {
-			uint64_t lo = br_u32(&v, big), hi = br_u32(&v, big);
-			out->tsoffset = (int64_t)(big ? (lo << 32 | hi) : (hi << 32 | lo));
+			out->tsoffset = (int64_t)br_u64(&v, big);
 		} else if (block == BT_EPB && code == 2 && len == 4) {
 			out->epb_flags = br_u32(&v, big);
 			out->has_flags = true;
 		} else if (block == BT_ISB && code == 5 && len == 8) {
-			uint64_t lo = br_u32(&v, big), hi = br_u32(&v, big);
-			out->ifdrop = big ? (lo << 32 | hi) : (hi << 32 | lo);
+			out->ifdrop = br_u64(&v, big);
 			out->has_ifdrop = true;
 		}
 	}
+}
+
+/* A packet timestamp: the upper 32 bits, then the lower, each in the section's
+ * byte order (so not one 64-bit number in a little-endian section). */
+static uint64_t read_ts(br *b, bool big)
+{
+	uint64_t hi = br_u32(b, big);
+	uint64_t lo = br_u32(b, big);
+	return hi << 32 | lo;
 }
 
 static bool read_exact(struct pcapng_state *st, void *p, size_t n)
@@ -172,9 +176,9 @@ static bool read_exact(struct pcapng_state *st, void *p, size_t n)
 
 /* Is there a plausible block at off (known type, sane length, trailing
  * length agrees)? Reads the trailer with pread. */
-static bool block_at(struct pcapng_state *st, uint64_t off, const uint8_t *w)
+static bool block_at(struct pcapng_state *st, uint64_t off, br w)
 {
-	uint32_t type = rd32(w, st->big), len = rd32(w + 4, st->big);
+	uint32_t type = br_u32(&w, st->big), len = br_u32(&w, st->big);
 	if (!(type == BT_EPB || type == BT_SHB || type == BT_IDB || type == BT_SPB ||
 	      type == BT_ISB) || len < 12 || len % 4 || len > BLOCK_MAX || off + len > st->size)
 		return false;
@@ -182,7 +186,8 @@ static bool block_at(struct pcapng_state *st, uint64_t off, const uint8_t *w)
 	/* pread leaves the stream's position and buffer alone */
 	if (pread(fileno(st->f), t, 4, (off_t)(off + len - 4)) != 4)
 		return false;
-	return rd32(t, st->big) == len;
+	br tr = br_make(t, sizeof t);
+	return br_u32(&tr, st->big) == len;
 }
 
 /* Scan forward from the current offset for the next plausible block, reading
@@ -196,8 +201,9 @@ static bool resync(struct pcapng_state *st)
 		if (fseek(st->f, (long)base, SEEK_SET) != 0)
 			break;
 		size_t n = fread(w, 1, WIN + 8, st->f);
+		br win = br_make(w, n);
 		for (size_t i = 0; i + 8 <= n && i < WIN; i += 4) {
-			if (!block_at(st, base + i, w + i))
+			if (!block_at(st, base + i, br_at(&win, i)))
 				continue;
 			free(w);
 			if (fseek(st->f, (long)(base + i), SEEK_SET) != 0)
@@ -213,7 +219,7 @@ static bool resync(struct pcapng_state *st)
 	return false;
 }
 
-static pr_status handle_shb(struct pcapng_state *st, const uint8_t *body, size_t n)
+static pr_status handle_shb(struct pcapng_state *st, size_t n)
 {
 	if (n < 16) {
 		source_error(st->src, "section header block too short");
@@ -221,7 +227,6 @@ static pr_status handle_shb(struct pcapng_state *st, const uint8_t *body, size_t
 	}
 	/* byte order already fixed by the caller from the BOM */
 	st->nifs = 0;
-	(void)body;
 	return PR_SKIP;
 }
 
@@ -262,7 +267,8 @@ static pr_status pcapng_next(void *state, struct event *ev)
 				    (unsigned long long)block_off);
 			return PR_EOF;
 		}
-		uint32_t type = rd32(hdr, st->big);
+		br h = br_make(hdr, sizeof hdr);
+		uint32_t type = br_u32(&h, st->big);  /* the SHB type reads the same either way */
 		if (type == BT_SHB) {
 			/* read the BOM to learn this section's byte order */
 			uint8_t bom[4];
@@ -270,7 +276,8 @@ static pr_status pcapng_next(void *state, struct event *ev)
 				source_skip(st->src, st->cap.frame + 1, "truncated section header");
 				return PR_EOF;
 			}
-			uint32_t b = rd32(bom, true);
+			br bo = br_make(bom, sizeof bom);
+			uint32_t b = br_be32(&bo);
 			if (b == 0x1A2B3C4D)
 				st->big = true;
 			else if (b == 0x4D3C2B1A)
@@ -284,7 +291,7 @@ static pr_status pcapng_next(void *state, struct event *ev)
 				return PR_FATAL;
 			st->offset -= 4;
 		}
-		uint32_t len = rd32(hdr + 4, st->big);
+		uint32_t len = br_u32(&h, st->big);
 		if (len < 12 || len > BLOCK_MAX || (st->size && block_off + len > st->size)) {
 			bool at_end = st->size && block_off + len > st->size && len >= 12 && len <= BLOCK_MAX;
 			if (at_end) {
@@ -310,7 +317,9 @@ static pr_status pcapng_next(void *state, struct event *ev)
 				    (unsigned long long)block_off);
 			return PR_EOF;
 		}
-		if (rd32(st->buf + body, st->big) != len) {
+		br whole = br_make(st->buf, body + 4);
+		br b = br_sub(&whole, body);
+		if (br_u32(&whole, st->big) != len) {
 			source_warn(st->src, st->cap.frame + 1,
 				    "block at offset %llu: trailing length disagrees", (unsigned long long)block_off);
 			if (fseek(st->f, (long)(block_off + 4), SEEK_SET) != 0)
@@ -321,21 +330,19 @@ static pr_status pcapng_next(void *state, struct event *ev)
 			continue;
 		}
 		st->src->bytes_cur = st->offset;
-		br b = br_make(st->buf, body);
 		uint32_t ifid = 0, caplen = 0, wirelen = 0;
 		uint64_t t = 0;
 		struct opts o = { 0 };
 		switch (type) {
 		case BT_SHB:
-			handle_shb(st, st->buf, body);
+			handle_shb(st, body);
 			continue;
 		case BT_IDB:
 			handle_idb(st, &b);
 			continue;
 		case BT_EPB: {
 			ifid = br_u32(&b, st->big);
-			uint32_t hi = br_u32(&b, st->big), lo = br_u32(&b, st->big);
-			t = (uint64_t)hi << 32 | lo;
+			t = read_ts(&b, st->big);
 			caplen = br_u32(&b, st->big);
 			wirelen = br_u32(&b, st->big);
 			if (b.bad || caplen > br_left(&b)) {
@@ -355,8 +362,7 @@ static pr_status pcapng_next(void *state, struct event *ev)
 		case BT_PB: {
 			ifid = br_u16(&b, st->big);
 			br_skip(&b, 2);
-			uint32_t hi = br_u32(&b, st->big), lo = br_u32(&b, st->big);
-			t = (uint64_t)hi << 32 | lo;
+			t = read_ts(&b, st->big);
 			caplen = br_u32(&b, st->big);
 			wirelen = br_u32(&b, st->big);
 			if (b.bad || caplen > br_left(&b)) {

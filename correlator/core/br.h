@@ -2,6 +2,8 @@
  * correlator/core/br.h - bounds-checked byte reader over untrusted input.
  * A cursor with a sticky error flag: every read past the end returns 0 and sets
  * r->bad, so a decoder checks once per record instead of once per field.
+ * Parts of the input are readers too: br_sub (the next n bytes), br_at and
+ * br_slice (at an offset the format stores), br_head (at most n bytes).
  * Does not: allocate, copy, or know any format. All pointer arithmetic on input
  * bytes lives here.
  */
@@ -83,11 +85,28 @@ static inline uint32_t br_le32(br *r)
 	return v;
 }
 
+/* 64-bit reads check all 8 bytes first: a short one is 0, not half a value. */
 static inline uint64_t br_le64(br *r)
 {
+	if (!br_need(r, 8))
+		return 0;
 	uint64_t lo = br_le32(r);
 	uint64_t hi = br_le32(r);
 	return hi << 32 | lo;
+}
+
+static inline uint64_t br_be64(br *r)
+{
+	if (!br_need(r, 8))
+		return 0;
+	uint64_t hi = br_be32(r);
+	uint64_t lo = br_be32(r);
+	return hi << 32 | lo;
+}
+
+static inline uint64_t br_u64(br *r, bool big_endian)
+{
+	return big_endian ? br_be64(r) : br_le64(r);
 }
 
 static inline uint32_t br_u32(br *r, bool big_endian)
@@ -127,6 +146,56 @@ static inline br br_sub(br *r, size_t n)
 	c.bad = false;
 	r->p += n;
 	return c;
+}
+
+/* Random access: a reader over r's bytes from off (counted from r's position)
+ * to r's end; r does not move. off past the end, or r already bad -> an empty
+ * reader with bad set. For offsets a format stores (DNS compression pointers,
+ * chunk-relative offsets). */
+static inline br br_at(const br *r, size_t off)
+{
+	br c = *r;
+	if (c.bad || off > br_left(r)) {
+		c.p = c.end;
+		c.bad = true;
+		return c;
+	}
+	c.p += off;
+	return c;
+}
+
+/* The n bytes at off (from r's position) as their own reader; r does not
+ * move. Any of them past the end -> an empty reader with bad set. */
+static inline br br_slice(const br *r, size_t off, size_t n)
+{
+	br c = br_at(r, off);
+	return br_sub(&c, n);
+}
+
+/* r cut to at most its first n bytes (all of it when it holds fewer); no error. */
+static inline br br_head(br r, size_t n)
+{
+	if (n < br_left(&r))
+		r.end = r.p + n;
+	return r;
+}
+
+/* How far r has read past origin's position; r must be origin or a reader
+ * made from it (br_at, br_sub, br_slice, a copy moved on). */
+static inline size_t br_pos(const br *r, const br *origin)
+{
+	return (size_t)(r->p - origin->p);
+}
+
+/* Do the next n bytes equal lit? They are consumed either way; a short read
+ * is false and sets bad. For magic numbers and signatures. */
+static inline bool br_match(br *r, const void *lit, size_t n)
+{
+	if (!br_need(r, n))
+		return false;
+	bool eq = memcmp(r->p, lit, n) == 0;
+	r->p += n;
+	return eq;
 }
 
 /* Peek at the byte i positions ahead without moving; 0 and no error if out of range. */

@@ -70,47 +70,48 @@ static int8_t l4_checksum(const struct pkt *p, const uint8_t *seg, uint32_t len)
 
 /* ---- DNS ---- */
 
-/* Read a (possibly compressed) name at off within msg[0..n); returns false on
- * a loop, overrun or oversize. */
-static bool dns_name(const uint8_t *msg, size_t n, size_t off, char *out, size_t outlen,
-		     size_t *next)
+/* Read a (possibly compressed) name from r, moving r past it (past the first
+ * pointer if the name jumps); compression pointers are offsets into msg.
+ * Returns false on a loop, overrun or oversize. */
+static bool dns_name(const br *msg, br *r, char *out, size_t outlen)
 {
 	size_t o = 0, jumps = 0;
 	bool jumped = false;
+	br cur = *r;
 	out[0] = '\0';
 	for (;;) {
-		if (off >= n)
+		uint8_t l = br_u8(&cur);
+		if (cur.bad)
 			return false;
-		uint8_t l = msg[off];
-		if (l == 0) {
-			if (!jumped)
-				*next = off + 1;
+		if (l == 0)
 			break;
-		}
 		if ((l & 0xc0) == 0xc0) {
-			if (off + 1 >= n || ++jumps > 32)
+			uint8_t lo = br_u8(&cur);
+			if (cur.bad || ++jumps > 32)
 				return false;
 			if (!jumped)
-				*next = off + 2;
+				*r = cur;
 			jumped = true;
-			off = (size_t)(l & 0x3f) << 8 | msg[off + 1];
+			cur = br_at(msg, (size_t)(l & 0x3f) << 8 | lo);
 			continue;
 		}
 		if (l & 0xc0)
 			return false;
-		if (off + 1 + l > n)
+		br label = br_sub(&cur, l);
+		if (label.bad)
 			return false;
 		if (o && o + 1 < outlen)
 			out[o++] = '.';
-		for (size_t i = 0; i < l; i++) {
-			uint8_t c = msg[off + 1 + i];
+		while (br_left(&label)) {
+			uint8_t c = br_u8(&label);
 			if (o + 1 >= outlen)
 				return false;
 			out[o++] = (c > 0x20 && c < 0x7f) ? (char)c : '?';
 		}
 		out[o] = '\0';
-		off += 1 + (size_t)l;
 	}
+	if (!jumped)
+		*r = cur;
 	if (o == 0 && outlen > 1) {
 		out[0] = '.';
 		out[1] = '\0';
@@ -123,7 +124,8 @@ static void decode_dns(struct pkt *p, const uint8_t *d, uint32_t n)
 	struct dns_info *dn = &p->dns;
 	if (n < 12)
 		return;
-	br r = br_make(d, n);
+	const br msg = br_make(d, n);
+	br r = msg;
 	dn->id = br_be16(&r);
 	dn->flags = br_be16(&r);
 	dn->qdcount = br_be16(&r);
@@ -133,44 +135,48 @@ static void decode_dns(struct pkt *p, const uint8_t *d, uint32_t n)
 	dn->opcode = (uint8_t)(dn->flags >> 11 & 0xf);
 	dn->rcode = (uint8_t)(dn->flags & 0xf);
 	p->layers |= PKT_DNS;
-	size_t off = 12;
 	if (dn->qdcount == 0)
 		return;
-	size_t next;
-	if (!dns_name(d, n, off, dn->qname, sizeof dn->qname, &next) || next + 4 > n) {
+	bool named = dns_name(&msg, &r, dn->qname, sizeof dn->qname);
+	dn->qtype = br_be16(&r);
+	br_skip(&r, 2);  /* class */
+	if (!named || r.bad) {
+		dn->qtype = 0;
 		mal(p, "DNS question runs past the datagram");
 		return;
 	}
-	dn->qtype = (uint16_t)(d[next] << 8 | d[next + 1]);
-	off = next + 4;
 	for (unsigned q = 1; q < dn->qdcount && q < 16; q++) {
 		char skipname[256];
-		if (!dns_name(d, n, off, skipname, sizeof skipname, &next) || next + 4 > n)
+		if (!dns_name(&msg, &r, skipname, sizeof skipname))
 			return;
-		off = next + 4;
+		br_skip(&r, 4);  /* type, class */
+		if (r.bad)
+			return;
 	}
 	for (unsigned a = 0; a < dn->ancount && a < 64; a++) {
 		char skipname[256];
-		if (!dns_name(d, n, off, skipname, sizeof skipname, &next) || next + 10 > n)
+		if (!dns_name(&msg, &r, skipname, sizeof skipname))
 			return;
-		uint16_t type = (uint16_t)(d[next] << 8 | d[next + 1]);
-		uint16_t rdlen = (uint16_t)(d[next + 8] << 8 | d[next + 9]);
-		size_t rd = next + 10;
-		if (rd + rdlen > n)
+		uint16_t type = br_be16(&r);
+		br_skip(&r, 6);  /* class, TTL */
+		uint16_t rdlen = br_be16(&r);
+		br rd = br_sub(&r, rdlen);
+		if (rd.bad)
 			return;
 		if (dn->nanswers < PKT_MAX_DNS_ANSWERS) {
 			struct addr *ad = &dn->answers[dn->nanswers];
 			if (type == 1 && rdlen == 4) {
-				addr_v4(ad, d + rd);
+				uint8_t v4[4];
+				br_copy(&rd, v4, 4);
+				addr_v4(ad, v4);
 				dn->nanswers++;
 			} else if (type == 28 && rdlen == 16) {
 				memset(ad, 0, sizeof *ad);
 				ad->family = 6;
-				memcpy(ad->b, d + rd, 16);
+				br_copy(&rd, ad->b, 16);
 				dn->nanswers++;
 			}
 		}
-		off = rd + rdlen;
 	}
 }
 
@@ -252,12 +258,13 @@ static void decode_tcp(struct pkt *p, const uint8_t *d, uint32_t caplen, uint32_
 		return;
 	}
 	p->l4_len = len - p->tcp_hdr_len;
-	if (caplen < p->tcp_hdr_len) {
+	br opts = br_sub(&r, (size_t)p->tcp_hdr_len - 20);
+	if (opts.bad) {
 		short_read(p, "TCP options cut short");
 	} else {
-		decode_tcp_options(p, br_make(d + 20, (size_t)p->tcp_hdr_len - 20));
-		p->payload = d + p->tcp_hdr_len;
-		p->payload_caplen = caplen - p->tcp_hdr_len;
+		decode_tcp_options(p, opts);
+		p->payload = r.p;
+		p->payload_caplen = (uint32_t)br_left(&r);
 		if (p->payload_caplen > p->l4_len)
 			p->payload_caplen = p->l4_len;
 	}
@@ -286,8 +293,9 @@ static void decode_udp(struct pkt *p, const uint8_t *d, uint32_t caplen, uint32_
 		ulen = len;
 	}
 	p->l4_len = ulen - 8;
-	p->payload = d + 8;
-	p->payload_caplen = caplen - 8 < p->l4_len ? caplen - 8 : p->l4_len;
+	br pl = br_head(r, p->l4_len);
+	p->payload = pl.p;
+	p->payload_caplen = (uint32_t)br_left(&pl);
 	if (caplen >= ulen && !(ck == 0 && p->ipver == 4))
 		p->l4_cksum = l4_checksum(p, d, ulen);
 	/* UDP-encapsulated ESP (RFC 3948): a zero SPI is the IKE non-ESP marker */
@@ -320,13 +328,12 @@ static void decode_esp(struct pkt *p, const uint8_t *d, uint32_t caplen)
 }
 
 /* The flow of the packet an ICMP error quotes: IP header + 8 bytes. */
-static void decode_quoted(struct pkt *p, const uint8_t *d, uint32_t n)
+static void decode_quoted(struct pkt *p, br r)
 {
-	br r = br_make(d, n);
+	const br quote = r;
 	uint8_t v = br_peek(&r, 0) >> 4;
 	struct flow *f = &p->inner;
-	const uint8_t *l4;
-	size_t l4n;
+	br l4;
 	memset(f, 0, sizeof *f);
 	if (v == 4) {
 		uint8_t ihl = (uint8_t)((br_u8(&r) & 0xf) * 4);
@@ -336,10 +343,9 @@ static void decode_quoted(struct pkt *p, const uint8_t *d, uint32_t n)
 		f->src.family = f->dst.family = 4;
 		br_copy(&r, f->src.b, 4);
 		br_copy(&r, f->dst.b, 4);
-		if (r.bad || ihl < 20 || ihl > n)
+		l4 = br_at(&quote, ihl);
+		if (r.bad || ihl < 20 || l4.bad)
 			return;
-		l4 = d + ihl;
-		l4n = n - ihl;
 	} else if (v == 6) {
 		br_skip(&r, 6);
 		f->proto = br_u8(&r);
@@ -349,32 +355,35 @@ static void decode_quoted(struct pkt *p, const uint8_t *d, uint32_t n)
 		br_copy(&r, f->dst.b, 16);
 		if (r.bad)
 			return;
-		l4 = d + 40;
-		l4n = n - 40;
+		l4 = r;
 	} else {
 		return;
 	}
 	p->layers |= PKT_INNER;
-	if ((f->proto == 6 || f->proto == 17) && l4n >= 4) {
-		f->sport = (uint16_t)(l4[0] << 8 | l4[1]);
-		f->dport = (uint16_t)(l4[2] << 8 | l4[3]);
+	if ((f->proto == 6 || f->proto == 17) && br_left(&l4) >= 4) {
+		f->sport = br_be16(&l4);
+		f->dport = br_be16(&l4);
 	}
 }
 
 static void decode_icmp(struct pkt *p, const uint8_t *d, uint32_t caplen, bool v6)
 {
-	if (caplen < 4) {
+	br r = br_make(d, caplen);
+	uint8_t type = br_u8(&r), code = br_u8(&r);
+	br_skip(&r, 2);  /* checksum */
+	if (r.bad) {
 		short_read(p, "ICMP header cut short");
 		return;
 	}
 	p->layers |= v6 ? PKT_ICMP6 : PKT_ICMP;
-	p->icmp_type = d[0];
-	p->icmp_code = d[1];
+	p->icmp_type = type;
+	p->icmp_code = code;
 	bool error = v6 ? p->icmp_type < 128
 			: (p->icmp_type == 3 || p->icmp_type == 4 || p->icmp_type == 5 ||
 			   p->icmp_type == 11 || p->icmp_type == 12);
-	if (error && caplen > 8)
-		decode_quoted(p, d + 8, caplen - 8);
+	br_skip(&r, 4);  /* rest of the ICMP header */
+	if (error && !r.bad && br_left(&r))
+		decode_quoted(p, r);
 }
 
 void pkt_decode_transport(struct pkt *p, const uint8_t *d, uint32_t caplen, uint32_t len)
@@ -445,15 +454,16 @@ static void decode_ip4(struct pkt *p, const uint8_t *d, uint32_t caplen, uint32_
 		return;
 	}
 	p->ip_len = len;
+	br_skip(&r, ihl - 20);  /* options */
+	br body = br_head(r, len - ihl);
 	if (p->mf || p->frag_offset) {
 		p->layers |= PKT_FRAG;
-		p->payload = d + ihl;
-		p->payload_caplen = (caplen < len ? caplen : len) - ihl;
+		p->payload = body.p;
+		p->payload_caplen = (uint32_t)br_left(&body);
 		p->l4_len = len - ihl;
 		return;
 	}
-	uint32_t cap = caplen < len ? caplen : len;
-	pkt_decode_transport(p, d + ihl, cap - ihl, len - ihl);
+	pkt_decode_transport(p, body.p, (uint32_t)br_left(&body), len - ihl);
 }
 
 static bool ip6_ext(uint8_t nh)
@@ -493,6 +503,7 @@ static void decode_ip6(struct pkt *p, const uint8_t *d, uint32_t caplen, uint32_
 			mal(p, "IPv6 payload length exceeds the frame");
 		len = wire_left;
 	}
+	const br pkt = br_make(d, caplen);
 	uint32_t off = 40;
 	unsigned hops = 0;
 	while (ip6_ext(nh)) {
@@ -504,30 +515,31 @@ static void decode_ip6(struct pkt *p, const uint8_t *d, uint32_t caplen, uint32_
 			short_read(p, "IPv6 extension header cut short");
 			return;
 		}
-		const uint8_t *e = d + off;
-		uint8_t next = e[0];
+		br e = br_at(&pkt, off);
+		uint8_t next = br_u8(&e);
+		uint8_t hlen = br_u8(&e);
 		uint32_t elen;
 		if (nh == 44) {
-			uint16_t fo = (uint16_t)(e[2] << 8 | e[3]);
+			uint16_t fo = br_be16(&e);
 			p->frag_offset = fo & 0xfff8;
 			p->mf = fo & 1;
-			p->frag_id = (uint32_t)e[4] << 24 | (uint32_t)e[5] << 16 | (uint32_t)e[6] << 8 | e[7];
+			p->frag_id = br_be32(&e);
 			elen = 8;
 			if (p->frag_offset || p->mf) {
 				p->ip_proto = next;
 				p->ip_hdr_len = (uint16_t)(off + 8);
 				p->ip_len = len;
 				p->layers |= PKT_FRAG;
-				p->payload = d + off + 8;
-				uint32_t cap = caplen < len ? caplen : len;
-				p->payload_caplen = cap > off + 8 ? cap - off - 8 : 0;
+				br frag = br_head(e, len - off - 8);
+				p->payload = frag.p;
+				p->payload_caplen = (uint32_t)br_left(&frag);
 				p->l4_len = len - off - 8;
 				return;
 			}
 		} else if (nh == 51) {
-			elen = ((uint32_t)e[1] + 2) * 4;
+			elen = ((uint32_t)hlen + 2) * 4;
 		} else {
-			elen = ((uint32_t)e[1] + 1) * 8;
+			elen = ((uint32_t)hlen + 1) * 8;
 		}
 		nh = next;
 		off += elen;
@@ -539,12 +551,13 @@ static void decode_ip6(struct pkt *p, const uint8_t *d, uint32_t caplen, uint32_
 	p->ip_proto = nh;
 	p->ip_hdr_len = (uint16_t)off;
 	p->ip_len = len;
-	uint32_t cap = caplen < len ? caplen : len;
-	if (cap < off) {
+	br body = br_at(&pkt, off);
+	if (body.bad) {
 		short_read(p, "IPv6 headers cut short");
 		return;
 	}
-	pkt_decode_transport(p, d + off, cap - off, len - off);
+	body = br_head(body, len - off);
+	pkt_decode_transport(p, body.p, (uint32_t)br_left(&body), len - off);
 }
 
 static void decode_arp(struct pkt *p, const uint8_t *d, uint32_t caplen)
@@ -586,11 +599,12 @@ static void decode_ethertype(struct pkt *p, uint16_t et, const uint8_t *d, uint3
 /* Version nibble decides for raw-IP link types. */
 static void decode_raw(struct pkt *p, const uint8_t *d, uint32_t caplen, uint32_t wirelen)
 {
-	if (caplen == 0) {
+	br r = br_make(d, caplen);
+	uint8_t v = br_u8(&r) >> 4;
+	if (r.bad) {
 		mal(p, "empty frame");
 		return;
 	}
-	uint8_t v = d[0] >> 4;
 	if (v == 4)
 		decode_ethertype(p, 0x0800, d, caplen, wirelen);
 	else if (v == 6)
@@ -640,7 +654,7 @@ void pkt_decode(struct pkt *p, uint16_t linktype, const uint8_t *d, uint32_t cap
 		p->layers |= PKT_ETH;
 		if (et < 0x0600)
 			return;  /* 802.3 length + LLC: not IP */
-		uint32_t hdr = (uint32_t)(r.p - d);
+		uint32_t hdr = caplen - (uint32_t)br_left(&r);
 		decode_ethertype(p, et, r.p, (uint32_t)br_left(&r), p->wirelen - hdr);
 		return;
 	}
@@ -666,19 +680,19 @@ void pkt_decode(struct pkt *p, uint16_t linktype, const uint8_t *d, uint32_t cap
 	}
 	case LT_NULL:
 	case LT_LOOP: {
-		if (caplen < 4) {
+		/* address family in either byte order: 2 = IPv4, 24/28/30 = IPv6 */
+		br be = r;
+		uint32_t af = br_le32(&r);
+		if (r.bad) {
 			short_read(p, "loopback header cut short");
 			return;
 		}
-		/* address family in either byte order: 2 = IPv4, 24/28/30 = IPv6 */
-		uint32_t af = (uint32_t)d[0] | (uint32_t)d[1] << 8 | (uint32_t)d[2] << 16 |
-			      (uint32_t)d[3] << 24;
 		if (af > 0xffff)
-			af = (uint32_t)d[3] | (uint32_t)d[2] << 8;
+			af = br_be32(&be) & 0xffff;
 		if (af == 2)
-			decode_ethertype(p, 0x0800, d + 4, caplen - 4, p->wirelen - 4);
+			decode_ethertype(p, 0x0800, r.p, caplen - 4, p->wirelen - 4);
 		else if (af == 24 || af == 28 || af == 30)
-			decode_ethertype(p, 0x86dd, d + 4, caplen - 4, p->wirelen - 4);
+			decode_ethertype(p, 0x86dd, r.p, caplen - 4, p->wirelen - 4);
 		return;
 	}
 	case LT_RAW:

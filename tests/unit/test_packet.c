@@ -1,6 +1,7 @@
 /*
  * tests/unit/test_packet.c - frame decoding: every field of a hand-built
- * TCP/IPv4 SYN, truncation at every byte, VLAN/QinQ, SLL, raw IPv6, DNS, ESP,
+ * TCP/IPv4 SYN, truncation at every byte, VLAN/QinQ, SLL, raw IPv6, DNS (with
+ * compression across questions and AAAA answers), ESP, BSD loopback families,
  * fragments reassembled.
  */
 #include <check.h>
@@ -244,6 +245,73 @@ START_TEST(dns_answers_and_loops)
 }
 END_TEST
 
+/* BSD loopback: the address family in either byte order (only its low 16 bits
+ * count when read big-endian); other families decode nothing further. */
+START_TEST(loopback_family)
+{
+	enum { IPLEN = sizeof syn_frame - 14 };
+	static const uint8_t v4fams[][4] = { { 2, 0, 0, 0 }, { 0, 0, 0, 2 }, { 1, 0, 0, 2 } };
+	uint8_t f[4 + IPLEN];
+	memcpy(f + 4, syn_frame + 14, IPLEN);
+	struct pkt p;
+	for (size_t i = 0; i < 3; i++) {
+		memcpy(f, v4fams[i], 4);
+		p = (struct pkt){ .ifindex = -1 };
+		pkt_decode(&p, LT_NULL, f, sizeof f, sizeof f);
+		ck_assert_msg(p.layers & PKT_TCP, "family bytes %zu", i);
+		ck_assert_uint_eq(p.dport, 443);
+		ck_assert_ptr_null(p.malformed);
+	}
+	memcpy(f, (const uint8_t[]){ 0, 0, 0, 30 }, 4);  /* IPv6 (30) in front of an IPv4 packet */
+	p = (struct pkt){ .ifindex = -1 };
+	pkt_decode(&p, LT_LOOP, f, sizeof f, sizeof f);
+	ck_assert_str_eq(p.malformed, "bad IPv6 version");
+	memcpy(f, (const uint8_t[]){ 7, 0, 0, 0 }, 4);
+	p = (struct pkt){ .ifindex = -1 };
+	pkt_decode(&p, LT_NULL, f, sizeof f, sizeof f);
+	ck_assert_uint_eq(p.layers, 0);
+	ck_assert_ptr_null(p.malformed);
+	p = (struct pkt){ .ifindex = -1 };
+	pkt_decode(&p, LT_NULL, f, 3, 3);
+	ck_assert_str_eq(p.malformed, "loopback header cut short");
+}
+END_TEST
+
+/* Two questions (the second's name ends in a pointer into the first) and an
+ * AAAA answer named by a pointer; one byte short of the answer drops it. */
+START_TEST(dns_two_questions_aaaa)
+{
+	static const uint8_t f[20 + 8 + 68] = {
+		0x45, 0, 0, 96, 0, 1, 0, 0, 64, 17, 0, 0, 10, 0, 0, 53, 10, 0, 0, 1,
+		0, 53, 0xd4, 0x31, 0, 76, 0, 0,
+		0x01, 0x02, 0x81, 0x80, 0, 2, 0, 1, 0, 0, 0, 0,
+		4, 'h', 'o', 's', 't', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0, 0, 28, 0, 1,
+		3, 'w', 'w', 'w', 0xc0, 17, 0, 1, 0, 1,
+		0xc0, 12, 0, 28, 0, 1, 0, 0, 0, 60, 0, 16,
+		0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9,
+	};
+	struct pkt p = { .ifindex = -1 };
+	pkt_decode(&p, LT_RAW, f, sizeof f, sizeof f);
+	ck_assert(p.layers & PKT_DNS);
+	ck_assert_ptr_null(p.malformed);
+	ck_assert_uint_eq(p.dns.id, 0x0102);
+	ck_assert_uint_eq(p.dns.qdcount, 2);
+	ck_assert_str_eq(p.dns.qname, "host.example");
+	ck_assert_uint_eq(p.dns.qtype, 28);
+	ck_assert_uint_eq(p.dns.nanswers, 1);
+	ck_assert_uint_eq(p.dns.answers[0].family, 6);
+	ck_assert_uint_eq(p.dns.answers[0].b[0], 0x20);
+	ck_assert_uint_eq(p.dns.answers[0].b[3], 0xb8);
+	ck_assert_uint_eq(p.dns.answers[0].b[15], 9);
+	p = (struct pkt){ .ifindex = -1 };
+	pkt_decode(&p, LT_RAW, f, sizeof f - 1, sizeof f);
+	ck_assert(p.layers & PKT_DNS);
+	ck_assert_str_eq(p.dns.qname, "host.example");
+	ck_assert_uint_eq(p.dns.nanswers, 0);
+	ck_assert_ptr_null(p.malformed);
+}
+END_TEST
+
 /* IP total length 0: captured before segmentation offload, kept and marked. */
 START_TEST(tso_length_zero)
 {
@@ -274,6 +342,8 @@ static Suite *packet_suite(void)
 	tcase_add_test(tc, esp_in_udp);
 	tcase_add_test(tc, dns_answers_and_loops);
 	tcase_add_test(tc, tso_length_zero);
+	tcase_add_test(tc, loopback_family);
+	tcase_add_test(tc, dns_two_questions_aaaa);
 	suite_add_tcase(s, tc);
 	return s;
 }
