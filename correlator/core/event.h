@@ -59,9 +59,16 @@ enum {
 	                            somewhere in [ts, ts + 1 s) */
 };
 
+/* The times an event may carry: 2^62 ns either side of 1970 (the years 1824 to
+ * 2116). A damaged record's time beyond it is clamped by the source, with a
+ * warning, so analyzers may add hours or days to any event time without
+ * overflow. */
+#define EV_TS_LIMIT ((int64_t)1 << 62)
+
 struct event {
 	int64_t ts;          /* UTC ns after clock correction */
-	int64_t ts_raw;      /* UTC ns as the source recorded it (after --tz) */
+	int64_t ts_raw;      /* UTC ns as the source recorded it (after --tz); within
+	                      * +-EV_TS_LIMIT (the source clamps) */
 	uint64_t ref;        /* 1-based frame / line / record number in its file */
 	uint64_t session;    /* session id shared across vantage points; 0 = none */
 	const char *type;    /* dotted: "tcp", "fw.drop", "tcp.retransmission" */

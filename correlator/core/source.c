@@ -422,6 +422,10 @@ bool source_next(struct source *src, struct event *ev)
 		case PR_EVENT:
 			ev->source = (uint16_t)src->index;
 			ev->file = (uint16_t)src->cur;
+			if (ev->ts_raw > EV_TS_LIMIT || ev->ts_raw < -EV_TS_LIMIT) {
+				source_warn(src, ev->ref, "time beyond the years 1824-2116 (damaged timestamp): clamped");
+				ev->ts_raw = ev->ts_raw > 0 ? EV_TS_LIMIT : -EV_TS_LIMIT;
+			}
 			ev->ts = ev->ts_raw + src->clock_offset;
 			if (src->ts_resolution >= NS_PER_SEC)
 				ev->flags |= EV_TS_SECONDS;

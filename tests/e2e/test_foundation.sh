@@ -119,3 +119,21 @@ done
 check "$S report as expected" same "$(diff -q "$ROOT/$S/expected.txt" "$TMPD/fv.txt" >/dev/null && echo same || diff "$ROOT/$S/expected.txt" "$TMPD/fv.txt" | head -c 400)"
 got=$(cd "$ROOT" && "$CORRELATOR" analyze --no-progress -f json $S/client.pcap $S/server.pcap | python3 -c 'import json,sys; s=json.load(sys.stdin)["sources"][1]; print(s["clock_offset_origin"], abs(s["clock_offset_ns"] - 3000000000) < 1000000)')
 check "$S server clock offset estimated within 1 ms of +3 s" "estimated True" "$got"
+
+# a damaged timestamp far beyond 2116 (pcapng, ns resolution, 2^64-1) is
+# clamped with a warning citing the frame; the analyzers that add timeouts to
+# it run without overflow (the sanitizer build stops on one)
+python3 -c '
+import sys; sys.path.insert(0, sys.argv[2] + "/tests/tools")
+import capfmt, pcapgen
+ng = capfmt.Pcapng(); ng.add_interface(1, tsresol=9)
+t = 1700000000 * 10**9
+ng.add(0, t, pcapgen.tcp("10.0.0.1", 40000, "10.0.0.2", 80, seq=1, flags="S"))
+ng.add(0, 2**64 - 1, pcapgen.tcp("10.0.0.2", 80, "10.0.0.1", 40000, seq=5, ack=2, flags="SA"))
+ng.add(0, t + 10**6, pcapgen.udp("10.0.0.1", 40000, "10.0.0.2", 53, payload=bytes(20)))
+ng.add(0, 2**64 - 1, pcapgen.udp("10.0.0.2", 53, "10.0.0.1", 40000, payload=bytes(20)))
+ng.write(sys.argv[1])' "$TMPD/far.pcapng" "$ROOT"
+check_rc "far-future timestamps: analyze runs" 0 "$CORRELATOR" analyze --no-progress "$TMPD/far.pcapng"
+check "far-future timestamps: one warning per frame, with its ref" \
+	"far.pcapng#2: warning: time beyond the years 1824-2116 (damaged timestamp): clamped|far.pcapng#4: warning: time beyond the years 1824-2116 (damaged timestamp): clamped" \
+	"$(grep 'beyond the years' "$TMPD/rc.err" | paste -sd'|')"
