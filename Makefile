@@ -47,13 +47,13 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 UNIT_HELPERS := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
 UNIT_HELPER_OBJ := $(UNIT_HELPERS:%.c=$(BUILD)/%.o)
 
-# `make layers`: no #include runs from a lower stage to a higher one (correlator/README.md)
-layers:
-	@./tests/tools/check_layers.sh && echo "layers: every #include stays within its stage or below"
-
 .PHONY: layers all test unit e2e asan bench fuzz fuzz-run fuzz-replay fuzz-ci install clean check-style
 
 all: $(BIN)
+
+# `make layers`: no #include runs from a lower stage to a higher one (correlator/README.md)
+layers:
+	@./tests/tools/check_layers.sh && echo "layers: every #include stays within its stage or below"
 
 $(BIN): $(CORE_OBJ) $(MAIN_OBJ)
 	@mkdir -p $(dir $@)
