@@ -126,13 +126,15 @@ static inline void br_copy(br *r, void *dst, size_t n)
 		memset(dst, 0, n);
 		return;
 	}
+	if (n == 0)
+		return; /* the reader may be empty over NULL: no NULL + 0 */
 	memcpy(dst, r->p, n);
 	r->p += n;
 }
 
 static inline void br_skip(br *r, size_t n)
 {
-	if (br_need(r, n))
+	if (br_need(r, n) && n)
 		r->p += n;
 }
 
@@ -142,8 +144,10 @@ static inline br br_sub(br *r, size_t n)
 	br c = { r->p, r->p, true };
 	if (!br_need(r, n))
 		return c;
-	c.end = r->p + n;
 	c.bad = false;
+	if (n == 0)
+		return c; /* an empty window; the reader may be over NULL */
+	c.end = r->p + n;
 	r->p += n;
 	return c;
 }
@@ -160,7 +164,8 @@ static inline br br_at(const br *r, size_t off)
 		c.bad = true;
 		return c;
 	}
-	c.p += off;
+	if (off)
+		c.p += off; /* never NULL + 0 */
 	return c;
 }
 
@@ -193,6 +198,8 @@ static inline bool br_match(br *r, const void *lit, size_t n)
 {
 	if (!br_need(r, n))
 		return false;
+	if (n == 0)
+		return true;
 	bool eq = memcmp(r->p, lit, n) == 0;
 	r->p += n;
 	return eq;
