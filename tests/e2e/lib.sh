@@ -3,6 +3,7 @@
 #   check_rc NAME EXPECTED_RC CMD...   exit status of a command
 #   check_grep NAME PATTERN FILE   extended-regex line present
 #   run_json OUTVAR ARGS...        run correlator, capture stdout in a temp file
+#   need_shared PATH...            PATHs under $SHARED exist, else one SKIP line
 # Results go to $RESULTS (one "ok" / "FAIL" line per check).
 set -u
 : "${RESULTS:?run through tests/e2e/run.sh}"
@@ -40,4 +41,17 @@ for line in open(sys.argv[1], encoding="utf-8"):
         n += 1
 print(n)
 PY
+}
+
+# need_shared PATH...: true when every PATH (relative to $SHARED) exists; else
+# one SKIP line naming the first missing one, and false. A fresh clone has no
+# ../shared:  need_shared corpus/pcap/x.pcap || exit 0
+need_shared() {
+	local p
+	for p in "$@"; do
+		if [ ! -e "$SHARED/$p" ]; then
+			echo "SKIP $SUITE: needs $SHARED/$p (the shared corpus; SHARED=DIR points at one)" | tee -a "$RESULTS" >&2
+			return 1
+		fi
+	done
 }

@@ -19,5 +19,6 @@ for t in "$here"/test_*.sh; do
 done
 pass=$(grep -c '^ok ' "$RESULTS" || true)
 fail=$(grep -c '^FAIL ' "$RESULTS" || true)
-echo "e2e: $pass passed, $fail failed"
+skip=$(grep -c '^SKIP ' "$RESULTS" || true)
+echo "e2e: $pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]
