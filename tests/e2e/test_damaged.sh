@@ -33,6 +33,7 @@ for k, data in v.items():
 PY
 }
 
+if need_shared corpus/pcap corpus/evtx corpus/fwlog corpus/exchange; then
 files=0 crashed=0 silent=0 noevent=0 emptyline=0
 for f in "$C"/pcap/* "$C"/evtx/*.evtx "$C"/fwlog/* "$C"/exchange/*; do
 	[ -f "$f" ] || continue
@@ -97,6 +98,7 @@ check "damaged copies: timeline written" 0 "$emptyline"
 head -c 24 "$C/pcap/zeek-syn-then-rst.pcap" >"$TMPD/hdr-only.pcap"
 "$CORRELATOR" analyze --no-progress "$TMPD/hdr-only.pcap" >"$TMPD/h.txt" 2>/dev/null
 check_grep "header-only capture noted" "note: .*hdr-only.pcap holds no records" "$TMPD/h.txt"
+fi
 
 # clear errors (test_foundation.sh covers unknown format, empty file, missing
 # file, empty directory, truncated header, one unreadable of two)
@@ -108,19 +110,20 @@ check_grep "directory with no captures: one line naming it" "junkdir.*(not a kno
 mkfifo "$TMPD/fifo.pcap"
 check_rc "a FIFO is refused, not waited on" 3 timeout 10 "$CORRELATOR" timeline --no-progress "$TMPD/fifo.pcap"
 check_grep "FIFO message names the path" "fifo.pcap: .*not a regular file" "$TMPD/rc.err"
+cp "$ROOT/samples/path-synack-modified/client.pcap" "$TMPD/one.pcap"
 if [ "$(id -u)" = 0 ]; then
 	echo "test_damaged: permission denied: skipped (running as root, chmod does not block reads)"
 else
-	cp "$C/pcap/cs-tcp_handshake.pcapng" "$TMPD/noperm.pcapng" && chmod 000 "$TMPD/noperm.pcapng"
+	cp "$TMPD/one.pcap" "$TMPD/noperm.pcapng" && chmod 000 "$TMPD/noperm.pcapng"
 	check_rc "permission denied exits 3" 3 "$CORRELATOR" timeline --no-progress "$TMPD/noperm.pcapng"
 	check_grep "permission denied message" "noperm.pcapng: Permission denied" "$TMPD/rc.err"
 fi
 check_rc "one missing of two: the other runs, exit 3" 3 "$CORRELATOR" timeline --no-progress -f jsonl \
-	"$TMPD/nope.pcap" "$C/pcap/cs-tcp_handshake.pcapng"
-check "one missing of two: the readable one's events written" 3 "$(grep -c '"type":"tcp"' "$TMPD/rc.out")"
+	"$TMPD/nope.pcap" "$TMPD/one.pcap"
+check "one missing of two: the readable one's events written" 32 "$(grep -c '"type":"tcp"' "$TMPD/rc.out")"
 check_grep "one missing of two: names the missing path" "nope.pcap: No such file or directory" "$TMPD/rc.err"
 
 # inputs are never modified
-sum_before=$(md5sum "$C"/pcap/cs-tcp_handshake.pcapng | cut -d' ' -f1)
-"$CORRELATOR" analyze --no-progress -o "$TMPD/out.txt" "$C/pcap/cs-tcp_handshake.pcapng" 2>/dev/null
-check "input unchanged by a run" "$sum_before" "$(md5sum "$C"/pcap/cs-tcp_handshake.pcapng | cut -d' ' -f1)"
+sum_before=$(md5sum "$TMPD/one.pcap" | cut -d' ' -f1)
+"$CORRELATOR" analyze --no-progress -o "$TMPD/out.txt" "$TMPD/one.pcap" 2>/dev/null
+check "input unchanged by a run" "$sum_before" "$(md5sum "$TMPD/one.pcap" | cut -d' ' -f1)"

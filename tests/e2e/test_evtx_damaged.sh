@@ -3,6 +3,7 @@
 # own reader (keeps the whole records before a cut) and for the libevtx
 # reader (drops a cut chunk whole; recovers records of a bad chunk).
 . "$(dirname "$0")/lib.sh"
+need_shared corpus/evtx/dbc-password-spray.evtx || exit 0
 f=$SHARED/corpus/evtx/dbc-password-spray.evtx
 FMT=evtx-libevtx
 cut() {  # BYTES EXPECTED_RC EXPECTED_EVENTS EXPECTED_RECOVERED ERR_REGEX

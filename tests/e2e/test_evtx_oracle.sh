@@ -6,6 +6,7 @@
 # same fields (tests/tools/evtx_compare.py), plus the whole records of the
 # chunk libevtx drops because the file is cut inside it (plaso-System2: 89).
 . "$(dirname "$0")/lib.sh"
+need_shared corpus/evtx corpus/ORACLE.tsv || exit 0
 for f in "$SHARED"/corpus/evtx/*.evtx; do
 	name=evtx/$(basename "$f")
 	out=$TMPD/out.jsonl

@@ -48,6 +48,7 @@ check "arp: 17 of 20 unanswered" 17 "$(count arp-burst 'e["type"]=="arp.unanswer
 
 # corpus: IPv6 ESP, 12 SAs of 10 packets, nothing lost or reordered
 f=$SHARED/corpus/pcap/zeek-ip6_esp.pcap
+if need_shared corpus/pcap/zeek-ip6_esp.pcap; then
 "$CORRELATOR" timeline -f jsonl "$f" >"$TMPD/esp6.jsonl" 2>/dev/null
 check "zeek-ip6_esp esp.summary" 12 "$(jsonl_count "$TMPD/esp6.jsonl" 'e["type"]=="esp.summary"')"
 check "zeek-ip6_esp packets in summaries" 120 "$(python3 -c '
@@ -55,6 +56,7 @@ import json,sys
 print(sum(json.loads(l)["fields"]["packets"] for l in open(sys.argv[1]) if "\"esp.summary\"" in l))' "$TMPD/esp6.jsonl")"
 check "zeek-ip6_esp intervals" 120 "$(jsonl_count "$TMPD/esp6.jsonl" 'e["type"]=="esp.interval"')"
 check "zeek-ip6_esp no loss" 0 "$(jsonl_count "$TMPD/esp6.jsonl" 'e["type"] in ("esp.lost","esp.reordered","esp.duplicate")')"
+fi
 
 # bounded memory: a cap of 4 holds 4 pending ARP requests; the rest are
 # counted on the source's report line

@@ -5,7 +5,7 @@
 # malformed lines are counted skips citing their line.
 . "$(dirname "$0")/lib.sh"
 cap=$SHARED/corpus/pcap/cs-http_espn_fail.pcapng
-if [ -f "$cap" ]; then
+if need_shared corpus/pcap/cs-http_espn_fail.pcapng; then
 	"$CORRELATOR" timeline -f jsonl "$cap" >"$TMPD/a.jsonl"
 	"$CORRELATOR" timeline -f jsonl --no-analysis "$TMPD/a.jsonl" >"$TMPD/b.jsonl"
 	diff=$(python3 - "$TMPD/a.jsonl" "$TMPD/b.jsonl" <<'PY'

@@ -13,6 +13,7 @@ json_q() {  # FILE PYTHON_EXPR_ON_r
 }
 
 # --max-sessions: live sessions; evictions are a source note of the analyzer
+if need_shared corpus/pcap/cs-synscan.pcapng; then
 "${A[@]}" -f json --max-sessions 1 "$C/pcap/cs-synscan.pcapng" >"$TMPD/s.json"
 check_grep "--max-sessions bites: noted" "sessions evicted at the --max-sessions cap" "$TMPD/s.json"
 
@@ -20,6 +21,7 @@ check_grep "--max-sessions bites: noted" "sessions evicted at the --max-sessions
 "${A[@]}" -f json --rule-keys 1 "$C/pcap/cs-synscan.pcapng" >"$TMPD/k.json"
 check "--rule-keys bites: rules.engine finding" yes \
 	"$(json_q "$TMPD/k.json" '"yes" if any(f["rule"] == "rules.engine" and "(--rule-keys)" in f["message"] for f in r["findings"]) else "no"')"
+fi
 
 # --max-line: a longer line is a counted skip with its ref
 "${A[@]}" -f json --max-line 40 "$ROOT/samples/pfirewall/pfirewall.log" >"$TMPD/l.json" 2>/dev/null

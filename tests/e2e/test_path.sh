@@ -99,7 +99,7 @@ within_1ms "isn: outside offset within 1 ms" "$off" -90000000000
 # 6. the real three-host mail flow (corpus): both shared sessions matched,
 # clocks ~17.30 s apart (the SYN at c1 19:14:08.843729, at s2 19:13:51.539639)
 C=$SHARED/corpus/pcap
-if [ -f "$C/cs-mail_sender_client_1.pcapng" ]; then
+if need_shared corpus/pcap/cs-mail_sender_client_1.pcapng; then
 	A=(c1=$C/cs-mail_sender_client_1.pcapng s2=$C/cs-mail_sender_server_2.pcapng r3=$C/cs-mail_receiver_server_3.pcapng)
 	path_events "$TMPD/6.jsonl" "${A[@]}"
 	check "mail: c1/s2 and s2/r3 sessions matched" "1 1" \

@@ -1,6 +1,7 @@
 # Every corpus capture: the timeline has exactly the oracle's packet count,
 # first/last timestamps, TCP/SYN/RST/FIN counts, and is in time order.
 . "$(dirname "$0")/lib.sh"
+need_shared corpus/pcap corpus/ORACLE.tsv || exit 0
 for f in "$SHARED"/corpus/pcap/*; do
 	name=pcap/$(basename "$f")
 	out=$TMPD/out.jsonl

@@ -8,7 +8,7 @@ if ! command -v tshark >/dev/null; then
 	echo "SKIP $SUITE: tshark not installed"
 	exit 0
 fi
-cap=$SHARED/corpus/pcap/cs-tcp_handshake.pcapng
+cap=$ROOT/samples/path-synack-modified/client.pcap
 python3 - "$ROOT/tests/golden/report/sample.json" >"$TMPD/filters" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1], encoding="utf-8"))

@@ -18,8 +18,9 @@ chrome() {  # ARGS... ; a fresh profile each time, nothing from the network
 		--disable-component-update --disable-sync --no-first-run --hide-scrollbars \
 		--user-data-dir="$prof" --enable-logging=stderr --v=0 "$@"
 }
+P=$ROOT/samples/path-synack-modified
 "$CORRELATOR" analyze --no-progress --quiet -f html -o "$TMPD/corpus.html" \
-	"$SHARED/corpus/pcap/cs-tcp_retransmissions.pcapng" 2>/dev/null
+	client="$P/client.pcap" fw-in="$P/fw-in.pcap" fw-out="$P/fw-out.pcap" tmg="$P/tmg-fws.w3c" 2>/dev/null
 sample=$ROOT/tests/golden/report/sample.html
 chrome --window-size=1360,2000 --screenshot="$TMPD/shot.png" "file://$sample" >/dev/null 2>"$TMPD/shot.err"
 check "sample screenshot is a PNG" "89504e47" "$(head -c 4 "$TMPD/shot.png" 2>/dev/null | od -An -tx1 | tr -d ' \n')"

@@ -3,6 +3,7 @@
 #  2. per flag, the exact frame numbers equal tcp_flags_expected.tsv, generated
 #     once with `tests/tools/tcp_flags.py tshark` (so no tshark is needed here).
 . "$(dirname "$0")/lib.sh"
+need_shared corpus/pcap corpus/ORACLE.tsv || exit 0
 expected=$ROOT/tests/e2e/tcp_flags_expected.tsv
 for f in "$SHARED"/corpus/pcap/*; do
 	name=pcap/$(basename "$f")

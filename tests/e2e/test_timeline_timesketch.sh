@@ -4,9 +4,11 @@
 # and our ts (RFC 3339, nanoseconds) that agrees with both. CSV: a header
 # line first, every row parses with the csv module into the header's columns.
 . "$(dirname "$0")/lib.sh"
-cap=$SHARED/corpus/pcap/cs-tcp_retransmissions.pcapng
-"$CORRELATOR" timeline --no-progress -f jsonl "$cap" >"$TMPD/t.jsonl" 2>/dev/null
-"$CORRELATOR" timeline --no-progress -f csv "$cap" >"$TMPD/t.csv" 2>/dev/null
+# a bundled sample (packets, a firewall log and analysis events): no corpus needed
+S=$ROOT/samples/path-synack-modified
+cap=(client="$S/client.pcap" fw-out="$S/fw-out.pcap" tmg="$S/tmg-fws.w3c")
+"$CORRELATOR" timeline --no-progress -f jsonl "${cap[@]}" >"$TMPD/t.jsonl" 2>/dev/null
+"$CORRELATOR" timeline --no-progress -f csv "${cap[@]}" >"$TMPD/t.csv" 2>/dev/null
 check "jsonl and csv have the same number of events" \
 	"$(wc -l <"$TMPD/t.jsonl")" "$(($(wc -l <"$TMPD/t.csv") - 1))"
 check "csv header" "message,datetime,timestamp_desc,timestamp,ts,source,file,ref,type,src,sport,dst,dport,proto,session,fields" \
