@@ -146,9 +146,13 @@ fuzz-ci:
 		echo "fuzz-ci: NEW CRASH FOUND: the input is saved under tests/fuzz/regress/; commit it and fix the parser (make fuzz-replay reproduces it). Not fatal here: a random find must not fail an unrelated change; the replay of saved inputs is what gates."; \
 	else echo "fuzz-ci: skipped: clang with the libFuzzer runtime not found"; fi
 
-install: bin/correlator
+# the binary finds the rules at PREFIX/share/correlator/rules (compiled in) or,
+# installed under another PREFIX or DESTDIR, at <exe>/../share/correlator/rules.
+# INSTALL_BIN=PATH installs another build of it (the e2e test does).
+INSTALL_BIN ?= bin/correlator
+install: $(INSTALL_BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/correlator/rules
-	install -m 755 bin/correlator $(DESTDIR)$(PREFIX)/bin/correlator
+	install -m 755 $(INSTALL_BIN) $(DESTDIR)$(PREFIX)/bin/correlator
 	cp -r rules/. $(DESTDIR)$(PREFIX)/share/correlator/rules/
 
 check-style:

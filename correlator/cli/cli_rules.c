@@ -3,8 +3,10 @@
  * rule set for `analyze` (-r paths, or the shipped library).
  *
  * The shipped library is found, in order, at $CORRELATOR_RULES, beside the
- * executable (bin/../rules, for a build tree), and at
- * $(PREFIX)/share/correlator/rules (CORRELATOR_RULES_DIR, set by `make`).
+ * executable (bin/../rules, for a build tree), at
+ * $(PREFIX)/share/correlator/rules (CORRELATOR_RULES_DIR, set by `make`), and
+ * at <exe>/../share/correlator/rules (an install under another prefix or
+ * DESTDIR than the one compiled in, as a distribution package builds it).
  * Does not: parse or run rules itself (rule_*.c).
  */
 #include "cli.h"
@@ -33,28 +35,50 @@ static bool is_dir(const char *p)
 	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* the directory of the running executable into exe (PATH_MAX); false if unknown */
+static bool exe_dir(char *exe)
+{
+	ssize_t n = readlink("/proc/self/exe", exe, PATH_MAX - 1);
+	if (n <= 0)
+		return false;
+	exe[n] = '\0';
+	char *slash = strrchr(exe, '/');
+	if (!slash)
+		return false;
+	*slash = '\0';
+	return true;
+}
+
+/* exe + up, resolved into buf when it is a directory */
+static const char *exe_rel_dir(const char *exe, const char *up, char *buf, size_t len)
+{
+	char cand[PATH_MAX + 40];
+	snprintf(cand, sizeof cand, "%s%s", exe, up);
+	if (is_dir(cand) && len >= PATH_MAX && realpath(cand, buf))
+		return buf;
+	return NULL;
+}
+
 const char *cli_rules_default_dir(char *buf, size_t len)
 {
 	const char *env = getenv("CORRELATOR_RULES");
 	if (env && *env)
 		return env;
 	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		char *slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = '\0';
-			/* bin/correlator -> rules; build/san/bin/correlator -> ../../../rules */
-			static const char *const ups[] = { "/../rules", "/../../../rules" };
-			for (size_t i = 0; i < ARRAY_LEN(ups); i++) {
-				char cand[PATH_MAX + 32];
-				snprintf(cand, sizeof cand, "%s%s", exe, ups[i]);
-				if (is_dir(cand) && len >= PATH_MAX && realpath(cand, buf))
-					return buf;
-			}
-		}
+	bool have_exe = exe_dir(exe);
+	const char *d;
+	if (have_exe) {
+		/* bin/correlator -> rules; build/san/bin/correlator -> ../../../rules */
+		static const char *const ups[] = { "/../rules", "/../../../rules" };
+		for (size_t i = 0; i < ARRAY_LEN(ups); i++)
+			if ((d = exe_rel_dir(exe, ups[i], buf, len)))
+				return d;
 	}
+	if (is_dir(CORRELATOR_RULES_DIR) || !have_exe)
+		return CORRELATOR_RULES_DIR;
+	/* installed under another prefix than compiled in: PREFIX/bin/correlator */
+	if ((d = exe_rel_dir(exe, "/../share/correlator/rules", buf, len)))
+		return d;
 	return CORRELATOR_RULES_DIR;
 }
 
@@ -69,7 +93,8 @@ static struct ruleset *load(const char *const *paths, size_t n, FILE *err)
 		if (is_dir(d))
 			ruleset_load(rs, d);
 		else
-			fprintf(err, "correlator: no rule library at %s; running without rules "
+			fprintf(err, "correlator: no rule library at %s (nor beside the executable, "
+				     "../share/correlator/rules); running without rules "
 				     "(install it, set CORRELATOR_RULES, or give -r)\n", d);
 	}
 	for (size_t i = 0; i < n; i++)
