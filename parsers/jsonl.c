@@ -319,6 +319,10 @@ static void read_field(struct jsonl_state *st, struct jcur *c, struct event *ev,
 		if (parse_u64(hash + 1, strlen(hash + 1), 1000, &k))
 			*hash = '\0';
 	}
+	/* "tcp.flags.value": the export's spelling of a parent's own value */
+	size_t nl = strlen(name), sl = strlen(FIELDS_PARENT_SUFFIX);
+	if (nl > sl && !strcmp(name + nl - sl, FIELDS_PARENT_SUFFIX) && fields_is_parent(name, nl - sl))
+		name[nl - sl] = '\0';
 	const struct field_def *d = fields_lookup(name);
 	ws(c);
 	if (c->p >= c->end) {

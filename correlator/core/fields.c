@@ -217,3 +217,71 @@ const char *fields_type_name(enum value_type t)
 	}
 	return "any";
 }
+
+/* parents under open prefixes: their children come from parsers and analyzers
+ * (tmg.c fw.result.code/.meaning, an_path.c path.delay.*) */
+static const char *const open_parents[] = { "fw.result", "path.delay", NULL };
+
+bool fields_is_parent(const char *name, size_t len)
+{
+	for (size_t i = 0; open_parents[i]; i++)
+		if (strlen(open_parents[i]) == len && !memcmp(open_parents[i], name, len))
+			return true;
+	for (size_t i = 0; fields_table[i].name; i++) {
+		const char *t = fields_table[i].name;
+		if (!strncmp(t, name, len) && t[len] == '.' && t[len + 1])
+			return true;
+	}
+	return false;
+}
+
+/* Event types the parsers and analyzers emit (docs/events.md): a rule step
+ * names one of these or a dotted prefix of some (tcp.handshake, fw, smtp).
+ * A new parser or analyzer adds its types here. */
+const char *const event_types[] = {
+	/* captures */
+	"tcp", "udp", "dns.query", "dns.response", "esp", "icmp", "icmpv6", "arp.request",
+	"arp.reply", "ip.fragment", "ip", "frame", "netmon.event",
+	/* tcp analysis */
+	"tcp.retransmission", "tcp.fast_retransmission", "tcp.spurious_retransmission",
+	"tcp.out_of_order", "tcp.lost_segment", "tcp.ack_lost_segment", "tcp.duplicate_ack",
+	"tcp.zero_window", "tcp.zero_window_probe", "tcp.window_full", "tcp.window_update",
+	"tcp.keep_alive", "tcp.keep_alive_ack", "tcp.reused_ports", "tcp.handshake.syn_with_data",
+	"tcp.handshake.ack_mismatch", "tcp.handshake.syn_repeated", "tcp.handshake.new_isn",
+	"tcp.handshake.unanswered", "tcp.handshake.refused", "tcp.handshake.simultaneous_open",
+	"tcp.rst", "tcp.idle", "tcp.retransmission_exhausted", "tcp.sack_stall", "tcp.session",
+	/* udp, esp, dns, arp analysis */
+	"udp.unanswered", "udp.reply_from_other_address", "esp.lost", "esp.reordered",
+	"esp.duplicate", "esp.interval", "esp.summary", "dns.unanswered", "dns.burst",
+	"dns.summary", "arp.unanswered", "arp.gratuitous", "arp.burst", "arp.summary",
+	/* path analysis */
+	"path.match", "path.lost", "path.injected", "path.modified", "path.ack_mismatch",
+	"path.reordered", "path.delay", "path.exchange", "path.blame", "path.clock",
+	"path.overflow",
+	/* logs */
+	"fw.drop", "fw.accept", "fw.teardown", "fw.fail", "fw.nat", "fw.threat", "fw.info",
+	"smtp.command", "smtp.reply", "smtp.connect", "smtp.disconnect", "smtp.info",
+	"smtp.tracking", "win.event", "proc.socket", "proc.service", "proc.process",
+	"netflow.record", "syslog.message",
+	NULL,
+};
+
+/* Type families whose members are open-ended: ETW providers' events, findings
+ * fed back (rule.NAME), and x.* for hand-written timelines (docs/rules.md). */
+const char *const event_type_open_prefixes[] = { "etw.", "rule.", "x.", NULL };
+
+bool fields_event_type_known(const char *type)
+{
+	if (!strcmp(type, "any"))
+		return true;
+	size_t n = strlen(type);
+	for (size_t i = 0; event_types[i]; i++)
+		if (!strncmp(event_types[i], type, n) && (event_types[i][n] == '\0' || event_types[i][n] == '.'))
+			return true;
+	for (size_t i = 0; event_type_open_prefixes[i]; i++) {
+		size_t k = strlen(event_type_open_prefixes[i]);
+		if (!strncmp(type, event_type_open_prefixes[i], k - 1) && (type[k - 1] == '\0' || type[k - 1] == '.'))
+			return true;
+	}
+	return false;
+}

@@ -32,4 +32,21 @@ extern const char *const fields_open_prefixes[];
 /* Human name of a value type for messages: "number", "duration", "address", ... */
 const char *fields_type_name(enum value_type t);
 
+/* A "parent": a name that is a field and also the dotted prefix of other
+ * fields (tcp.flags and tcp.flags.syn, fw.result and fw.result.code,
+ * path.delay and path.delay.min). An index that reads dotted keys as object
+ * paths cannot hold both, so the JSONL export spells the parent's own value
+ * NAME FIELDS_PARENT_SUFFIX (tcp.flags.value); the jsonl reader maps it back.
+ * Names under an open prefix count when a shipped parser or analyzer writes
+ * children for them (fields.c lists those). */
+#define FIELDS_PARENT_SUFFIX ".value"
+bool fields_is_parent(const char *name, size_t len);
+
+/* The event types parsers and analyzers emit (NULL-terminated), the open type
+ * families (etw., rule., x.), and whether a rule step's type can ever match:
+ * a type, a dotted prefix of one (tcp.handshake), "any", or under an open family. */
+extern const char *const event_types[];
+extern const char *const event_type_open_prefixes[];
+bool fields_event_type_known(const char *type);
+
 #endif

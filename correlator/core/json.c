@@ -3,6 +3,7 @@
  * (see json.h).
  */
 #include "json.h"
+#include "fields.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -182,7 +183,7 @@ static uint32_t name_hash(const char *s, size_t n)
 	return h;
 }
 
-void jbuf_fields(struct jbuf *j, const struct event *ev)
+static void fields_out(struct jbuf *j, const struct event *ev, bool indexable)
 {
 	/* a repeated name (several DNS answers) keeps its first value in JSON
 	 * objects; the rest get an index suffix so nothing is lost. Names are
@@ -211,7 +212,12 @@ void jbuf_fields(struct jbuf *j, const struct event *ev)
 			jbuf_putc(j, ',');
 		if (dup) {
 			char nb[128];
-			snprintf(nb, sizeof nb, "%s#%u", name, dup + 1);
+			snprintf(nb, sizeof nb, "%s%s#%u", name,
+				 indexable && fields_is_parent(name, len) ? FIELDS_PARENT_SUFFIX : "", dup + 1);
+			jbuf_cstr(j, nb);
+		} else if (indexable && fields_is_parent(name, len)) {
+			char nb[160];
+			snprintf(nb, sizeof nb, "%s%s", name, FIELDS_PARENT_SUFFIX);
 			jbuf_cstr(j, nb);
 		} else {
 			jbuf_str(j, name, len);
@@ -220,6 +226,16 @@ void jbuf_fields(struct jbuf *j, const struct event *ev)
 		jbuf_value(j, &ev->fields[i].v);
 	}
 	jbuf_putc(j, '}');
+}
+
+void jbuf_fields(struct jbuf *j, const struct event *ev)
+{
+	fields_out(j, ev, false);
+}
+
+void jbuf_fields_indexable(struct jbuf *j, const struct event *ev)
+{
+	fields_out(j, ev, true);
 }
 
 void jbuf_flow(struct jbuf *j, const struct event *ev)

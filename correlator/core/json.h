@@ -56,6 +56,10 @@ void jbuf_str(struct jbuf *j, const char *s, size_t n);
 void jbuf_cstr(struct jbuf *j, const char *s);
 void jbuf_value(struct jbuf *j, const struct value *v);
 void jbuf_fields(struct jbuf *j, const struct event *ev);
+/* the same, with a parent field's own value spelt NAME.value (fields.h
+ * fields_is_parent): no key is both a leaf and the prefix of another, as an
+ * index such as Timesketch's OpenSearch needs (timeline -f jsonl) */
+void jbuf_fields_indexable(struct jbuf *j, const struct event *ev);
 void jbuf_flow(struct jbuf *j, const struct event *ev);
 
 /* A JSON string literal, quotes included. */

@@ -94,7 +94,7 @@ static void write_jsonl(struct timeline_out *o, const struct event *ev, const ch
 	jbuf_put(&j, ",\"flow\":", 8);
 	jbuf_flow(&j, ev);
 	jbuf_put(&j, ",\"fields\":", 10);
-	jbuf_fields(&j, ev);
+	jbuf_fields_indexable(&j, ev);
 	jbuf_put(&j, ",\"msg\":", 7);
 	jbuf_cstr(&j, msg);
 	if (ev->ts != ev->ts_raw) {

@@ -53,7 +53,7 @@ check "iptables esp spi" 1 "$(jsonl_count "$out" 'e["fields"].get("esp.spi")==0x
 check "iptables line 4 quoted packet" 1 "$(jsonl_count "$out" 'e["ref"]==4 and e["fields"]["icmp.type"]==3 and e["fields"]["icmp.inner.dstport"]==62936 and e["fields"]["fw.rule"]=="DENY"')"
 check "iptables line 1 year counted back" 1 "$(jsonl_count "$out" 'e["ref"]==1 and e["ts"].startswith("2020-10-10T07:25:12")')"
 check "iptables line 2 PRI+ISO" 1 "$(jsonl_count "$out" 'e["ref"]==2 and e["ts"]=="2021-03-12T14:10:18.000000000Z"')"
-check "iptables line 18 push ack" 1 "$(jsonl_count "$out" 'e["ref"]==18 and e["fields"]["tcp.flags"]==24 and e["fields"]["fw.rule"]=="[WAN_OUT-2000-A]" and e["fields"]["fw.direction"]=="forward"')"
+check "iptables line 18 push ack" 1 "$(jsonl_count "$out" 'e["ref"]==18 and e["fields"]["tcp.flags.value"]==24 and e["fields"]["fw.rule"]=="[WAN_OUT-2000-A]" and e["fields"]["fw.direction"]=="forward"')"
 check "iptables line 24 icmp echo ids" 1 "$(jsonl_count "$out" 'e["ref"]==24 and e["fields"]["ip.id"]==6789 and e["fields"]["icmp.ident"]==98765 and e["fields"]["icmp.seq"]==30123')"
 check "iptables line 17 udp lengths" 1 "$(jsonl_count "$out" 'e["ref"]==17 and e["fields"]["ip.len"]==540 and e["fields"]["udp.length"]==520')"
 
@@ -102,7 +102,7 @@ check "cp nat xlatedst" 1 "$(jsonl_count "$out" 'e["ref"]==3 and e["fields"]["na
 check "cp reject is drop" 1 "$(jsonl_count "$out" 'e["ref"]==6 and e["type"]=="fw.drop" and e["fields"]["fw.action"]=="reject"')"
 out=$TMPD/cpt.jsonl
 $TL "$S/checkpoint-oos/fwlog.txt" >"$out" 2>/dev/null
-check "cp text oos" 1 "$(jsonl_count "$out" 'e["ref"]==2 and e["type"]=="fw.drop" and e["fields"]["fw.reason"]=="First packet isn'"'"'t SYN" and e["fields"]["tcp.flags"]==24 and e["flow"]["sport"]==61040')"
+check "cp text oos" 1 "$(jsonl_count "$out" 'e["ref"]==2 and e["type"]=="fw.drop" and e["fields"]["fw.reason"]=="First packet isn'"'"'t SYN" and e["fields"]["tcp.flags.value"]==24 and e["flow"]["sport"]==61040')"
 check "cp text outbound" 1 "$(jsonl_count "$out" 'e["ref"]==3 and e["fields"]["fw.direction"]=="outbound" and e["fields"]["fw.reason"]=="Address spoofing"')"
 check "cp text space-padded day" 1 "$(jsonl_count "$out" 'e["ref"]==1 and e["fields"]["fw.action"]=="accept" and e["ts"]=="2007-09-03T15:10:28.000000000Z"')"
 

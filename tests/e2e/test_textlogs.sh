@@ -58,7 +58,7 @@ p=$S/pfirewall/pfirewall.log
 check "pfirewall plaso ref 13 tcp.seq" 123456789 "$(field "$TMPD/pl.jsonl" 13 tcp.seq)"
 check "pfirewall plaso ref 13 tcp.ack" 987654321 "$(field "$TMPD/pl.jsonl" 13 tcp.ack)"
 check "pfirewall plaso ref 13 push flag" True "$(field "$TMPD/pl.jsonl" 13 tcp.flags.push)"
-check "pfirewall plaso ref 18 FA = fin+ack" "17" "$(field "$TMPD/pl.jsonl" 18 tcp.flags)"
+check "pfirewall plaso ref 18 FA = fin+ack" "17" "$(field "$TMPD/pl.jsonl" 18 tcp.flags.value)"
 check "pfirewall plaso ref 19 events lost" 59 "$(field "$TMPD/pl.jsonl" 19 fw.events_lost)"
 check "pfirewall plaso CLOSE is fw.teardown" 3 "$(count "$TMPD/pl.jsonl" 'e["type"]=="fw.teardown"')"
 # --tz moves local times to UTC
@@ -102,12 +102,12 @@ done
 # --- TMG ---
 "$C" timeline -f jsonl --no-analysis "$S/tmg-fws/ISALOG_20240107_FWS_000.w3c" >"$TMPD/tmg.jsonl"
 check "tmg events" 8 "$(wc -l <"$TMPD/tmg.jsonl")"
-check "tmg ref 7 result" FWX_E_TCP_NOT_SYN_PACKET_DROPPED "$(field "$TMPD/tmg.jsonl" 7 fw.result)"
+check "tmg ref 7 result" FWX_E_TCP_NOT_SYN_PACKET_DROPPED "$(field "$TMPD/tmg.jsonl" 7 fw.result.value)"
 check "tmg ref 7 code" 0xc0040017 "$(field "$TMPD/tmg.jsonl" 7 fw.result.code)"
 check "tmg ref 7 flow" "192.168.5.68:55412 10.0.0.25:25" \
 	"$(field "$TMPD/tmg.jsonl" 7 flow.src):$(field "$TMPD/tmg.jsonl" 7 flow.sport) $(field "$TMPD/tmg.jsonl" 7 flow.dst):$(field "$TMPD/tmg.jsonl" 7 flow.dport)"
-check "tmg ref 8 seq/ack mismatch" FWX_E_SEQ_ACK_MISMATCH "$(field "$TMPD/tmg.jsonl" 8 fw.result)"
-check "tmg ref 9 rate quota" FWX_E_TCP_RATE_QUOTA_EXCEEDED_DROPPED "$(field "$TMPD/tmg.jsonl" 9 fw.result)"
+check "tmg ref 8 seq/ack mismatch" FWX_E_SEQ_ACK_MISMATCH "$(field "$TMPD/tmg.jsonl" 8 fw.result.value)"
+check "tmg ref 9 rate quota" FWX_E_TCP_RATE_QUOTA_EXCEEDED_DROPPED "$(field "$TMPD/tmg.jsonl" 9 fw.result.value)"
 check "tmg ref 6 teardown" fw.teardown "$(field "$TMPD/tmg.jsonl" 6 type)"
 check "tmg ref 6 bytes" 6653 "$(field "$TMPD/tmg.jsonl" 6 fw.bytes)"
 check "tmg ref 11 ICMP type from the port" 8 "$(field "$TMPD/tmg.jsonl" 11 icmp.type)"
@@ -166,7 +166,7 @@ fi
 proj='import json,sys
 for l in open(sys.argv[1]):
     e=json.loads(l); f=e["flow"]; g=e["fields"]
-    print(e["ref"], e["ts"], f["src"], f["sport"], f["dst"], f["dport"], g.get("tcp.flags"), g.get("tcp.len"), g.get("ip.id"))'
+    print(e["ref"], e["ts"], f["src"], f["sport"], f["dst"], f["dport"], g.get("tcp.flags.value"), g.get("tcp.len"), g.get("ip.id"))'
 [ $CORPUS = 1 ] && check "tshark export = capture (ts, ref, flow, flags, len, ip.id)" "$(python3 -c "$proj" "$TMPD/cap.jsonl")" "$(python3 -c "$proj" "$TMPD/ts.jsonl")"
 sources_json "$TMPD/ts.json" "$S/tshark-csv/dupack.csv"
 check_grep "tshark notes relative sequence numbers" 'relative unless tshark ran with' "$TMPD/ts.json"
@@ -186,7 +186,7 @@ nm=$S/netmon-text
 "$C" timeline -f jsonl --no-analysis a="$nm/frame-summary.txt" >"$TMPD/nm1.jsonl"
 "$C" timeline -f jsonl --no-analysis a="$nm/frame-summary-excel.csv" >"$TMPD/nm2.jsonl"
 check "netmon text TAB = Excel CSV" "$(cat "$TMPD/nm1.jsonl")" "$(cat "$TMPD/nm2.jsonl")"
-check "netmon ref 2 SYN-ACK" 18 "$(field "$TMPD/nm1.jsonl" 2 tcp.flags)"
+check "netmon ref 2 SYN-ACK" 18 "$(field "$TMPD/nm1.jsonl" 2 tcp.flags.value)"
 check "netmon ref 2 port from name(port)" 8080 "$(field "$TMPD/nm1.jsonl" 2 flow.sport)"
 check "netmon ref 2 scaled window" 1868800 "$(field "$TMPD/nm1.jsonl" 2 tcp.window_size)"
 check "netmon ref 4 analysis" "SynReTransmit #1" "$(field "$TMPD/nm1.jsonl" 4 netmon.analysis)"
