@@ -52,3 +52,7 @@ with open(sys.argv[2], encoding="utf-8", newline="") as fh:
 print("ok" if n_json == n_csv and n_json > 0 else f"counts {n_json} {n_csv}")
 PY
 )"
+
+# the column list the README documents is the header written
+check "README's CSV column list is the header" "$(head -1 "$TMPD/t.csv")" \
+	"$(grep -A1 -- '`-f csv` has the same in columns' "$ROOT/README.md" | tail -1 | tr -d '`')"
