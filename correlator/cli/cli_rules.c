@@ -145,7 +145,8 @@ static void usage(FILE *f)
 	      "  check  parse and check rule files; every error as file:line:col: error: message\n"
 	      "         exit status 0 clean, 1 errors found, 2 usage error\n"
 	      "  list   one line per rule: name, severity, title, file (default: shipped library)\n"
-	      "  fields the field names rules can use, with their types\n",
+	      "  fields the field names rules can use, with their types, then the event\n"
+	      "         types a step can match ([tcp], [fw.drop], a family such as [tcp.handshake])\n",
 	      f);
 }
 
@@ -168,6 +169,13 @@ static int rules_fields(void)
 	for (size_t i = 0; fields_open_prefixes[i]; i++)
 		printf("%s*%*s %-9s %s\n", fields_open_prefixes[i],
 		       (int)(33 - strlen(fields_open_prefixes[i])), "", "any", "open family: any name");
+	/* then the event types a step can name, [TYPE] */
+	for (size_t i = 0; event_types[i]; i++)
+		printf("[%s]%*s %-9s %s\n", event_types[i], (int)(32 - strlen(event_types[i])), "", "event",
+		       "event type");
+	for (size_t i = 0; event_type_open_prefixes[i]; i++)
+		printf("[%s*]%*s %-9s %s\n", event_type_open_prefixes[i],
+		       (int)(31 - strlen(event_type_open_prefixes[i])), "", "event", "open family of event types");
 	return EXIT_RAN;
 }
 

@@ -58,6 +58,67 @@ static void err(struct checker *c, uint32_t pos, const char *fmt, ...)
 	c->errors++;
 }
 
+/* ---- suggestions ---- */
+
+struct suggest { const char *best; size_t dist; size_t cap; };
+
+static void suggest_try(struct suggest *sg, const char *name, const char *cand)
+{
+	size_t d = rdiag_distance(name, cand, sg->cap);
+	if (d <= sg->cap && d < sg->dist) {
+		sg->best = cand;
+		sg->dist = d;
+	}
+}
+
+static size_t suggest_cap(const char *name)
+{
+	size_t n = strlen(name);
+	return n < 4 ? 1 : n < 9 ? 2 : 3;
+}
+
+/* " (did you mean 'x'?)" for an unknown field, from the catalogue, or "" */
+static const char *field_hint(const char *name, char *buf, size_t len)
+{
+	struct suggest sg = { NULL, SIZE_MAX, suggest_cap(name) };
+	for (size_t i = 0; fields_table[i].name; i++)
+		suggest_try(&sg, name, fields_table[i].name);
+	for (const char *const *sp = (const char *const[]){ "ts", "source", "type", "ref", "msg",
+			"session", "flow", "file", "host", "flow.src", "flow.dst", "flow.sport",
+			"flow.dport", "flow.proto", NULL }; *sp; sp++)
+		suggest_try(&sg, name, *sp);
+	if (!sg.best)
+		return "; `correlator rules fields` lists the names";
+	snprintf(buf, len, " (did you mean '%s'?)", sg.best);
+	return buf;
+}
+
+/* the same for an event type: the types and their dotted prefixes */
+static const char *type_hint(const char *type, char *buf, size_t len)
+{
+	struct suggest sg = { NULL, SIZE_MAX, suggest_cap(type) };
+	char pre[64], best_pre[64];
+	for (size_t i = 0; event_types[i]; i++) {
+		suggest_try(&sg, type, event_types[i]);
+		const char *t = event_types[i];
+		/* the families too: tcp.handshake for tcp.handshak */
+		for (const char *d = strchr(t, '.'); d && (size_t)(d - t) < sizeof pre; d = strchr(d + 1, '.')) {
+			memcpy(pre, t, (size_t)(d - t));
+			pre[d - t] = '\0';
+			size_t dist = rdiag_distance(type, pre, sg.cap);
+			if (dist <= sg.cap && dist < sg.dist) {
+				memcpy(best_pre, pre, sizeof pre);
+				sg.best = best_pre;
+				sg.dist = dist;
+			}
+		}
+	}
+	if (!sg.best)
+		return "; `correlator rules fields` lists the event types";
+	snprintf(buf, len, " (did you mean '%s'?)", sg.best);
+	return buf;
+}
+
 /* ---- names ---- */
 
 struct special { const char *name; enum rx_special sp; enum rx_type type; bool template_only; };
@@ -173,7 +234,9 @@ static void resolve(struct checker *c, struct rexpr *e, unsigned nbound, bool tm
 					e->type = RY_ANY;
 					return;
 				}
-				err(c, e->pos, "unknown field '%s' in step reference '%s'", e->field, e->name);
+				char hb[160];
+				err(c, e->pos, "unknown field '%s' in step reference '%s'%s", e->field, e->name,
+				    field_hint(e->field, hb, sizeof hb));
 			}
 			return;
 		}
@@ -203,7 +266,8 @@ static void resolve(struct checker *c, struct rexpr *e, unsigned nbound, bool tm
 			return;
 		}
 	}
-	err(c, e->pos, "unknown field '%s'", e->name);
+	char hb[160];
+	err(c, e->pos, "unknown field '%s'%s", e->name, field_hint(e->name, hb, sizeof hb));
 }
 
 /* ---- types ---- */
@@ -520,6 +584,15 @@ static void check_rule(struct checker *c, struct rule *r)
 			if (fields_lookup(s->name) || !strcmp(s->name, "flow") || !strcmp(s->name, "host"))
 				err(c, s->name_pos, "step name '%s' is also a field name; choose another",
 				    s->name);
+		}
+		for (unsigned k = 0; k <= s->nalt; k++) {
+			const char *t = k ? s->alt[k - 1] : s->type;
+			if (t && !fields_event_type_known(t)) {
+				char hb[160];
+				err(c, s->pos + (s->absent ? 2 : 1),
+				    "unknown event type '%s': no parser or analyzer emits it, so the step never matches%s",
+				    t, type_hint(t, hb, sizeof hb));
+			}
 		}
 		c->cur_step = (int)i;
 		expr(c, s->where, r->kind == RK_SEQUENCE ? i : 0);

@@ -35,6 +35,9 @@ struct rdiags {
 /* Record an error at pos of file (file may be NULL). */
 void rdiag_error(struct rdiags *d, const struct rfile *file, uint32_t pos, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* Levenshtein distance of a and b, or cap + 1 when larger: for "did you
+ * mean" suggestions in the parser's and checker's messages. */
+size_t rdiag_distance(const char *a, const char *b, size_t cap);
 /* 1-based line and column of a byte offset. */
 void rfile_locate(const struct rfile *f, uint32_t pos, unsigned *line, unsigned *col);
 /* Print every diagnostic, "file:line:col: error: message", sorted by file

@@ -44,6 +44,7 @@ struct parser {
 	size_t errors;
 	unsigned depth;
 	unsigned nodes;        /* in the current rule: bounds the recursion of later passes */
+	bool skip_rule;        /* the error makes the rest of the rule unreadable */
 };
 
 #define PARSE_MAX_NODES 4096
@@ -576,8 +577,72 @@ static char *string_arg(struct parser *p, const char *clause, char *old, uint32_
 	return s;
 }
 
-/* rule -> 'rule' NAME clause* */
-static void rule(struct parser *p, struct rule *r)
+static const char *const clause_words[] = {
+	"title", "severity", "tags", "description", "match", "sequence", "threshold", "report",
+	"advice", "quiet", NULL,
+};
+
+static bool is_clause_word(struct parser *p)
+{
+	for (size_t i = 0; clause_words[i]; i++)
+		if (is_word(p, clause_words[i]))
+			return true;
+	return false;
+}
+
+/* the token at hand is the first of its line */
+static bool at_line_start(const struct parser *p)
+{
+	uint32_t i = p->cur.pos;
+	while (i > 0 && (p->file->text[i - 1] == ' ' || p->file->text[i - 1] == '\t'))
+		i--;
+	return i == 0 || p->file->text[i - 1] == '\n' || p->file->text[i - 1] == '\r';
+}
+
+/* After a syntax error in a clause: on to the next clause of the rule (a
+ * clause word first on its line, not the one that failed; true), or to the
+ * next 'rule' or the end (false). Lexer errors on the way are counted, not
+ * reported again. */
+static bool resync_clause(struct parser *p, uint32_t clause_at)
+{
+	for (;;) {
+		if (p->cur.kind == RT_EOF || (p->cur.kind == RT_IDENT && is_word(p, "rule")))
+			return false;
+		if (!p->skip_rule && p->cur.kind == RT_IDENT && p->cur.pos != clause_at &&
+		    is_clause_word(p) && at_line_start(p))
+			return true;
+		rule_lex_next(&p->lx, &p->cur);
+		if (p->cur.kind == RT_ERROR)
+			p->errors++;
+	}
+}
+
+/* " (did you mean 'title'?)" for a word near a clause word, or "" */
+static const char *clause_hint(struct parser *p, char *buf, size_t len)
+{
+	if (p->cur.kind != RT_IDENT || p->cur.len >= 32)
+		return "";
+	char w[32];
+	memcpy(w, p->cur.p, p->cur.len);
+	w[p->cur.len] = '\0';
+	if (rdiag_distance(w, "rule", 1) <= 1) {
+		snprintf(buf, len, " (did you mean 'rule'?)");
+		p->skip_rule = true;   /* a misspelt rule start: its clauses are not this rule's */
+		return buf;
+	}
+	for (size_t i = 0; clause_words[i]; i++)
+		if (rdiag_distance(w, clause_words[i], 2) <= 2) {
+			snprintf(buf, len, " (did you mean '%s'?)", clause_words[i]);
+			return buf;
+		}
+	return "";
+}
+
+static void rule_clauses(struct parser *p, struct rule *r, volatile bool *broken);
+
+/* rule -> 'rule' NAME clause*; false when a syntax error broke it (the
+ * errors are reported; each clause after one is still read and checked) */
+static bool rule(struct parser *p, struct rule *r)
 {
 	char b[64];
 	r->pos = p->cur.pos;
@@ -588,7 +653,26 @@ static void rule(struct parser *p, struct rule *r)
 		syntax(p, p->cur.pos, "expected a rule name after 'rule', found %s", found(p, b, sizeof b));
 	r->name = word(p);
 	next(p);
+	jmp_buf outer;
+	memcpy(outer, p->fail, sizeof outer);
+	volatile bool broken = false;
+	p->skip_rule = false;
+	rule_clauses(p, r, &broken);
+	memcpy(p->fail, outer, sizeof outer);
+	return !broken;
+}
+
+static void rule_clauses(struct parser *p, struct rule *r, volatile bool *broken)
+{
+	char b[64];
 	while (p->cur.kind != RT_EOF && !is_word(p, "rule")) {
+		volatile uint32_t clause_at = p->cur.pos;
+		if (setjmp(p->fail)) {
+			*broken = true;
+			if (!resync_clause(p, clause_at))
+				return;
+			continue;
+		}
 		if (is_word(p, "title")) {
 			r->title = string_arg(p, "title", r->title, NULL);
 		} else if (is_word(p, "description")) {
@@ -602,7 +686,7 @@ static void rule(struct parser *p, struct rule *r)
 			next(p);
 			if (r->severity_pos)
 				syntax(p, at, "'severity' given twice");
-			if (p->cur.kind != RT_IDENT)
+			if (p->cur.kind != RT_IDENT || (is_clause_word(p) && at_line_start(p)))
 				syntax(p, p->cur.pos, "expected a severity (info, low, medium, high, critical), found %s",
 				       found(p, b, sizeof b));
 			char *w = word(p);
@@ -635,9 +719,11 @@ static void rule(struct parser *p, struct rule *r)
 		} else if (is_word(p, "match") || is_word(p, "sequence") || is_word(p, "threshold")) {
 			pattern(p, r);
 		} else {
+			char hb[48];
+			const char *hint = clause_hint(p, hb, sizeof hb);
 			syntax(p, p->cur.pos,
 			       "expected a clause (title, severity, tags, description, match, sequence, "
-			       "threshold, report, advice, quiet), found %s", found(p, b, sizeof b));
+			       "threshold, report, advice, quiet), found %s%s", found(p, b, sizeof b), hint);
 		}
 	}
 }
@@ -688,7 +774,8 @@ size_t rule_parse(struct ruleset *rs, const struct rfile *file)
 		}
 		p->depth = 0;
 		p->nodes = 0;
-		rule(p, r);
+		if (!rule(p, r))
+			continue;
 		if (rs->nrules == rs->caprules) {
 			rs->caprules = rs->caprules ? rs->caprules * 2 : 16;
 			rs->rules = xrealloc(rs->rules, rs->caprules * sizeof *rs->rules);

@@ -52,3 +52,9 @@ check_grep "analyze: the rule errors are printed" '^syntax.rule:|/syntax.rule:[0
 check_rc "rules: unknown subcommand" 2 "$CORRELATOR" rules frobnicate
 check "rules fields: the catalogue lists typed names" "gap                                duration  tcp.idle: silence before the session resumed" \
 	"$("$CORRELATOR" rules fields | grep '^gap ')"
+# rules fields lists the event types too; every type the shipped rules use is there
+check "rules fields: event types listed" yes \
+	"$("$CORRELATOR" rules fields | grep -q '^\[tcp.rst\] ' && "$CORRELATOR" rules fields | grep -q '^\[etw\.\*\] ' && echo yes || echo no)"
+check "rules check: the example from the issue is refused" \
+	"r.rule:4:10: error: unknown event type 'tcp.rstt': no parser or analyzer emits it, so the step never matches (did you mean 'tcp.rst'?)" \
+	"$(cd "$TMPD" && printf 'rule r\n  title "t"\n  severity low\n  match [tcp.rstt]\n' >r.rule && "$CORRELATOR" rules check r.rule 2>&1 | head -1)"

@@ -220,7 +220,7 @@ START_TEST(parse_rule_shape)
 	ck_assert_str_eq(r->steps[2].name, "drop");
 	ck_assert_int_eq(r->steps[2].where->kind, RX_OR);
 	char *d = diags(rs);
-	ck_assert_str_eq(d, "t.rule:8:18: error: unknown field 'drop_ok'\n");
+	ck_assert_str_eq(d, "t.rule:8:18: error: unknown field 'drop_ok'; `correlator rules fields` lists the names\n");
 	free(d);
 	ruleset_free(rs);
 }
