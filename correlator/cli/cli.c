@@ -79,8 +79,10 @@ void cli_usage(FILE *f)
 	      "  timeline [OPTIONS] [LABEL=]PATH ...   merged, clock-corrected events incl. analysis events\n"
 	      "  rules check FILE...                   validate rule files (file:line:col: message)\n"
 	      "  rules list [-r PATH]                  one line per rule\n"
+	      "  rules fields                          the field names and event types rules can use\n"
 	      "  formats                               the input formats and what each sniffs for\n"
-	      "Run 'correlator COMMAND --help' for the options of a command.\n"
+	      "Run 'correlator COMMAND --help' for the options of a command;\n"
+	      "'correlator --version' prints the version.\n"
 	      "exit status: 0 ran, 2 usage error, 3 an input could not be read at all\n",
 	      f);
 }
@@ -519,8 +521,15 @@ int cli_analyze(int argc, char **argv)
 
 int cli_formats(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
+	if (argc > 1) {
+		bool help = !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h");
+		fprintf(help ? stdout : stderr, "%s"
+			"usage: correlator formats\n"
+			"  lists every input format: its name (for --input-format), what it reads and\n"
+			"  what its content is sniffed for (formats are never told by file name)\n",
+			help ? "" : "correlator formats: takes no arguments\n");
+		return help ? EXIT_RAN : EXIT_USAGE;
+	}
 	printf("%-12s %s\n", "format", "what it reads / what it sniffs for");
 	for (size_t i = 0; parser_table[i]; i++) {
 		printf("%-12s %s\n", parser_table[i]->name, parser_table[i]->summary);

@@ -150,8 +150,34 @@ static void usage(FILE *f)
 	      f);
 }
 
-static int rules_fields(void)
+/* --help / -h among a subcommand's arguments (before "--"): usage on stdout.
+ * An unknown option is a usage error; a file named like one is ./-x. */
+static int sub_options(int argc, char **argv, const char *sub)
 {
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage(stdout);
+			return EXIT_RAN;
+		}
+		if (argv[i][0] == '-' && argv[i][1]) {
+			fprintf(stderr, "correlator rules %s: unknown option '%s' (see --help)\n", sub, argv[i]);
+			return EXIT_USAGE;
+		}
+	}
+	return -1;
+}
+
+static int rules_fields(int argc, char **argv)
+{
+	int rc = sub_options(argc, argv, "fields");
+	if (rc >= 0)
+		return rc;
+	if (argc > 0) {
+		fprintf(stderr, "correlator rules fields: takes no arguments\n");
+		return EXIT_USAGE;
+	}
 	static const char *const pseudo[][3] = {
 		{ "ts", "time", "the event's time" }, { "source", "string", "its source label" },
 		{ "type", "string", "its type" }, { "ref", "number", "frame / line / record number" },
@@ -181,12 +207,16 @@ static int rules_fields(void)
 
 static int rules_check(int argc, char **argv)
 {
-	if (argc < 1) {
+	int rc0 = sub_options(argc, argv, "check");
+	if (rc0 >= 0)
+		return rc0;
+	int first = argc > 0 && !strcmp(argv[0], "--") ? 1 : 0;
+	if (argc - first < 1) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
 	struct ruleset *rs = ruleset_new();
-	for (int i = 0; i < argc; i++)
+	for (int i = first; i < argc; i++)
 		ruleset_load(rs, argv[i]);
 	rule_check(rs);
 	int rc = 0;
@@ -256,7 +286,7 @@ int cli_rules(int argc, char **argv)
 	if (!strcmp(argv[1], "list"))
 		return rules_list(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "fields"))
-		return rules_fields();
+		return rules_fields(argc - 2, argv + 2);
 	fprintf(stderr, "correlator rules: unknown subcommand '%s' (check, list, fields)\n", argv[1]);
 	return EXIT_USAGE;
 }
