@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define MAX_SOURCES 1024
@@ -210,6 +211,36 @@ static int apply_source_options(struct cli *c)
 	return EXIT_RAN;
 }
 
+/* -o PATH can be written: its directory exists and is writable, and PATH is
+ * not a directory. Checked before any input is read, so a long capture ring
+ * is not analysed for a report that cannot be saved. */
+static bool output_writable(const char *path)
+{
+	if (!path || !strcmp(path, "-"))
+		return true;
+	struct stat st;
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "correlator: -o %s: is a directory (give a file name)\n", path);
+		return false;
+	}
+	char *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	const char *d = slash ? (slash == dir ? "/" : (*slash = '\0', dir)) : ".";
+	bool ok = true;
+	if (stat(d, &st) != 0) {
+		fprintf(stderr, "correlator: -o %s: directory %s: %s\n", path, d, strerror(errno));
+		ok = false;
+	} else if (!S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "correlator: -o %s: %s is not a directory\n", path, d);
+		ok = false;
+	} else if (access(d, W_OK | X_OK) != 0) {
+		fprintf(stderr, "correlator: -o %s: directory %s is not writable: %s\n", path, d, strerror(errno));
+		ok = false;
+	}
+	free(dir);
+	return ok;
+}
+
 static bool parse_count(const char *s, size_t *out)
 {
 	uint64_t v;
@@ -310,6 +341,8 @@ static int parse_common(struct cli *c, int argc, char **argv, void (*help)(FILE 
 		fprintf(stderr, "correlator %s: no input given (see --help)\n", c->cmd);
 		return EXIT_USAGE;
 	}
+	if (!output_writable(c->output))
+		return EXIT_USAGE;
 	size_t n = (size_t)(argc - optind);
 	if (n > MAX_SOURCES) {
 		fprintf(stderr, "correlator: at most %d sources (a directory counts as one)\n", MAX_SOURCES);
