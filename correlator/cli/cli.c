@@ -250,6 +250,53 @@ static bool parse_count(const char *s, size_t *out)
 	return true;
 }
 
+/* One file given as two sources is two "vantage points" with a 0 ns one-way
+ * delay: a warning (stderr and the report's notes), not an error. */
+static void same_file_warning(struct cli *c)
+{
+	for (size_t i = 0; i < c->run.nsources; i++) {
+		struct stat a, b;
+		if (stat(c->run.sources[i]->spec, &a) != 0)
+			continue;
+		for (size_t k = 0; k < i; k++) {
+			if (stat(c->run.sources[k]->spec, &b) != 0 || a.st_dev != b.st_dev || a.st_ino != b.st_ino)
+				continue;
+			fprintf(stderr, "correlator: warning: sources '%s' and '%s' are the same %s (%s): "
+					"two vantage points that are one capture show a 0 ns delay between them\n",
+				c->run.sources[k]->label, c->run.sources[i]->label,
+				S_ISDIR(a.st_mode) ? "directory" : "file", c->run.sources[i]->spec);
+			source_note(c->run.sources[i], "the same %s as source '%s'",
+				    S_ISDIR(a.st_mode) ? "directory" : "file", c->run.sources[k]->label);
+			break;
+		}
+	}
+}
+
+/* --tz on a source whose format stamps UTC (captures, event logs, saved
+ * timelines) changes nothing: say so once resolved (the format is known). */
+static void tz_ignored_warning(struct cli *c)
+{
+	static const char *const utc_formats[] = { "pcap", "pcapng", "evtx", "evtx-libevtx", "evtx-xml",
+						   "jsonl", "msgtrk", NULL };
+	for (size_t i = 0; i < c->run.nsources; i++) {
+		struct source *s = c->run.sources[i];
+		if (!s->tz_given || s->unreadable)
+			continue;
+		const struct parser *p = NULL;
+		for (size_t k = 0; k < s->nfiles && !p; k++)
+			if (!s->files[k].failed)
+				p = s->files[k].parser;
+		for (size_t k = 0; p && utc_formats[k]; k++) {
+			if (strcmp(p->name, utc_formats[k]))
+				continue;
+			fprintf(stderr, "correlator: warning: --tz %s: %s stores UTC times; the zone is ignored "
+					"(a known skew is --clock-offset %s=DURATION)\n", s->label, p->name, s->label);
+			source_note(s, "--tz ignored: %s stores UTC times", p->name);
+			break;
+		}
+	}
+}
+
 /* Parse options and sources shared by analyze and timeline. Returns -1 to go
  * on, or an exit status. */
 static int parse_common(struct cli *c, int argc, char **argv, void (*help)(FILE *))
@@ -278,6 +325,11 @@ static int parse_common(struct cli *c, int argc, char **argv, void (*help)(FILE 
 		case OPT_NO_ANALYSIS: c->no_analysis = true; break;
 		case OPT_QUIET: c->quiet = true; break;
 		case OPT_IDLE_GAP:
+			if (*optarg && strspn(optarg, "0123456789.") == strlen(optarg)) {
+				fprintf(stderr, "correlator: --idle-gap: '%s' has no unit (ns us ms s m h d: "
+						"%sm, %ss)\n", optarg, optarg, optarg);
+				return EXIT_USAGE;
+			}
 			if (!parse_duration(optarg, &c->run.opt.idle_gap) || c->run.opt.idle_gap <= 0) {
 				fprintf(stderr, "correlator: --idle-gap: '%s' is not a duration\n", optarg);
 				return EXIT_USAGE;
@@ -350,7 +402,13 @@ static int parse_common(struct cli *c, int argc, char **argv, void (*help)(FILE 
 	}
 	c->run.sources = xcalloc(n, sizeof *c->run.sources);
 	for (size_t i = 0; i < n; i++) {
-		struct source *s = source_new((unsigned)i, argv[optind + (int)i]);
+		const char *arg = argv[optind + (int)i];
+		struct stat ast;
+		if (arg[0] == '=' && stat(arg, &ast) != 0) {
+			fprintf(stderr, "correlator: '%s': empty label (write LABEL=PATH, or the path alone)\n", arg);
+			return EXIT_USAGE;
+		}
+		struct source *s = source_new((unsigned)i, arg);
 		s->limits = &c->run.opt.limits;
 		s->quiet = c->quiet;
 		for (size_t k = 0; k < c->run.nsources; k++) {
@@ -366,6 +424,7 @@ static int parse_common(struct cli *c, int argc, char **argv, void (*help)(FILE 
 	int rc = apply_source_options(c);
 	if (rc != EXIT_RAN)
 		return rc;
+	same_file_warning(c);
 	c->run.opt.progress = !c->no_progress && isatty(STDERR_FILENO);
 	return -1;
 }
@@ -386,6 +445,7 @@ static bool resolve_sources(struct cli *c, bool *some_failed)
 		any = true;
 	}
 	source_set_time_hints(c->run.sources, c->run.nsources);
+	tz_ignored_warning(c);
 	return any;
 }
 

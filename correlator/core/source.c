@@ -322,8 +322,12 @@ int source_resolve(struct source *src)
 		if (!f->parser) {
 			f->failed = true;
 			if (src->nfiles > 1) {
-				/* one stray file in a capture folder is not fatal */
-				source_warn(src, 0, "%s: %s; left out", f->path, why);
+				/* a stray file in a capture folder (a README, an index) is
+				 * not damage: a note in the report, not a warning */
+				const char *base = strrchr(f->path, '/');
+				source_note(src, "%s: not a capture or log, skipped (%s)", base ? base + 1 : f->path, why);
+				if (!src->quiet)
+					fprintf(stderr, "%s: note: %s: %s; skipped\n", src->label, f->path, why);
 			}
 			continue;
 		}

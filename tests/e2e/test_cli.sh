@@ -41,3 +41,34 @@ if [ "$(id -u)" != 0 ]; then
 fi
 check_rc "-o into a good directory still works" 0 "$C" analyze --no-progress -o "$TMPD/r.txt" "$S/client.pcap"
 check "-o into a good directory: the report" "correlator report" "$(head -1 "$TMPD/r.txt" | grep -o '^correlator report')"
+
+# --- options that look right but are not
+# the same file under two labels: a warning (stderr and the report), the run goes on
+"$C" analyze --no-progress -f json a="$S/client.pcap" b="$S/client.pcap" >"$TMPD/two.json" 2>"$TMPD/two.err"
+check "same file twice: still runs" 0 "$?"
+check_grep "same file twice: warned" "warning: sources 'a' and 'b' are the same file" "$TMPD/two.err"
+check "same file twice: noted in the report" "the same file as source 'a'" \
+	"$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["sources"][1]["notes"][0])' "$TMPD/two.json")"
+"$C" analyze --no-progress -f json a="$S/client.pcap" b="$S/fw-in.pcap" >/dev/null 2>"$TMPD/diff.err"
+check "two different files: no such warning" "" "$(grep 'same file' "$TMPD/diff.err")"
+# --idle-gap without a unit
+check_rc "--idle-gap 5: usage error" 2 "$C" timeline --idle-gap 5 "$S/client.pcap"
+check_grep "--idle-gap 5: names the units" "'5' has no unit \(ns us ms s m h d" "$TMPD/rc.err"
+check_rc "--idle-gap 5m is fine" 0 "$C" timeline --idle-gap 5m "$S/client.pcap"
+# --tz on a source stamped in UTC
+check_rc "--tz on a pcap: runs" 0 "$C" timeline --tz client=Europe/Berlin client="$S/client.pcap"
+check_grep "--tz on a pcap: warned, ignored" "warning: --tz client: pcap stores UTC times; the zone is ignored" "$TMPD/rc.err"
+check "--tz on a pcap: times unchanged" "$("$C" timeline client="$S/client.pcap" | head -1)" \
+	"$("$C" timeline --tz client=Europe/Berlin client="$S/client.pcap" 2>/dev/null | head -1)"
+check_rc "--tz on a local-time log: no warning" 0 "$C" timeline --tz fw=+02:00 fw="$ROOT/samples/pfirewall/pfirewall.log"
+check "--tz on a local-time log: no warning" "" "$(grep 'zone is ignored' "$TMPD/rc.err")"
+# =PATH: an empty label
+check_rc "=PATH: usage error" 2 "$C" timeline "=$S/client.pcap"
+check_grep "=PATH: says the label is empty" "empty label" "$TMPD/rc.err"
+# a stray file in a capture folder is skipped with a note, not counted as damage
+"$C" analyze --no-progress -f json ring="$ROOT/tests/data/ring" >"$TMPD/ring.json" 2>"$TMPD/ring.err"
+check "ring with a stray file: no warnings counted, nothing skipped" "0 0" \
+	"$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["sources"][0]; print(s["warnings"], s["skipped"])' "$TMPD/ring.json")"
+check_grep "ring with a stray file: a note naming it" "README.txt: not a capture or log, skipped" "$TMPD/ring.json"
+"$C" analyze --no-progress ring="$ROOT/tests/data/ring" >"$TMPD/ring.txt" 2>/dev/null
+check "ring text report: no 'damaged' line" "" "$(grep -i 'damaged' "$TMPD/ring.txt")"
