@@ -252,6 +252,18 @@ static int evidence_cmp(const void *a, const void *b)
 	return 0;
 }
 
+unsigned report_incident_repeats(const struct report *r, const struct incident *inc, unsigned k)
+{
+	const char *rule = r->findings[inc->findings[k]].rule;
+	for (unsigned j = 0; j < k; j++)
+		if (!strcmp(r->findings[inc->findings[j]].rule, rule))
+			return 0;
+	unsigned n = 1;
+	for (unsigned j = k + 1; j < inc->nfindings; j++)
+		n += !strcmp(r->findings[inc->findings[j]].rule, rule);
+	return n;
+}
+
 size_t report_incident_evidence(const struct report *r, const struct incident *inc,
 				const struct evidence **out, size_t max)
 {

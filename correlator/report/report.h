@@ -100,6 +100,11 @@ int report_series_metric(const char *type);
 /* Feed one event to the per-second series (the sink does this). */
 void report_series_add(struct report *r, const struct event *ev);
 
+/* An incident lists each rule's finding once: for the k-th finding (cause
+ * first) 0 when an earlier one of the incident has the same rule (skip it),
+ * else how many of the incident's findings have that rule. */
+unsigned report_incident_repeats(const struct report *r, const struct incident *inc, unsigned k);
+
 /* The evidence of an incident across its findings, in time order with
  * duplicates (same source, file, ref) dropped. Writes at most max pointers
  * into out and returns the number of distinct entries (may exceed max). */

@@ -421,11 +421,16 @@ static void write_incident(const struct report *r, size_t i, FILE *f)
 	fputs("</p>\n<div><b>Findings, cause first</b></div><ol class=\"causes\">", f);
 	for (unsigned k = 0; k < inc->nfindings; k++) {
 		const struct finding *fd = &r->findings[inc->findings[k]];
+		unsigned times = report_incident_repeats(r, inc, k);
+		if (!times)
+			continue;
 		fprintf(f, "<li><span class=\"sev sev-%s\">%s</span> ", sev_class(fd->severity),
 			report_severity_upper(fd->severity));
 		html_text(f, fd->title);
 		fputs(" <span class=\"rule\">rule ", f);
 		html_text(f, fd->rule);
+		if (times > 1)
+			fprintf(f, ", found %u times", times);
 		fputs("</span></li>", f);
 	}
 	fputs("</ol>\n", f);

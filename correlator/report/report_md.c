@@ -113,12 +113,17 @@ static void write_incidents(const struct report *r, FILE *f)
 		fprintf(f, "\n\n> ");
 		md_text(f, inc->summary);
 		fprintf(f, "\n\nFindings, cause first:\n\n");
-		for (unsigned k = 0; k < inc->nfindings; k++) {
+		for (unsigned k = 0, no = 0; k < inc->nfindings; k++) {
 			const struct finding *fd = &r->findings[inc->findings[k]];
-			fprintf(f, "%u. **%s** ", k + 1, report_severity_upper(fd->severity));
+			unsigned times = report_incident_repeats(r, inc, k);
+			if (!times)
+				continue;
+			fprintf(f, "%u. **%s** ", ++no, report_severity_upper(fd->severity));
 			md_text(f, fd->title);
 			fprintf(f, " (rule ");
 			md_code(f, fd->rule);
+			if (times > 1)
+				fprintf(f, ", found %u times", times);
 			fprintf(f, ")\n");
 		}
 		fputc('\n', f);

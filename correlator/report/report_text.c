@@ -163,11 +163,17 @@ static void write_incidents(const struct report *r, FILE *f)
 			inc->nfindings == 1 ? "" : "s", a, b);
 		write_wrapped(f, inc->summary, 4);
 		fprintf(f, "    findings, cause first:\n");
-		for (unsigned k = 0; k < inc->nfindings; k++) {
+		for (unsigned k = 0, no = 0; k < inc->nfindings; k++) {
 			const struct finding *fd = &r->findings[inc->findings[k]];
-			fprintf(f, "      %u. [%s] ", k + 1, report_severity_upper(fd->severity));
+			unsigned times = report_incident_repeats(r, inc, k);
+			if (!times)
+				continue;
+			fprintf(f, "      %u. [%s] ", ++no, report_severity_upper(fd->severity));
 			text_safe(f, fd->title, strlen(fd->title));
-			fprintf(f, "  (rule %s)\n", fd->rule);
+			if (times > 1)
+				fprintf(f, "  (rule %s, found %u times)\n", fd->rule, times);
+			else
+				fprintf(f, "  (rule %s)\n", fd->rule);
 		}
 		size_t total = 0;
 		for (unsigned k = 0; k < inc->nfindings; k++)
