@@ -46,6 +46,9 @@ void report_init(struct report *r, const struct run *run, const struct sessions 
 
 void report_fini(struct report *r)
 {
+	free(r->pkts);
+	free(r->head_keys);
+	free(r->head_counts);
 	free(r->types);
 	free(r->findings);
 	free(r->series);
@@ -73,9 +76,82 @@ static struct type_count *type_slot(struct report *r, const struct event *ev)
 	return t;
 }
 
+#define HEAD_SLOTS 65536  /* power of two */
+
+/* The first REPORT_PKTS_HEAD packets of (source, session): true while under. */
+static bool head_packet(struct report *r, const struct event *ev)
+{
+	if (!r->head_keys) {
+		r->head_keys = xcalloc(HEAD_SLOTS, sizeof *r->head_keys);
+		r->head_counts = xcalloc(HEAD_SLOTS, 1);
+	}
+	uint32_t key = (uint32_t)(ev->session * 1024 + ev->source) | 1u;
+	uint32_t h = key * 2654435761u;
+	for (unsigned probe = 0; probe < 32; probe++) {
+		uint32_t i = (h + probe) & (HEAD_SLOTS - 1);
+		if (r->head_keys[i] == key)
+			return r->head_counts[i] < REPORT_PKTS_HEAD && ++r->head_counts[i];
+		if (!r->head_keys[i]) {
+			r->head_keys[i] = key;
+			r->head_counts[i] = 1;
+			return true;
+		}
+	}
+	return false;  /* table crowded: only control packets from here */
+}
+
+static void keep_packet(struct report *r, const struct event *ev)
+{
+	const struct pkt *p = ev->pkt;
+	bool tcp = p->layers & PKT_TCP;
+	bool control = tcp && (p->tcp_flags & (TH_SYN | TH_FIN | TH_RST));
+	if (!head_packet(r, ev) && !control)
+		return;
+	if (r->npkts == REPORT_PKTS) {
+		r->pkts_capped = true;
+		return;
+	}
+	if (r->npkts == r->cappkts) {
+		r->cappkts = r->cappkts ? r->cappkts * 2 : 1024;
+		r->pkts = xrealloc(r->pkts, r->cappkts * sizeof *r->pkts);
+	}
+	struct report_pkt *k = &r->pkts[r->npkts++];
+	k->ts = ev->ts;
+	k->ref = ev->ref;
+	k->session = ev->session;
+	k->seq = p->seq;
+	k->ack = p->ack;
+	k->len = p->l4_len;
+	k->source = ev->source;
+	k->file = ev->file;
+	k->flags = tcp ? p->tcp_flags : 0;
+	k->flow = ev->flow;
+}
+
+
+static void keep_blame(struct report *r, const struct event *ev)
+{
+	if (r->nblames == REPORT_BLAMES)
+		return;
+	char buf[1024];
+	const char *msg = event_describe(ev, buf, sizeof buf);
+	const struct value *v = event_get(ev, "path.verdict");
+	struct report_blame *b = &r->blames[r->nblames++];
+	b->session = ev->session;
+	b->ref = ev->ref;
+	b->source = ev->source;
+	b->msg = arena_strdup(&r->mem, msg);
+	b->verdict = v && v->type == V_STR ? arena_strndup(&r->mem, v->u.s.p, v->u.s.n) : "";
+}
+
 static void on_event(void *ctx, const struct event *ev)
 {
 	struct report *r = ctx;
+	if (ev->pkt && (ev->pkt->layers & (PKT_TCP | PKT_UDP)) && ev->session &&
+	    ev->source < r->run->nsources && report_source_is_capture(r->run->sources[ev->source]))
+		keep_packet(r, ev);
+	else if (!strcmp(ev->type, "path.blame"))
+		keep_blame(r, ev);
 	struct type_count *t = type_slot(r, ev);
 	t->count++;
 	if (ev->flags & EV_ANALYSIS) {

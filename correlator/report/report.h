@@ -55,6 +55,28 @@ struct series {
 	uint64_t total[SM_NMETRICS];
 };
 
+/* A TCP or UDP packet kept for the HTML ladder's context and own capture
+ * times: every SYN, FIN and RST, and the first REPORT_PKTS_HEAD packets of
+ * each session at each source (the handshake's ACK, a UDP request and its
+ * answer). Bounded: REPORT_PKTS in all. */
+#define REPORT_PKTS 200000
+#define REPORT_PKTS_HEAD 3
+struct report_pkt {
+	int64_t ts;
+	uint64_t ref, session;
+	uint32_t seq, ack, len;
+	uint16_t source, file, flags;
+	struct flow flow;
+};
+
+/* A path.blame verdict (the delay split of a session), for the reports. */
+#define REPORT_BLAMES 64
+struct report_blame {
+	uint64_t session, ref;
+	uint16_t source;
+	const char *msg, *verdict;
+};
+
 struct report {
 	const struct run *run;
 	const struct sessions *sessions;
@@ -73,6 +95,13 @@ struct report {
 	size_t nseries;
 	int64_t series_t0, series_width;  /* ns; width 0 until the first event */
 	unsigned series_n;                /* buckets in use */
+	struct report_pkt *pkts;          /* in arrival (time) order */
+	size_t npkts, cappkts;
+	bool pkts_capped;                 /* REPORT_PKTS reached: context may be missing */
+	uint32_t *head_keys;              /* (source, session) seen: REPORT_PKTS_HEAD each */
+	uint8_t *head_counts;
+	struct report_blame blames[REPORT_BLAMES];
+	size_t nblames;
 };
 
 void report_init(struct report *r, const struct run *run, const struct sessions *sessions);

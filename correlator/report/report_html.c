@@ -15,7 +15,7 @@
  * chart. Deterministic: no wall-clock time.
  * Does not: group findings (incident.c) or collect the series (report.c).
  */
-#include "report.h"
+#include "report_html.h"
 #include "../core/run.h"
 #include "../core/sessions.h"
 #include "../core/source.h"
@@ -25,14 +25,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LADDER_ROWS 40
-#define LADDER_LANES 8
-#define LADDER_LANE_W 130
-#define LADDER_TIME_W 104
-#define LADDER_TEXT_W 520
-#define LADDER_ROW_H 24
-#define LADDER_HEAD_H 52
-#define LADDER_TEXT_CHARS 76
 #define HTML_EVIDENCE_MAX 500  /* per finding in the evidence section */
 #define HTML_SESSIONS 50
 
@@ -43,7 +35,7 @@
 #define CHART_BOT_H 60
 
 /* Text for HTML element content and attribute values. */
-static void html_text(FILE *f, const char *s)
+void html_text(FILE *f, const char *s)
 {
 	for (; s && *s; s++) {
 		switch (*s) {
@@ -63,7 +55,7 @@ static void html_text(FILE *f, const char *s)
 
 /* At most max characters of s (UTF-8 aware: never cuts a sequence), with
  * an ellipsis when shortened. */
-static void html_text_short(FILE *f, const char *s, size_t max)
+void html_text_short(FILE *f, const char *s, size_t max)
 {
 	size_t n = 0, chars = 0, len = s ? strlen(s) : 0;
 	while (n < len && chars < max) {
@@ -119,6 +111,11 @@ static const char *css =
 	"svg text{font-family:-apple-system,'Segoe UI',Roboto,Arial,sans-serif}"
 	".muted{color:var(--muted)}"
 	"a{color:var(--accent)}"
+	"nav.bar{position:sticky;top:0;z-index:2;background:#fff;border-bottom:1px solid var(--line);"
+	"padding:6px 32px;font-size:13px}nav.bar a{margin-right:12px;text-decoration:none}"
+	"nav.bar a.inc{margin-right:6px}"
+	"p.blame{margin:4px 0 10px}"
+	"tr:target{background:#fff3c4}"
 	"footer{color:var(--muted);font-size:12px;margin-top:40px}";
 
 static const char *sev_class(enum severity s)
@@ -126,208 +123,32 @@ static const char *sev_class(enum severity s)
 	return severity_name(s);
 }
 
-/* ---- ladder diagram ---- */
+/* ---- SVG helpers (the ladder is report_html_ladder.c) ---- */
 
-/* What kind of mark an evidence entry gets, by its causal rank. */
-static const char *mark_color(const struct evidence *e)
-{
-	int k = incident_type_rank(e->type);
-	if (k <= 20)
-		return "#c62828";   /* changed / lost in the path */
-	if (k == 30)
-		return "#e65100";   /* a firewall decided */
-	if (k == 40)
-		return "#6a1b9a";   /* stall */
-	if (k == 50)
-		return "#b7791f";   /* retransmissions */
-	if (k == 60)
-		return "#37474f";   /* resets, symptoms */
-	return "#1f4e79";           /* plain packets and records */
-}
-
-static bool mark_vanishes(const struct evidence *e)
-{
-	return e->type && (strstr(e->type, "drop") || strstr(e->type, "deny") ||
-			   strstr(e->type, "lost"));
-}
-
-/* Direction of a packet: +1 toward the server side (right), -1 back, 0 none.
- * The server is the endpoint with the lower port (443 against 50311); on a
- * tie, the destination of the first flow cited. */
-static int packet_dir(const struct evidence *e, const struct evidence *first)
-{
-	if (!e->has_flow)
-		return 0;
-	if (e->flow.sport != e->flow.dport)
-		return e->flow.dport < e->flow.sport ? 1 : -1;
-	if (first && addr_equal(&e->flow.dst, &first->flow.dst))
-		return 1;
-	return -1;
-}
-
-static void svg_text_attr(FILE *f, double x, double y, const char *anchor, const char *style)
+void svg_text_attr(FILE *f, double x, double y, const char *anchor, const char *style)
 {
 	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" %s>", x, y, anchor, style);
 }
 
-static void write_ladder(const struct report *r, const struct evidence *const *ev, size_t n, FILE *f)
-{
-	/* lanes: the sources cited, in command-line order (normally path order) */
-	uint16_t lanes[LADDER_LANES];
-	unsigned nl = 0;
-	size_t lane_overflow = 0;
-	for (size_t s = 0; s < r->run->nsources; s++) {
-		bool cited = false;
-		for (size_t i = 0; i < n && !cited; i++)
-			cited = ev[i]->source == s;
-		if (!cited)
-			continue;
-		if (nl < LADDER_LANES)
-			lanes[nl++] = (uint16_t)s;
-		else
-			lane_overflow++;
-	}
-	if (!nl)
-		return;
-	size_t rows = n < LADDER_ROWS ? n : LADDER_ROWS;
-	bool more = n > rows;
-	int width = LADDER_TIME_W + (int)nl * LADDER_LANE_W + LADDER_TEXT_W;
-	int height = LADDER_HEAD_H + (int)(rows + (more ? 1 : 0)) * LADDER_ROW_H + 16;
-	const struct evidence *first_flow = NULL;
-	for (size_t i = 0; i < n && !first_flow; i++)
-		if (ev[i]->has_flow)
-			first_flow = ev[i];
-
-	fprintf(f, "<figure><svg class=\"ladder\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
-		   "height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"ladder diagram\">\n",
-		width, height, width, height);
-	fprintf(f, "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"#fff\"/>\n", width, height);
-	/* lane heads and lines */
-	for (unsigned l = 0; l < nl; l++) {
-		double x = LADDER_TIME_W + l * LADDER_LANE_W + LADDER_LANE_W / 2.0;
-		const struct source *s = r->run->sources[lanes[l]];
-		fprintf(f, "<rect x=\"%.1f\" y=\"6\" width=\"%d\" height=\"36\" rx=\"4\" fill=\"#e8eef5\" "
-			   "stroke=\"#9fb3c8\"/>\n", x - (LADDER_LANE_W - 20) / 2.0, LADDER_LANE_W - 20);
-		svg_text_attr(f, x, 22, "middle", "font-size=\"13\" font-weight=\"600\" fill=\"#1f2933\"");
-		html_text_short(f, s->label, 15);
-		fputs("<title>", f);
-		html_text(f, s->label);
-		fputs("</title></text>", f);
-		svg_text_attr(f, x, 36, "middle", "font-size=\"11\" fill=\"#616e7c\"");
-		html_text_short(f, report_source_format(s), 18);
-		fputs("</text>\n", f);
-		fprintf(f, "<line x1=\"%.1f\" y1=\"42\" x2=\"%.1f\" y2=\"%d\" stroke=\"#9fb3c8\" "
-			   "stroke-width=\"2\"/>\n", x, x, height - 8);
-	}
-	svg_text_attr(f, 8, 28, "start", "font-size=\"11\" fill=\"#616e7c\"");
-	fputs("UTC (corrected)</text>\n", f);
-	double prev_tip_x = 0, prev_y = 0;
-	int prev_dir = 0;
-	int64_t prev_ts = 0;
-	for (size_t i = 0; i < rows; i++) {
-		const struct evidence *e = ev[i];
-		unsigned l = 0;
-		while (l < nl && lanes[l] != e->source)
-			l++;
-		double y = LADDER_HEAD_H + i * LADDER_ROW_H + LADDER_ROW_H / 2.0;
-		char c[24];
-		report_clock_ms(e->ts, c, sizeof c);
-		svg_text_attr(f, 8, y + 4, "start", "font-size=\"12\" fill=\"#52606d\" class=\"mono\"");
-		fprintf(f, "%s</text>", c);
-		if (i % 2 == 0)
-			fprintf(f, "<rect x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%d\" fill=\"#f5f7fa\" "
-				   "opacity=\"0.6\"/>", LADDER_TIME_W + (int)nl * LADDER_LANE_W, y - LADDER_ROW_H / 2.0,
-				LADDER_TEXT_W, LADDER_ROW_H);
-		const char *col = mark_color(e);
-		int dir = packet_dir(e, first_flow);
-		if (l < nl) {
-			double x = LADDER_TIME_W + l * LADDER_LANE_W + LADDER_LANE_W / 2.0;
-			double half = LADDER_LANE_W / 2.0 - 12;
-			if (dir) {
-				double x1 = x - dir * half, x2 = x + dir * half;
-				/* the same packet seen at the previous vantage point a moment
-				 * before: join the two arrows so its path reads across lanes */
-				if (prev_dir == dir && e->ts - prev_ts < 200 * NS_PER_MSEC &&
-				    (dir > 0 ? prev_tip_x <= x1 + 1 : prev_tip_x >= x1 - 1))
-					fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
-						   "stroke=\"#9fb3c8\" stroke-dasharray=\"3 3\"/>",
-						prev_tip_x, prev_y, x1, y);
-				if (mark_vanishes(e)) {
-					double xm = x + dir * 10;
-					fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
-						   "stroke-width=\"2\"/>", x1, y, xm, y, col);
-					fprintf(f, "<path d=\"M%.1f,%.1f l8,8 m0,-8 l-8,8\" stroke=\"%s\" "
-						   "stroke-width=\"2.5\"/>", xm - 4, y - 4, col);
-					x2 = xm;
-				} else {
-					fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
-						   "stroke-width=\"2\"/>", x1, y, x2 - dir * 6, y, col);
-					fprintf(f, "<path d=\"M%.1f,%.1f l%d,-5 l0,10 z\" fill=\"%s\"/>", x2, y,
-						-dir * 9, col);
-				}
-				fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"%s\"/>", x, y, col);
-				prev_tip_x = x2;
-				prev_y = y;
-				prev_dir = dir;
-				prev_ts = e->ts;
-			} else {
-				/* a log line or record: a tag on the lane */
-				fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"14\" height=\"14\" rx=\"2\" "
-					   "fill=\"%s\"/>", x - 7, y - 7, col);
-				if (mark_vanishes(e))
-					fprintf(f, "<path d=\"M%.1f,%.1f l6,6 m0,-6 l-6,6\" stroke=\"#fff\" "
-						   "stroke-width=\"2\"/>", x - 3, y - 3);
-				prev_dir = 0;
-			}
-		}
-		char where[256];
-		report_evidence_where(r, e->source, e->file, where, sizeof where);
-		fprintf(f, "<text x=\"%d\" y=\"%.1f\" font-size=\"12.5\" fill=\"%s\">"
-			   "<tspan font-weight=\"600\">",
-			LADDER_TIME_W + (int)nl * LADDER_LANE_W + 8, y + 4, col);
-		html_text_short(f, where, 24);
-		int wl = (int)strlen(where);
-		int used = snprintf(NULL, 0, "#%" PRIu64 " ", e->ref) + (wl < 25 ? wl : 25);
-		fprintf(f, "#%" PRIu64 "</tspan> ", e->ref);
-		html_text_short(f, e->msg ? e->msg : e->type,
-				used < LADDER_TEXT_CHARS - 20 ? (size_t)(LADDER_TEXT_CHARS - used) : 20);
-		fputs("<title>", f);
-		html_text(f, e->type);
-		fputs(": ", f);
-		html_text(f, e->msg);
-		fputs("</title></text>\n", f);
-	}
-	if (more) {
-		double y = LADDER_HEAD_H + rows * LADDER_ROW_H + LADDER_ROW_H / 2.0;
-		svg_text_attr(f, LADDER_TIME_W + 8, y + 4, "start", "font-size=\"12.5\" fill=\"#616e7c\"");
-		fprintf(f, "... %zu more evidence entries (listed in the table below)</text>\n", n - rows);
-	}
-	fputs("</svg>", f);
-	fputs("<figcaption>One lane per vantage point, time downwards (rows in time order, "
-	      "not to scale). Arrows are packets in their direction (right: toward the server "
-	      "port); a dashed line joins the same packet seen at the next vantage point; "
-	      "&#x2715; marks a drop or loss; squares are log records. "
-	      "<span style=\"color:#c62828\">&#x25A0; changed or lost in the path</span> "
-	      "<span style=\"color:#e65100\">&#x25A0; firewall</span> "
-	      "<span style=\"color:#b7791f\">&#x25A0; retransmission</span> "
-	      "<span style=\"color:#37474f\">&#x25A0; reset</span> "
-	      "<span style=\"color:#1f4e79\">&#x25A0; other</span>", f);
-	if (lane_overflow)
-		fprintf(f, " %zu more sources not drawn.", lane_overflow);
-	fputs("</figcaption></figure>\n", f);
-}
-
 /* ---- evidence tables and filters ---- */
 
+/* inc >= 0: an incident's table, each row with its id (the ladder links to it) */
 static void write_evidence_table(const struct report *r, const struct evidence *const *ev, size_t n,
-				 size_t max, FILE *f)
+				 size_t max, long inc, FILE *f)
 {
 	fputs("<table><tr><th>time (UTC)</th><th>evidence</th><th>type</th><th>what</th></tr>\n", f);
 	for (size_t i = 0; i < n && i < max; i++) {
 		char c[24], where[256];
 		report_clock_ms(ev[i]->ts, c, sizeof c);
 		report_evidence_where(r, ev[i]->source, ev[i]->file, where, sizeof where);
-		fprintf(f, "<tr><td class=\"t\">%s</td><td class=\"mono\">", c);
+		if (inc >= 0) {
+			char id[96];
+			html_evidence_id(id, sizeof id, (size_t)inc, ev[i]);
+			fprintf(f, "<tr id=\"%s\">", id);
+		} else {
+			fputs("<tr>", f);
+		}
+		fprintf(f, "<td class=\"t\">%s</td><td class=\"mono\">", c);
 		html_text(f, where);
 		fprintf(f, "#%" PRIu64 "</td><td class=\"mono\">", ev[i]->ref);
 		html_text(f, ev[i]->type);
@@ -439,9 +260,8 @@ static void write_incident(const struct report *r, size_t i, FILE *f)
 		total += r->findings[inc->findings[k]].nevidence;
 	const struct evidence **ev = xmalloc((total ? total : 1) * sizeof *ev);
 	size_t n = report_incident_evidence(r, inc, ev, total);
-	write_ladder(r, ev, n, f);
-	write_filters(r, ev, n, f);
-	write_evidence_table(r, ev, n, HTML_EVIDENCE_MAX, f);
+	html_incident_paths(r, i, ev, n, f);
+	write_evidence_table(r, ev, n, HTML_EVIDENCE_MAX, (long)i, f);
 	free(ev);
 	fputs("</section>\n", f);
 }
@@ -618,15 +438,24 @@ static bool source_cited(const struct report *r, size_t s)
 	return false;
 }
 
-static void write_charts(const struct report *r, FILE *f)
+/* the charts section is written (its link in the navigation bar too) */
+static bool have_charts(const struct report *r)
 {
 	if (r->series_n < 2)
-		return;
+		return false;
+	for (size_t s = 0; s < r->nseries; s++)
+		if (r->series[s])
+			return true;
+	return false;
+}
+
+static void write_charts(const struct report *r, FILE *f)
+{
 	size_t with = 0, shown = 0;
+	if (!have_charts(r))
+		return;
 	for (size_t s = 0; s < r->nseries; s++)
 		with += r->series[s] != NULL;
-	if (!with)
-		return;
 	char a[40];
 	format_rfc3339(r->series_t0, a, sizeof a);
 	fprintf(f, "<h2 id=\"charts\">Traffic and trouble over time</h2>\n<p class=\"muted\">"
@@ -707,7 +536,7 @@ static void write_findings(const struct report *r, FILE *f)
 		const struct evidence **ev = xmalloc((fd->nevidence ? fd->nevidence : 1) * sizeof *ev);
 		for (unsigned e = 0; e < fd->nevidence; e++)
 			ev[e] = &fd->evidence[e];
-		write_evidence_table(r, ev, fd->nevidence, HTML_EVIDENCE_MAX, f);
+		write_evidence_table(r, ev, fd->nevidence, HTML_EVIDENCE_MAX, -1, f);
 		write_filters(r, ev, fd->nevidence, f);
 		free(ev);
 		if (fd->advice) {
@@ -773,6 +602,28 @@ static void write_sessions(const struct report *r, FILE *f)
 	fputs("</table>\n", f);
 }
 
+/* Every session's delay verdict (path.blame): where the client's wait went. */
+static void write_blames(const struct report *r, FILE *f)
+{
+	if (!r->nblames)
+		return;
+	fputs("<h2 id=\"blame\">Delay verdicts</h2>\n<p class=\"muted\">Per session seen at two "
+	      "vantage points, how each request/response wait splits into path delay, server think "
+	      "time and client think time (path.blame; docs/path.md).</p>\n<table><tr><th>session</th>"
+	      "<th>evidence</th><th>verdict</th><th>what</th></tr>\n", f);
+	for (size_t i = 0; i < r->nblames; i++) {
+		const struct report_blame *b = &r->blames[i];
+		fprintf(f, "<tr><td class=\"num\">%" PRIu64 "</td><td class=\"mono\">", b->session);
+		html_text(f, report_label(r, b->source));
+		fprintf(f, "#%" PRIu64 "</td><td><b>", b->ref);
+		html_text(f, b->verdict);
+		fputs("</b></td><td>", f);
+		html_text(f, b->msg);
+		fputs("</td></tr>\n", f);
+	}
+	fputs("</table>\n", f);
+}
+
 void report_write_html(const struct report *r, FILE *f)
 {
 	char a[40] = "-", b[40] = "-";
@@ -784,9 +635,23 @@ void report_write_html(const struct report *r, FILE *f)
 		   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
 		   "<title>correlator report</title>\n<style>%s</style></head>\n<body>\n", css);
 	fprintf(f, "<header class=\"top\"><h1>correlator report</h1><p>%zu source%s, %" PRIu64
-		   " events, %s &ndash; %s. %zu incident%s from %zu finding%s.</p></header>\n<main>\n",
+		   " events, %s &ndash; %s. %zu incident%s from %zu finding%s.</p></header>\n",
 		r->run->nsources, r->run->nsources == 1 ? "" : "s", r->events, a, b, r->nincidents,
 		r->nincidents == 1 ? "" : "s", r->nfindings, r->nfindings == 1 ? "" : "s");
+	/* the navigation bar: every section, every incident */
+	fputs("<nav class=\"bar\"><a href=\"#incidents\">Incidents</a>", f);
+	for (size_t i = 0; i < r->nincidents && i < 30; i++)
+		fprintf(f, " <a class=\"inc\" href=\"#incident-%zu\">#%zu</a>", i + 1, i + 1);
+	if (r->nblames)
+		fputs(" <a href=\"#blame\">Delay verdicts</a>", f);
+	if (have_charts(r))
+		fputs(" <a href=\"#charts\">Charts</a>", f);
+	if (r->nfindings)
+		fputs(" <a href=\"#findings\">Findings</a>", f);
+	fputs(" <a href=\"#sources\">Sources</a> <a href=\"#analysis\">Analysis events</a>", f);
+	if (r->sessions)
+		fputs(" <a href=\"#sessions\">Sessions</a>", f);
+	fputs("</nav>\n<main>\n", f);
 	fputs("<h2 id=\"incidents\">Incidents</h2>\n", f);
 	if (!r->nincidents) {
 		fputs("<p>No rule matched. The analysis events below are what the analyzers flagged.</p>\n", f);
@@ -808,6 +673,7 @@ void report_write_html(const struct report *r, FILE *f)
 		for (size_t i = 0; i < r->nincidents; i++)
 			write_incident(r, i, f);
 	}
+	write_blames(r, f);
 	write_charts(r, f);
 	write_findings(r, f);
 	write_sources(r, f);

@@ -35,3 +35,35 @@ for page in "$sample" "$TMPD/corpus.html"; do
 			"$(grep -o '<svg class="ladder"' "$TMPD/dom.html" | wc -l) $(grep -o '<svg class="chart"' "$TMPD/dom.html" | wc -l)"
 	fi
 done
+
+# every multi-source sample: the report renders without console messages, its
+# DOM reaches the footer, every incident has a ladder in time order, no link
+# dangles; the SYN-ACK sample's screenshot is a full page
+n=0
+for d in "$ROOT"/samples/*/; do
+	args=()
+	for f in "$d"*; do
+		case $(basename "$f") in expected*|README*|make.py) continue ;; esac
+		b=$(basename "$f"); args+=("${b//./-}=$f")
+	done
+	[ ${#args[@]} -ge 2 ] || continue
+	name=$(basename "$d")
+	"$CORRELATOR" analyze --no-progress --quiet -f html -o "$TMPD/$name.html" "${args[@]}" 2>/dev/null
+	chrome --dump-dom "file://$TMPD/$name.html" >"$TMPD/dom.html" 2>"$TMPD/dom.err"
+	check "$name: no console messages" "" "$(grep -E ':CONSOLE|Uncaught' "$TMPD/dom.err" | head -3)"
+	check_grep "$name: DOM reaches the footer" '<footer>Written by correlator' "$TMPD/dom.html"
+	python3 "$ROOT/tests/tools/html_ladder.py" "$TMPD/$name.html" >"$TMPD/l.txt"
+	inc=$(sed -n 's/^incidents //p' "$TMPD/l.txt")
+	check "$name: a ladder per incident, rows in time order" "$inc $inc" \
+		"$(grep -c ' ladder_rows [1-9]' "$TMPD/l.txt") $(grep -c ' rows_in_time_order yes' "$TMPD/l.txt")"
+	check "$name: no dangling link" 0 "$(sed -n 's/^dangling_links //p' "$TMPD/l.txt")"
+	n=$((n + 1))
+done
+check "multi-source samples rendered" yes "$([ "$n" -ge 8 ] && echo yes || echo "only $n")"
+chrome --window-size=1400,1600 --screenshot="$TMPD/syn.png" "file://$TMPD/path-synack-modified.html" >/dev/null 2>&1
+check "path-synack-modified screenshot: a PNG of the page" yes \
+	"$(python3 -c '
+import struct, sys
+d = open(sys.argv[1], "rb").read()
+w, h = struct.unpack(">II", d[16:24])
+print("yes" if d[:4] == b"\x89PNG" and w == 1400 and h == 1600 and len(d) > 100000 else "no: %dx%d %d bytes" % (w, h, len(d)))' "$TMPD/syn.png")"
