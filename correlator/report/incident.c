@@ -432,6 +432,7 @@ static const char *summarize(struct report *r, const struct incident *inc)
 
 void incident_group(struct report *r)
 {
+	report_index_pkts(r);   /* for the writers' per-incident packet look-ups */
 	r->incidents = NULL;
 	r->nincidents = 0;
 	size_t n = r->nfindings;

@@ -47,6 +47,8 @@ void report_init(struct report *r, const struct run *run, const struct sessions 
 void report_fini(struct report *r)
 {
 	free(r->pkts);
+	free(r->pkt_by_ref);
+	free(r->pkt_by_session);
 	free(r->head_keys);
 	free(r->head_counts);
 	free(r->types);
@@ -326,6 +328,82 @@ static int evidence_cmp(const void *a, const void *b)
 	if (x->ref != y->ref)
 		return x->ref < y->ref ? -1 : 1;
 	return 0;
+}
+
+static int by_ref_cmp(const void *a, const void *b, void *ctx)
+{
+	const struct report_pkt *p = ctx, *x = &p[*(const uint32_t *)a], *y = &p[*(const uint32_t *)b];
+	if (x->source != y->source)
+		return x->source < y->source ? -1 : 1;
+	if (x->file != y->file)
+		return x->file < y->file ? -1 : 1;
+	return x->ref < y->ref ? -1 : x->ref > y->ref;
+}
+
+static int by_session_cmp(const void *a, const void *b, void *ctx)
+{
+	const struct report_pkt *p = ctx;
+	uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
+	if (p[i].session != p[j].session)
+		return p[i].session < p[j].session ? -1 : 1;
+	return i < j ? -1 : i > j;   /* arrival order is time order */
+}
+
+void report_index_pkts(struct report *r)
+{
+	free(r->pkt_by_ref);
+	free(r->pkt_by_session);
+	r->pkt_by_ref = r->pkt_by_session = NULL;
+	if (!r->npkts)
+		return;
+	r->pkt_by_ref = xmalloc(r->npkts * sizeof *r->pkt_by_ref);
+	r->pkt_by_session = xmalloc(r->npkts * sizeof *r->pkt_by_session);
+	for (size_t i = 0; i < r->npkts; i++)
+		r->pkt_by_ref[i] = r->pkt_by_session[i] = (uint32_t)i;
+	qsort_r(r->pkt_by_ref, r->npkts, sizeof *r->pkt_by_ref, by_ref_cmp, r->pkts);
+	qsort_r(r->pkt_by_session, r->npkts, sizeof *r->pkt_by_session, by_session_cmp, r->pkts);
+}
+
+const struct report_pkt *report_pkt_at(const struct report *r, uint16_t source, uint16_t file, uint64_t ref)
+{
+	if (!r->pkt_by_ref)
+		return NULL;
+	size_t lo = 0, hi = r->npkts;
+	struct report_pkt key = { .source = source, .file = file, .ref = ref };
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct report_pkt *m = &r->pkts[r->pkt_by_ref[mid]];
+		int c = m->source != key.source ? (m->source < key.source ? -1 : 1)
+			: m->file != key.file ? (m->file < key.file ? -1 : 1)
+			: m->ref < key.ref ? -1 : m->ref > key.ref;
+		if (!c)
+			return m;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+const uint32_t *report_pkts_of_session(const struct report *r, uint64_t session, size_t *n)
+{
+	*n = 0;
+	if (!r->pkt_by_session || !session)
+		return NULL;
+	size_t lo = 0, hi = r->npkts;
+	while (lo < hi) {   /* the first with session >= the one asked */
+		size_t mid = lo + (hi - lo) / 2;
+		if (r->pkts[r->pkt_by_session[mid]].session < session)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	size_t end = lo;
+	while (end < r->npkts && r->pkts[r->pkt_by_session[end]].session == session)
+		end++;
+	*n = end - lo;
+	return r->pkt_by_session + lo;
 }
 
 unsigned report_incident_repeats(const struct report *r, const struct incident *inc, unsigned k)

@@ -98,6 +98,8 @@ struct report {
 	struct report_pkt *pkts;          /* in arrival (time) order */
 	size_t npkts, cappkts;
 	bool pkts_capped;                 /* REPORT_PKTS reached: context may be missing */
+	uint32_t *pkt_by_ref;             /* pkts indexes by (source, file, ref) } report_ */
+	uint32_t *pkt_by_session;         /* ... by (session, time)              } index_pkts */
 	uint32_t *head_keys;              /* (source, session) seen: REPORT_PKTS_HEAD each */
 	uint8_t *head_counts;
 	struct report_blame blames[REPORT_BLAMES];
@@ -128,6 +130,13 @@ bool report_source_is_capture(const struct source *s);
 int report_series_metric(const char *type);
 /* Feed one event to the per-second series (the sink does this). */
 void report_series_add(struct report *r, const struct event *ev);
+
+/* Index the kept packets (incident_group() calls it); then the look-ups: */
+void report_index_pkts(struct report *r);
+/* the packet kept for (source, file, ref), or NULL */
+const struct report_pkt *report_pkt_at(const struct report *r, uint16_t source, uint16_t file, uint64_t ref);
+/* the packets kept of one session, in time order: *n of them from the result */
+const uint32_t *report_pkts_of_session(const struct report *r, uint64_t session, size_t *n);
 
 /* An incident lists each rule's finding once: for the k-th finding (cause
  * first) 0 when an earlier one of the incident has the same rule (skip it),

@@ -96,6 +96,8 @@ struct view {
 	size_t sides_left_out;
 	struct row *rows;
 	size_t nrows, capped_rows;
+	const struct report_pkt **mine;  /* the kept packets of the sessions, in time order */
+	size_t nmine;
 };
 
 static bool in_sessions(const struct view *v, uint64_t s)
@@ -112,16 +114,26 @@ static void add_session(struct view *v, uint64_t s)
 		v->sessions[v->nsessions++] = s;
 }
 
-static const struct report_pkt *find_pkt(const struct report *r, uint16_t source, uint16_t file, uint64_t ref)
+static int mine_cmp(const void *a, const void *b)
 {
-	/* pkts are in time order; a linear scan per evidence entry is bounded by
-	 * REPORT_PKTS and an incident cites few packets */
-	for (size_t i = 0; i < r->npkts; i++) {
-		const struct report_pkt *k = &r->pkts[i];
-		if (k->ref == ref && k->source == source && k->file == file)
-			return k;
+	const struct report_pkt *x = *(const struct report_pkt *const *)a, *y = *(const struct report_pkt *const *)b;
+	return x < y ? -1 : x > y;   /* kept in arrival (time) order */
+}
+
+static void gather_mine(struct view *v)
+{
+	size_t total = 0, n;
+	for (unsigned i = 0; i < v->nsessions; i++) {
+		report_pkts_of_session(v->r, v->sessions[i], &n);
+		total += n;
 	}
-	return NULL;
+	v->mine = xmalloc((total ? total : 1) * sizeof *v->mine);
+	for (unsigned i = 0; i < v->nsessions; i++) {
+		const uint32_t *ix = report_pkts_of_session(v->r, v->sessions[i], &n);
+		for (size_t k = 0; k < n; k++)
+			v->mine[v->nmine++] = &v->r->pkts[ix[k]];
+	}
+	qsort(v->mine, v->nmine, sizeof *v->mine, mine_cmp);
 }
 
 static struct side *side_of(struct view *v, uint16_t source)
@@ -158,9 +170,9 @@ static void build_sides(struct view *v, const struct evidence *const *ev, size_t
 		for (size_t i = 0; i < n && !cited; i++)
 			cited = ev[i]->source == s;
 		const struct report_pkt *first = NULL;
-		for (size_t i = 0; i < r->npkts && !first; i++)
-			if (r->pkts[i].source == s && in_sessions(v, r->pkts[i].session))
-				first = &r->pkts[i];
+		for (size_t i = 0; i < v->nmine && !first; i++)
+			if (v->mine[i]->source == s)
+				first = v->mine[i];
 		seen = first != NULL;
 		if (!cited && !seen)
 			continue;
@@ -182,9 +194,9 @@ static void build_sides(struct view *v, const struct evidence *const *ev, size_t
 		if (!capture)
 			continue;
 		/* the handshake first, then any packet of the sessions, then the evidence */
-		for (size_t i = 0; i < r->npkts; i++) {
-			const struct report_pkt *k = &r->pkts[i];
-			if (k->source == s && in_sessions(v, k->session) && (k->flags & TH_SYN)) {
+		for (size_t i = 0; i < v->nmine; i++) {
+			const struct report_pkt *k = v->mine[i];
+			if (k->source == s && (k->flags & TH_SYN)) {
 				side_ends(sd, &k->flow, k->flags);
 				break;
 			}
@@ -233,8 +245,8 @@ static void build_rows(struct view *v, const struct evidence *const *ev, size_t 
 {
 	const struct report *r = v->r;
 	size_t ctx = 0;
-	for (size_t i = 0; i < r->npkts; i++)
-		ctx += in_sessions(v, r->pkts[i].session) && side_of(v, r->pkts[i].source);
+	for (size_t i = 0; i < v->nmine; i++)
+		ctx += side_of(v, v->mine[i]->source) != NULL;
 	v->rows = xcalloc(n + ctx + 1, sizeof *v->rows);
 	size_t nev = 0;
 	for (size_t i = 0; i < n && nev < LADDER_ROWS; i++) {
@@ -244,7 +256,7 @@ static void build_rows(struct view *v, const struct evidence *const *ev, size_t 
 			continue;
 		struct row w = { .ts = e->ts, .source = e->source, .file = e->file, .ref = e->ref, .ev = e };
 		if (sd->capture) {
-			w.pk = find_pkt(r, e->source, e->file, e->ref);
+			w.pk = report_pkt_at(r, e->source, e->file, e->ref);
 			if (w.pk)
 				w.ts = w.pk->ts;   /* the packet's own capture time */
 			if (w.pk)
@@ -259,10 +271,8 @@ static void build_rows(struct view *v, const struct evidence *const *ev, size_t 
 	/* the context: what the sessions' packets at every capture were, around
 	 * the evidence, in time order, as many as fit */
 	size_t room = LADDER_ROWS > v->nrows ? LADDER_ROWS - v->nrows : 0;
-	for (size_t i = 0; i < r->npkts && room; i++) {
-		const struct report_pkt *k = &r->pkts[i];
-		if (!in_sessions(v, k->session))
-			continue;
+	for (size_t i = 0; i < v->nmine && room; i++) {
+		const struct report_pkt *k = v->mine[i];
 		struct side *sd = side_of(v, k->source);
 		if (!sd)
 			continue;
@@ -571,10 +581,12 @@ void html_incident_paths(const struct report *r, size_t inc, const struct eviden
 		add_session(&v, r->findings[in->findings[k]].session);
 	for (size_t i = 0; i < n; i++)
 		add_session(&v, ev[i]->session);
+	gather_mine(&v);
 	build_sides(&v, ev, n);
 	build_rows(&v, ev, n);
 	write_ladder(&v, inc, f);
 	write_capture_filters(&v, ev, n, f);
 	write_blames(&v, f);
 	free(v.rows);
+	free(v.mine);
 }
