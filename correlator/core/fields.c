@@ -254,6 +254,7 @@ const char *const event_types[] = {
 	"udp.unanswered", "udp.reply_from_other_address", "esp.lost", "esp.reordered",
 	"esp.duplicate", "esp.interval", "esp.summary", "dns.unanswered", "dns.burst",
 	"dns.summary", "arp.unanswered", "arp.gratuitous", "arp.burst", "arp.summary",
+	"arp.burst_outcome", "tcp.zero_window_stall", "pktmon.drop",
 	/* path analysis */
 	"path.match", "path.lost", "path.injected", "path.modified", "path.ack_mismatch",
 	"path.reordered", "path.delay", "path.exchange", "path.blame", "path.clock",
