@@ -21,6 +21,7 @@
  */
 #include "an_tcp.h"
 
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -75,8 +76,13 @@ struct dircold {
 	int64_t rst_ts;
 	/* retransmission storm on one segment */
 	uint8_t rx_n;
+	bool rx_orig;             /* rx_times[0] is the original transmission */
 	int64_t rx_times[RX_TIMES];
+	uint64_t rx_refs[RX_TIMES];
+	uint16_t rx_files[RX_TIMES];
 	uint64_t rx_ref;
+	uint64_t una_ref;         /* the oldest unacknowledged segment's frame */
+	uint16_t una_file;
 	/* SACK blocks this side sends as receiver */
 	uint64_t sack_sig;
 	uint8_t nsack;
@@ -133,6 +139,7 @@ struct tcp_an {
 	void *hook_ctx;
 	struct tlist syn_list, close_list;
 	int64_t idle_gap, last_expire;
+	unsigned retrans_min;
 	bool finishing;
 	uint64_t evicted_cap, evicted_idle;
 	struct event ev;
@@ -254,12 +261,15 @@ static void hist_add(struct tsess *s, int dir, char upper)
 
 /* ---- summaries and deferred outcomes ---- */
 
+/* One segment retransmitted retrans_min times or more, then a reset
+ * (rst_ref/rst_file, at ts) or silence (rst_ref 0): cite the original, every
+ * retransmission kept and the reset. */
 static void emit_exhausted(struct tcp_an *st, struct tsess *s, int dir, const char *end, int64_t ts,
-			   uint64_t ref)
+			   uint64_t ref, uint64_t rst_ref, uint16_t rst_file)
 {
 	struct dirstat *d = &s->d[dir];
 	struct dircold *c = &s->c[dir];
-	if (d->rx_count < EXHAUST_MIN) {
+	if (d->rx_count < st->retrans_min) {
 		d->rx_count = 0;
 		return;
 	}
@@ -270,11 +280,39 @@ static void emit_exhausted(struct tcp_an *st, struct tsess *s, int dir, const ch
 		fmt_secs(c->rx_times[i] - c->rx_times[i - 1], one, sizeof one);
 		n += (size_t)snprintf(iv + n, sizeof iv - n, "%s%s", n ? " " : "", one);
 	}
+	static char cite[RX_TIMES * 96 + 128];
+	size_t m = 0;
+	for (unsigned i = 0; i < c->rx_n && m < sizeof cite - 96; i++) {
+		char what[64];
+		if (i == 0 && c->rx_orig) {
+			snprintf(what, sizeof what, "the original segment");
+		} else {
+			char one[24] = "";
+			if (i)
+				fmt_secs(c->rx_times[i] - c->rx_times[i - 1], one, sizeof one);
+			snprintf(what, sizeof what, "retransmission %u%s%s%s", c->rx_orig ? i : i + 1,
+				 i ? " (" : "", one, i ? " after the previous)" : "");
+		}
+		m += (size_t)snprintf(cite + m, sizeof cite - m, "%s%" PRIu64 "/%u@%" PRId64 " %s", m ? ";" : "",
+				      c->rx_refs[i], c->rx_files[i], c->rx_times[i], what);
+	}
+	if (rst_ref)
+		snprintf(cite + m, sizeof cite - m, "%s%" PRIu64 "/%u@%" PRId64 " the reset", m ? ";" : "",
+			 rst_ref, rst_file, ts);
+	int64_t first = c->rx_n ? c->rx_times[0] : ts;
 	struct event *ev = sess_event(st, s, "tcp.retransmission_exhausted", ts, ref);
 	ev_int(ev, "count", d->rx_count);
 	ev_cstr(ev, "intervals", iv);
 	ev_cstr(ev, "end", end);
+	ev_cstr(ev, "outcome", strcmp(end, "rst") == 0 ? "the session was reset"
+						       : "silence to the end of the capture");
 	ev_int(ev, "retransmission_ref", (int64_t)c->rx_ref);
+	if (c->rx_orig && c->rx_n)
+		ev_int(ev, "original_ref", (int64_t)c->rx_refs[0]);
+	if (rst_ref)
+		ev_int(ev, "rst_ref", (int64_t)rst_ref);
+	ev_dur(ev, "span", ts - first);
+	ev_cstr(ev, "cite", cite);
 	set_msg(st, "segment retransmitted %u times (intervals %s) then %s", d->rx_count, iv,
 		strcmp(end, "rst") == 0 ? "the session was reset" : "silence to the end of the capture");
 	out(st, ev);
@@ -355,7 +393,7 @@ static void close_stream(struct tcp_an *st, struct tsess *s, const char *otherwi
 	}
 	emit_idle(st, s, "none", s->last_ts, 0);
 	for (int i = 0; i < 2; i++)
-		emit_exhausted(st, s, i, "silence", s->last_ts, s->c[i].rx_ref);
+		emit_exhausted(st, s, i, "silence", s->last_ts, s->c[i].rx_ref, 0, 0);
 	emit_summary(st, s, end_reason(s, otherwise));
 }
 
@@ -753,17 +791,26 @@ static void tcp_event(void *state, const struct event *ev, struct emit *o)
 			d->rx_seq = p->seq;
 			d->rx_count = 1;
 			c->rx_n = 0;
-			if (d->una && d->una_seq == p->seq)
-				c->rx_times[c->rx_n++] = d->una_ts;  /* the original transmission */
+			c->rx_orig = d->una && d->una_seq == p->seq;
+			if (c->rx_orig) {  /* the original transmission */
+				c->rx_times[c->rx_n] = d->una_ts;
+				c->rx_refs[c->rx_n] = c->una_ref;
+				c->rx_files[c->rx_n++] = c->una_file;
+			}
 		}
-		if (c->rx_n < RX_TIMES)
-			c->rx_times[c->rx_n++] = ev->ts;
+		if (c->rx_n < RX_TIMES) {
+			c->rx_times[c->rx_n] = ev->ts;
+			c->rx_refs[c->rx_n] = ev->ref;
+			c->rx_files[c->rx_n++] = ev->file;
+		}
 		c->rx_ref = ev->ref;
 	} else if (seglen || (fl & (TH_SYN | TH_FIN))) {
 		if (!d->una) {
 			d->una = true;
 			d->una_seq = p->seq;
 			d->una_ts = ev->ts;
+			c->una_ref = ev->ref;
+			c->una_file = ev->file;
 		}
 	}
 	if ((fl & TH_ACK) && o2->una && GT_SEQ(p->ack, o2->una_seq))
@@ -772,7 +819,7 @@ static void tcp_event(void *state, const struct event *ev, struct emit *o)
 		o2->rx_count = 0;
 	if (fl & TH_RST) {
 		for (int i = 0; i < 2; i++)
-			emit_exhausted(st, s, i, "rst", ev->ts, s->c[i].rx_ref);
+			emit_exhausted(st, s, i, "rst", ev->ts, s->c[i].rx_ref, ev->ref, ev->file);
 	}
 
 	/* SACK stall: this side repeats its SACK blocks; the peer retransmits elsewhere */
@@ -860,6 +907,7 @@ static void *tcp_create(const struct run *run)
 	struct tcp_an *st = xcalloc(1, sizeof *st);
 	st->run = run;
 	st->idle_gap = run->opt.idle_gap > 0 ? run->opt.idle_gap : 300 * NS;
+	st->retrans_min = run->opt.retrans_min ? run->opt.retrans_min : EXHAUST_MIN;
 	st->tab = flowtab_new(sizeof(struct tsess), run->opt.max_sessions, run->opt.session_timeout,
 			      evict_cb, st);
 	st->syn_list.link_off = offsetof(struct tsess, syn_t);

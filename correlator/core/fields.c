@@ -132,6 +132,11 @@ const struct field_def fields_table[] = {
 	{ "names", N, "dns.burst: names asked" },
 	{ "targets", N, "arp.burst: targets asked for" },
 	{ "reason", S, "why (arp.gratuitous: announcement, unsolicited reply)" },
+	{ "cite", S, "records an analysis cites besides its ref: REF[/FILE]@TS what;..." },
+	{ "original_ref", I, "tcp.retransmission_exhausted: the original segment" },
+	{ "rst_ref", I, "tcp.retransmission_exhausted: the reset" },
+	{ "span", D, "from the first record cited to the last" },
+	{ "outcome", S, "tcp.retransmission_exhausted: the session was reset, or silence" },
 	/* firewall logs */
 	{ "fw.action", S, "accept, drop, ..." },
 	{ "fw.rule", S, "rule name or number" },

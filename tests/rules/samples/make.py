@@ -123,13 +123,18 @@ s.ev(3000.5, "client", 32, "tcp.session", d, history="ShADadf")               # 
 # 3. retransmissions exhausted, SACK stall
 s = sample("retransmissions.fire")
 a = flow(CLI, 53000, SRV, 445)
-s.ev(10.0, "client", 40, "tcp.retransmission_exhausted", a, count=5, intervals="0.3 0.6 1.2 2.4 4.8", end="rst")
+s.ev(10.0, "client", 40, "tcp.retransmission_exhausted", a, count=3, intervals="0.3s 0.6s 1.2s", end="rst",
+     outcome="the session was reset", span=3 * NS,
+     cite="36@%d the original segment;37@%d retransmission 1;38@%d retransmission 2;39@%d retransmission 3;40@%d the reset"
+     % tuple(int(T0.timestamp() * NS) + int(t * NS) for t in (7.0, 7.3, 7.9, 9.1, 10.0)))
 s.ev(20.0, "client", 77, "tcp.sack_stall", flow(CLI, 53001, SRV, 445), repeats=6)
-s.expect("tcp_retransmissions_exhausted", [40])
+s.expect("tcp_retransmissions_exhausted", [36, 37, 38, 39, 40])
 s.expect("tcp_sack_stall", [77])
 
 s = sample("retransmissions.miss")
-s.ev(10.0, "client", 40, "tcp.retransmission_exhausted", a, count=3, intervals="0.3 0.6", end="silence")
+s.ev(9.3, "client", 37, "tcp.retransmission", a)   # two retransmissions: the analyzer stays quiet
+s.ev(9.9, "client", 38, "tcp.retransmission", a)
+s.ev(10.0, "client", 40, "tcp.rst", a, origin="peer")
 s.ev(20.0, "client", 77, "tcp.duplicate_ack", flow(CLI, 53001, SRV, 445))
 
 # 4. UDP reply from another address
