@@ -37,9 +37,15 @@ count() { jsonl_count "$TMPD/$1.jsonl" "$2"; }
 check "cluster: replies from the node" 3 "$(count udp-cluster-reply 'e["type"]=="udp.reply_from_other_address" and e["source"]=="cluster.pcap"')"
 check "cluster: client retries unanswered" 3 "$(count udp-cluster-reply 'e["type"]=="udp.unanswered" and e["source"]=="client.pcap"')"
 check "cluster: the stand-alone server is fine" 0 "$(count udp-cluster-reply 'e["type"].startswith("udp.") and e["fields"].get("ip.dst")=="10.2.2.20"')"
-check "esp: 5+1+1+1 skipped" 8 "$(python3 -c '
+check "esp: 5+1+1 did not arrive within the replay window (150, 3 late, is reordering)" 7 "$(python3 -c '
 import json,sys
 print(sum(json.loads(l)["fields"]["count"] for l in open(sys.argv[1]) if "\"esp.lost\"" in l))' "$TMPD/esp-loss-reorder.jsonl")"
+check "esp: summary: 6 never arrived, 2 reordered, up to 80 late, 1 duplicate" "6 2 80 1" "$(python3 -c '
+import json,sys
+for l in open(sys.argv[1]):
+    e = json.loads(l)
+    if e["type"] == "esp.summary" and e["fields"]["lost"]:
+        f = e["fields"]; print(f["lost"], f["reordered"], f["max_late"], f["duplicates"])' "$TMPD/esp-loss-reorder.jsonl")"
 check "esp: late beyond the replay window" 1 "$(count esp-loss-reorder 'e["type"]=="esp.reordered" and e["fields"]["replay_window_exceeded"]')"
 check "dns: one burst of 300" 300 "$(python3 -c '
 import json,sys

@@ -195,17 +195,25 @@ s = sample("esp.fire")
 e = flow(GW1, 0, GW2, 0, "esp")
 s.ev(1.0, "gw-in", 10, "esp.reordered", e, esp__spi=SPI, esp__sequence=1000, late_by=70, ip__src=GW1, ip__dst=GW2)
 s.ev(1.2, "asa", 20, "fw.drop", e, esp__spi=SPI, fw__reason="IPSEC: ESP packet failed anti-replay checking")
-for i in range(5):
-    s.ev(3.0 + i, "gw-in", 30 + i, "esp.lost", e, esp__spi=0x5678, esp__sequence=2000 + 10 * i, count=2)
+T0NS = int(T0.timestamp()) * NS
+s.ev(9.0, "gw-in", 2, "esp.summary", e, esp__spi=0x5678, sa="0x00005678 198.51.100.1 -> 198.51.100.2",
+     packets=990, numbers=1000, lost=8, reordered=3, shallow=3, replay_window_exceeded=0, max_late=5,
+     duplicates=1, first_lost_ref=30, first_reordered_ref=31, first_duplicate_ref=33,
+     cite="30@%d first loss;31@%d first reordered packet;33@%d first duplicate" % (T0NS + 3 * NS, T0NS + 4 * NS, T0NS + 6 * NS))
 s.expect("esp_replay_window_exceeded", [10])
 s.expect("esp_replay_drop_fw", [10, 20])
-s.expect("esp_loss", [30, 31, 32, 33, 34])
+s.expect("esp_loss", [30, 31, 33, 2])
+s.expect("esp_reordering", [30, 31, 33, 2])
+s.expect("esp_duplicates", [30, 31, 33, 2])
 
 s = sample("esp.miss")
 s.ev(1.0, "gw-in", 10, "esp.reordered", e, esp__spi=SPI, esp__sequence=1000, late_by=10)
 s.ev(1.2, "asa", 20, "fw.drop", e, esp__spi=SPI, fw__reason="IPSEC: ESP packet failed anti-replay checking")
 for i in range(4):
     s.ev(3.0 + i, "gw-in", 30 + i, "esp.lost", e, esp__spi=0x5678, esp__sequence=2000 + 10 * i, count=2)
+s.ev(9.0, "gw-in", 2, "esp.summary", e, esp__spi=0x5678, sa="0x00005678 198.51.100.1 -> 198.51.100.2",
+     packets=1000, numbers=1000, lost=0, reordered=0, shallow=0, replay_window_exceeded=0, max_late=0,
+     duplicates=0)
 
 # 7. floods
 NAT = "198.51.100.7"
