@@ -149,6 +149,13 @@ const struct field_def fields_table[] = {
 	{ "first_reordered_ref", I, "esp.summary: the first late packet" },
 	{ "first_beyond_ref", I, "esp.summary: the first packet beyond the replay window" },
 	{ "first_duplicate_ref", I, "esp.summary: the first duplicate" },
+	{ "mean_qps", N, "dns.burst: queries over the burst's duration, per second" },
+	{ "responses", I, "dns.burst, dns.summary: answers" },
+	{ "noerror", I, "dns.burst: answers with RCODE 0" },
+	{ "nxdomain", I, "dns.burst, dns.summary: answers with RCODE 3 (NXDOMAIN)" },
+	{ "servfail", I, "dns.burst, dns.summary: answers with RCODE 2 (SERVFAIL)" },
+	{ "nxdomain_ratio", N, "dns.burst, dns.summary: NXDOMAIN of answers" },
+	{ "servfail_ratio", N, "dns.burst, dns.summary: SERVFAIL of answers" },
 	/* firewall logs */
 	{ "fw.action", S, "accept, drop, ..." },
 	{ "fw.rule", S, "rule name or number" },

@@ -50,6 +50,27 @@ check "esp: late beyond the replay window" 1 "$(count esp-loss-reorder 'e["type"
 check "dns: one burst of 300" 300 "$(python3 -c '
 import json,sys
 print(*[json.loads(l)["fields"]["count"] for l in open(sys.argv[1]) if "\"dns.burst\"" in l])' "$TMPD/dns-storm.jsonl")"
+check "dns: the burst's answers: 300 of 300 NXDOMAIN" "300 300 1" "$(python3 -c '
+import json,sys
+for l in open(sys.argv[1]):
+    e = json.loads(l)
+    if e["type"] == "dns.burst":
+        f = e["fields"]; print(f["responses"], f["nxdomain"], f["nxdomain_ratio"])' "$TMPD/dns-storm.jsonl")"
+# the burst's top names and counts are what tshark counts for that client
+if command -v tshark >/dev/null; then
+	tshark -r "$ROOT/samples/dns-storm/dns.pcap" -Y "dns.flags.response == 0 && ip.src == 10.0.5.23" \
+		-T fields -e dns.qry.name 2>/dev/null | sort | uniq -c | awk '{print $2, $1}' | sort >"$TMPD/dns.tshark"
+	python3 -c '
+import json, re, sys
+for l in open(sys.argv[1]):
+    e = json.loads(l)
+    if e["type"] == "dns.burst":
+        for n, c in re.findall(r"([^ ,]+) \((\d+)\)", e["fields"]["names"]):
+            print(n, c)' "$TMPD/dns-storm.jsonl" | sort >"$TMPD/dns.ours"
+	check "dns: burst names counted as tshark counts them" "$(cat "$TMPD/dns.tshark")" "$(cat "$TMPD/dns.ours")"
+else
+	echo "SKIP $SUITE: tshark not installed (burst names against tshark)" | tee -a "$RESULTS" >&2
+fi
 check "arp: 17 of 20 unanswered" 17 "$(count arp-burst 'e["type"]=="arp.unanswered"')"
 
 # corpus: IPv6 ESP, 12 SAs of 10 packets, nothing lost or reordered

@@ -244,18 +244,27 @@ s.ev(70.0, "tmg", 950, "fw.drop", flow(NAT, 31000, SRV, 25), ip__src=NAT, fw__re
 
 # 8. DNS
 s = sample("dns.fire")
-for i in range(60):
-    s.ev(5.0 + i * 0.01, "client", 1 + i, "dns.query", flow(CLI, 60000 + i, "10.0.0.53", 53, "udp"),
-         ip__src=CLI, dns__qry__name="wpad.contoso.com", dns__id=i)
-s.expect("dns_query_storm", list(range(41, 51)) + [60])
+b = dict(ip__src=CLI, count=300, window=NS * 9 // 10, peak_qps=300, mean_qps=300.0, names="wpad.contoso.com (300)",
+         dns__qry__name="wpad.contoso.com", servfail=0)
+df = flow(CLI, 60000, "10.0.0.53", 53, "udp")
+s.ev(5.0, "client", 50, "dns.burst", df, responses=300, noerror=0, nxdomain=300, nxdomain_ratio=1.0,
+     servfail_ratio=0.0, **b)
+s.ev(15.0, "client", 450, "dns.burst", df, responses=280, noerror=0, nxdomain=0, nxdomain_ratio=0.0,
+     servfail_ratio=1.0, **dict(b, servfail=280))
+s.ev(25.0, "client", 850, "dns.burst", df, responses=0, noerror=0, nxdomain=0, nxdomain_ratio=0.0,
+     servfail_ratio=0.0, **b)
+s.ev(35.0, "client", 1250, "dns.burst", df, responses=300, noerror=300, nxdomain=0, nxdomain_ratio=0.0,
+     servfail_ratio=0.0, **b)
+s.expect("dns_query_storm_nxdomain", [50])
+s.expect("dns_query_storm_servfail", [450])
+s.expect("dns_query_storm_unanswered", [850])
+s.expect("dns_query_storm", [1250])
 
-s = sample("dns.miss")
+s = sample("dns.miss")   # queries alone (no burst from the analyzer), and a summary
 for i in range(60):
     s.ev(5.0 + i * 0.01, "client", 1 + i, "dns.query", flow(CLI, 60000 + i, "10.0.0.53", 53, "udp"),
          ip__src=CLI, dns__qry__name="host%d.contoso.com" % i, dns__id=i)
-for i in range(40):
-    s.ev(10.0 + i * 0.01, "client", 100 + i, "dns.query", flow(CLI, 61000 + i, "10.0.0.53", 53, "udp"),
-         ip__src=CLI, dns__qry__name="wpad.contoso.com", dns__id=i)
+s.ev(9.0, "client", 1, "dns.summary", None, queries=60, responses=60, nxdomain=60, nxdomain_ratio=1.0)
 
 # 9. ARP burst then resets
 s = sample("arp.fire")
