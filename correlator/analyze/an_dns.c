@@ -359,13 +359,22 @@ static void count_query(struct dns_state *s, struct client *c, const struct even
 		h->burst_last = ts;
 		h->last_ref = ev->ref;
 		h->last_file = ev->file;
-		/* queries in the calendar second of the crossing, from the ring */
+		/* the busiest calendar second so far, from the ring (in time
+		 * order from head), and the count of the crossing's second */
 		h->sec = second_of(ts);
 		h->sec_count = 0;
-		for (unsigned i = 0; i < h->n; i++)
-			if (second_of(h->ring[i]) == h->sec)
+		h->peak = 0;
+		int64_t run_sec = 0;
+		uint64_t run = 0;
+		for (unsigned i = 0; i < h->n; i++) {
+			int64_t sc = second_of(h->ring[(h->head + i) % DNS_BURST_COUNT]);
+			run = i && sc == run_sec ? run + 1 : 1;
+			run_sec = sc;
+			if (run > h->peak)
+				h->peak = run;
+			if (sc == h->sec)
 				h->sec_count++;
-		h->peak = h->sec_count;
+		}
 		h->names = topk_new(DNS_BURST_NAMES);
 		h->nfirst = 0;
 		h->responses = h->noerror = h->nxdomain = h->servfail = 0;
