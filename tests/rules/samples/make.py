@@ -268,15 +268,25 @@ s.ev(9.0, "client", 1, "dns.summary", None, queries=60, responses=60, nxdomain=6
 
 # 9. ARP burst then resets
 s = sample("arp.fire")
-s.ev(50.0, "client", 300, "arp.burst", None, arp__src__proto_ipv4="10.0.0.1", count=40, targets=40)
-s.ev(55.0, "client", 320, "tcp.rst", flow(SRV, 443, CLI, 51500), origin="peer")
-s.ev(56.0, "client", 321, "tcp.rst", flow(SRV, 443, CLI, 51501), origin="peer")
-s.expect("arp_burst_then_resets", [300, 320])
+T0NS = int(T0.timestamp()) * NS
+ob = dict(arp__src__proto_ipv4="10.0.0.1", count=40, targets=40, window=800_000, services="smb/445")
+s.ev(50.0, "client", 300, "arp.burst_outcome", None, answered=40, unanswered=0, gratuitous=False, resets=2,
+     host_resets=2, max_idle=600 * NS, min_idle=300 * NS, verdict="host_teardown",
+     sessions="10.0.0.1:50000 -> 10.0.0.9:445 tcp (smb/445, idle 10 min, reset by the sender)",
+     cite="280@%d the burst's first request;320@%d reset;321@%d reset" % (T0NS + 20 * NS, T0NS + 21 * NS, T0NS + 22 * NS),
+     **ob)
+s.ev(150.0, "client", 400, "arp.burst_outcome", None, answered=3, unanswered=37, gratuitous=True, resets=2,
+     host_resets=0, verdict="failover", sessions="none", **ob)
+s.ev(250.0, "client", 500, "arp.burst_outcome", None, answered=40, unanswered=0, gratuitous=False, resets=0,
+     host_resets=0, verdict="none", sessions="none", **ob)
+s.expect("arp_burst_host_teardown", [280, 320, 321, 300])
+s.expect("arp_burst_failover", [400])
+s.expect("arp_burst", [500])
 
-s = sample("arp.miss")
+s = sample("arp.miss")    # a burst alone and resets: the analyzer's outcome is what rules judge
 s.ev(10.0, "client", 290, "tcp.rst", flow(SRV, 443, CLI, 51499), origin="peer")
 s.ev(50.0, "client", 300, "arp.burst", None, arp__src__proto_ipv4="10.0.0.1", count=40)
-s.ev(90.0, "client", 320, "tcp.rst", flow(SRV, 443, CLI, 51500), origin="peer")
+s.ev(55.0, "client", 320, "tcp.rst", flow(SRV, 443, CLI, 51500), origin="peer")
 
 # 10. injected RST
 s = sample("rst_injected.fire")
