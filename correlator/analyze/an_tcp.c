@@ -83,6 +83,17 @@ struct dircold {
 	uint64_t rx_ref;
 	uint64_t una_ref;         /* the oldest unacknowledged segment's frame */
 	uint16_t una_file;
+	/* a zero window this side advertises, until it opens again */
+	bool zw_on;
+	uint16_t zw_file, zw_nprobe;
+	uint32_t zw_probes;
+	int64_t zw_ts;
+	uint64_t zw_ref;
+	uint64_t zw_probe_ref[4];
+	int64_t zw_probe_ts[4];
+	uint64_t ip_ref;          /* the last packet sampled by ip_sample */
+	uint16_t ip_file;
+	int64_t ip_ts;
 	/* SACK blocks this side sends as receiver */
 	uint64_t sack_sig;
 	uint8_t nsack;
@@ -140,6 +151,8 @@ struct tcp_an {
 	struct tlist syn_list, close_list;
 	int64_t idle_gap, last_expire;
 	unsigned retrans_min;
+	struct { uint64_t ref; uint16_t file; int64_t ts; } jref;  /* what judge_rst compares with */
+	char cite[256];
 	bool finishing;
 	uint64_t evicted_cap, evicted_idle;
 	struct event ev;
@@ -260,6 +273,53 @@ static void hist_add(struct tsess *s, int dir, char upper)
 }
 
 /* ---- summaries and deferred outcomes ---- */
+
+#define ZW_MIN (100 * NS_PER_MSEC)   /* shorter zero-window periods are not reported */
+
+/* The zero window that side dir advertised ends (at ts, by record ref, or
+ * ref 0: the stream ended): tcp.zero_window_stall when it lasted ZW_MIN. */
+static void end_zero_window(struct tcp_an *st, struct tsess *s, int dir, const char *end, int64_t ts,
+			    uint64_t ref, uint16_t file)
+{
+	struct dircold *c = &s->c[dir];
+	if (!c->zw_on)
+		return;
+	c->zw_on = false;
+	if (ts - c->zw_ts < ZW_MIN)
+		return;
+	size_t m = 0;
+	m += (size_t)snprintf(st->cite + m, sizeof st->cite - m, "%" PRIu64 "/%u@%" PRId64 " the first zero window",
+			      c->zw_ref, c->zw_file, c->zw_ts);
+	for (unsigned i = 0; i < c->zw_nprobe && m < sizeof st->cite - 64; i++)
+		m += (size_t)snprintf(st->cite + m, sizeof st->cite - m, ";%" PRIu64 "/%u@%" PRId64 " zero-window probe %u",
+				      c->zw_probe_ref[i], c->zw_file, c->zw_probe_ts[i], i + 1);
+	if (ref && m < sizeof st->cite - 64)
+		snprintf(st->cite + m, sizeof st->cite - m, ";%" PRIu64 "/%u@%" PRId64 " %s", ref, file, ts,
+			 strcmp(end, "reopened") == 0 ? "the window opens again" : end);
+	struct event *ev = sess_event(st, s, "tcp.zero_window_stall", ts, c->zw_ref);
+	ev->file = c->zw_file;
+	const struct flow *k = flowtab_key(s);
+	if (dir != 0) {   /* the flow as the advertiser sends */
+		ev->flow = *k;
+		ev->flow.src = k->dst;
+		ev->flow.dst = k->src;
+		ev->flow.sport = k->dport;
+		ev->flow.dport = k->sport;
+	} else {
+		ev->flow = *k;
+	}
+	ev_addr(ev, "ip.src", &ev->flow.src);
+	ev_dur(ev, "duration", ts - c->zw_ts);
+	ev_int(ev, "probes", c->zw_probes);
+	ev_cstr(ev, "end", end);
+	ev_cstr(ev, "cite", st->cite);
+	char d[32], a[64];
+	format_duration(ts - c->zw_ts, d, sizeof d);
+	addr_format(&ev->flow.src, a, sizeof a);
+	set_msg(st, "%s advertised a zero window for %s (%u zero-window probes), then %s", a, d, c->zw_probes,
+		strcmp(end, "reopened") == 0 ? "opened it again" : end);
+	out(st, ev);
+}
 
 /* One segment retransmitted retrans_min times or more, then a reset
  * (rst_ref/rst_file, at ts) or silence (rst_ref 0): cite the original, every
@@ -393,6 +453,8 @@ static void close_stream(struct tcp_an *st, struct tsess *s, const char *otherwi
 	}
 	emit_idle(st, s, "none", s->last_ts, 0);
 	for (int i = 0; i < 2; i++)
+		end_zero_window(st, s, i, "the capture ended", s->last_ts, 0, 0);
+	for (int i = 0; i < 2; i++)
 		emit_exhausted(st, s, i, "silence", s->last_ts, s->c[i].rx_ref, 0, 0);
 	emit_summary(st, s, end_reason(s, otherwise));
 }
@@ -445,6 +507,11 @@ static void judge_rst(struct tcp_an *st, struct tsess *s, int dir, bool have_ref
 		bool ttl_off = dt > RST_TTL_SLACK || dt < -RST_TTL_SLACK;
 		bool id_off = false;
 		ev_int(ev, "ttl_expected", ref_ttl);
+		if (st->jref.ref) {
+			snprintf(st->cite, sizeof st->cite, "%" PRIu64 "/%u@%" PRId64 " the same host's packet it is compared with (TTL %u)",
+				 st->jref.ref, st->jref.file, st->jref.ts, ref_ttl);
+			ev_cstr(ev, "cite", st->cite);
+		}
 		if (c->rst_v4) {
 			ev_int(ev, "ip.id", c->rst_ipid);
 			ev_int(ev, "ipid_expected", ref_ipid);
@@ -745,6 +812,30 @@ static void tcp_event(void *state, const struct event *ev, struct emit *o)
 	handshake(st, s, ev, dir, seglen, r.new_stream);
 	emit_flags(st, ev, &r, seglen);
 
+	/* zero-window stalls: this side advertises zero until a nonzero window */
+	if (fl & TH_RST) {
+		for (int i = 0; i < 2; i++)
+			end_zero_window(st, s, i, "the session was reset", ev->ts, ev->ref, ev->file);
+	} else if (r.flags & TA_ZERO_WINDOW) {
+		if (!c->zw_on) {
+			c->zw_on = true;
+			c->zw_ts = ev->ts;
+			c->zw_ref = ev->ref;
+			c->zw_file = ev->file;
+			c->zw_probes = 0;
+			c->zw_nprobe = 0;
+		}
+	} else if (c->zw_on && !(fl & TH_SYN) && p->win > 0) {
+		end_zero_window(st, s, dir, "reopened", ev->ts, ev->ref, ev->file);
+	}
+	if ((r.flags & TA_ZWP) && oc->zw_on) {
+		if (oc->zw_nprobe < 4) {
+			oc->zw_probe_ref[oc->zw_nprobe] = ev->ref;
+			oc->zw_probe_ts[oc->zw_nprobe++] = ev->ts;
+		}
+		oc->zw_probes++;
+	}
+
 	/* resets: judge now if this sender's usual TTL/IP-ID is known, else later */
 	if (fl & TH_RST) {
 		if (d->rst_pending)
@@ -755,12 +846,25 @@ static void tcp_event(void *state, const struct event *ev, struct emit *o)
 		c->rst_v4 = p->ipver == 4;
 		c->rst_ref = ev->ref;
 		c->rst_ts = ev->ts;
-		if (d->nip)
+		if (d->nip) {
+			st->jref.ref = c->ip_ref;
+			st->jref.file = c->ip_file;
+			st->jref.ts = c->ip_ts;
 			judge_rst(st, s, dir, true, d->ttl, (uint16_t)(d->ipid + 1), d->ipid_seq);
+			st->jref.ref = 0;
+		}
 	} else {
-		if (d->rst_pending)
+		if (d->rst_pending) {
+			st->jref.ref = ev->ref;
+			st->jref.file = ev->file;
+			st->jref.ts = ev->ts;
 			judge_rst(st, s, dir, true, p->ttl, (uint16_t)(p->ip_id - 1), true);
+			st->jref.ref = 0;
+		}
 		ip_sample(d, p);
+		c->ip_ref = ev->ref;
+		c->ip_file = ev->file;
+		c->ip_ts = ev->ts;
 	}
 
 	/* idle gap and its fate */

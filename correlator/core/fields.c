@@ -149,6 +149,7 @@ const struct field_def fields_table[] = {
 	{ "first_reordered_ref", I, "esp.summary: the first late packet" },
 	{ "first_beyond_ref", I, "esp.summary: the first packet beyond the replay window" },
 	{ "first_duplicate_ref", I, "esp.summary: the first duplicate" },
+	{ "probes", I, "tcp.zero_window_stall: zero-window probes sent meanwhile" },
 	{ "answered", I, "arp.burst_outcome: targets that answered" },
 	{ "unanswered", I, "arp.burst_outcome, dns/arp.summary: not answered" },
 	{ "gratuitous", N, "arp.burst_outcome: the sender announced itself; arp.summary: count" },

@@ -374,5 +374,17 @@ for i in range(60):
          ip__dst=VICTIM, udp__length=4000, ip__fragment__count=3)
 s.expect("outbound_udp_flood", list(range(240, 250)) + [259])   # the flood alone, no web request before
 
+# 14. zero window: a receiver that stops reading
+PRN = "10.3.3.3"
+s = sample("zero_window.fire")
+zf = flow(PRN, 9100, CLI, 50500)
+s.ev(5.0, "client", 6, "tcp.zero_window_stall", zf, ip__src=PRN, duration=5 * NS, probes=3, end="reopened",
+     cite="6@%d the first zero window;13@%d the window opens again" % (T0NS, T0NS + 5 * NS))
+s.expect("tcp_zero_window_stall", [6, 13])
+
+s = sample("zero_window.miss")   # recovered within the second
+s.ev(5.0, "client", 6, "tcp.zero_window_stall", zf, ip__src=PRN, duration=NS * 4 // 10, probes=0, end="reopened")
+s.ev(6.0, "client", 7, "tcp.zero_window", zf)
+
 for s in samples:
     s.write()
