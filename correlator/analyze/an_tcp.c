@@ -152,7 +152,7 @@ struct tcp_an {
 	int64_t idle_gap, last_expire;
 	unsigned retrans_min;
 	struct { uint64_t ref; uint16_t file; int64_t ts; } jref;  /* what judge_rst compares with */
-	char cite[256];
+	char cite[1024];
 	bool finishing;
 	uint64_t evicted_cap, evicted_idle;
 	struct event ev;
