@@ -1,5 +1,6 @@
 /*
- * tests/unit/test_an_esp.c - the ESP analyzer on hand-built packets: gaps,
+ * tests/unit/test_an_esp.c - the ESP analyzer on hand-built packets: gaps
+ * (lost only once they leave the replay window unfilled),
  * late arrivals inside and outside the 64-packet replay window (exact
  * boundary), duplicates, 32-bit wraparound, per-source separation, per-second
  * intervals closed at the exact second boundary, the series collector, net
