@@ -297,6 +297,18 @@ static uint64_t unseen(const struct sa *a, uint64_t lo, uint64_t hi)
 	return n;
 }
 
+/* "0x1234abcd 192.0.2.1 -> 198.51.100.2" into s->sa_txt, as a field */
+static void sa_field(struct esp_state *s, const struct sa *a)
+{
+	char src[64] = "?", dst[64] = "?";
+	if (a->first.has_flow) {
+		addr_str(&a->first.flow.src, src, sizeof src);
+		addr_str(&a->first.flow.dst, dst, sizeof dst);
+	}
+	snprintf(s->sa_txt, sizeof s->sa_txt, "0x%08" PRIx32 " %s -> %s", a->spi, src, dst);
+	ev_cstr(&s->ev, "sa", s->sa_txt);
+}
+
 static void emit_lost(struct esp_state *s, struct sa *a, const struct gap *g, uint64_t lo, uint64_t k)
 {
 	struct event *ev = &s->ev;
@@ -305,6 +317,7 @@ static void emit_lost(struct esp_state *s, struct sa *a, const struct gap *g, ui
 	ev_int(ev, "esp.sequence", g->seq);
 	ev_int(ev, "count", (int64_t)k);
 	ev_int(ev, "expected", (uint32_t)lo);
+	sa_field(s, a);
 	snprintf(s->msg, sizeof s->msg,
 		 "ESP SPI 0x%08" PRIx32 ": %" PRIu64 " sequence number%s from %" PRIu32 " (missing before %" PRIu32
 		 ") did not arrive within the 64-packet anti-replay window",
@@ -364,6 +377,7 @@ static void emit_seq(struct esp_state *s, const struct event *cause, const struc
 	analysis_init(&s->ev, cause, type);
 	ev_int(&s->ev, "esp.spi", a->spi);
 	ev_int(&s->ev, "esp.sequence", seq);
+	sa_field(s, a);
 }
 
 static void esp_event(void *st, const struct event *ev, struct emit *out)

@@ -193,7 +193,8 @@ SPI = 0x1234
 GW1, GW2 = "198.51.100.1", "198.51.100.2"
 s = sample("esp.fire")
 e = flow(GW1, 0, GW2, 0, "esp")
-s.ev(1.0, "gw-in", 10, "esp.reordered", e, esp__spi=SPI, esp__sequence=1000, late_by=70, ip__src=GW1, ip__dst=GW2)
+s.ev(1.0, "gw-in", 10, "esp.reordered", e, esp__spi=SPI, esp__sequence=1000, late_by=70, ip__src=GW1, ip__dst=GW2,
+     sa="0x00001234 198.51.100.1 -> 198.51.100.2")
 s.ev(1.2, "asa", 20, "fw.drop", e, esp__spi=SPI, fw__reason="IPSEC: ESP packet failed anti-replay checking")
 T0NS = int(T0.timestamp()) * NS
 s.ev(9.0, "gw-in", 2, "esp.summary", e, esp__spi=0x5678, sa="0x00005678 198.51.100.1 -> 198.51.100.2",
