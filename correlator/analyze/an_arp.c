@@ -645,16 +645,13 @@ static void emit_outcome(struct arp_state *s, struct watch *w, int64_t ts)
 	int64_t max_idle = -1, min_idle = -1;
 	size_t o = 0, so = 0, co = 0;
 	s->sessions[0] = s->services[0] = s->cite[0] = '\0';
-	co += (size_t)snprintf(s->cite, sizeof s->cite, "%" PRIu64 "/%u@%" PRId64 " the burst's first request",
-			       w->first_ref, w->first_file, w->first);
+	an_cite(s->cite, sizeof s->cite, &co, w->first_ref, w->first_file, w->first, "the burst's first request");
 	if (w->cross.ref != w->first_ref || w->cross.file != w->first_file)
-		co += (size_t)snprintf(s->cite + co, sizeof s->cite - co, ";%" PRIu64 "/%u@%" PRId64
-				       " the request that made %u targets within 1 ms", w->cross.ref, w->cross.file,
-				       w->cross.ts, ARP_BURST_COUNT);
+		an_cite(s->cite, sizeof s->cite, &co, w->cross.ref, w->cross.file, w->cross.ts,
+			"the request that made %u targets within 1 ms", ARP_BURST_COUNT);
 	if (w->grat)
-		co += (size_t)snprintf(s->cite + co, sizeof s->cite - co, ";%" PRIu64 "/%u@%" PRId64
-				       " the sender announced itself (gratuitous ARP)", w->grat_ref, w->grat_file,
-				       w->grat_ts);
+		an_cite(s->cite, sizeof s->cite, &co, w->grat_ref, w->grat_file, w->grat_ts,
+			"the sender announced itself (gratuitous ARP)");
 	for (unsigned i = 0; i < w->nr; i++) {
 		const struct wreset *r = &w->r[i];
 		if (r->by_host) {
@@ -673,17 +670,18 @@ static void emit_outcome(struct arp_state *s, struct watch *w, int64_t ts)
 		flow_format(&r->flow, fl, sizeof fl);
 		if (r->idle >= 0)
 			format_duration(r->idle, idle, sizeof idle);
-		if (o < sizeof s->sessions - 200)
+		if (o < sizeof s->sessions - 200) {
 			o += (size_t)snprintf(s->sessions + o, sizeof s->sessions - o, "%s%s (%s/%s, idle %s, reset by %s)",
 					      o ? "; " : "", fl, svc ? svc : "tcp", port, idle,
 					      r->by_host ? "the sender" : "the peer");
+			if (o >= sizeof s->sessions)
+				o = sizeof s->sessions - 1;
+		}
 		char one[32];
 		snprintf(one, sizeof one, "%s/%s", svc ? svc : "tcp", port);
 		if (!strstr(s->services, one) && so < sizeof s->services - 40)
 			so += (size_t)snprintf(s->services + so, sizeof s->services - so, "%s%s", so ? ", " : "", one);
-		if (co < sizeof s->cite - 200)
-			co += (size_t)snprintf(s->cite + co, sizeof s->cite - co, ";%" PRIu64 "/%u@%" PRId64
-					       " reset of %s (idle %s)", r->ref, r->file, r->ts, fl, idle);
+		an_cite(s->cite, sizeof s->cite, &co, r->ref, r->file, r->ts, "reset of %s (idle %s)", fl, idle);
 	}
 	unsigned unanswered = w->nt - answered;
 	const char *verdict;

@@ -185,15 +185,15 @@ static void end_burst(struct dns_state *s, struct client *c, int64_t ts)
 	ev_real(ev, "nxdomain_ratio", nxr);
 	ev_real(ev, "servfail_ratio", sfr);
 	size_t m = 0;
-	for (unsigned i = 0; i < h->nfirst && m < sizeof s->cite - 96; i++)
-		m += (size_t)snprintf(s->cite + m, sizeof s->cite - m, "%s%" PRIu64 "/%u@%" PRId64 " storm query %u",
-				      m ? ";" : "", h->first_q[i].ref, h->first_q[i].file, h->first_q[i].ts, i + 1);
-	m += (size_t)snprintf(s->cite + m, sizeof s->cite - m, "%s%" PRIu64 "/%u@%" PRId64
-			      " the query that made 50 within 1 s", m ? ";" : "", h->cross.ref, h->cross.file,
-			      h->cross.ts);
-	if (m < sizeof s->cite - 96 && h->last_ref != h->cross.ref)
-		snprintf(s->cite + m, sizeof s->cite - m, ";%" PRIu64 "/%u@%" PRId64 " the last query of the burst",
-			 h->last_ref, h->last_file, h->burst_last);
+	s->cite[0] = '\0';
+	for (unsigned i = 0; i < h->nfirst; i++)
+		an_cite(s->cite, sizeof s->cite, &m, h->first_q[i].ref, h->first_q[i].file, h->first_q[i].ts,
+			"storm query %u", i + 1);
+	an_cite(s->cite, sizeof s->cite, &m, h->cross.ref, h->cross.file, h->cross.ts,
+		"the query that made 50 within 1 s");
+	if (h->last_ref != h->cross.ref)
+		an_cite(s->cite, sizeof s->cite, &m, h->last_ref, h->last_file, h->burst_last,
+			"the last query of the burst");
 	ev_cstr(ev, "cite", s->cite);
 	const char *top = NULL;
 	top_list(h->names, s->names, sizeof s->names, false, &top);

@@ -196,10 +196,8 @@ static void emit_summary(struct esp_state *s, struct sa *a, int64_t ts)
 		char late[48] = "";
 		if (f->late)
 			snprintf(late, sizeof late, ", %" PRIu64 " packets late", f->late);
-		m += (size_t)snprintf(s->cite + m, sizeof s->cite - m, "%s%" PRIu64 "/%u@%" PRId64 " %s (sequence %" PRIu32 "%s)",
-				      m ? ";" : "", f->ref, f->file, f->ts, kinds[i].what, f->seq, late);
-		if (m >= sizeof s->cite)
-			m = sizeof s->cite - 1;
+		an_cite(s->cite, sizeof s->cite, &m, f->ref, f->file, f->ts, "%s (sequence %" PRIu32 "%s)",
+			kinds[i].what, f->seq, late);
 	}
 	if (m)
 		ev_cstr(ev, "cite", s->cite);

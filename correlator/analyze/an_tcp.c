@@ -20,6 +20,7 @@
  * Spec: RFC 9293, 7323, 2018; Wireshark 4.0 packet-tcp.c; Zeek conn.log history.
  */
 #include "an_tcp.h"
+#include "an_common.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -288,14 +289,14 @@ static void end_zero_window(struct tcp_an *st, struct tsess *s, int dir, const c
 	if (ts - c->zw_ts < ZW_MIN)
 		return;
 	size_t m = 0;
-	m += (size_t)snprintf(st->cite + m, sizeof st->cite - m, "%" PRIu64 "/%u@%" PRId64 " the first zero window",
-			      c->zw_ref, c->zw_file, c->zw_ts);
-	for (unsigned i = 0; i < c->zw_nprobe && m < sizeof st->cite - 64; i++)
-		m += (size_t)snprintf(st->cite + m, sizeof st->cite - m, ";%" PRIu64 "/%u@%" PRId64 " zero-window probe %u",
-				      c->zw_probe_ref[i], c->zw_file, c->zw_probe_ts[i], i + 1);
-	if (ref && m < sizeof st->cite - 64)
-		snprintf(st->cite + m, sizeof st->cite - m, ";%" PRIu64 "/%u@%" PRId64 " %s", ref, file, ts,
-			 strcmp(end, "reopened") == 0 ? "the window opens again" : end);
+	st->cite[0] = '\0';
+	an_cite(st->cite, sizeof st->cite, &m, c->zw_ref, c->zw_file, c->zw_ts, "the first zero window");
+	for (unsigned i = 0; i < c->zw_nprobe; i++)
+		an_cite(st->cite, sizeof st->cite, &m, c->zw_probe_ref[i], c->zw_file, c->zw_probe_ts[i],
+			"zero-window probe %u", i + 1);
+	if (ref)
+		an_cite(st->cite, sizeof st->cite, &m, ref, file, ts, "%s",
+			strcmp(end, "reopened") == 0 ? "the window opens again" : end);
 	struct event *ev = sess_event(st, s, "tcp.zero_window_stall", ts, c->zw_ref);
 	ev->file = c->zw_file;
 	const struct flow *k = flowtab_key(s);
@@ -340,9 +341,10 @@ static void emit_exhausted(struct tcp_an *st, struct tsess *s, int dir, const ch
 		fmt_secs(c->rx_times[i] - c->rx_times[i - 1], one, sizeof one);
 		n += (size_t)snprintf(iv + n, sizeof iv - n, "%s%s", n ? " " : "", one);
 	}
-	static char cite[RX_TIMES * 96 + 128];
+	static char cite[RX_TIMES * 128 + 128];
 	size_t m = 0;
-	for (unsigned i = 0; i < c->rx_n && m < sizeof cite - 96; i++) {
+	cite[0] = '\0';
+	for (unsigned i = 0; i < c->rx_n; i++) {
 		char what[64];
 		if (i == 0 && c->rx_orig) {
 			snprintf(what, sizeof what, "the original segment");
@@ -353,12 +355,10 @@ static void emit_exhausted(struct tcp_an *st, struct tsess *s, int dir, const ch
 			snprintf(what, sizeof what, "retransmission %u%s%s%s", c->rx_orig ? i : i + 1,
 				 i ? " (" : "", one, i ? " after the previous)" : "");
 		}
-		m += (size_t)snprintf(cite + m, sizeof cite - m, "%s%" PRIu64 "/%u@%" PRId64 " %s", m ? ";" : "",
-				      c->rx_refs[i], c->rx_files[i], c->rx_times[i], what);
+		an_cite(cite, sizeof cite, &m, c->rx_refs[i], c->rx_files[i], c->rx_times[i], "%s", what);
 	}
 	if (rst_ref)
-		snprintf(cite + m, sizeof cite - m, "%s%" PRIu64 "/%u@%" PRId64 " the reset", m ? ";" : "",
-			 rst_ref, rst_file, ts);
+		an_cite(cite, sizeof cite, &m, rst_ref, rst_file, ts, "the reset");
 	int64_t first = c->rx_n ? c->rx_times[0] : ts;
 	struct event *ev = sess_event(st, s, "tcp.retransmission_exhausted", ts, ref);
 	ev_int(ev, "count", d->rx_count);
@@ -508,8 +508,10 @@ static void judge_rst(struct tcp_an *st, struct tsess *s, int dir, bool have_ref
 		bool id_off = false;
 		ev_int(ev, "ttl_expected", ref_ttl);
 		if (st->jref.ref) {
-			snprintf(st->cite, sizeof st->cite, "%" PRIu64 "/%u@%" PRId64 " the same host's packet it is compared with (TTL %u)",
-				 st->jref.ref, st->jref.file, st->jref.ts, ref_ttl);
+			size_t m = 0;
+			st->cite[0] = '\0';
+			an_cite(st->cite, sizeof st->cite, &m, st->jref.ref, st->jref.file, st->jref.ts,
+				"the same host's packet it is compared with (TTL %u)", ref_ttl);
 			ev_cstr(ev, "cite", st->cite);
 		}
 		if (c->rst_v4) {

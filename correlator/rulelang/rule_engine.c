@@ -503,6 +503,8 @@ static unsigned evidence_cites(struct rule_engine *e, struct evidence *d, const 
 		if (ref == 0 || *at != '@' || file > UINT16_MAX)
 			continue;
 		long long ts = strtoll(at + 1, &rest, 10);
+		if (ts <= -EV_TS_LIMIT || ts >= EV_TS_LIMIT)
+			ts = ev->ts;   /* a damaged time (the field may come from a JSONL file) */
 		while (*rest == ' ')
 			rest++;
 		bool dup = false;
