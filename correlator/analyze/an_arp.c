@@ -645,13 +645,13 @@ static void emit_outcome(struct arp_state *s, struct watch *w, int64_t ts)
 	int64_t max_idle = -1, min_idle = -1;
 	size_t o = 0, so = 0, co = 0;
 	s->sessions[0] = s->services[0] = s->cite[0] = '\0';
-	an_cite(s->cite, sizeof s->cite, &co, w->first_ref, w->first_file, w->first, "the burst's first request");
+	an_cite(s->cite, sizeof s->cite, &co, w->first_ref, w->first_file, w->first, "[arp.request] the burst's first request");
 	if (w->cross.ref != w->first_ref || w->cross.file != w->first_file)
 		an_cite(s->cite, sizeof s->cite, &co, w->cross.ref, w->cross.file, w->cross.ts,
-			"the request that made %u targets within 1 ms", ARP_BURST_COUNT);
+			"[arp.request] the request that made %u targets within 1 ms", ARP_BURST_COUNT);
 	if (w->grat)
 		an_cite(s->cite, sizeof s->cite, &co, w->grat_ref, w->grat_file, w->grat_ts,
-			"the sender announced itself (gratuitous ARP)");
+			"[arp.gratuitous] the sender announced itself (gratuitous ARP)");
 	for (unsigned i = 0; i < w->nr; i++) {
 		const struct wreset *r = &w->r[i];
 		if (r->by_host) {
@@ -681,7 +681,7 @@ static void emit_outcome(struct arp_state *s, struct watch *w, int64_t ts)
 		snprintf(one, sizeof one, "%s/%s", svc ? svc : "tcp", port);
 		if (!strstr(s->services, one) && so < sizeof s->services - 40)
 			so += (size_t)snprintf(s->services + so, sizeof s->services - so, "%s%s", so ? ", " : "", one);
-		an_cite(s->cite, sizeof s->cite, &co, r->ref, r->file, r->ts, "reset of %s (idle %s)", fl, idle);
+		an_cite(s->cite, sizeof s->cite, &co, r->ref, r->file, r->ts, "[tcp.rst] reset of %s (idle %s)", fl, idle);
 	}
 	unsigned unanswered = w->nt - answered;
 	const char *verdict;

@@ -46,6 +46,7 @@ void an_note_cap(const struct run *run, uint16_t source, const char *analyzer, u
 		 const char *what, uint64_t cap);
 
 /* Append one cited record "REF/FILE@TS what" to the "cite" field text buf
+ * (what may start with "[TYPE] ", the record's event type)
  * (size bytes, *len used), ';'-separated as the rule engine reads it (see
  * docs/rules.md); an entry that does not fit whole is left out. Set
  * buf[0] = 0 and *len = 0 first. */

@@ -188,12 +188,12 @@ static void end_burst(struct dns_state *s, struct client *c, int64_t ts)
 	s->cite[0] = '\0';
 	for (unsigned i = 0; i < h->nfirst; i++)
 		an_cite(s->cite, sizeof s->cite, &m, h->first_q[i].ref, h->first_q[i].file, h->first_q[i].ts,
-			"storm query %u", i + 1);
+			"[dns.query] storm query %u", i + 1);
 	an_cite(s->cite, sizeof s->cite, &m, h->cross.ref, h->cross.file, h->cross.ts,
-		"the query that made 50 within 1 s");
+		"[dns.query] the query that made 50 within 1 s");
 	if (h->last_ref != h->cross.ref)
 		an_cite(s->cite, sizeof s->cite, &m, h->last_ref, h->last_file, h->burst_last,
-			"the last query of the burst");
+			"[dns.query] the last query of the burst");
 	ev_cstr(ev, "cite", s->cite);
 	const char *top = NULL;
 	top_list(h->names, s->names, sizeof s->names, false, &top);

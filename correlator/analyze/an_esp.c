@@ -196,7 +196,7 @@ static void emit_summary(struct esp_state *s, struct sa *a, int64_t ts)
 		char late[48] = "";
 		if (f->late)
 			snprintf(late, sizeof late, ", %" PRIu64 " packets late", f->late);
-		an_cite(s->cite, sizeof s->cite, &m, f->ref, f->file, f->ts, "%s (sequence %" PRIu32 "%s)",
+		an_cite(s->cite, sizeof s->cite, &m, f->ref, f->file, f->ts, "[esp] %s (sequence %" PRIu32 "%s)",
 			kinds[i].what, f->seq, late);
 	}
 	if (m)

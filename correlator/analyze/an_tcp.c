@@ -290,13 +290,14 @@ static void end_zero_window(struct tcp_an *st, struct tsess *s, int dir, const c
 		return;
 	size_t m = 0;
 	st->cite[0] = '\0';
-	an_cite(st->cite, sizeof st->cite, &m, c->zw_ref, c->zw_file, c->zw_ts, "the first zero window");
+	an_cite(st->cite, sizeof st->cite, &m, c->zw_ref, c->zw_file, c->zw_ts, "[tcp.zero_window] the first zero window");
 	for (unsigned i = 0; i < c->zw_nprobe; i++)
 		an_cite(st->cite, sizeof st->cite, &m, c->zw_probe_ref[i], c->zw_file, c->zw_probe_ts[i],
-			"zero-window probe %u", i + 1);
+			"[tcp.zero_window_probe] zero-window probe %u", i + 1);
 	if (ref)
 		an_cite(st->cite, sizeof st->cite, &m, ref, file, ts, "%s",
-			strcmp(end, "reopened") == 0 ? "the window opens again" : end);
+			strcmp(end, "reopened") == 0 ? "[tcp.window_update] the window opens again"
+			: strcmp(end, "the session was reset") == 0 ? "[tcp.rst] the session was reset" : end);
 	struct event *ev = sess_event(st, s, "tcp.zero_window_stall", ts, c->zw_ref);
 	ev->file = c->zw_file;
 	const struct flow *k = flowtab_key(s);
@@ -347,18 +348,18 @@ static void emit_exhausted(struct tcp_an *st, struct tsess *s, int dir, const ch
 	for (unsigned i = 0; i < c->rx_n; i++) {
 		char what[64];
 		if (i == 0 && c->rx_orig) {
-			snprintf(what, sizeof what, "the original segment");
+			snprintf(what, sizeof what, "[tcp] the original segment");
 		} else {
 			char one[24] = "";
 			if (i)
 				fmt_secs(c->rx_times[i] - c->rx_times[i - 1], one, sizeof one);
-			snprintf(what, sizeof what, "retransmission %u%s%s%s", c->rx_orig ? i : i + 1,
+			snprintf(what, sizeof what, "[tcp.retransmission] retransmission %u%s%s%s", c->rx_orig ? i : i + 1,
 				 i ? " (" : "", one, i ? " after the previous)" : "");
 		}
 		an_cite(cite, sizeof cite, &m, c->rx_refs[i], c->rx_files[i], c->rx_times[i], "%s", what);
 	}
 	if (rst_ref)
-		an_cite(cite, sizeof cite, &m, rst_ref, rst_file, ts, "the reset");
+		an_cite(cite, sizeof cite, &m, rst_ref, rst_file, ts, "[tcp.rst] the reset");
 	int64_t first = c->rx_n ? c->rx_times[0] : ts;
 	struct event *ev = sess_event(st, s, "tcp.retransmission_exhausted", ts, ref);
 	ev_int(ev, "count", d->rx_count);
@@ -511,7 +512,7 @@ static void judge_rst(struct tcp_an *st, struct tsess *s, int dir, bool have_ref
 			size_t m = 0;
 			st->cite[0] = '\0';
 			an_cite(st->cite, sizeof st->cite, &m, st->jref.ref, st->jref.file, st->jref.ts,
-				"the same host's packet it is compared with (TTL %u)", ref_ttl);
+				"[tcp] the same host's packet it is compared with (TTL %u)", ref_ttl);
 			ev_cstr(ev, "cite", st->cite);
 		}
 		if (c->rst_v4) {

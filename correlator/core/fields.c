@@ -132,7 +132,7 @@ const struct field_def fields_table[] = {
 	{ "names", N, "dns.burst: names asked" },
 	{ "targets", N, "arp.burst: targets asked for" },
 	{ "reason", S, "why (arp.gratuitous: announcement, unsolicited reply)" },
-	{ "cite", S, "records an analysis cites besides its ref: REF[/FILE]@TS what;..." },
+	{ "cite", S, "records an analysis cites besides its ref: REF[/FILE]@TS [TYPE] what;..." },
 	{ "original_ref", I, "tcp.retransmission_exhausted: the original segment" },
 	{ "rst_ref", I, "tcp.retransmission_exhausted: the reset" },
 	{ "span", D, "from the first record cited to the last" },

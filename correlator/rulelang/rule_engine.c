@@ -461,9 +461,10 @@ static unsigned evidence_peer(struct rule_engine *e, struct evidence *d, const s
 }
 
 /* An analysis event may cite more records of its own source and file than
- * its ref: a string field "cite" of entries "REF[/FILE]@TS what;" (FILE the
- * file of a multi-file source when not the event's, TS the corrected time in
- * ns), e.g. the original segment, each retransmission and the reset.
+ * its ref: a string field "cite" of entries "REF[/FILE]@TS [TYPE] what;" (FILE
+ * the file of a multi-file source when not the event's, TS the corrected time
+ * in ns, TYPE the cited record's event type, else the citing event's), e.g.
+ * the original segment, each retransmission and the reset.
  * Returns how many entries the field holds (an upper bound for cites()). */
 static unsigned cite_count(const struct event *ev)
 {
@@ -507,6 +508,18 @@ static unsigned evidence_cites(struct rule_engine *e, struct evidence *d, const 
 			ts = ev->ts;   /* a damaged time (the field may come from a JSONL file) */
 		while (*rest == ' ')
 			rest++;
+		char type[64] = "";
+		if (*rest == '[') {
+			const char *close = strchr(rest, ']');
+			size_t tl = close ? (size_t)(close - rest - 1) : 0;
+			if (close && tl > 0 && tl < sizeof type) {
+				memcpy(type, rest + 1, tl);
+				type[tl] = '\0';
+				rest = (char *)close + 1;
+				while (*rest == ' ')
+					rest++;
+			}
+		}
 		bool dup = false;
 		for (unsigned i = 0; i < nhave + n && !dup; i++) {
 			struct evidence *h = i < nhave ? (struct evidence *)&have[i] : &d[i - nhave];
@@ -526,6 +539,8 @@ static unsigned evidence_cites(struct rule_engine *e, struct evidence *d, const 
 		d[n].file = (uint16_t)file;
 		d[n].ts = ts;
 		d[n].msg = arena_strdup(e->store, *rest ? rest : "cited record");
+		if (type[0])
+			d[n].type = arena_strdup(e->store, type);
 		n++;
 	}
 	return n;
