@@ -12,8 +12,9 @@
  *                   burst), window (first to last query), peak_qps (most queries
  *                   in one calendar second), mean_qps (count over the window, at
  *                   least 1 s), names (the most queried names with their counts,
- *                   exact up to 64 distinct names; a name is kept to 127 bytes
- *                   for the queries before the crossing) and dns.qry.name (the
+ *                   exact up to 64 distinct names; for the 49 queries before
+ *                   the crossing, names are kept to 127 bytes and up to 16
+ *                   different ones) and dns.qry.name (the
  *                   first of them); the answers the client got from the burst's
  *                   first query on: responses, noerror, nxdomain, servfail,
  *                   nxdomain_ratio and servfail_ratio (of responses)
@@ -49,6 +50,8 @@
 #define DNS_BURST_NAMES 64      /* distinct names counted exactly in a burst */
 #define DNS_RNAME 128           /* name kept per query of the window */
 #define DNS_CITE_FIRST 5        /* first queries of a burst cited */
+#define DNS_DICT_MAX 16         /* different names kept for the queries before a crossing */
+#define DNS_DICT_NONE 0xff
 
 struct qpend {
 	struct an_cause q;
@@ -66,7 +69,10 @@ struct hot {              /* a client sending queries close together */
 	int64_t ring[DNS_BURST_COUNT];
 	uint64_t rref[DNS_BURST_COUNT];
 	uint16_t rfile[DNS_BURST_COUNT];
-	char rname[DNS_BURST_COUNT][DNS_RNAME];
+	uint8_t rname[DNS_BURST_COUNT];  /* index into dict, DNS_DICT_NONE: not kept */
+	char (*dict)[DNS_RNAME];         /* the different names of the window */
+	uint64_t *dict_h;
+	unsigned ndict, dict_cap;
 	unsigned head, n;     /* head: oldest of the last n */
 	uint64_t responses, noerror, nxdomain, servfail;  /* answers in the burst */
 	int64_t ans_ts[DNS_BURST_COUNT];  /* the last answers before a burst */
@@ -162,6 +168,46 @@ static size_t top_list(const struct topk *t, char *buf, size_t len, bool addr_ke
 	return n;
 }
 
+static void keep_name(char *dst, const char *qname)
+{
+	size_t n = strlen(qname);
+	if (n >= DNS_RNAME)
+		n = DNS_RNAME - 1;
+	memcpy(dst, qname, n);
+	dst[n] = '\0';
+}
+
+/* The dictionary slot of qname (added when new), or DNS_DICT_NONE past
+ * DNS_DICT_MAX different names: a client asking for the same few names
+ * (A and AAAA, a retry loop) costs one entry each. */
+static uint8_t dict_slot(struct hot *h, const char *qname)
+{
+	uint64_t hh = an_hash(qname, strlen(qname));
+	for (unsigned i = 0; i < h->ndict; i++)
+		if (h->dict_h[i] == hh && !strncmp(h->dict[i], qname, DNS_RNAME - 1))
+			return (uint8_t)i;
+	if (h->ndict == DNS_DICT_MAX)
+		return DNS_DICT_NONE;
+	if (h->ndict == h->dict_cap) {
+		h->dict_cap = h->dict_cap ? h->dict_cap * 2 : 2;
+		h->dict = xrealloc(h->dict, h->dict_cap * sizeof *h->dict);
+		h->dict_h = xrealloc(h->dict_h, h->dict_cap * sizeof *h->dict_h);
+	}
+	keep_name(h->dict[h->ndict], qname);
+	h->dict_h[h->ndict] = hh;
+	return (uint8_t)h->ndict++;
+}
+
+static void hot_free(struct hot *h)
+{
+	if (!h)
+		return;
+	topk_free(h->names);
+	free(h->dict);
+	free(h->dict_h);
+	free(h);
+}
+
 static void end_burst(struct dns_state *s, struct client *c, int64_t ts)
 {
 	struct hot *h = c->hot;
@@ -210,6 +256,9 @@ static void end_burst(struct dns_state *s, struct client *c, int64_t ts)
 	emit_event(s->out, ev);
 	topk_free(h->names);
 	h->names = NULL;
+	/* the ring's queries of the burst kept no names: start the dictionary afresh */
+	memset(h->rname, DNS_DICT_NONE, sizeof h->rname);
+	h->ndict = 0;
 }
 
 static void on_evict_client(void *ctx, const struct flow *key, void *data, bool by_cap)
@@ -223,8 +272,7 @@ static void on_evict_client(void *ctx, const struct flow *key, void *data, bool 
 			end_burst(s, c, s->now);
 		else if (c->hot->in_burst)
 			burst_unlink(s, c);
-		topk_free(c->hot->names);
-		free(c->hot);
+		hot_free(c->hot);
 		c->hot = NULL;
 	}
 }
@@ -249,14 +297,6 @@ static int64_t second_of(int64_t ts)
 	return ts >= 0 ? ts / NS_PER_SEC : -((-ts + NS_PER_SEC - 1) / NS_PER_SEC);
 }
 
-static void keep_name(char *dst, const char *qname)
-{
-	size_t n = strlen(qname);
-	if (n >= DNS_RNAME)
-		n = DNS_RNAME - 1;
-	memcpy(dst, qname, n);
-	dst[n] = '\0';
-}
 
 static void count_answer(struct hot *h, uint8_t rcode)
 {
@@ -301,7 +341,7 @@ static void count_query(struct dns_state *s, struct client *c, const struct even
 	int64_t ts = ev->ts;
 	if (c->hot && !c->hot->in_burst && ts - c->last >= DNS_BURST_WINDOW) {
 		/* quiet for a whole window: the client cools down, memory goes */
-		free(c->hot);
+		hot_free(c->hot);
 		c->hot = NULL;
 	}
 	if (!c->hot) {
@@ -316,7 +356,7 @@ static void count_query(struct dns_state *s, struct client *c, const struct even
 		c->hot->ring[0] = c->last;
 		c->hot->rref[0] = c->last_ref;
 		c->hot->rfile[0] = c->last_file;
-		keep_name(c->hot->rname[0], c->last_name);
+		c->hot->rname[0] = dict_slot(c->hot, c->last_name);
 		c->hot->n = 1;
 		if (c->has_ans) {
 			c->hot->ans_ts[0] = c->ans_ts;
@@ -337,7 +377,8 @@ static void count_query(struct dns_state *s, struct client *c, const struct even
 	h->ring[slot] = ts;
 	h->rref[slot] = ev->ref;
 	h->rfile[slot] = ev->file;
-	keep_name(h->rname[slot], qname);
+	if (!h->in_burst)
+		h->rname[slot] = dict_slot(h, qname);
 	if (h->in_burst) {
 		h->count++;
 		h->burst_last = ts;
@@ -388,8 +429,8 @@ static void count_query(struct dns_state *s, struct client *c, const struct even
 			unsigned k = (h->head + i) % DNS_BURST_COUNT;
 			if (k == slot)
 				topk_add(h->names, qname, strlen(qname));
-			else
-				topk_add(h->names, h->rname[k], strlen(h->rname[k]));
+			else if (h->rname[k] != DNS_DICT_NONE)
+				topk_add(h->names, h->dict[h->rname[k]], strlen(h->dict[h->rname[k]]));
 			if (h->nfirst < DNS_CITE_FIRST) {
 				h->first_q[h->nfirst].ref = h->rref[k];
 				h->first_q[h->nfirst].file = h->rfile[k];
