@@ -53,6 +53,7 @@ struct gap {
 };
 
 #define ESP_GAPS 16             /* past this, a new gap joins the newest */
+#define ESP_DEPTHS 8            /* different lateness values listed per SA */
 
 struct first_of {
 	bool set;
@@ -71,6 +72,9 @@ struct sa {
 	uint64_t bits[ESP_TRACK / 64];
 	uint64_t packets, bytes, skipped, net_lost, reordered, beyond, dups;
 	uint64_t window_lost, max_late;
+	struct { uint64_t late, n; } depth[ESP_DEPTHS];   /* late_by values seen, with counts */
+	unsigned ndepth;
+	uint64_t depth_other;
 	struct gap gaps[ESP_GAPS];
 	unsigned ngaps;
 	struct first_of f_lost, f_reord, f_beyond, f_dup;
@@ -92,6 +96,7 @@ struct esp_state {
 	struct event ev;
 	char msg[256];
 	char sa_txt[96];
+	char depths[256];
 	char cite[1024];
 };
 
@@ -172,6 +177,24 @@ static void emit_summary(struct esp_state *s, struct sa *a, int64_t ts)
 	ev_int(ev, "max_late", (int64_t)a->max_late);
 	ev_int(ev, "shallow", (int64_t)(a->reordered - a->beyond));
 	ev_int(ev, "window_lost", (int64_t)a->window_lost);
+	if (a->ndepth) {   /* "3 (2), 80 (1)": packets late, how often; in order of depth */
+		size_t o = 0;
+		bool used[ESP_DEPTHS] = { false };
+		for (unsigned k = 0; k < a->ndepth; k++) {
+			unsigned best = ESP_DEPTHS;
+			for (unsigned i = 0; i < a->ndepth; i++)
+				if (!used[i] && (best == ESP_DEPTHS || a->depth[i].late < a->depth[best].late))
+					best = i;
+			used[best] = true;
+			o += (size_t)snprintf(s->depths + o, sizeof s->depths - o, "%s%" PRIu64 " (%" PRIu64 ")",
+					      o ? ", " : "", a->depth[best].late, a->depth[best].n);
+			if (o >= sizeof s->depths)
+				o = sizeof s->depths - 1;
+		}
+		if (a->depth_other)
+			snprintf(s->depths + o, sizeof s->depths - o, ", other (%" PRIu64 ")", a->depth_other);
+		ev_cstr(ev, "depths", s->depths);
+	}
 	ev_dur(ev, "duration", a->last_ts - a->first_ts);
 	char src[64] = "?", dst[64] = "?";
 	if (a->first.has_flow) {
@@ -482,6 +505,17 @@ static void esp_event(void *st, const struct event *ev, struct emit *out)
 		first_set(&a->f_beyond, ev->ref, ev->file, ev->ts, seq, late);
 	}
 	first_set(&a->f_reord, ev->ref, ev->file, ev->ts, seq, late);
+	unsigned di = 0;
+	while (di < a->ndepth && a->depth[di].late != late)
+		di++;
+	if (di < a->ndepth) {
+		a->depth[di].n++;
+	} else if (a->ndepth < ESP_DEPTHS) {
+		a->depth[a->ndepth].late = late;
+		a->depth[a->ndepth++].n = 1;
+	} else {
+		a->depth_other++;
+	}
 	if (late > a->max_late)
 		a->max_late = late;
 	if (late <= a->max) {

@@ -141,6 +141,7 @@ const struct field_def fields_table[] = {
 	{ "reordered", I, "esp.summary: packets that arrived late" },
 	{ "duplicates", I, "esp.summary: sequence numbers seen twice" },
 	{ "max_late", I, "esp.summary: the latest packet, in packets" },
+	{ "depths", S, "esp.summary: how many packets late, how often: 3 (2), 80 (1)" },
 	{ "shallow", I, "esp.summary: late packets within the 64-packet replay window" },
 	{ "window_lost", I, "esp.summary: numbers that did not arrive within the replay window" },
 	{ "sa", S, "esp.summary: SPI and addresses" },

@@ -127,8 +127,12 @@ def build(rng, outdir, near_miss):
                                              first_lost_ref=r[fwd_idx[fli]]),
                      evidence=[ref(fli), ref(late[0][0])] + ([ref(dups[0])] if dups else []),
                      message=[r"%d of %d sequence numbers never arrived" % (len(never), numbers)])]
+    hist = {}
+    for _, d in late:
+        hist[d] = hist.get(d, 0) + 1
+    depths = ", ".join("%d (%d)" % (d, hist[d]) for d in sorted(hist))
     if shallow:
-        exp.append(fl.Expect("esp_reordering", fields=dict(common, shallow=len(shallow),
+        exp.append(fl.Expect("esp_reordering", fields=dict(common, shallow=len(shallow), depths=depths,
                                                            first_reordered_ref=r[fwd_idx[late[0][0]]]),
                              evidence=[ref(late[0][0])]))
     if dups:
