@@ -890,8 +890,9 @@ static void tcp_event(void *state, const struct event *ev, struct emit *o)
 			emit_idle(st, s, "reset", ev->ts, ev->ref);
 	}
 
-	/* retransmission storms */
-	if (r.flags & (TA_RETRANS | TA_FAST_RETRANS | TA_SPURIOUS)) {
+	/* retransmission storms (of data or FIN: repeated SYNs are the
+	 * handshake's, tcp.handshake.syn_repeated / unanswered) */
+	if ((r.flags & (TA_RETRANS | TA_FAST_RETRANS | TA_SPURIOUS)) && !(fl & TH_SYN)) {
 		if (d->rx_count && d->rx_seq == p->seq) {
 			d->rx_count++;
 		} else {

@@ -471,6 +471,17 @@ START_TEST(exhausted)
 }
 END_TEST
 
+/* a SYN sent four times is the handshake's business, not a retransmission storm */
+START_TEST(syn_retries_not_exhausted)
+{
+	for (int i = 0; i < 4; i++)
+		seg(i * 1000, 0, TH_SYN, 1000, 0, 0, 8192);
+	finish();
+	ck_assert_ptr_nonnull(find("tcp.handshake.unanswered"));
+	ck_assert_ptr_null(find("tcp.retransmission_exhausted"));
+}
+END_TEST
+
 /* --retrans-min 5: four retransmissions are not enough */
 START_TEST(exhausted_min_option)
 {
@@ -629,6 +640,7 @@ static Suite *suite(void)
 	tcase_add_test(c, idle_none_at_finish);
 	tcase_add_test(c, exhausted);
 	tcase_add_test(c, exhausted_min_option);
+	tcase_add_test(c, syn_retries_not_exhausted);
 	tcase_add_test(c, zero_window_stall);
 	tcase_add_test(c, zero_window_brief);
 	tcase_add_test(c, not_exhausted_when_acked);
