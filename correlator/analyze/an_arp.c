@@ -13,6 +13,17 @@
  *                   Fields: arp.src.proto_ipv4, count (requests in the burst),
  *                   targets (different targets in the crossing window),
  *                   window (first to last request)
+ *   arp.burst_outcome  what followed a burst, 30 s after it (or at the end):
+ *                   the burst's numbers, how many targets answered, whether
+ *                   the sender announced itself (gratuitous ARP from 10 s
+ *                   before the burst on), and every TCP reset between the
+ *                   sender and a target it had just re-resolved, with how
+ *                   long that session had been idle and its service. verdict:
+ *                   host_teardown (the sender itself reset sessions to peers
+ *                   that answered, without announcing itself), failover
+ *                   (gratuitous ARP, most targets silent, or the peers reset),
+ *                   none (nothing followed). Cites the burst's first request,
+ *                   the announcement and the resets.
  *   arp.summary     per source at the end: requests, replies, gratuitous,
  *                   unanswered, senders, top_senders, and the highest rate of
  *                   one sender per millisecond and per second (peak_per_ms,
@@ -44,6 +55,46 @@
 #define ARP_PEND 4
 #define ARP_TOPK 256
 #define ARP_TOP_SHOWN 5
+#define ARP_FOLLOW (30 * NS_PER_SEC)   /* what follows a burst is judged this long */
+#define ARP_GRAT_BEFORE (10 * NS_PER_SEC)
+#define ARP_WATCHES 16                 /* bursts followed at once; more are not judged */
+#define ARP_WATCH_TARGETS 256
+#define ARP_WATCH_RESETS 16
+#define ARP_GRAT_KEEP 16
+
+struct wreset {
+	uint64_t ref;
+	uint16_t file;
+	int64_t ts, idle;                  /* idle < 0: the session's earlier packets unseen */
+	struct flow flow;
+	bool by_host, peer_answered;
+};
+
+/* A burst being followed: its targets, their answers, announcements, resets. */
+struct watch {
+	uint16_t source;
+	struct addr host;
+	struct an_cause cross;
+	uint64_t first_ref;
+	uint16_t first_file;
+	int64_t first, last, deadline;
+	uint64_t count, distinct;
+	bool open;                         /* the burst is still going */
+	struct addr t[ARP_WATCH_TARGETS];
+	bool answered[ARP_WATCH_TARGETS];
+	unsigned nt;
+	bool grat;
+	uint64_t grat_ref;
+	uint16_t grat_file;
+	int64_t grat_ts;
+	struct wreset r[ARP_WATCH_RESETS];
+	unsigned nr;
+	uint64_t resets;
+};
+
+struct tcpseen {                       /* last packet of a TCP session */
+	int64_t ts;
+};
 
 struct apend {
 	struct an_cause req;
@@ -61,6 +112,9 @@ struct sender {
 	struct addr addr;
 	int64_t ring[ARP_RING];
 	struct addr ring_t[ARP_RING];
+	uint64_t ring_ref[ARP_RING];
+	uint16_t ring_file[ARP_RING];
+	struct watch *w;                   /* the watch of the current burst */
 	unsigned head, n;
 	int64_t ms, s;                     /* current calendar ms and second */
 	uint64_t ms_count, s_count;
@@ -91,7 +145,15 @@ struct arp_state {
 	int64_t now;
 	struct event ev;
 	char msg[1024], top[512];
+	struct watch *watch[ARP_WATCHES];
+	unsigned nwatch;
+	struct { struct addr a; uint16_t source, file; uint64_t ref; int64_t ts; } grat[ARP_GRAT_KEEP];
+	unsigned ngrat, grat_head;
+	struct flowtab *tcp;
+	char sessions[1024], services[256], cite[2048];
 };
+
+static void emit_outcome(struct arp_state *s, struct watch *w, int64_t ts);
 
 static struct flow key_of(const struct addr *a, const struct addr *b)
 {
@@ -118,6 +180,13 @@ static void burst_unlink(struct arp_state *s, struct sender *x)
 static void end_burst(struct arp_state *s, struct sender *x, int64_t ts)
 {
 	burst_unlink(s, x);
+	if (x->w) {
+		x->w->open = false;
+		x->w->count = x->count;
+		x->w->last = x->last;
+		x->w->deadline = x->last + ARP_FOLLOW;
+		x->w = NULL;
+	}
 	struct event *ev = &s->ev;
 	an_cause_init(ev, &x->cross, "arp.burst", ts);
 	ev_addr(ev, "arp.src.proto_ipv4", &x->addr);
@@ -146,6 +215,11 @@ static void on_evict_sender(void *ctx, const struct flow *key, void *data, bool 
 		else
 			burst_unlink(s, x);
 	}
+	if (x->w) {     /* evicted mid-burst without output: the watch goes on */
+		x->w->open = false;
+		x->w->deadline = x->last + ARP_FOLLOW;
+		x->w = NULL;
+	}
 }
 
 static void on_evict_pair(void *ctx, const struct flow *key, void *data, bool by_cap)
@@ -164,6 +238,7 @@ static void *arp_create(const struct run *run)
 	s->senders = flowtab_new(sizeof(struct sender), cap, ARP_ASKED_MEMORY, on_evict_sender, s);
 	s->pairs = flowtab_new(sizeof(struct pair), cap, ARP_ASKED_MEMORY, on_evict_pair, s);
 	s->pq = pendq_new(sizeof(struct apend), cap);
+	s->tcp = flowtab_new(sizeof(struct tcpseen), cap, run->opt.session_timeout, NULL, NULL);
 	s->nsources = run->nsources ? run->nsources : 1;
 	s->src = xcalloc(s->nsources, sizeof *s->src);
 	s->cap_senders = xcalloc(s->nsources, sizeof *s->cap_senders);
@@ -188,11 +263,85 @@ static void emit_gratuitous(struct arp_state *s, const struct event *cause, cons
 	analysis_init(ev, cause, "arp.gratuitous");
 	ev_addr(ev, "arp.src.proto_ipv4", spa);
 	ev_cstr(ev, "reason", reason);
+	unsigned k = (s->grat_head + s->ngrat) % ARP_GRAT_KEEP;
+	if (s->ngrat < ARP_GRAT_KEEP)
+		s->ngrat++;
+	else
+		s->grat_head = (s->grat_head + 1) % ARP_GRAT_KEEP;
+	s->grat[k].a = *spa;
+	s->grat[k].source = cause->source;
+	s->grat[k].file = cause->file;
+	s->grat[k].ref = cause->ref;
+	s->grat[k].ts = cause->ts;
+	for (unsigned i = 0; i < s->nwatch; i++) {
+		struct watch *w = s->watch[i];
+		if (!w->grat && w->source == cause->source && addr_equal(&w->host, spa)) {
+			w->grat = true;
+			w->grat_ref = cause->ref;
+			w->grat_file = cause->file;
+			w->grat_ts = cause->ts;
+		}
+	}
 	char a[64];
 	addr_format(spa, a, sizeof a);
 	snprintf(s->msg, sizeof s->msg, "gratuitous ARP for %s: %s", a, reason);
 	ev->msg = s->msg;
 	emit_event(s->out, ev);
+}
+
+static int watch_find(const struct watch *w, const struct addr *t)
+{
+	for (unsigned i = 0; i < w->nt; i++)
+		if (addr_equal(&w->t[i], t))
+			return (int)i;
+	return -1;
+}
+
+static void watch_target(struct watch *w, const struct addr *t)
+{
+	if (w->nt < ARP_WATCH_TARGETS && watch_find(w, t) < 0)
+		w->t[w->nt++] = *t;
+}
+
+/* A TCP packet: the idle time of its session, and resets after a burst. */
+static void tcp_packet(struct arp_state *s, const struct event *ev, const struct pkt *p)
+{
+	struct flow f = { .src = p->src, .dst = p->dst, .sport = p->sport, .dport = p->dport, .proto = 6 };
+	bool created;
+	struct tcpseen *t = flowtab_get(s->tcp, &f, ev->source, ev->ts, true, &created, NULL);
+	if (!t)
+		return;
+	int64_t idle = created ? -1 : ev->ts - t->ts;
+	t->ts = ev->ts;
+	if (!(p->tcp_flags & 0x04) || !s->nwatch)
+		return;
+	for (unsigned i = 0; i < s->nwatch; i++) {
+		struct watch *w = s->watch[i];
+		if (w->source != ev->source || ev->ts < w->first || ev->ts > w->deadline)
+			continue;
+		bool by_host = addr_equal(&p->src, &w->host);
+		if (!by_host && !addr_equal(&p->dst, &w->host))
+			continue;
+		int k = watch_find(w, by_host ? &p->dst : &p->src);
+		if (k < 0)
+			continue;
+		bool seen = false;
+		for (unsigned j = 0; j < w->nr && !seen; j++)
+			seen = flow_same_session(&w->r[j].flow, &f);
+		if (seen)
+			continue;
+		w->resets++;
+		if (w->nr < ARP_WATCH_RESETS) {
+			struct wreset *r = &w->r[w->nr++];
+			r->ref = ev->ref;
+			r->file = ev->file;
+			r->ts = ev->ts;
+			r->idle = idle;
+			r->flow = f;
+			r->by_host = by_host;
+			r->peer_answered = w->answered[k];
+		}
+	}
 }
 
 /* Rates and bursts for one request of sender x for target t. */
@@ -221,9 +370,13 @@ static void count_request(struct arp_state *s, struct sender *x, struct src_stat
 	}
 	x->ring[slot] = ts;
 	x->ring_t[slot] = *t;
+	x->ring_ref[slot] = ev->ref;
+	x->ring_file[slot] = ev->file;
 	if (x->in_burst) {
 		x->count++;
 		x->last = ts;
+		if (x->w)
+			watch_target(x->w, t);
 		return;
 	}
 	/* requests within the last window, and how many different targets */
@@ -256,6 +409,43 @@ static void count_request(struct arp_state *s, struct sender *x, struct src_stat
 	if (s->bhead)
 		s->bhead->bprev = x;
 	s->bhead = x;
+	x->w = NULL;
+	if (s->nwatch == ARP_WATCHES)
+		return;
+	struct watch *w = xcalloc(1, sizeof *w);
+	s->watch[s->nwatch++] = w;
+	x->w = w;
+	w->source = ev->source;
+	w->host = x->addr;
+	w->cross = x->cross;
+	w->first = first;
+	w->last = ts;
+	w->distinct = distinct;
+	w->open = true;
+	w->deadline = INT64_MAX;
+	bool have_first = false;
+	for (unsigned i = 0; i < x->n; i++) {
+		unsigned a = (x->head + i) % ARP_RING;
+		if (ts - x->ring[a] >= ARP_BURST_WINDOW)
+			continue;
+		if (!have_first) {
+			have_first = true;
+			w->first_ref = x->ring_ref[a];
+			w->first_file = x->ring_file[a];
+		}
+		watch_target(w, &x->ring_t[a]);
+	}
+	for (unsigned i = 0; i < s->ngrat; i++) {   /* an announcement just before */
+		unsigned k = (s->grat_head + i) % ARP_GRAT_KEEP;
+		if (s->grat[k].source == w->source && addr_equal(&s->grat[k].a, &w->host) &&
+		    first - s->grat[k].ts <= ARP_GRAT_BEFORE) {
+			w->grat = true;
+			w->grat_ref = s->grat[k].ref;
+			w->grat_file = s->grat[k].file;
+			w->grat_ts = s->grat[k].ts;
+			break;
+		}
+	}
 }
 
 static void arp_event(void *st, const struct event *ev, struct emit *out)
@@ -264,6 +454,12 @@ static void arp_event(void *st, const struct event *ev, struct emit *out)
 	const struct pkt *p = ev->pkt;
 	uint16_t op;
 	struct addr spa, tpa;
+	if (p && (p->layers & PKT_TCP) && !(p->layers & PKT_FRAG)) {
+		s->out = out;
+		s->now = ev->ts;
+		tcp_packet(s, ev, p);
+		return;
+	}
 	if (p) {
 		if (!(p->layers & PKT_ARP) || p->arp_spa.family != 4)
 			return;
@@ -299,6 +495,12 @@ static void arp_event(void *st, const struct event *ev, struct emit *out)
 			ss->gratuitous++;
 			emit_gratuitous(s, ev, &spa, "announcement");
 			return;
+		}
+		for (unsigned i = 0; i < s->nwatch; i++) {
+			struct watch *w = s->watch[i];
+			int t;
+			if (w->source == ev->source && addr_equal(&w->host, &tpa) && (t = watch_find(w, &spa)) >= 0)
+				w->answered[t] = true;
 		}
 		struct flow k = key_of(&tpa, &spa);
 		struct pair *pr = flowtab_get(s->pairs, &k, pair_extra(ev->source, &tpa, &spa), ev->ts,
@@ -394,8 +596,132 @@ static void arp_tick(void *st, int64_t now, struct emit *out)
 		if (x->last + ARP_BURST_WINDOW <= now)
 			end_burst(s, x, x->last + ARP_BURST_WINDOW);
 	}
+	for (unsigned i = 0; i < s->nwatch;) {
+		struct watch *w = s->watch[i];
+		if (!w->open && w->deadline <= now) {
+			emit_outcome(s, w, w->deadline);
+			free(w);
+			s->watch[i] = s->watch[--s->nwatch];
+		} else {
+			i++;
+		}
+	}
+	flowtab_expire(s->tcp, now);
 	flowtab_expire(s->senders, now);
 	flowtab_expire(s->pairs, now);
+}
+
+static const char *service_name(uint16_t port)
+{
+	switch (port) {
+	case 22: return "ssh";
+	case 25: return "smtp";
+	case 53: return "dns";
+	case 80: return "http";
+	case 88: return "kerberos";
+	case 135: return "msrpc";
+	case 139: return "netbios";
+	case 389: return "ldap";
+	case 443: return "https";
+	case 445: return "smb";
+	case 636: return "ldaps";
+	case 1433: return "mssql";
+	case 1521: return "oracle";
+	case 3268: return "ldap-gc";
+	case 3306: return "mysql";
+	case 3389: return "rdp";
+	case 5432: return "postgresql";
+	case 5985: return "winrm";
+	case 8080: return "http-alt";
+	default: return NULL;
+	}
+}
+
+static void emit_outcome(struct arp_state *s, struct watch *w, int64_t ts)
+{
+	unsigned answered = 0, host_resets = 0, host_resets_answered = 0;
+	for (unsigned i = 0; i < w->nt; i++)
+		answered += w->answered[i];
+	int64_t max_idle = -1, min_idle = -1;
+	size_t o = 0, so = 0, co = 0;
+	s->sessions[0] = s->services[0] = s->cite[0] = '\0';
+	an_cite(s->cite, sizeof s->cite, &co, w->first_ref, w->first_file, w->first, "[arp.request] the burst's first request");
+	if (w->cross.ref != w->first_ref || w->cross.file != w->first_file)
+		an_cite(s->cite, sizeof s->cite, &co, w->cross.ref, w->cross.file, w->cross.ts,
+			"[arp.request] the request that made %u targets within 1 ms", ARP_BURST_COUNT);
+	if (w->grat)
+		an_cite(s->cite, sizeof s->cite, &co, w->grat_ref, w->grat_file, w->grat_ts,
+			"[arp.gratuitous] the sender announced itself (gratuitous ARP)");
+	for (unsigned i = 0; i < w->nr; i++) {
+		const struct wreset *r = &w->r[i];
+		if (r->by_host) {
+			host_resets++;
+			host_resets_answered += r->peer_answered;
+		}
+		if (r->idle >= 0 && r->idle > max_idle)
+			max_idle = r->idle;
+		if (r->idle >= 0 && (min_idle < 0 || r->idle < min_idle))
+			min_idle = r->idle;
+		/* the service: the well-known (lower) port of the session */
+		uint16_t sp = r->flow.sport < r->flow.dport ? r->flow.sport : r->flow.dport;
+		const char *svc = service_name(sp);
+		char port[16], fl[128], idle[48] = "since before the capture";
+		snprintf(port, sizeof port, "%u", sp);
+		flow_format(&r->flow, fl, sizeof fl);
+		if (r->idle >= 0)
+			format_duration(r->idle, idle, sizeof idle);
+		if (o < sizeof s->sessions - 200) {
+			o += (size_t)snprintf(s->sessions + o, sizeof s->sessions - o, "%s%s (%s/%s, idle %s, reset by %s)",
+					      o ? "; " : "", fl, svc ? svc : "tcp", port, idle,
+					      r->by_host ? "the sender" : "the peer");
+			if (o >= sizeof s->sessions)
+				o = sizeof s->sessions - 1;
+		}
+		char one[32];
+		snprintf(one, sizeof one, "%s/%s", svc ? svc : "tcp", port);
+		if (!strstr(s->services, one) && so < sizeof s->services - 40)
+			so += (size_t)snprintf(s->services + so, sizeof s->services - so, "%s%s", so ? ", " : "", one);
+		an_cite(s->cite, sizeof s->cite, &co, r->ref, r->file, r->ts, "[tcp.rst] reset of %s (idle %s)", fl, idle);
+	}
+	unsigned unanswered = w->nt - answered;
+	const char *verdict;
+	if (w->grat || (w->nt && unanswered * 2 > w->nt) || (w->resets && !host_resets))
+		verdict = "failover";
+	else if (host_resets_answered)
+		verdict = "host_teardown";
+	else if (w->resets)
+		verdict = "failover";
+	else
+		verdict = "none";
+	struct event *ev = &s->ev;
+	an_cause_init(ev, &w->cross, "arp.burst_outcome", ts);
+	ev_addr(ev, "arp.src.proto_ipv4", &w->host);
+	ev_int(ev, "count", (int64_t)w->count);
+	ev_int(ev, "targets", (int64_t)w->nt);
+	ev_dur(ev, "window", w->last - w->first);
+	ev_int(ev, "answered", answered);
+	ev_int(ev, "unanswered", unanswered);
+	ev_bool(ev, "gratuitous", w->grat);
+	ev_int(ev, "resets", (int64_t)w->resets);
+	ev_int(ev, "host_resets", host_resets);
+	if (max_idle >= 0) {
+		ev_dur(ev, "max_idle", max_idle);
+		ev_dur(ev, "min_idle", min_idle);
+	}
+	ev_cstr(ev, "sessions", o ? s->sessions : "none");
+	ev_cstr(ev, "services", so ? s->services : "none");
+	ev_cstr(ev, "verdict", verdict);
+	ev_cstr(ev, "cite", s->cite);
+	char a[64], win[32];
+	addr_format(&w->host, a, sizeof a);
+	format_duration(w->last - w->first, win, sizeof win);
+	snprintf(s->msg, sizeof s->msg,
+		 "after the ARP burst of %s (%" PRIu64 " requests for %u targets within %s): %u answered, %s"
+		 "%" PRIu64 " TCP resets to those peers (%u by the sender): %s",
+		 a, w->count, w->nt, win, answered, w->grat ? "announced itself, " : "", w->resets, host_resets,
+		 verdict);
+	ev->msg = s->msg;
+	emit_event(s->out, ev);
 }
 
 static void emit_summary(struct arp_state *s, uint16_t si, int64_t ts)
@@ -455,6 +781,13 @@ static void arp_finish(void *st, struct emit *out)
 			break;
 		arp_tick(s, t, out);
 	}
+	/* bursts still followed: judged on what the capture holds */
+	while (s->nwatch) {
+		struct watch *w = s->watch[--s->nwatch];
+		int64_t ts = s->now > w->last ? s->now : w->last;
+		emit_outcome(s, w, ts < w->deadline ? ts : w->deadline);
+		free(w);
+	}
 	for (size_t i = 0; i < s->nsources; i++) {
 		if (s->src[i].seen)
 			emit_summary(s, (uint16_t)i, s->now);
@@ -472,6 +805,9 @@ static void arp_destroy(void *st)
 	s->out = NULL;
 	flowtab_free(s->senders);
 	flowtab_free(s->pairs);
+	flowtab_free(s->tcp);
+	for (unsigned i = 0; i < s->nwatch; i++)
+		free(s->watch[i]);
 	pendq_free(s->pq);
 	for (size_t i = 0; i < s->nsources; i++)
 		topk_free(s->src[i].senders);

@@ -6,6 +6,9 @@
 #include "../core/run.h"
 #include "../core/source.h"
 
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 void an_cause_save(struct an_cause *c, const struct event *ev)
@@ -74,4 +77,24 @@ uint64_t an_hash(const void *p, size_t n)
 		h *= 0x100000001b3ULL;
 	}
 	return h;
+}
+
+void an_cite(char *buf, size_t size, size_t *len, uint64_t ref, uint16_t file, int64_t ts,
+	     const char *fmt, ...)
+{
+	char what[200], one[280];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	for (char *p = what; *p; p++)
+		if (*p == ';')
+			*p = ',';   /* the separator */
+	int w = snprintf(one, sizeof one, "%s%" PRIu64 "/%u@%" PRId64 " %s", *len ? ";" : "", ref, file, ts, what);
+	if (*len >= size)
+		*len = size ? size - 1 : 0;
+	if (w < 0 || *len + (size_t)w + 1 > size)
+		return;   /* an entry that does not fit whole is left out */
+	memcpy(buf + *len, one, (size_t)w + 1);
+	*len += (size_t)w;
 }

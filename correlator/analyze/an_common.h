@@ -9,6 +9,7 @@
 #define CORRELATOR_AN_COMMON_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "../core/event.h"
@@ -43,6 +44,14 @@ bool an_addr_is_group(const struct addr *a);
  * count is 0 or the run has no such source. */
 void an_note_cap(const struct run *run, uint16_t source, const char *analyzer, uint64_t count,
 		 const char *what, uint64_t cap);
+
+/* Append one cited record "REF/FILE@TS what" to the "cite" field text buf
+ * (what may start with "[TYPE] ", the record's event type)
+ * (size bytes, *len used), ';'-separated as the rule engine reads it (see
+ * docs/rules.md); an entry that does not fit whole is left out. Set
+ * buf[0] = 0 and *len = 0 first. */
+void an_cite(char *buf, size_t size, size_t *len, uint64_t ref, uint16_t file, int64_t ts,
+	     const char *fmt, ...) __attribute__((format(printf, 7, 8)));
 
 /* 64-bit FNV-1a, for names. */
 uint64_t an_hash(const void *p, size_t n);

@@ -6,11 +6,18 @@
  *                   citing the query
  *   dns.burst       one client sent >= 50 queries within 1 s; emitted when the
  *                   rate falls below that again (or at the end), citing the
- *                   query that crossed the threshold. Fields: ip.src, count
- *                   (queries in the burst), window (first to last query),
- *                   peak_qps (most queries in one calendar second), names (the
- *                   most queried names from the crossing on) and dns.qry.name
- *                   (the first of them)
+ *                   query that crossed the threshold and the first queries of
+ *                   the burst ("cite"). The burst starts at the first of the 50
+ *                   queries that crossed. Fields: ip.src, count (queries in the
+ *                   burst), window (first to last query), peak_qps (most queries
+ *                   in one calendar second), mean_qps (count over the window, at
+ *                   least 1 s), names (the most queried names with their counts,
+ *                   exact up to 64 distinct names; for the 49 queries before
+ *                   the crossing, names are kept to 127 bytes and up to 16
+ *                   different ones) and dns.qry.name (the
+ *                   first of them); the answers the client got from the burst's
+ *                   first query on: responses, noerror, nxdomain, servfail,
+ *                   nxdomain_ratio and servfail_ratio (of responses)
  *   dns.summary     per source at the end: queries, responses, nxdomain,
  *                   nxdomain_ratio, unanswered, distinct clients and names,
  *                   peak_qps (most queries in one calendar second), qps (the
@@ -40,6 +47,11 @@
 #define DNS_PEND 8
 #define DNS_TOPK 512
 #define DNS_TOP_SHOWN 5
+#define DNS_BURST_NAMES 64      /* distinct names counted exactly in a burst */
+#define DNS_RNAME 128           /* name kept per query of the window */
+#define DNS_CITE_FIRST 5        /* first queries of a burst cited */
+#define DNS_DICT_MAX 16         /* different names kept for the queries before a crossing */
+#define DNS_DICT_NONE 0xff
 
 struct qpend {
 	struct an_cause q;
@@ -55,7 +67,21 @@ struct qindex {
 
 struct hot {              /* a client sending queries close together */
 	int64_t ring[DNS_BURST_COUNT];
+	uint64_t rref[DNS_BURST_COUNT];
+	uint16_t rfile[DNS_BURST_COUNT];
+	uint8_t rname[DNS_BURST_COUNT];  /* index into dict, DNS_DICT_NONE: not kept */
+	char (*dict)[DNS_RNAME];         /* the different names of the window */
+	uint64_t *dict_h;
+	unsigned ndict, dict_cap;
 	unsigned head, n;     /* head: oldest of the last n */
+	uint64_t responses, noerror, nxdomain, servfail;  /* answers in the burst */
+	int64_t ans_ts[DNS_BURST_COUNT];  /* the last answers before a burst */
+	uint8_t ans_rc[DNS_BURST_COUNT];
+	unsigned ans_head, ans_n;
+	struct { uint64_t ref; uint16_t file; int64_t ts; } first_q[DNS_CITE_FIRST];
+	unsigned nfirst;
+	uint64_t last_ref;
+	uint16_t last_file;
 	bool in_burst;
 	struct an_cause cross;
 	int64_t burst_first, burst_last, sec;
@@ -65,9 +91,14 @@ struct hot {              /* a client sending queries close together */
 };
 
 struct client {
-	uint16_t source;
+	uint16_t source, last_file;
 	struct addr addr;
 	int64_t last;
+	uint64_t last_ref;
+	char last_name[DNS_RNAME];  /* the query before a client turns hot */
+	int64_t ans_ts;             /* and the answer before, while not hot */
+	uint8_t ans_rc;
+	bool has_ans;
 	struct hot *hot;
 };
 
@@ -75,7 +106,7 @@ struct src_stats {
 	bool seen;
 	struct an_cause first;
 	int64_t first_ts, last_ts, sec;
-	uint64_t queries, responses, nxdomain, unanswered, sec_count, peak;
+	uint64_t queries, responses, nxdomain, servfail, unanswered, sec_count, peak;
 	struct topk *names, *clients;
 };
 
@@ -90,7 +121,7 @@ struct dns_state {
 	struct emit *out;
 	int64_t now;
 	struct event ev;
-	char msg[1400], names[512], clients_s[512];
+	char msg[1400], names[512], clients_s[512], cite[1024];
 };
 
 static struct flow addr_key(const struct addr *a, uint16_t port)
@@ -137,6 +168,46 @@ static size_t top_list(const struct topk *t, char *buf, size_t len, bool addr_ke
 	return n;
 }
 
+static void keep_name(char *dst, const char *qname)
+{
+	size_t n = strlen(qname);
+	if (n >= DNS_RNAME)
+		n = DNS_RNAME - 1;
+	memcpy(dst, qname, n);
+	dst[n] = '\0';
+}
+
+/* The dictionary slot of qname (added when new), or DNS_DICT_NONE past
+ * DNS_DICT_MAX different names: a client asking for the same few names
+ * (A and AAAA, a retry loop) costs one entry each. */
+static uint8_t dict_slot(struct hot *h, const char *qname)
+{
+	uint64_t hh = an_hash(qname, strlen(qname));
+	for (unsigned i = 0; i < h->ndict; i++)
+		if (h->dict_h[i] == hh && !strncmp(h->dict[i], qname, DNS_RNAME - 1))
+			return (uint8_t)i;
+	if (h->ndict == DNS_DICT_MAX)
+		return DNS_DICT_NONE;
+	if (h->ndict == h->dict_cap) {
+		h->dict_cap = h->dict_cap ? h->dict_cap * 2 : 2;
+		h->dict = xrealloc(h->dict, h->dict_cap * sizeof *h->dict);
+		h->dict_h = xrealloc(h->dict_h, h->dict_cap * sizeof *h->dict_h);
+	}
+	keep_name(h->dict[h->ndict], qname);
+	h->dict_h[h->ndict] = hh;
+	return (uint8_t)h->ndict++;
+}
+
+static void hot_free(struct hot *h)
+{
+	if (!h)
+		return;
+	topk_free(h->names);
+	free(h->dict);
+	free(h->dict_h);
+	free(h);
+}
+
 static void end_burst(struct dns_state *s, struct client *c, int64_t ts)
 {
 	struct hot *h = c->hot;
@@ -148,6 +219,28 @@ static void end_burst(struct dns_state *s, struct client *c, int64_t ts)
 	ev_int(ev, "count", (int64_t)h->count);
 	ev_dur(ev, "window", h->burst_last - h->burst_first);
 	ev_int(ev, "peak_qps", (int64_t)h->peak);
+	int64_t win = h->burst_last - h->burst_first;
+	double mean = (double)h->count / (win > NS_PER_SEC ? (double)win / 1e9 : 1.0);
+	ev_real(ev, "mean_qps", mean);
+	ev_int(ev, "responses", (int64_t)h->responses);
+	ev_int(ev, "noerror", (int64_t)h->noerror);
+	ev_int(ev, "nxdomain", (int64_t)h->nxdomain);
+	ev_int(ev, "servfail", (int64_t)h->servfail);
+	double nxr = h->responses ? (double)h->nxdomain / (double)h->responses : 0.0;
+	double sfr = h->responses ? (double)h->servfail / (double)h->responses : 0.0;
+	ev_real(ev, "nxdomain_ratio", nxr);
+	ev_real(ev, "servfail_ratio", sfr);
+	size_t m = 0;
+	s->cite[0] = '\0';
+	for (unsigned i = 0; i < h->nfirst; i++)
+		an_cite(s->cite, sizeof s->cite, &m, h->first_q[i].ref, h->first_q[i].file, h->first_q[i].ts,
+			"[dns.query] storm query %u", i + 1);
+	an_cite(s->cite, sizeof s->cite, &m, h->cross.ref, h->cross.file, h->cross.ts,
+		"[dns.query] the query that made 50 within 1 s");
+	if (h->last_ref != h->cross.ref)
+		an_cite(s->cite, sizeof s->cite, &m, h->last_ref, h->last_file, h->burst_last,
+			"[dns.query] the last query of the burst");
+	ev_cstr(ev, "cite", s->cite);
 	const char *top = NULL;
 	top_list(h->names, s->names, sizeof s->names, false, &top);
 	ev_cstr(ev, "names", s->names);
@@ -157,11 +250,15 @@ static void end_burst(struct dns_state *s, struct client *c, int64_t ts)
 	addr_format(&c->addr, a, sizeof a);
 	format_duration(h->burst_last - h->burst_first, w, sizeof w);
 	snprintf(s->msg, sizeof s->msg, "DNS burst: %s sent %" PRIu64 " queries in %s (peak %" PRIu64
-		 "/s): %s", a, h->count, w, h->peak, s->names);
+		 "/s, mean %.1f/s; %" PRIu64 " answers, %.0f%% NXDOMAIN, %.0f%% SERVFAIL): %s", a, h->count, w,
+		 h->peak, mean, h->responses, nxr * 100.0, sfr * 100.0, s->names);
 	ev->msg = s->msg;
 	emit_event(s->out, ev);
 	topk_free(h->names);
 	h->names = NULL;
+	/* the ring's queries of the burst kept no names: start the dictionary afresh */
+	memset(h->rname, DNS_DICT_NONE, sizeof h->rname);
+	h->ndict = 0;
 }
 
 static void on_evict_client(void *ctx, const struct flow *key, void *data, bool by_cap)
@@ -175,8 +272,7 @@ static void on_evict_client(void *ctx, const struct flow *key, void *data, bool 
 			end_burst(s, c, s->now);
 		else if (c->hot->in_burst)
 			burst_unlink(s, c);
-		topk_free(c->hot->names);
-		free(c->hot);
+		hot_free(c->hot);
 		c->hot = NULL;
 	}
 }
@@ -201,6 +297,43 @@ static int64_t second_of(int64_t ts)
 	return ts >= 0 ? ts / NS_PER_SEC : -((-ts + NS_PER_SEC - 1) / NS_PER_SEC);
 }
 
+
+static void count_answer(struct hot *h, uint8_t rcode)
+{
+	h->responses++;
+	if (rcode == 0)
+		h->noerror++;
+	else if (rcode == 2)
+		h->servfail++;
+	else if (rcode == 3)
+		h->nxdomain++;
+}
+
+/* A response to client c: counted in its burst, or kept for one to come. */
+static void client_answer(struct client *c, int64_t ts, uint8_t rcode)
+{
+	struct hot *h = c->hot;
+	if (!h) {
+		c->has_ans = true;
+		c->ans_ts = ts;
+		c->ans_rc = rcode;
+		return;
+	}
+	if (h->in_burst) {
+		count_answer(h, rcode);
+		return;
+	}
+	unsigned k;
+	if (h->ans_n < DNS_BURST_COUNT) {
+		k = (h->ans_head + h->ans_n++) % DNS_BURST_COUNT;
+	} else {
+		k = h->ans_head;
+		h->ans_head = (h->ans_head + 1) % DNS_BURST_COUNT;
+	}
+	h->ans_ts[k] = ts;
+	h->ans_rc[k] = rcode;
+}
+
 /* Rate bookkeeping for one query of client c; may start a burst. */
 static void count_query(struct dns_state *s, struct client *c, const struct event *ev,
 			const char *qname)
@@ -208,29 +341,49 @@ static void count_query(struct dns_state *s, struct client *c, const struct even
 	int64_t ts = ev->ts;
 	if (c->hot && !c->hot->in_burst && ts - c->last >= DNS_BURST_WINDOW) {
 		/* quiet for a whole window: the client cools down, memory goes */
-		free(c->hot);
+		hot_free(c->hot);
 		c->hot = NULL;
 	}
 	if (!c->hot) {
 		if (!c->last || ts - c->last >= DNS_BURST_WINDOW) {
 			c->last = ts;
+			c->last_ref = ev->ref;
+			c->last_file = ev->file;
+			keep_name(c->last_name, qname);
 			return;
 		}
 		c->hot = xcalloc(1, sizeof *c->hot);
 		c->hot->ring[0] = c->last;
+		c->hot->rref[0] = c->last_ref;
+		c->hot->rfile[0] = c->last_file;
+		c->hot->rname[0] = dict_slot(c->hot, c->last_name);
 		c->hot->n = 1;
+		if (c->has_ans) {
+			c->hot->ans_ts[0] = c->ans_ts;
+			c->hot->ans_rc[0] = c->ans_rc;
+			c->hot->ans_n = 1;
+			c->has_ans = false;
+		}
 	}
 	c->last = ts;
 	struct hot *h = c->hot;
+	unsigned slot;
 	if (h->n < DNS_BURST_COUNT) {
-		h->ring[(h->head + h->n++) % DNS_BURST_COUNT] = ts;
+		slot = (h->head + h->n++) % DNS_BURST_COUNT;
 	} else {
-		h->ring[h->head] = ts;
+		slot = h->head;
 		h->head = (h->head + 1) % DNS_BURST_COUNT;
 	}
+	h->ring[slot] = ts;
+	h->rref[slot] = ev->ref;
+	h->rfile[slot] = ev->file;
+	if (!h->in_burst)
+		h->rname[slot] = dict_slot(h, qname);
 	if (h->in_burst) {
 		h->count++;
 		h->burst_last = ts;
+		h->last_ref = ev->ref;
+		h->last_file = ev->file;
 		int64_t sec = second_of(ts);
 		h->sec_count = sec == h->sec ? h->sec_count + 1 : 1;
 		h->sec = sec;
@@ -245,15 +398,45 @@ static void count_query(struct dns_state *s, struct client *c, const struct even
 		h->count = DNS_BURST_COUNT;
 		h->burst_first = h->ring[h->head];
 		h->burst_last = ts;
-		/* queries in the calendar second of the crossing, from the ring */
+		h->last_ref = ev->ref;
+		h->last_file = ev->file;
+		/* the busiest calendar second so far, from the ring (in time
+		 * order from head), and the count of the crossing's second */
 		h->sec = second_of(ts);
 		h->sec_count = 0;
-		for (unsigned i = 0; i < h->n; i++)
-			if (second_of(h->ring[i]) == h->sec)
+		h->peak = 0;
+		int64_t run_sec = 0;
+		uint64_t run = 0;
+		for (unsigned i = 0; i < h->n; i++) {
+			int64_t sc = second_of(h->ring[(h->head + i) % DNS_BURST_COUNT]);
+			run = i && sc == run_sec ? run + 1 : 1;
+			run_sec = sc;
+			if (run > h->peak)
+				h->peak = run;
+			if (sc == h->sec)
 				h->sec_count++;
-		h->peak = h->sec_count;
-		h->names = topk_new(8);
-		topk_add(h->names, qname, strlen(qname));
+		}
+		h->names = topk_new(DNS_BURST_NAMES);
+		h->nfirst = 0;
+		h->responses = h->noerror = h->nxdomain = h->servfail = 0;
+		for (unsigned i = 0; i < h->ans_n; i++) {
+			unsigned k = (h->ans_head + i) % DNS_BURST_COUNT;
+			if (h->ans_ts[k] >= h->burst_first)
+				count_answer(h, h->ans_rc[k]);
+		}
+		h->ans_n = h->ans_head = 0;
+		for (unsigned i = 0; i < h->n; i++) {
+			unsigned k = (h->head + i) % DNS_BURST_COUNT;
+			if (k == slot)
+				topk_add(h->names, qname, strlen(qname));
+			else if (h->rname[k] != DNS_DICT_NONE)
+				topk_add(h->names, h->dict[h->rname[k]], strlen(h->dict[h->rname[k]]));
+			if (h->nfirst < DNS_CITE_FIRST) {
+				h->first_q[h->nfirst].ref = h->rref[k];
+				h->first_q[h->nfirst].file = h->rfile[k];
+				h->first_q[h->nfirst++].ts = h->ring[k];
+			}
+		}
 		h->link.prev = NULL;
 		h->link.next = s->bhead;
 		if (s->bhead)
@@ -326,6 +509,12 @@ static void dns_event(void *st, const struct event *ev, struct emit *out)
 		ss->responses++;
 		if (m.rcode == 3)
 			ss->nxdomain++;
+		if (m.rcode == 2)
+			ss->servfail++;
+		struct flow cl = addr_key(&f->dst, 0);
+		struct client *c = flowtab_get(s->clients, &cl, ev->source, ev->ts, false, NULL, NULL);
+		if (c)
+			client_answer(c, ev->ts, m.rcode);
 		struct flow k = addr_key(&f->dst, f->dport);
 		struct qindex *x = flowtab_get(s->index, &k, ev->source, ev->ts, false, NULL, NULL);
 		for (size_t i = 0; x && i < DNS_PEND; i++) {
@@ -437,6 +626,8 @@ static void emit_summary(struct dns_state *s, uint16_t si, int64_t ts)
 	ev_int(ev, "nxdomain", (int64_t)ss->nxdomain);
 	double ratio = ss->responses ? (double)ss->nxdomain / (double)ss->responses : 0.0;
 	ev_real(ev, "nxdomain_ratio", ratio);
+	ev_int(ev, "servfail", (int64_t)ss->servfail);
+	ev_real(ev, "servfail_ratio", ss->responses ? (double)ss->servfail / (double)ss->responses : 0.0);
 	ev_int(ev, "unanswered", (int64_t)ss->unanswered);
 	ev_int(ev, "clients", (int64_t)topk_distinct(ss->clients));
 	ev_int(ev, "names", (int64_t)topk_distinct(ss->names));

@@ -1,15 +1,21 @@
 /*
  * correlator/analyze/an_esp.c - the ESP analyzer: per security association (SPI and
  * addresses, at one source) it follows the sequence numbers and reports
- *   esp.lost       a gap: count = sequence numbers skipped, on the packet after it
+ *   esp.lost       sequence numbers that did not arrive within the anti-replay
+ *                  window (64 packets, RFC 4303 3.4.3): emitted when they leave
+ *                  it, count = how many, citing the packet after the gap. A
+ *                  number that arrives late but within the window is
+ *                  reordering, never loss
  *   esp.reordered  a late packet: late_by = highest number seen - its number;
  *                  replay_window_exceeded when late_by >= 64, the default
  *                  anti-replay window (RFC 4303 3.4.3): the receiver drops it
  *   esp.duplicate  a number seen before (within the last 1024)
  *   esp.interval   per SA and second with traffic: bytes, packets, lost,
  *                  reordered, duplicates (the report's charts; see an_esp.h)
- *   esp.summary    per SA when it goes idle or at the end: totals, and net
- *                  loss (numbers never seen, late arrivals deducted)
+ *   esp.summary    per SA when it goes idle or at the end: totals, lost
+ *                  (numbers never seen, late arrivals deducted), reordered
+ *                  with the deepest lateness, duplicates, and the first frame
+ *                  of each kind (fields first_*_ref, and "cite")
  * Sequence numbers are the low 32 bits of a 64-bit count (extended sequence
  * numbers, RFC 4303 2.2.1 and appendix A): each packet's number is taken as
  * the 64-bit value nearest the highest seen, so the counter may wrap.
@@ -39,6 +45,25 @@ struct bucket {
 	struct an_cause cause;      /* first packet of the second */
 };
 
+/* A run of numbers skipped by one packet, until it leaves the replay window. */
+struct gap {
+	uint64_t lo, hi;
+	struct an_cause cause;      /* the packet after the gap */
+	uint32_t seq;               /* its sequence number */
+};
+
+#define ESP_GAPS 16             /* past this, a new gap joins the newest */
+#define ESP_DEPTHS 8            /* different lateness values listed per SA */
+
+struct first_of {
+	bool set;
+	uint64_t ref;
+	uint16_t file;
+	int64_t ts;
+	uint32_t seq;
+	uint64_t late;
+};
+
 struct sa {
 	uint32_t spi;
 	uint16_t source;
@@ -46,6 +71,13 @@ struct sa {
 	uint64_t max, base;         /* highest number seen; first number seen */
 	uint64_t bits[ESP_TRACK / 64];
 	uint64_t packets, bytes, skipped, net_lost, reordered, beyond, dups;
+	uint64_t window_lost, max_late;
+	struct { uint64_t late, n; } depth[ESP_DEPTHS];   /* late_by values seen, with counts */
+	unsigned ndepth;
+	uint64_t depth_other;
+	struct gap gaps[ESP_GAPS];
+	unsigned ngaps;
+	struct first_of f_lost, f_reord, f_beyond, f_dup;
 	int64_t first_ts, last_ts;
 	struct an_cause first;
 	struct bucket b;
@@ -63,6 +95,9 @@ struct esp_state {
 	size_t nsources;
 	struct event ev;
 	char msg[256];
+	char sa_txt[96];
+	char depths[256];
+	char cite[1024];
 };
 
 static void addr_str(const struct addr *a, char *buf, size_t n) { addr_format(a, buf, n); }
@@ -113,8 +148,11 @@ static void close_bucket(struct esp_state *s, struct sa *a, int64_t ts)
 	bucket_unlink(s, a);
 }
 
+static void flush_gaps(struct esp_state *s, struct sa *a);
+
 static void emit_summary(struct esp_state *s, struct sa *a, int64_t ts)
 {
+	flush_gaps(s, a);
 	/* numbers still in the window that never came */
 	for (uint64_t n = a->max >= ESP_TRACK ? a->max - ESP_TRACK + 1 : 0; n <= a->max; n++)
 		if (n >= a->base && !(a->bits[(n % ESP_TRACK) / 64] >> (n % 64) & 1))
@@ -135,16 +173,61 @@ static void emit_summary(struct esp_state *s, struct sa *a, int64_t ts)
 	ev_int(ev, "reordered", (int64_t)a->reordered);
 	ev_int(ev, "replay_window_exceeded", (int64_t)a->beyond);
 	ev_int(ev, "duplicates", (int64_t)a->dups);
+	ev_int(ev, "numbers", (int64_t)(a->max - a->base + 1));
+	ev_int(ev, "max_late", (int64_t)a->max_late);
+	ev_int(ev, "shallow", (int64_t)(a->reordered - a->beyond));
+	ev_int(ev, "window_lost", (int64_t)a->window_lost);
+	if (a->ndepth) {   /* "3 (2), 80 (1)": packets late, how often; in order of depth */
+		size_t o = 0;
+		bool used[ESP_DEPTHS] = { false };
+		for (unsigned k = 0; k < a->ndepth; k++) {
+			unsigned best = ESP_DEPTHS;
+			for (unsigned i = 0; i < a->ndepth; i++)
+				if (!used[i] && (best == ESP_DEPTHS || a->depth[i].late < a->depth[best].late))
+					best = i;
+			used[best] = true;
+			o += (size_t)snprintf(s->depths + o, sizeof s->depths - o, "%s%" PRIu64 " (%" PRIu64 ")",
+					      o ? ", " : "", a->depth[best].late, a->depth[best].n);
+			if (o >= sizeof s->depths)
+				o = sizeof s->depths - 1;
+		}
+		if (a->depth_other)
+			snprintf(s->depths + o, sizeof s->depths - o, ", other (%" PRIu64 ")", a->depth_other);
+		ev_cstr(ev, "depths", s->depths);
+	}
 	ev_dur(ev, "duration", a->last_ts - a->first_ts);
 	char src[64] = "?", dst[64] = "?";
 	if (a->first.has_flow) {
 		addr_str(&a->first.flow.src, src, sizeof src);
 		addr_str(&a->first.flow.dst, dst, sizeof dst);
 	}
+	snprintf(s->sa_txt, sizeof s->sa_txt, "0x%08" PRIx32 " %s -> %s", a->spi, src, dst);
+	ev_cstr(ev, "sa", s->sa_txt);
+	size_t m = 0;
+	s->cite[0] = 0;
+	const struct { const struct first_of *f; const char *name; const char *what; } kinds[] = {
+		{ &a->f_lost, "first_lost_ref", "first loss: the packet after sequence numbers that never arrived within the window" },
+		{ &a->f_reord, "first_reordered_ref", "first reordered packet" },
+		{ &a->f_beyond, "first_beyond_ref", "first packet beyond the 64-packet anti-replay window" },
+		{ &a->f_dup, "first_duplicate_ref", "first duplicate" },
+	};
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+		const struct first_of *f = kinds[i].f;
+		if (!f->set)
+			continue;
+		ev_int(ev, kinds[i].name, (int64_t)f->ref);
+		char late[48] = "";
+		if (f->late)
+			snprintf(late, sizeof late, ", %" PRIu64 " packets late", f->late);
+		an_cite(s->cite, sizeof s->cite, &m, f->ref, f->file, f->ts, "[esp] %s (sequence %" PRIu32 "%s)",
+			kinds[i].what, f->seq, late);
+	}
+	if (m)
+		ev_cstr(ev, "cite", s->cite);
 	snprintf(s->msg, sizeof s->msg,
 		 "ESP SPI 0x%08" PRIx32 " %s -> %s: %" PRIu64 " packets, %" PRIu64 " lost, %" PRIu64
-		 " reordered (%" PRIu64 " outside the replay window), %" PRIu64 " duplicates",
-		 a->spi, src, dst, a->packets, a->net_lost, a->reordered, a->beyond, a->dups);
+		 " reordered (up to %" PRIu64 " packets late, %" PRIu64 " outside the replay window), %" PRIu64 " duplicates",
+		 a->spi, src, dst, a->packets, a->net_lost, a->reordered, a->max_late, a->beyond, a->dups);
 	ev->msg = s->msg;
 	emit_event(s->out, ev);
 }
@@ -207,12 +290,115 @@ static void advance(struct sa *a, uint64_t n)
 	bit_set(a, n, true);
 }
 
+static void first_set(struct first_of *f, uint64_t ref, uint16_t file, int64_t ts, uint32_t seq, uint64_t late)
+{
+	if (f->set)
+		return;
+	f->set = true;
+	f->ref = ref;
+	f->file = file;
+	f->ts = ts;
+	f->seq = seq;
+	f->late = late;
+}
+
+/* Numbers in [lo, hi] not seen, the highest being a->max (numbers that fell
+ * below the tracked range were skipped over, so never seen). */
+static uint64_t unseen(const struct sa *a, uint64_t lo, uint64_t hi)
+{
+	uint64_t n = 0, floor = a->max >= ESP_TRACK - 1 ? a->max - (ESP_TRACK - 1) : 0;
+	if (lo < floor) {
+		uint64_t top = hi < floor ? hi : floor - 1;
+		n += top - lo + 1;
+		lo = top + 1;
+	}
+	for (uint64_t m = lo; m <= hi; m++)
+		if (!bit_get(a, m))
+			n++;
+	return n;
+}
+
+/* "0x1234abcd 192.0.2.1 -> 198.51.100.2" into s->sa_txt, as a field */
+static void sa_field(struct esp_state *s, const struct sa *a)
+{
+	char src[64] = "?", dst[64] = "?";
+	if (a->first.has_flow) {
+		addr_str(&a->first.flow.src, src, sizeof src);
+		addr_str(&a->first.flow.dst, dst, sizeof dst);
+	}
+	snprintf(s->sa_txt, sizeof s->sa_txt, "0x%08" PRIx32 " %s -> %s", a->spi, src, dst);
+	ev_cstr(&s->ev, "sa", s->sa_txt);
+}
+
+static void emit_lost(struct esp_state *s, struct sa *a, const struct gap *g, uint64_t lo, uint64_t k)
+{
+	struct event *ev = &s->ev;
+	an_cause_init(ev, &g->cause, "esp.lost", s->now);
+	ev_int(ev, "esp.spi", a->spi);
+	ev_int(ev, "esp.sequence", g->seq);
+	ev_int(ev, "count", (int64_t)k);
+	ev_int(ev, "expected", (uint32_t)lo);
+	sa_field(s, a);
+	snprintf(s->msg, sizeof s->msg,
+		 "ESP SPI 0x%08" PRIx32 ": %" PRIu64 " sequence number%s from %" PRIu32 " (missing before %" PRIu32
+		 ") did not arrive within the 64-packet anti-replay window",
+		 a->spi, k, k == 1 ? "" : "s", (uint32_t)lo, g->seq);
+	ev->msg = s->msg;
+	a->window_lost += k;
+	if (a->bucket_open)
+		a->b.lost += k;
+	first_set(&a->f_lost, g->cause.ref, g->cause.file, g->cause.ts, g->seq, 0);
+	emit_event(s->out, ev);
+}
+
+/* Gaps wholly out of the replay window [max - 63, max]: the numbers still
+ * unseen there are lost (a later arrival is dropped as a replay). */
+static void window_exit(struct esp_state *s, struct sa *a)
+{
+	if (a->max < ESP_REPLAY_WINDOW)
+		return;
+	uint64_t low = a->max - ESP_REPLAY_WINDOW + 1;
+	while (a->ngaps && a->gaps[0].hi < low) {
+		struct gap *g = &a->gaps[0];
+		uint64_t k = unseen(a, g->lo, g->hi);
+		if (k)
+			emit_lost(s, a, g, g->lo, k);
+		memmove(&a->gaps[0], &a->gaps[1], (a->ngaps - 1) * sizeof a->gaps[0]);
+		a->ngaps--;
+	}
+}
+
+/* At the SA's end: the numbers still missing never arrived. */
+static void flush_gaps(struct esp_state *s, struct sa *a)
+{
+	for (unsigned i = 0; i < a->ngaps; i++) {
+		uint64_t k = unseen(a, a->gaps[i].lo, a->gaps[i].hi);
+		if (k)
+			emit_lost(s, a, &a->gaps[i], a->gaps[i].lo, k);
+	}
+	a->ngaps = 0;
+}
+
+static void add_gap(struct sa *a, uint64_t lo, uint64_t hi, const struct event *ev, uint32_t seq)
+{
+	if (a->ngaps == ESP_GAPS) {   /* join the newest: the numbers between were seen */
+		a->gaps[ESP_GAPS - 1].hi = hi;
+		return;
+	}
+	struct gap *g = &a->gaps[a->ngaps++];
+	g->lo = lo;
+	g->hi = hi;
+	g->seq = seq;
+	an_cause_save(&g->cause, ev);
+}
+
 static void emit_seq(struct esp_state *s, const struct event *cause, const struct sa *a,
 		     const char *type, uint32_t seq)
 {
 	analysis_init(&s->ev, cause, type);
 	ev_int(&s->ev, "esp.spi", a->spi);
 	ev_int(&s->ev, "esp.sequence", seq);
+	sa_field(s, a);
 }
 
 static void esp_event(void *st, const struct event *ev, struct emit *out)
@@ -292,27 +478,18 @@ static void esp_event(void *st, const struct event *ev, struct emit *out)
 	if (diff > 0) {
 		uint64_t n = a->max + (uint64_t)diff;
 		if (diff > 1) {
-			uint64_t gap = (uint64_t)diff - 1;
-			a->skipped += gap;
-			a->b.lost += gap;
-			emit_seq(s, ev, a, "esp.lost", seq);
-			ev_int(&s->ev, "count", (int64_t)gap);
-			ev_int(&s->ev, "expected", (uint32_t)(a->max + 1));
-			snprintf(s->msg, sizeof s->msg,
-				 "ESP SPI 0x%08" PRIx32 ": %" PRIu64 " sequence number%s missing before %" PRIu32,
-				 spi, gap, gap == 1 ? "" : "s", seq);
-			s->ev.msg = s->msg;
-			advance(a, n);
-			emit_event(out, &s->ev);
-			return;
+			a->skipped += (uint64_t)diff - 1;
+			add_gap(a, a->max + 1, n - 1, ev, seq);
 		}
 		advance(a, n);
+		window_exit(s, a);
 		return;
 	}
 	uint64_t late = (uint64_t)(-diff);
 	if (late == 0 || (late < ESP_TRACK && late <= a->max && bit_get(a, a->max - late))) {
 		a->dups++;
 		a->b.dups++;
+		first_set(&a->f_dup, ev->ref, ev->file, ev->ts, seq, 0);
 		emit_seq(s, ev, a, "esp.duplicate", seq);
 		snprintf(s->msg, sizeof s->msg, "ESP SPI 0x%08" PRIx32 ": sequence number %" PRIu32 " seen before",
 			 spi, seq);
@@ -323,8 +500,24 @@ static void esp_event(void *st, const struct event *ev, struct emit *out)
 	a->reordered++;
 	a->b.reordered++;
 	bool beyond = late >= ESP_REPLAY_WINDOW;
-	if (beyond)
+	if (beyond) {
 		a->beyond++;
+		first_set(&a->f_beyond, ev->ref, ev->file, ev->ts, seq, late);
+	}
+	first_set(&a->f_reord, ev->ref, ev->file, ev->ts, seq, late);
+	unsigned di = 0;
+	while (di < a->ndepth && a->depth[di].late != late)
+		di++;
+	if (di < a->ndepth) {
+		a->depth[di].n++;
+	} else if (a->ndepth < ESP_DEPTHS) {
+		a->depth[a->ndepth].late = late;
+		a->depth[a->ndepth++].n = 1;
+	} else {
+		a->depth_other++;
+	}
+	if (late > a->max_late)
+		a->max_late = late;
 	if (late <= a->max) {
 		uint64_t n = a->max - late;
 		if (late < ESP_TRACK)

@@ -20,7 +20,9 @@
  * Spec: RFC 9293, 7323, 2018; Wireshark 4.0 packet-tcp.c; Zeek conn.log history.
  */
 #include "an_tcp.h"
+#include "an_common.h"
 
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -75,8 +77,24 @@ struct dircold {
 	int64_t rst_ts;
 	/* retransmission storm on one segment */
 	uint8_t rx_n;
+	bool rx_orig;             /* rx_times[0] is the original transmission */
 	int64_t rx_times[RX_TIMES];
+	uint64_t rx_refs[RX_TIMES];
+	uint16_t rx_files[RX_TIMES];
 	uint64_t rx_ref;
+	uint64_t una_ref;         /* the oldest unacknowledged segment's frame */
+	uint16_t una_file;
+	/* a zero window this side advertises, until it opens again */
+	bool zw_on;
+	uint16_t zw_file, zw_nprobe;
+	uint32_t zw_probes;
+	int64_t zw_ts;
+	uint64_t zw_ref;
+	uint64_t zw_probe_ref[4];
+	int64_t zw_probe_ts[4];
+	uint64_t ip_ref;          /* the last packet sampled by ip_sample */
+	uint16_t ip_file;
+	int64_t ip_ts;
 	/* SACK blocks this side sends as receiver */
 	uint64_t sack_sig;
 	uint8_t nsack;
@@ -133,6 +151,9 @@ struct tcp_an {
 	void *hook_ctx;
 	struct tlist syn_list, close_list;
 	int64_t idle_gap, last_expire;
+	unsigned retrans_min;
+	struct { uint64_t ref; uint16_t file; int64_t ts; } jref;  /* what judge_rst compares with */
+	char cite[1024];
 	bool finishing;
 	uint64_t evicted_cap, evicted_idle;
 	struct event ev;
@@ -254,12 +275,63 @@ static void hist_add(struct tsess *s, int dir, char upper)
 
 /* ---- summaries and deferred outcomes ---- */
 
+#define ZW_MIN (100 * NS_PER_MSEC)   /* shorter zero-window periods are not reported */
+
+/* The zero window that side dir advertised ends (at ts, by record ref, or
+ * ref 0: the stream ended): tcp.zero_window_stall when it lasted ZW_MIN. */
+static void end_zero_window(struct tcp_an *st, struct tsess *s, int dir, const char *end, int64_t ts,
+			    uint64_t ref, uint16_t file)
+{
+	struct dircold *c = &s->c[dir];
+	if (!c->zw_on)
+		return;
+	c->zw_on = false;
+	if (ts - c->zw_ts < ZW_MIN)
+		return;
+	size_t m = 0;
+	st->cite[0] = '\0';
+	an_cite(st->cite, sizeof st->cite, &m, c->zw_ref, c->zw_file, c->zw_ts, "[tcp.zero_window] the first zero window");
+	for (unsigned i = 0; i < c->zw_nprobe; i++)
+		an_cite(st->cite, sizeof st->cite, &m, c->zw_probe_ref[i], c->zw_file, c->zw_probe_ts[i],
+			"[tcp.zero_window_probe] zero-window probe %u", i + 1);
+	if (ref)
+		an_cite(st->cite, sizeof st->cite, &m, ref, file, ts, "%s",
+			strcmp(end, "reopened") == 0 ? "[tcp.window_update] the window opens again"
+			: strcmp(end, "the session was reset") == 0 ? "[tcp.rst] the session was reset" : end);
+	struct event *ev = sess_event(st, s, "tcp.zero_window_stall", ts, c->zw_ref);
+	ev->file = c->zw_file;
+	const struct flow *k = flowtab_key(s);
+	if (dir != 0) {   /* the flow as the advertiser sends */
+		ev->flow = *k;
+		ev->flow.src = k->dst;
+		ev->flow.dst = k->src;
+		ev->flow.sport = k->dport;
+		ev->flow.dport = k->sport;
+	} else {
+		ev->flow = *k;
+	}
+	ev_addr(ev, "ip.src", &ev->flow.src);
+	ev_dur(ev, "duration", ts - c->zw_ts);
+	ev_int(ev, "probes", c->zw_probes);
+	ev_cstr(ev, "end", end);
+	ev_cstr(ev, "cite", st->cite);
+	char d[32], a[64];
+	format_duration(ts - c->zw_ts, d, sizeof d);
+	addr_format(&ev->flow.src, a, sizeof a);
+	set_msg(st, "%s advertised a zero window for %s (%u zero-window probes), then %s", a, d, c->zw_probes,
+		strcmp(end, "reopened") == 0 ? "opened it again" : end);
+	out(st, ev);
+}
+
+/* One segment retransmitted retrans_min times or more, then a reset
+ * (rst_ref/rst_file, at ts) or silence (rst_ref 0): cite the original, every
+ * retransmission kept and the reset. */
 static void emit_exhausted(struct tcp_an *st, struct tsess *s, int dir, const char *end, int64_t ts,
-			   uint64_t ref)
+			   uint64_t ref, uint64_t rst_ref, uint16_t rst_file)
 {
 	struct dirstat *d = &s->d[dir];
 	struct dircold *c = &s->c[dir];
-	if (d->rx_count < EXHAUST_MIN) {
+	if (d->rx_count < st->retrans_min) {
 		d->rx_count = 0;
 		return;
 	}
@@ -270,11 +342,38 @@ static void emit_exhausted(struct tcp_an *st, struct tsess *s, int dir, const ch
 		fmt_secs(c->rx_times[i] - c->rx_times[i - 1], one, sizeof one);
 		n += (size_t)snprintf(iv + n, sizeof iv - n, "%s%s", n ? " " : "", one);
 	}
+	static char cite[RX_TIMES * 128 + 128];
+	size_t m = 0;
+	cite[0] = '\0';
+	for (unsigned i = 0; i < c->rx_n; i++) {
+		char what[64];
+		if (i == 0 && c->rx_orig) {
+			snprintf(what, sizeof what, "[tcp] the original segment");
+		} else {
+			char one[24] = "";
+			if (i)
+				fmt_secs(c->rx_times[i] - c->rx_times[i - 1], one, sizeof one);
+			snprintf(what, sizeof what, "[tcp.retransmission] retransmission %u%s%s%s", c->rx_orig ? i : i + 1,
+				 i ? " (" : "", one, i ? " after the previous)" : "");
+		}
+		an_cite(cite, sizeof cite, &m, c->rx_refs[i], c->rx_files[i], c->rx_times[i], "%s", what);
+	}
+	if (rst_ref)
+		an_cite(cite, sizeof cite, &m, rst_ref, rst_file, ts, "[tcp.rst] the reset");
+	int64_t first = c->rx_n ? c->rx_times[0] : ts;
 	struct event *ev = sess_event(st, s, "tcp.retransmission_exhausted", ts, ref);
 	ev_int(ev, "count", d->rx_count);
 	ev_cstr(ev, "intervals", iv);
 	ev_cstr(ev, "end", end);
+	ev_cstr(ev, "outcome", strcmp(end, "rst") == 0 ? "the session was reset"
+						       : "silence to the end of the capture");
 	ev_int(ev, "retransmission_ref", (int64_t)c->rx_ref);
+	if (c->rx_orig && c->rx_n)
+		ev_int(ev, "original_ref", (int64_t)c->rx_refs[0]);
+	if (rst_ref)
+		ev_int(ev, "rst_ref", (int64_t)rst_ref);
+	ev_dur(ev, "span", ts - first);
+	ev_cstr(ev, "cite", cite);
 	set_msg(st, "segment retransmitted %u times (intervals %s) then %s", d->rx_count, iv,
 		strcmp(end, "rst") == 0 ? "the session was reset" : "silence to the end of the capture");
 	out(st, ev);
@@ -355,7 +454,9 @@ static void close_stream(struct tcp_an *st, struct tsess *s, const char *otherwi
 	}
 	emit_idle(st, s, "none", s->last_ts, 0);
 	for (int i = 0; i < 2; i++)
-		emit_exhausted(st, s, i, "silence", s->last_ts, s->c[i].rx_ref);
+		end_zero_window(st, s, i, "the capture ended", s->last_ts, 0, 0);
+	for (int i = 0; i < 2; i++)
+		emit_exhausted(st, s, i, "silence", s->last_ts, s->c[i].rx_ref, 0, 0);
 	emit_summary(st, s, end_reason(s, otherwise));
 }
 
@@ -407,6 +508,13 @@ static void judge_rst(struct tcp_an *st, struct tsess *s, int dir, bool have_ref
 		bool ttl_off = dt > RST_TTL_SLACK || dt < -RST_TTL_SLACK;
 		bool id_off = false;
 		ev_int(ev, "ttl_expected", ref_ttl);
+		if (st->jref.ref) {
+			size_t m = 0;
+			st->cite[0] = '\0';
+			an_cite(st->cite, sizeof st->cite, &m, st->jref.ref, st->jref.file, st->jref.ts,
+				"[tcp] the same host's packet it is compared with (TTL %u)", ref_ttl);
+			ev_cstr(ev, "cite", st->cite);
+		}
 		if (c->rst_v4) {
 			ev_int(ev, "ip.id", c->rst_ipid);
 			ev_int(ev, "ipid_expected", ref_ipid);
@@ -707,6 +815,30 @@ static void tcp_event(void *state, const struct event *ev, struct emit *o)
 	handshake(st, s, ev, dir, seglen, r.new_stream);
 	emit_flags(st, ev, &r, seglen);
 
+	/* zero-window stalls: this side advertises zero until a nonzero window */
+	if (fl & TH_RST) {
+		for (int i = 0; i < 2; i++)
+			end_zero_window(st, s, i, "the session was reset", ev->ts, ev->ref, ev->file);
+	} else if (r.flags & TA_ZERO_WINDOW) {
+		if (!c->zw_on) {
+			c->zw_on = true;
+			c->zw_ts = ev->ts;
+			c->zw_ref = ev->ref;
+			c->zw_file = ev->file;
+			c->zw_probes = 0;
+			c->zw_nprobe = 0;
+		}
+	} else if (c->zw_on && !(fl & TH_SYN) && p->win > 0) {
+		end_zero_window(st, s, dir, "reopened", ev->ts, ev->ref, ev->file);
+	}
+	if ((r.flags & TA_ZWP) && oc->zw_on) {
+		if (oc->zw_nprobe < 4) {
+			oc->zw_probe_ref[oc->zw_nprobe] = ev->ref;
+			oc->zw_probe_ts[oc->zw_nprobe++] = ev->ts;
+		}
+		oc->zw_probes++;
+	}
+
 	/* resets: judge now if this sender's usual TTL/IP-ID is known, else later */
 	if (fl & TH_RST) {
 		if (d->rst_pending)
@@ -717,12 +849,25 @@ static void tcp_event(void *state, const struct event *ev, struct emit *o)
 		c->rst_v4 = p->ipver == 4;
 		c->rst_ref = ev->ref;
 		c->rst_ts = ev->ts;
-		if (d->nip)
+		if (d->nip) {
+			st->jref.ref = c->ip_ref;
+			st->jref.file = c->ip_file;
+			st->jref.ts = c->ip_ts;
 			judge_rst(st, s, dir, true, d->ttl, (uint16_t)(d->ipid + 1), d->ipid_seq);
+			st->jref.ref = 0;
+		}
 	} else {
-		if (d->rst_pending)
+		if (d->rst_pending) {
+			st->jref.ref = ev->ref;
+			st->jref.file = ev->file;
+			st->jref.ts = ev->ts;
 			judge_rst(st, s, dir, true, p->ttl, (uint16_t)(p->ip_id - 1), true);
+			st->jref.ref = 0;
+		}
 		ip_sample(d, p);
+		c->ip_ref = ev->ref;
+		c->ip_file = ev->file;
+		c->ip_ts = ev->ts;
 	}
 
 	/* idle gap and its fate */
@@ -745,25 +890,35 @@ static void tcp_event(void *state, const struct event *ev, struct emit *o)
 			emit_idle(st, s, "reset", ev->ts, ev->ref);
 	}
 
-	/* retransmission storms */
-	if (r.flags & (TA_RETRANS | TA_FAST_RETRANS | TA_SPURIOUS)) {
+	/* retransmission storms (of data or FIN: repeated SYNs are the
+	 * handshake's, tcp.handshake.syn_repeated / unanswered) */
+	if ((r.flags & (TA_RETRANS | TA_FAST_RETRANS | TA_SPURIOUS)) && !(fl & TH_SYN)) {
 		if (d->rx_count && d->rx_seq == p->seq) {
 			d->rx_count++;
 		} else {
 			d->rx_seq = p->seq;
 			d->rx_count = 1;
 			c->rx_n = 0;
-			if (d->una && d->una_seq == p->seq)
-				c->rx_times[c->rx_n++] = d->una_ts;  /* the original transmission */
+			c->rx_orig = d->una && d->una_seq == p->seq;
+			if (c->rx_orig) {  /* the original transmission */
+				c->rx_times[c->rx_n] = d->una_ts;
+				c->rx_refs[c->rx_n] = c->una_ref;
+				c->rx_files[c->rx_n++] = c->una_file;
+			}
 		}
-		if (c->rx_n < RX_TIMES)
-			c->rx_times[c->rx_n++] = ev->ts;
+		if (c->rx_n < RX_TIMES) {
+			c->rx_times[c->rx_n] = ev->ts;
+			c->rx_refs[c->rx_n] = ev->ref;
+			c->rx_files[c->rx_n++] = ev->file;
+		}
 		c->rx_ref = ev->ref;
 	} else if (seglen || (fl & (TH_SYN | TH_FIN))) {
 		if (!d->una) {
 			d->una = true;
 			d->una_seq = p->seq;
 			d->una_ts = ev->ts;
+			c->una_ref = ev->ref;
+			c->una_file = ev->file;
 		}
 	}
 	if ((fl & TH_ACK) && o2->una && GT_SEQ(p->ack, o2->una_seq))
@@ -772,7 +927,7 @@ static void tcp_event(void *state, const struct event *ev, struct emit *o)
 		o2->rx_count = 0;
 	if (fl & TH_RST) {
 		for (int i = 0; i < 2; i++)
-			emit_exhausted(st, s, i, "rst", ev->ts, s->c[i].rx_ref);
+			emit_exhausted(st, s, i, "rst", ev->ts, s->c[i].rx_ref, ev->ref, ev->file);
 	}
 
 	/* SACK stall: this side repeats its SACK blocks; the peer retransmits elsewhere */
@@ -860,6 +1015,7 @@ static void *tcp_create(const struct run *run)
 	struct tcp_an *st = xcalloc(1, sizeof *st);
 	st->run = run;
 	st->idle_gap = run->opt.idle_gap > 0 ? run->opt.idle_gap : 300 * NS;
+	st->retrans_min = run->opt.retrans_min ? run->opt.retrans_min : EXHAUST_MIN;
 	st->tab = flowtab_new(sizeof(struct tsess), run->opt.max_sessions, run->opt.session_timeout,
 			      evict_cb, st);
 	st->syn_list.link_off = offsetof(struct tsess, syn_t);

@@ -47,7 +47,7 @@ enum {
 	OPT_TZ = 1000, OPT_OFFSET, OPT_NO_PROGRESS, OPT_INPUT_FORMAT, OPT_IDLE_GAP,
 	OPT_MAX_SESSIONS, OPT_MAX_LINE, OPT_NO_ANALYSIS, OPT_QUIET, OPT_RULE_KEYS,
 	OPT_MAX_XML_DEPTH, OPT_MAX_FRAG_BYTES, OPT_MAX_FRAG_CHAINS, OPT_RE_MATCH_LIMIT,
-	OPT_RE_DEPTH_LIMIT,
+	OPT_RE_DEPTH_LIMIT, OPT_RETRANS_MIN,
 };
 
 static const struct option long_opts[] = {
@@ -60,6 +60,7 @@ static const struct option long_opts[] = {
 	{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
 	{ "input-format", required_argument, NULL, OPT_INPUT_FORMAT },
 	{ "idle-gap", required_argument, NULL, OPT_IDLE_GAP },
+	{ "retrans-min", required_argument, NULL, OPT_RETRANS_MIN },
 	{ "max-sessions", required_argument, NULL, OPT_MAX_SESSIONS },
 	{ "max-line", required_argument, NULL, OPT_MAX_LINE },
 	{ "no-analysis", no_argument, NULL, OPT_NO_ANALYSIS },
@@ -99,6 +100,8 @@ static void source_options_help(FILE *f)
 	      "                               (Europe/Berlin, +01:00, UTC)\n"
 	      "  --clock-offset LABEL=[+-]DUR add DUR to LABEL's times (500ms, -10m, +00:10:02.5)\n"
 	      "  --idle-gap DUR               tcp.idle threshold (default 5m)\n"
+	      "  --retrans-min N              retransmissions of one segment that make\n"
+	      "                               tcp.retransmission_exhausted (default 3)\n"
 	      "  --max-sessions N             live sessions held at once (default 1000000)\n"
 	      "  --max-line BYTES             longest log line accepted (default 1 MiB)\n"
 	      "  --max-xml-depth N            XML nesting accepted in event XML (default 64)\n"
@@ -335,6 +338,15 @@ static int parse_common(struct cli *c, int argc, char **argv, void (*help)(FILE 
 				return EXIT_USAGE;
 			}
 			break;
+		case OPT_RETRANS_MIN: {
+			size_t n;
+			if (!parse_count(optarg, &n) || n < 1 || n > 1000) {
+				fprintf(stderr, "correlator: --retrans-min: '%s' is not a number from 1 to 1000\n", optarg);
+				return EXIT_USAGE;
+			}
+			c->run.opt.retrans_min = (unsigned)n;
+			break;
+		}
 		case OPT_MAX_SESSIONS:
 			if (!parse_count(optarg, &c->run.opt.max_sessions)) {
 				fprintf(stderr, "correlator: --max-sessions: '%s' is not a positive number\n", optarg);

@@ -17,4 +17,5 @@ void run_options_default(struct run_options *o)
 	o->limits.max_frag_chains = 256;
 	o->limits.max_xml_depth = 64;
 	o->progress = false;
+	o->retrans_min = 3;
 }

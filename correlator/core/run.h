@@ -21,6 +21,7 @@ struct run_options {
 	size_t max_sessions;       /* live sessions at once (--max-sessions) */
 	struct limits limits;
 	bool progress;             /* progress line on stderr */
+	unsigned retrans_min;      /* tcp.retransmission_exhausted from this many (--retrans-min), default 3 */
 };
 
 struct run {

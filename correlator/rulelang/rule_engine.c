@@ -460,6 +460,92 @@ static unsigned evidence_peer(struct rule_engine *e, struct evidence *d, const s
 	return 0;
 }
 
+/* An analysis event may cite more records of its own source and file than
+ * its ref: a string field "cite" of entries "REF[/FILE]@TS [TYPE] what;" (FILE
+ * the file of a multi-file source when not the event's, TS the corrected time
+ * in ns, TYPE the cited record's event type, else the citing event's), e.g.
+ * the original segment, each retransmission and the reset.
+ * Returns how many entries the field holds (an upper bound for cites()). */
+static unsigned cite_count(const struct event *ev)
+{
+	const struct value *v = event_get(ev, "cite");
+	if (!v || v->type != V_STR)
+		return 0;
+	unsigned n = 0;
+	for (uint32_t i = 0; i < v->u.s.n; i++)
+		n += v->u.s.p[i] == ';';
+	return n + 1;
+}
+
+/* Add the cited records at d, skipping refs already among have[0, nhave).
+ * Returns how many were added. */
+static unsigned evidence_cites(struct rule_engine *e, struct evidence *d, const struct event *ev,
+			       struct evidence *have, unsigned nhave)
+{
+	const struct value *v = event_get(ev, "cite");
+	if (!v || v->type != V_STR)
+		return 0;
+	unsigned n = 0;
+	const char *p = v->u.s.p, *end = p + v->u.s.n;
+	while (p < end) {
+		const char *q = memchr(p, ';', (size_t)(end - p));
+		if (!q)
+			q = end;
+		char one[256];
+		size_t len = (size_t)(q - p) < sizeof one - 1 ? (size_t)(q - p) : sizeof one - 1;
+		memcpy(one, p, len);
+		one[len] = 0;
+		p = q + 1;
+		char *at, *rest;
+		unsigned long long ref = strtoull(one, &at, 10);
+		unsigned long file = ev->file;
+		if (*at == '/')
+			file = strtoul(at + 1, &at, 10);
+		if (ref == 0 || *at != '@' || file > UINT16_MAX)
+			continue;
+		long long ts = strtoll(at + 1, &rest, 10);
+		if (ts <= -EV_TS_LIMIT || ts >= EV_TS_LIMIT)
+			ts = ev->ts;   /* a damaged time (the field may come from a JSONL file) */
+		while (*rest == ' ')
+			rest++;
+		char type[64] = "";
+		if (*rest == '[') {
+			const char *close = strchr(rest, ']');
+			size_t tl = close ? (size_t)(close - rest - 1) : 0;
+			if (close && tl > 0 && tl < sizeof type) {
+				memcpy(type, rest + 1, tl);
+				type[tl] = '\0';
+				rest = (char *)close + 1;
+				while (*rest == ' ')
+					rest++;
+			}
+		}
+		bool dup = false;
+		for (unsigned i = 0; i < nhave + n && !dup; i++) {
+			struct evidence *h = i < nhave ? (struct evidence *)&have[i] : &d[i - nhave];
+			dup = h->source == ev->source && h->file == file && h->ref == ref;
+			if (dup && i < nhave && *rest) {
+				/* the event's own ref: the record's time, and what it is */
+				char buf[768];
+				snprintf(buf, sizeof buf, "%s: %s", rest, h->msg);
+				h->msg = arena_strdup(e->store, buf);
+				h->ts = ts;
+			}
+		}
+		if (dup)
+			continue;
+		evidence_from_event(e, &d[n], ev);
+		d[n].ref = ref;
+		d[n].file = (uint16_t)file;
+		d[n].ts = ts;
+		d[n].msg = arena_strdup(e->store, *rest ? rest : "cited record");
+		if (type[0])
+			d[n].type = arena_strdup(e->store, type);
+		n++;
+	}
+	return n;
+}
+
 static void evidence_from_slot(struct rule_engine *e, struct evidence *d, const struct evslot *s)
 {
 	d->source = s->source;
@@ -613,7 +699,11 @@ static void emit(struct rule_engine *e, struct rstate *s, struct rctx *c, int64_
 static void fire_sequence(struct rule_engine *e, struct rstate *s, struct partial *p)
 {
 	const struct rule *r = s->r;
-	struct evidence *evd = arena_alloc(e->store, 2 * RULE_MAX_STEPS * sizeof *evd);
+	unsigned ncite = 0;
+	for (unsigned i = 0; i < r->nsteps; i++)
+		if (p->bound[i])
+			ncite += cite_count(p->bound[i]);
+	struct evidence *evd = arena_alloc(e->store, (2 * RULE_MAX_STEPS + ncite) * sizeof *evd);
 	unsigned n = 0;
 	const struct event *first = NULL;
 	for (unsigned i = 0; i < r->nsteps; i++) {
@@ -623,6 +713,7 @@ static void fire_sequence(struct rule_engine *e, struct rstate *s, struct partia
 			first = p->bound[i];
 		evidence_from_event(e, &evd[n++], p->bound[i]);
 		n += evidence_peer(e, &evd[n], p->bound[i]);
+		n += evidence_cites(e, &evd[n], p->bound[i], evd, n);
 	}
 	struct rctx c = e->base;
 	c.ev = NULL;
@@ -638,12 +729,19 @@ static void fire_match(struct rule_engine *e, struct rstate *s, const struct eve
 		s->suppressed++;
 		return;
 	}
-	struct evidence *evd = arena_alloc(e->store, sizeof *evd);
+	struct evidence *evd = arena_alloc(e->store, (1 + cite_count(ev)) * sizeof *evd);
 	evidence_from_event(e, evd, ev);
+	unsigned n = 1 + evidence_cites(e, evd + 1, ev, evd, 1);
+	for (unsigned i = 1; i < n; i++)
+		for (unsigned j = i; j > 0 && evd[j].ts < evd[j - 1].ts; j--) {
+			struct evidence t = evd[j];
+			evd[j] = evd[j - 1];
+			evd[j - 1] = t;
+		}
 	struct rctx c = e->base;
 	c.ev = ev;
 	char *key = key_text(e, s->r, ev);
-	emit(e, s, &c, ev->ts, ev->session, key, evd, 1, NULL, 0);
+	emit(e, s, &c, ev->ts, ev->session, key, evd, n, NULL, 0);
 }
 
 static void fire_burst(struct rule_engine *e, struct rstate *s, struct kentry *k)

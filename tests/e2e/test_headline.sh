@@ -22,7 +22,7 @@ PY
 { read -r n; read -r head; read -r f1; read -r f2; read -r f3; } <"$TMPD/sum"
 check "one incident" 1 "$n"
 check "cause first: the SYN-ACK changed between vantage points" \
-	"high synack_modified_between_vantage_points,synack_modified_fw_seq_ack_drop,synack_payload_ack_mismatch" "$head"
+	"high synack_modified_between_vantage_points,synack_modified_fw_seq_ack_drop,synack_payload_ack_mismatch,tcp_retransmissions_exhausted,tcp_retransmissions_exhausted" "$head"
 check "single-capture evidence" "synack_payload_ack_mismatch client#26 client#27" "$f1"
 check "firewall joined by flow though its log is whole seconds" \
 	"synack_modified_fw_seq_ack_drop client#26 client#27 tmg#5" "$f2"

@@ -155,3 +155,81 @@ def frame_ips(data):
     if len(data) < 34 or data[12:14] != b"\x08\x00":
         return None, None
     return str(ipaddress.IPv4Address(data[26:30])), str(ipaddress.IPv4Address(data[30:34]))
+
+
+# ---- TCP sessions, frame refs and durations as the report prints them ----
+
+def epoch_us(rng):
+    """epoch() in integer nanoseconds on a whole microsecond, so every container
+    (pcap µs, pcapng µs, Network Monitor) keeps the times exactly."""
+    return int(epoch(rng) * 1e6) * 1000
+
+
+def refs(cap):
+    """List: insertion index (0-based, the order of cap.add) -> 1-based frame
+    number in the order write_capture writes (stable sort by time)."""
+    order = sorted(range(len(cap.frames)), key=lambda i: cap.frames[i][0])
+    out = [0] * len(order)
+    for pos, i in enumerate(order):
+        out[i] = pos + 1
+    return out
+
+
+def fmt_secs(ns):
+    """A duration as the TCP analyzer's interval lists print it (0.3s, 1.2s)."""
+    s = ns / 1e9
+    return "%.1fs" % s if abs(s) >= 1 else "%.2gs" % s
+
+
+class Tcp:
+    """One TCP session written into a pcapgen.Capture: call handshake(), then
+    data()/ack()/rst()/fin(); each returns the insertion index of its frame
+    (turn into a frame number with refs(cap)[i]). Sequence numbers follow.
+    ttl_c/ttl_s are the TTLs each end's packets arrive with; IP-IDs count up."""
+
+    def __init__(self, cap, rng, cli, cport, srv, sport, ttl_c=None, ttl_s=None):
+        self.cap, self.cli, self.cport, self.srv, self.sport = cap, cli, cport, srv, sport
+        self.seq = {True: isn(rng), False: isn(rng)}      # True: the client's side
+        self.ttl = {True: ttl_c or rng.choice((64, 128, 63, 127, 124)),
+                    False: ttl_s or rng.choice((64, 128, 60, 119, 243))}
+        self.ipid = {True: rng.randrange(1, 60000), False: rng.randrange(1, 60000)}
+        self.win = {True: rng.choice((64240, 65535, 29200)), False: rng.choice((65160, 65535, 8192))}
+
+    def _add(self, t, from_cli, flags, payload=b"", seq=None, win=None, ttl=None, ip_id=None):
+        src, sp, dst, dp = ((self.cli, self.cport, self.srv, self.sport) if from_cli
+                            else (self.srv, self.sport, self.cli, self.cport))
+        if ip_id is None:
+            self.ipid[from_cli] = (self.ipid[from_cli] + 1) & 0xFFFF
+            ip_id = self.ipid[from_cli]
+        s = self.seq[from_cli] if seq is None else seq
+        ack = self.seq[not from_cli] if "A" in flags else 0
+        self.cap.add(t, pcapgen.tcp(src, sp, dst, dp, seq=s & 0xFFFFFFFF, ack=ack & 0xFFFFFFFF, flags=flags,
+                                    win=self.win[from_cli] if win is None else win, payload=payload,
+                                    ttl=self.ttl[from_cli] if ttl is None else ttl, ip_id=ip_id))
+        return len(self.cap.frames) - 1
+
+    def handshake(self, t, rtt_ns):
+        """SYN at t, SYN-ACK at t + rtt/2 ... returns (index of the SYN, time after the third ACK)."""
+        i = self._add(t, True, "S")
+        self.seq[True] += 1
+        self._add(t + rtt_ns // 2, False, "SA", seq=self.seq[False])
+        self.seq[False] += 1
+        self._add(t + rtt_ns, True, "A")
+        return i, t + rtt_ns
+
+    def data(self, t, from_cli, n, flags="PA", advance=True, seq=None, **kw):
+        i = self._add(t, from_cli, flags, payload=bytes(n), seq=seq, **kw)
+        if advance:
+            self.seq[from_cli] += n
+        return i
+
+    def ack(self, t, from_cli, **kw):
+        return self._add(t, from_cli, "A", **kw)
+
+    def rst(self, t, from_cli, ack=True, **kw):
+        return self._add(t, from_cli, "RA" if ack else "R", **kw)
+
+    def fin(self, t, from_cli):
+        i = self._add(t, from_cli, "FA")
+        self.seq[from_cli] += 1
+        return i

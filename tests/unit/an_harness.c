@@ -176,3 +176,17 @@ struct pkt h_arp(uint16_t op, const char *spa, const char *tpa)
 	p.wirelen = p.caplen = 42;
 	return p;
 }
+
+struct pkt h_tcp(const char *src, uint16_t sport, const char *dst, uint16_t dport, uint16_t flags)
+{
+	struct pkt p = { 0 };
+	ip(&p, src, dst, 6);
+	p.layers |= PKT_TCP;
+	p.sport = sport;
+	p.dport = dport;
+	p.tcp_flags = flags;
+	p.win = 8192;
+	p.ip_len = (p.ipver == 4 ? 20 : 40) + 20;
+	p.wirelen = p.caplen = 14 + p.ip_len;
+	return p;
+}

@@ -54,5 +54,7 @@ struct pkt h_dns(const char *src, uint16_t sport, const char *dst, uint16_t dpor
 		 const char *qname, int response, uint8_t rcode);
 struct pkt h_esp(const char *src, const char *dst, uint32_t spi, uint32_t seq);
 struct pkt h_arp(uint16_t op, const char *spa, const char *tpa);
+/* A TCP segment without payload; flags as in the TCP header (0x04 RST). */
+struct pkt h_tcp(const char *src, uint16_t sport, const char *dst, uint16_t dport, uint16_t flags);
 
 #endif

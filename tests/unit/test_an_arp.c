@@ -3,11 +3,13 @@
  * replies: arp.unanswered at its exact deadline, replies, gratuitous
  * announcements and unsolicited replies, probes, bursts (20 different targets
  * within 1 ms vs 19, repeated targets, the window's exact edge), the summary's
- * peaks per ms and per s, per-source separation, and the cap.
+ * peaks per ms and per s, per-source separation, the cap, and what followed a
+ * burst (arp.burst_outcome: the host tearing down idle sessions vs failover).
  */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "an_harness.h"
 #include "../../correlator/core/util.h"
@@ -135,6 +137,75 @@ START_TEST(burst_of_20)
 }
 END_TEST
 
+/* 20 peers re-resolved, 192.168.1.100-102 had sessions; all answer; then the
+ * host resets the idle ones itself: host_teardown. With a gratuitous
+ * announcement first and nobody answering: failover. */
+static void outcome_case(struct harness *h, bool failover)
+{
+	for (int i = 0; i < 3; i++) {   /* sessions idle since 5 + i minutes */
+		char peer[32];
+		snprintf(peer, sizeof peer, "192.168.1.%d", 100 + i);
+		struct pkt d = h_tcp(peer, (uint16_t)(50000 + i), SRV, 445, 0x18);
+		h_feed(h, &d, T0 - (300 + 60 * i) * NS_PER_SEC, 0, 1000 + (uint64_t)i);
+	}
+	if (failover) {
+		struct pkt g = h_arp(1, SRV, SRV);
+		h_feed(h, &g, T0 - 2 * NS_PER_SEC, 0, 1100);
+	}
+	sweep(h, 20, 45 * US, 20, 0);
+	if (!failover)
+		for (int i = 0; i < 20; i++) {
+			char t[32];
+			snprintf(t, sizeof t, "192.168.1.%d", 100 + i);
+			struct pkt r = h_arp(2, t, SRV);
+			h_feed(h, &r, T0 + MS + i * US, 0, 200 + (uint64_t)i);
+		}
+	for (int i = 0; i < 3; i++) {
+		char peer[32];
+		snprintf(peer, sizeof peer, "192.168.1.%d", 100 + i);
+		struct pkt r = h_tcp(SRV, 445, peer, (uint16_t)(50000 + i), 0x14);
+		h_feed(h, &r, T0 + 500 * MS + i * MS, 0, 300 + (uint64_t)i);
+	}
+}
+
+START_TEST(burst_then_host_teardown)
+{
+	struct harness h;
+	h_init(&h, &analyzer_arp, 1, 0);
+	outcome_case(&h, false);
+	h_tick(&h, T0 + 19 * 45 * US + 30 * NS_PER_SEC - 1);
+	ck_assert_uint_eq(h_count(&h, "arp.burst_outcome"), 0);
+	h_tick(&h, T0 + 19 * 45 * US + 30 * NS_PER_SEC);
+	ck_assert_uint_eq(h_count(&h, "arp.burst_outcome"), 1);
+	const struct event *o = h_nth(&h, "arp.burst_outcome", 0);
+	ck_assert_str_eq(h_str(o, "verdict"), "host_teardown");
+	ck_assert_int_eq(h_int(o, "answered"), 20);
+	ck_assert_int_eq(h_int(o, "host_resets"), 3);
+	ck_assert_int_eq(h_int(o, "max_idle"), 420 * NS_PER_SEC + 502 * MS);
+	ck_assert_int_eq(h_int(o, "min_idle"), 300 * NS_PER_SEC + 500 * MS);
+	ck_assert_str_eq(h_str(o, "services"), "smb/445");
+	ck_assert_ptr_nonnull(strstr(h_str(o, "sessions"), "192.168.1.10:445 -> 192.168.1.100:50000 tcp (smb/445, idle 5 min 0.500 s"));
+	ck_assert_ptr_nonnull(strstr(h_str(o, "cite"), ";302/0@"));
+	h_fini(&h);
+}
+END_TEST
+
+START_TEST(burst_then_failover)
+{
+	struct harness h;
+	h_init(&h, &analyzer_arp, 1, 0);
+	outcome_case(&h, true);
+	h_finish(&h);
+	const struct event *o = h_nth(&h, "arp.burst_outcome", 0);
+	ck_assert_str_eq(h_str(o, "verdict"), "failover");
+	ck_assert_int_eq(h_int(o, "gratuitous"), 1);
+	ck_assert_int_eq(h_int(o, "unanswered"), 20);
+	ck_assert_int_eq(h_int(o, "resets"), 3);
+	ck_assert_ptr_nonnull(strstr(h_str(o, "cite"), "1100/0@"));
+	h_fini(&h);
+}
+END_TEST
+
 START_TEST(no_burst_at_19)
 {
 	struct harness h;
@@ -217,6 +288,8 @@ static Suite *make_an_arp_suite(void)
 	tc = tcase_create("burst");
 	tcase_add_test(tc, burst_of_20);
 	tcase_add_test(tc, no_burst_at_19);
+	tcase_add_test(tc, burst_then_host_teardown);
+	tcase_add_test(tc, burst_then_failover);
 	tcase_add_test(tc, no_burst_repeated_targets);
 	tcase_add_test(tc, no_burst_at_window_edge);
 	suite_add_tcase(s, tc);

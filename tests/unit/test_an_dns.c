@@ -2,7 +2,8 @@
  * tests/unit/test_an_dns.c - the DNS analyzer on hand-built queries and
  * responses: dns.unanswered at its exact deadline, pairing by id and question
  * from any server address, bursts (49 vs 50 queries, the 1 s window's exact
- * edge, fields and end time), the per-source summary (NXDOMAIN ratio, top
+ * edge, fields, answers, exact name counts, cited queries and end time), the
+ * per-source summary (NXDOMAIN ratio, top
  * names and clients), multicast queries, and the client cap.
  */
 #include <check.h>
@@ -120,9 +121,19 @@ START_TEST(burst_of_300)
 	ck_assert_int_eq(h_int(b, "peak_qps"), 300);
 	ck_assert_str_eq(h_addr(b, "ip.src"), CL);
 	const char *nm = h_str(b, "names");
-	ck_assert_ptr_nonnull(strstr(nm, "wpad.example ("));
-	ck_assert_ptr_nonnull(strstr(nm, "isatap.example ("));
-	ck_assert_ptr_nonnull(strstr(nm, "ldap.example ("));
+	ck_assert_ptr_nonnull(strstr(nm, "wpad.example (100)"));  /* the whole burst, as tshark counts */
+	ck_assert_ptr_nonnull(strstr(nm, "isatap.example (100)"));
+	ck_assert_ptr_nonnull(strstr(nm, "ldap.example (100)"));
+	ck_assert_int_eq(h_int(b, "responses"), 300);  /* the first answer came before the 2nd query */
+	ck_assert_int_eq(h_int(b, "nxdomain"), 300);
+	ck_assert_int_eq(h_int(b, "servfail"), 0);
+	ck_assert_int_eq(h_int(b, "noerror"), 0);
+	const struct value *mq = event_get(b, "mean_qps");
+	ck_assert(mq && mq->type == V_REAL && mq->u.r == 300.0);  /* window under 1 s */
+	const char *cite = h_str(b, "cite");
+	ck_assert_ptr_nonnull(strstr(cite, "1/0@"));   /* the first query */
+	ck_assert_ptr_nonnull(strstr(cite, ";99/0@"));  /* the 50th */
+	ck_assert_ptr_nonnull(strstr(cite, ";599/0@")); /* the last */
 	h_finish(&h);
 	const struct event *sum = h_nth(&h, "dns.summary", 0);
 	ck_assert_int_eq(h_int(sum, "queries"), 300);

@@ -1,5 +1,6 @@
 /*
- * tests/unit/test_an_esp.c - the ESP analyzer on hand-built packets: gaps,
+ * tests/unit/test_an_esp.c - the ESP analyzer on hand-built packets: gaps
+ * (lost only once they leave the replay window unfilled),
  * late arrivals inside and outside the 64-packet replay window (exact
  * boundary), duplicates, 32-bit wraparound, per-source separation, per-second
  * intervals closed at the exact second boundary, the series collector, net
@@ -50,6 +51,8 @@ START_TEST(gap_is_lost)
 	h_init(&h, &analyzer_esp, 1, 0);
 	const uint32_t s[] = { 1, 2, 5, 6 };
 	feed_seqs(&h, s, 4);
+	ck_assert_uint_eq(h_count(&h, "esp.lost"), 0);  /* 3 and 4 may still come */
+	h_finish(&h);
 	ck_assert_uint_eq(h_count(&h, "esp.lost"), 1);
 	const struct event *e = h_nth(&h, "esp.lost", 0);
 	ck_assert_uint_eq(e->ref, 3);
@@ -57,7 +60,6 @@ START_TEST(gap_is_lost)
 	ck_assert_int_eq(h_int(e, "expected"), 3);
 	ck_assert_int_eq(h_int(e, "esp.sequence"), 5);
 	ck_assert_int_eq(h_int(e, "esp.spi"), 0x1000);
-	h_finish(&h);
 	ck_assert_int_eq(h_int(h_nth(&h, "esp.summary", 0), "lost"), 2);
 	h_fini(&h);
 }
@@ -69,13 +71,16 @@ START_TEST(late_and_filled)
 	h_init(&h, &analyzer_esp, 1, 0);
 	const uint32_t s[] = { 1, 2, 4, 3 };
 	feed_seqs(&h, s, 4);
-	ck_assert_uint_eq(h_count(&h, "esp.lost"), 1);
 	const struct event *e = h_nth(&h, "esp.reordered", 0);
 	ck_assert_uint_eq(e->ref, 4);
 	ck_assert_int_eq(h_int(e, "late_by"), 1);
 	ck_assert_int_eq(h_int(e, "replay_window_exceeded"), 0);
 	h_finish(&h);
+	ck_assert_uint_eq(h_count(&h, "esp.lost"), 0);  /* late is reordering, not loss */
 	const struct event *sum = h_nth(&h, "esp.summary", 0);
+	ck_assert_int_eq(h_int(sum, "first_reordered_ref"), 4);
+	ck_assert_int_eq(h_int(sum, "max_late"), 1);
+	ck_assert_int_eq(h_int(sum, "shallow"), 1);
 	ck_assert_int_eq(h_int(sum, "lost"), 0);     /* filled late */
 	ck_assert_int_eq(h_int(sum, "skipped"), 1);  /* as seen when the gap opened */
 	ck_assert_int_eq(h_int(sum, "reordered"), 1);
@@ -128,13 +133,51 @@ START_TEST(wraparound)
 	const uint32_t s[] = { 0xfffffffeu, 0xffffffffu, 0, 1, 4, 0xffffffffu };
 	feed_seqs(&h, s, 6);
 	/* 0 follows 0xffffffff; 2 and 3 are missing; 0xffffffff again is old */
+	h_finish(&h);
 	ck_assert_uint_eq(h_count(&h, "esp.lost"), 1);
 	ck_assert_int_eq(h_int(h_nth(&h, "esp.lost", 0), "count"), 2);
 	ck_assert_uint_eq(h_nth(&h, "esp.lost", 0)->ref, 5);
 	ck_assert_uint_eq(h_count(&h, "esp.duplicate"), 1);
 	ck_assert_uint_eq(h_count(&h, "esp.reordered"), 0);
-	h_finish(&h);
 	ck_assert_int_eq(h_int(h_nth(&h, "esp.summary", 0), "lost"), 2);
+	h_fini(&h);
+}
+END_TEST
+
+/* a gap is loss once it leaves the 64-packet window unfilled: 10 leaves when
+ * 74 arrives; 30, 3 packets late, is reordering */
+START_TEST(lost_when_it_leaves_the_window)
+{
+	struct harness h;
+	h_init(&h, &analyzer_esp, 1, 0);
+	uint32_t s[120];
+	size_t n = 0, at74 = 0;
+	for (uint32_t i = 1; i <= 100; i++) {
+		if (i == 10 || i == 30)
+			continue;
+		s[n++] = i;
+		if (i == 33)
+			s[n++] = 30;
+		if (i == 74)
+			at74 = n;
+	}
+	feed_seqs(&h, s, at74 - 1);
+	ck_assert_uint_eq(h_count(&h, "esp.lost"), 0);
+	struct pkt p = h_esp(A, B, 0x1000, 74);
+	h_feed(&h, &p, T0 + (int64_t)at74 * MS, 0, at74);
+	ck_assert_uint_eq(h_count(&h, "esp.lost"), 1);
+	const struct event *e = h_nth(&h, "esp.lost", 0);
+	ck_assert_uint_eq(e->ref, 10);   /* the packet after the gap (sequence 11) */
+	ck_assert_int_eq(h_int(e, "count"), 1);
+	ck_assert_int_eq(h_int(e, "expected"), 10);
+	h_finish(&h);
+	ck_assert_uint_eq(h_count(&h, "esp.lost"), 1);
+	const struct event *sum = h_nth(&h, "esp.summary", 0);
+	ck_assert_int_eq(h_int(sum, "lost"), 1);
+	ck_assert_int_eq(h_int(sum, "reordered"), 1);
+	ck_assert_int_eq(h_int(sum, "max_late"), 3);
+	ck_assert_int_eq(h_int(sum, "first_lost_ref"), 10);
+	ck_assert_int_eq(h_int(sum, "first_reordered_ref"), 32);  /* 30, after 33 */
 	h_fini(&h);
 }
 END_TEST
@@ -150,9 +193,9 @@ START_TEST(per_source)
 		if (i != 3)
 			h_feed(&h, &p, T0 + i * MS + 1, 1, i);
 	}
+	h_finish(&h);
 	ck_assert_uint_eq(h_count(&h, "esp.lost"), 1);
 	ck_assert_uint_eq(h_nth(&h, "esp.lost", 0)->source, 1);
-	h_finish(&h);
 	ck_assert_uint_eq(h_count(&h, "esp.summary"), 2);
 	h_fini(&h);
 }
@@ -176,7 +219,7 @@ START_TEST(intervals_at_second_boundary)
 	ck_assert_int_eq(h_int(iv, "second"), 1700000000);
 	ck_assert_int_eq(h_int(iv, "packets"), 2);
 	ck_assert_int_eq(h_int(iv, "bytes"), 240);
-	ck_assert_int_eq(h_int(iv, "lost"), 1);
+	ck_assert_int_eq(h_int(iv, "lost"), 0);  /* 2 may still come: inside the window */
 	p.esp_seq = 4;
 	h_feed(&h, &p, T0 + 2500 * MS, 0, 3);
 	h_finish(&h);
@@ -193,7 +236,7 @@ START_TEST(intervals_at_second_boundary)
 	ck_assert_uint_eq(sr[0].spi, 0x1000);
 	ck_assert_uint_eq(sr[0].npts, 2);
 	ck_assert_int_eq(sr[0].pts[0].second, 1700000000);
-	ck_assert_uint_eq(sr[0].pts[0].lost, 1);
+	ck_assert_uint_eq(sr[0].pts[0].lost, 0);
 	ck_assert_int_eq(sr[0].pts[1].second, 1700000002);
 	ck_assert_uint_eq(sr[0].pts[1].packets, 1);
 	esp_series_free(set);
@@ -239,11 +282,11 @@ START_TEST(udp_encapsulated_frames)
 		ck_assert(p.layers & PKT_ESP);
 		h_feed(&h, &p, T0 + (int64_t)i * MS, 0, i + 1);
 	}
-	ck_assert_uint_eq(h_count(&h, "esp.lost"), 1);
-	ck_assert_int_eq(h_int(h_nth(&h, "esp.lost", 0), "count"), 6);
-	ck_assert_int_eq(h_int(h_nth(&h, "esp.lost", 0), "esp.spi"), 0xc0ffee01);
 	ck_assert_int_eq(h_int(h_nth(&h, "esp.reordered", 0), "late_by"), 6);
 	h_finish(&h);
+	ck_assert_uint_eq(h_count(&h, "esp.lost"), 1);
+	ck_assert_int_eq(h_int(h_nth(&h, "esp.lost", 0), "count"), 5);  /* 3 came late */
+	ck_assert_int_eq(h_int(h_nth(&h, "esp.lost", 0), "esp.spi"), 0xc0ffee01);
 	ck_assert_int_eq(h_int(h_nth(&h, "esp.summary", 0), "lost"), 5);
 	ck_assert_int_eq(h_int(h_nth(&h, "esp.summary", 0), "bytes"), 4 * 52);
 	h_fini(&h);
@@ -257,6 +300,7 @@ static Suite *make_an_esp_suite(void)
 	tcase_add_test(tc, in_order_is_quiet);
 	tcase_add_test(tc, gap_is_lost);
 	tcase_add_test(tc, late_and_filled);
+	tcase_add_test(tc, lost_when_it_leaves_the_window);
 	tcase_add_test(tc, replay_window_boundary);
 	tcase_add_test(tc, duplicates);
 	tcase_add_test(tc, wraparound);

@@ -123,13 +123,18 @@ s.ev(3000.5, "client", 32, "tcp.session", d, history="ShADadf")               # 
 # 3. retransmissions exhausted, SACK stall
 s = sample("retransmissions.fire")
 a = flow(CLI, 53000, SRV, 445)
-s.ev(10.0, "client", 40, "tcp.retransmission_exhausted", a, count=5, intervals="0.3 0.6 1.2 2.4 4.8", end="rst")
+s.ev(10.0, "client", 40, "tcp.retransmission_exhausted", a, count=3, intervals="0.3s 0.6s 1.2s", end="rst",
+     outcome="the session was reset", span=3 * NS,
+     cite="36@%d the original segment;37@%d retransmission 1;38@%d retransmission 2;39@%d retransmission 3;40@%d the reset"
+     % tuple(int(T0.timestamp() * NS) + int(t * NS) for t in (7.0, 7.3, 7.9, 9.1, 10.0)))
 s.ev(20.0, "client", 77, "tcp.sack_stall", flow(CLI, 53001, SRV, 445), repeats=6)
-s.expect("tcp_retransmissions_exhausted", [40])
+s.expect("tcp_retransmissions_exhausted", [36, 37, 38, 39, 40])
 s.expect("tcp_sack_stall", [77])
 
 s = sample("retransmissions.miss")
-s.ev(10.0, "client", 40, "tcp.retransmission_exhausted", a, count=3, intervals="0.3 0.6", end="silence")
+s.ev(9.3, "client", 37, "tcp.retransmission", a)   # two retransmissions: the analyzer stays quiet
+s.ev(9.9, "client", 38, "tcp.retransmission", a)
+s.ev(10.0, "client", 40, "tcp.rst", a, origin="peer")
 s.ev(20.0, "client", 77, "tcp.duplicate_ack", flow(CLI, 53001, SRV, 445))
 
 # 4. UDP reply from another address
@@ -188,19 +193,28 @@ SPI = 0x1234
 GW1, GW2 = "198.51.100.1", "198.51.100.2"
 s = sample("esp.fire")
 e = flow(GW1, 0, GW2, 0, "esp")
-s.ev(1.0, "gw-in", 10, "esp.reordered", e, esp__spi=SPI, esp__sequence=1000, late_by=70, ip__src=GW1, ip__dst=GW2)
+s.ev(1.0, "gw-in", 10, "esp.reordered", e, esp__spi=SPI, esp__sequence=1000, late_by=70, ip__src=GW1, ip__dst=GW2,
+     sa="0x00001234 198.51.100.1 -> 198.51.100.2")
 s.ev(1.2, "asa", 20, "fw.drop", e, esp__spi=SPI, fw__reason="IPSEC: ESP packet failed anti-replay checking")
-for i in range(5):
-    s.ev(3.0 + i, "gw-in", 30 + i, "esp.lost", e, esp__spi=0x5678, esp__sequence=2000 + 10 * i, count=2)
+T0NS = int(T0.timestamp()) * NS
+s.ev(9.0, "gw-in", 2, "esp.summary", e, esp__spi=0x5678, sa="0x00005678 198.51.100.1 -> 198.51.100.2",
+     packets=990, numbers=1000, lost=8, reordered=3, shallow=3, replay_window_exceeded=0, max_late=5,
+     duplicates=1, first_lost_ref=30, first_reordered_ref=31, first_duplicate_ref=33,
+     cite="30@%d first loss;31@%d first reordered packet;33@%d first duplicate" % (T0NS + 3 * NS, T0NS + 4 * NS, T0NS + 6 * NS))
 s.expect("esp_replay_window_exceeded", [10])
 s.expect("esp_replay_drop_fw", [10, 20])
-s.expect("esp_loss", [30, 31, 32, 33, 34])
+s.expect("esp_loss", [30, 31, 33, 2])
+s.expect("esp_reordering", [30, 31, 33, 2])
+s.expect("esp_duplicates", [30, 31, 33, 2])
 
 s = sample("esp.miss")
 s.ev(1.0, "gw-in", 10, "esp.reordered", e, esp__spi=SPI, esp__sequence=1000, late_by=10)
 s.ev(1.2, "asa", 20, "fw.drop", e, esp__spi=SPI, fw__reason="IPSEC: ESP packet failed anti-replay checking")
 for i in range(4):
     s.ev(3.0 + i, "gw-in", 30 + i, "esp.lost", e, esp__spi=0x5678, esp__sequence=2000 + 10 * i, count=2)
+s.ev(9.0, "gw-in", 2, "esp.summary", e, esp__spi=0x5678, sa="0x00005678 198.51.100.1 -> 198.51.100.2",
+     packets=1000, numbers=1000, lost=0, reordered=0, shallow=0, replay_window_exceeded=0, max_late=0,
+     duplicates=0)
 
 # 7. floods
 NAT = "198.51.100.7"
@@ -231,30 +245,49 @@ s.ev(70.0, "tmg", 950, "fw.drop", flow(NAT, 31000, SRV, 25), ip__src=NAT, fw__re
 
 # 8. DNS
 s = sample("dns.fire")
-for i in range(60):
-    s.ev(5.0 + i * 0.01, "client", 1 + i, "dns.query", flow(CLI, 60000 + i, "10.0.0.53", 53, "udp"),
-         ip__src=CLI, dns__qry__name="wpad.contoso.com", dns__id=i)
-s.expect("dns_query_storm", list(range(41, 51)) + [60])
+b = dict(ip__src=CLI, count=300, window=NS * 9 // 10, peak_qps=300, mean_qps=300.0, names="wpad.contoso.com (300)",
+         dns__qry__name="wpad.contoso.com", servfail=0)
+df = flow(CLI, 60000, "10.0.0.53", 53, "udp")
+s.ev(5.0, "client", 50, "dns.burst", df, responses=300, noerror=0, nxdomain=300, nxdomain_ratio=1.0,
+     servfail_ratio=0.0, **b)
+s.ev(15.0, "client", 450, "dns.burst", df, responses=280, noerror=0, nxdomain=0, nxdomain_ratio=0.0,
+     servfail_ratio=1.0, **dict(b, servfail=280))
+s.ev(25.0, "client", 850, "dns.burst", df, responses=0, noerror=0, nxdomain=0, nxdomain_ratio=0.0,
+     servfail_ratio=0.0, **b)
+s.ev(35.0, "client", 1250, "dns.burst", df, responses=300, noerror=300, nxdomain=0, nxdomain_ratio=0.0,
+     servfail_ratio=0.0, **b)
+s.expect("dns_query_storm_nxdomain", [50])
+s.expect("dns_query_storm_servfail", [450])
+s.expect("dns_query_storm_unanswered", [850])
+s.expect("dns_query_storm", [1250])
 
-s = sample("dns.miss")
+s = sample("dns.miss")   # queries alone (no burst from the analyzer), and a summary
 for i in range(60):
     s.ev(5.0 + i * 0.01, "client", 1 + i, "dns.query", flow(CLI, 60000 + i, "10.0.0.53", 53, "udp"),
          ip__src=CLI, dns__qry__name="host%d.contoso.com" % i, dns__id=i)
-for i in range(40):
-    s.ev(10.0 + i * 0.01, "client", 100 + i, "dns.query", flow(CLI, 61000 + i, "10.0.0.53", 53, "udp"),
-         ip__src=CLI, dns__qry__name="wpad.contoso.com", dns__id=i)
+s.ev(9.0, "client", 1, "dns.summary", None, queries=60, responses=60, nxdomain=60, nxdomain_ratio=1.0)
 
 # 9. ARP burst then resets
 s = sample("arp.fire")
-s.ev(50.0, "client", 300, "arp.burst", None, arp__src__proto_ipv4="10.0.0.1", count=40, targets=40)
-s.ev(55.0, "client", 320, "tcp.rst", flow(SRV, 443, CLI, 51500), origin="peer")
-s.ev(56.0, "client", 321, "tcp.rst", flow(SRV, 443, CLI, 51501), origin="peer")
-s.expect("arp_burst_then_resets", [300, 320])
+T0NS = int(T0.timestamp()) * NS
+ob = dict(arp__src__proto_ipv4="10.0.0.1", count=40, targets=40, window=800_000, services="smb/445")
+s.ev(50.0, "client", 300, "arp.burst_outcome", None, answered=40, unanswered=0, gratuitous=False, resets=2,
+     host_resets=2, max_idle=600 * NS, min_idle=300 * NS, verdict="host_teardown",
+     sessions="10.0.0.1:50000 -> 10.0.0.9:445 tcp (smb/445, idle 10 min, reset by the sender)",
+     cite="280@%d the burst's first request;320@%d reset;321@%d reset" % (T0NS + 20 * NS, T0NS + 21 * NS, T0NS + 22 * NS),
+     **ob)
+s.ev(150.0, "client", 400, "arp.burst_outcome", None, answered=3, unanswered=37, gratuitous=True, resets=2,
+     host_resets=0, verdict="failover", sessions="none", **ob)
+s.ev(250.0, "client", 500, "arp.burst_outcome", None, answered=40, unanswered=0, gratuitous=False, resets=0,
+     host_resets=0, verdict="none", sessions="none", **ob)
+s.expect("arp_burst_host_teardown", [280, 320, 321, 300])
+s.expect("arp_burst_failover", [400])
+s.expect("arp_burst", [500])
 
-s = sample("arp.miss")
+s = sample("arp.miss")    # a burst alone and resets: the analyzer's outcome is what rules judge
 s.ev(10.0, "client", 290, "tcp.rst", flow(SRV, 443, CLI, 51499), origin="peer")
 s.ev(50.0, "client", 300, "arp.burst", None, arp__src__proto_ipv4="10.0.0.1", count=40)
-s.ev(90.0, "client", 320, "tcp.rst", flow(SRV, 443, CLI, 51500), origin="peer")
+s.ev(55.0, "client", 320, "tcp.rst", flow(SRV, 443, CLI, 51500), origin="peer")
 
 # 10. injected RST
 s = sample("rst_injected.fire")
@@ -341,6 +374,18 @@ for i in range(60):
     s.ev(300.0 + i * 0.05, "dmz", 200 + i, "udp", flow(WEB, 50001, VICTIM, 53, "udp"), ip__src=WEB,
          ip__dst=VICTIM, udp__length=4000, ip__fragment__count=3)
 s.expect("outbound_udp_flood", list(range(240, 250)) + [259])   # the flood alone, no web request before
+
+# 14. zero window: a receiver that stops reading
+PRN = "10.3.3.3"
+s = sample("zero_window.fire")
+zf = flow(PRN, 9100, CLI, 50500)
+s.ev(5.0, "client", 6, "tcp.zero_window_stall", zf, ip__src=PRN, duration=5 * NS, probes=3, end="reopened",
+     cite="6@%d the first zero window;13@%d the window opens again" % (T0NS, T0NS + 5 * NS))
+s.expect("tcp_zero_window_stall", [6, 13])
+
+s = sample("zero_window.miss")   # recovered within the second
+s.ev(5.0, "client", 6, "tcp.zero_window_stall", zf, ip__src=PRN, duration=NS * 4 // 10, probes=0, end="reopened")
+s.ev(6.0, "client", 7, "tcp.zero_window", zf)
 
 for s in samples:
     s.write()
