@@ -25,12 +25,12 @@ check "the SYN-ACK at its own capture times: fw-out, fw-in, then client" \
 	"$(grep -E '^1 row (fw-out|fw-in|client)#26 ' "$TMPD/s.txt" | cut -d' ' -f3- | paste -sd' ')"
 check "context: SYN at every capture and the RSTs" "client#25 fw-in#25 fw-out#25 client#27 fw-out#27 fw-in#32 client#32" \
 	"$(grep -E '^1 row (client|fw-in|fw-out)#(25|27|32) ' "$TMPD/s.txt" | cut -d' ' -f3 | paste -sd' ')"
-check "context rows drawn grey" 7 "$(v '1 context_rows')"
+check "context rows drawn grey" 5 "$(v '1 context_rows')"
 check "dashed same-packet lines: SYN, SYN-ACK, RST across three captures" 6 "$(v '1 same_lines')"
 check "a session filter for every capture, the outside one translated" \
 	"client ip.addr==10.110.233.50 && tcp.port==50183 && ip.addr==10.120.5.20 && tcp.port==443|fw-in ip.addr==10.110.233.50 && tcp.port==50183 && ip.addr==10.120.5.20 && tcp.port==443|fw-out ip.addr==10.110.235.202 && tcp.port==55073 && ip.addr==10.120.5.20 && tcp.port==443" \
 	"$(grep '^1 filter ' "$TMPD/s.txt" | cut -d' ' -f3- | paste -sd'|')"
-check "every evidence row links to its table row" "4 4" "$(v '1 evidence_links') $(v '1 evidence_targets')"
+check "every evidence row links to its table row" "14 14" "$(v '1 evidence_links') $(v '1 evidence_targets')"
 check "navigation bar" yes "$([ "$(v nav_links)" -ge 6 ] && echo yes || echo "no: $(v nav_links)")"
 check "no link without a target" 0 "$(v dangling_links)"
 
