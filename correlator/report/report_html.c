@@ -55,6 +55,13 @@ void html_text(FILE *f, const char *s)
 
 /* At most max characters of s (UTF-8 aware: never cuts a sequence), with
  * an ellipsis when shortened. */
+void html_filter_dd(FILE *f, const char *what, const char *filter)
+{
+	fprintf(f, "<dd>%s <code>", what);
+	html_text(f, filter);
+	fputs("</code></dd>", f);
+}
+
 void html_text_short(FILE *f, const char *s, size_t max)
 {
 	size_t n = 0, chars = 0, len = s ? strlen(s) : 0;
@@ -177,15 +184,11 @@ static void write_filters(const struct report *r, const struct evidence *const *
 		report_evidence_where(r, src, file, where, sizeof where);
 		fputs("<dt>", f);
 		html_text(f, where);
-		fputs("</dt><dd>cited frames <code>", f);
+		fputs("</dt>", f);
 		report_frame_filter(ev, n, src, file, buf, sizeof buf);
-		html_text(f, buf);
-		fputs("</code></dd>", f);
-		if (report_session_filter(ev, n, src, file, buf, sizeof buf)) {
-			fputs("<dd>session <code>", f);
-			html_text(f, buf);
-			fputs("</code></dd>", f);
-		}
+		html_filter_dd(f, "cited frames", buf);
+		if (report_session_filter(ev, n, src, file, buf, sizeof buf))
+			html_filter_dd(f, "session", buf);
 		fputc('\n', f);
 	}
 	if (any)

@@ -15,6 +15,8 @@
 void html_text(FILE *f, const char *s);
 /* At most max characters of s, with an ellipsis when shortened. */
 void html_text_short(FILE *f, const char *s, size_t max);
+/* One Wireshark filter of a capture's filter list: <dd>WHAT <code>FILTER</code></dd>. */
+void html_filter_dd(FILE *f, const char *what, const char *filter);
 void svg_text_attr(FILE *f, double x, double y, const char *anchor, const char *style);
 
 /* The id of an incident's evidence row: "ev-INC-SOURCE-FILE-REF". */

@@ -529,10 +529,8 @@ static void write_capture_filters(const struct view *v, const struct evidence *c
 		fputs(sd->cited ? "" : " <span class=\"muted\">(the session seen here, nothing cited)</span>", f);
 		fputs("</dt>", f);
 		if (sd->cited) {
-			fputs("<dd>cited frames <code>", f);
 			report_frame_filter(ev, n, sd->source, file, buf, sizeof buf);
-			html_text(f, buf);
-			fputs("</code></dd>", f);
+			html_filter_dd(f, "cited frames", buf);
 		}
 		size_t done = 0;
 		if (sd->first) {
@@ -544,11 +542,8 @@ static void write_capture_filters(const struct view *v, const struct evidence *c
 		}
 		if (!done)
 			done = report_session_filter(ev, n, sd->source, file, buf, sizeof buf);
-		if (done) {
-			fputs("<dd>session <code>", f);
-			html_text(f, buf);
-			fputs("</code></dd>", f);
-		}
+		if (done)
+			html_filter_dd(f, "session", buf);
 		fputc('\n', f);
 	}
 	if (any)
