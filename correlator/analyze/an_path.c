@@ -917,6 +917,18 @@ static void emit_blame(struct path_an *a, uint32_t group, struct gstate *g, stru
 	if (g->nclient)
 		ev_dur(ev, "path.client_think", cavg);
 	ev_cstr(ev, "path.verdict", verdict);
+	/* the far vantage point: its first packet of the session (the handshake
+	 * when the capture saw it) and its clock offset, so the finding can say
+	 * on which clock correction the budget rests */
+	uint8_t vf = g->order[0][pg->nv - 1];
+	uint16_t fsrc = pg->v[vf].source;
+	peer(a, ev, fsrc, g->first_ref[vf]);
+	ev_cstr(ev, "path.hop_from", label(a, pg->v[vc].source));
+	ev_cstr(ev, "path.hop_to", label(a, fsrc));
+	if (fsrc < a->run->nsources) {
+		ev_dur(ev, "path.clock_offset", a->run->sources[fsrc]->clock_offset);
+		ev_dur(ev, "path.clock_uncertainty", a->run->sources[fsrc]->offset_uncertainty);
+	}
 	char w[32], p[32], r1[32], r2[32], s[32], c[32], msg[600];
 	format_duration(g->sum_wait / n, w, sizeof w);
 	format_duration(path / n, p, sizeof p);
