@@ -71,26 +71,32 @@ def build(rng, outdir, near_miss):
         return d + rng.randrange(0, max(1, d // 50 // US)) * US
 
     t = fl.epoch_us(rng)
-    syn_c, syn_s = p.send(t, True, "S", jit(d_req))
-    t += d_req + rng.randrange(50, 500) * US
-    p.send(t, False, "SA", jit(d_resp))
-    t += d_resp
+    dj = jit(d_req)
+    syn_c, syn_s = p.send(t, True, "S", dj)
+    t += dj + rng.randrange(50, 500) * US
+    dj = jit(d_resp)
+    p.send(t, False, "SA", dj)
+    t += dj
     p.send(t, True, "A", jit(d_req))
     n_x = rng.randrange(4, 13)
     s_think = []
     for _ in range(n_x):
         t += rng.randrange(500, 5_000) * US          # the client's own think time
-        p.send(t, True, "PA", jit(d_req), rng.randrange(40, 900))
+        dj = jit(d_req)
+        p.send(t, True, "PA", dj, rng.randrange(40, 900))
         st = rng.randrange(*think) * US
         s_think.append(st)
-        t += d_req + st
-        p.send(t, False, "PA", jit(d_resp), rng.randrange(40, 1400))
-        t += d_resp
+        t += dj + st
+        dj = jit(d_resp)
+        p.send(t, False, "PA", dj, rng.randrange(40, 1400))
+        t += dj
     t += rng.randrange(500, 5_000) * US
-    p.send(t, True, "FA", jit(d_req))
-    t += d_req + rng.randrange(50, 500) * US
-    p.send(t, False, "FA", jit(d_resp))
-    t += d_resp
+    dj = jit(d_req)
+    p.send(t, True, "FA", dj)
+    t += dj + rng.randrange(50, 500) * US
+    dj = jit(d_resp)
+    p.send(t, False, "FA", dj)
+    t += dj
     p.send(t, True, "A", jit(d_req))
 
     skew_ns = int(fl.skew(rng, 2, 600) * 1e6) * US
