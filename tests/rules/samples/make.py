@@ -83,6 +83,7 @@ s.ev(3.000, "client", 26, "path.modified", flow(SRV, 25, CLI, 51010), "SYN-ACK p
 s.ev(3.001, "client", 27, "path.ack_mismatch", p, path__ack_rel=13, path__expected_ack_rel=1)
 s.ev(3.002, "tmg", 10, "fw.drop", p, fw__result__code="0xc0040034", fw__result="FWX_E_SEQ_ACK_MISMATCH")
 s.expect("synack_modified_between_vantage_points", [26, 27, 10])
+s.expect("path_packet_modified", [26])     # the changed packet is a finding by itself too
 
 s = sample("synack_modified.miss")
 a = flow(CLI, 51001, SRV, 25)
@@ -95,6 +96,7 @@ p = flow(CLI, 51011, SRV, 25)          # modified and mismatched, but the firewa
 s.ev(3.000, "client", 26, "path.modified", flow(SRV, 25, CLI, 51011), path__hop_from="fw-in", path__hop_to="client")
 s.ev(3.001, "client", 27, "path.ack_mismatch", p, path__ack_rel=13, path__expected_ack_rel=1)
 s.ev(3.002, "tmg", 10, "fw.accept", p, fw__result__code="0x0")
+s.expect("path_packet_modified", [26])     # no drop to join, but a changed packet all the same
 
 # 2. idle timeout
 s = sample("idle_timeout.fire")
