@@ -44,6 +44,7 @@
 #define RX_TIMES 10
 #define RST_TTL_SLACK 2
 #define RST_IPID_SLACK 256
+#define CLOCK_STEP (60 * NS)
 
 #define GT_SEQ(a, b) ((int32_t)((a) - (b)) > 0)
 #define LE_SEQ(a, b) ((int32_t)((a) - (b)) <= 0)
@@ -151,6 +152,7 @@ struct tcp_an {
 	void *hook_ctx;
 	struct tlist syn_list, close_list;
 	int64_t idle_gap, last_expire;
+	int64_t prev_now;          /* the previous tick's time */
 	unsigned retrans_min;
 	struct { uint64_t ref; uint16_t file; int64_t ts; } jref;  /* what judge_rst compares with */
 	char cite[1024];
@@ -752,15 +754,30 @@ static void tcp_event(void *state, const struct event *ev, struct emit *o)
 	if (!p || !(p->layers & PKT_TCP) || (p->layers & PKT_FRAG) || !(ev->flags & EV_HAS_FLOW) ||
 	    ev->flow.proto != 6)
 		return;
+	/* a TCP header that was cut short or does not fit in the segment: its
+	 * window, flags and numbers are misread bytes (Wireshark stops there) */
+	if (p->malformed &&
+	    (!p->tcp_hdr_len || (p->ip_len >= p->ip_hdr_len && p->tcp_hdr_len > p->ip_len - p->ip_hdr_len)))
+		return;
 	st->out = o;
 	bool created, rev;
+	uint16_t fl = p->tcp_flags;
+	/* SYN with FIN or RST is no segment a TCP sends (a scan's or a fuzzer's
+	 * junk); on a live session its numbers are outside the window and
+	 * RFC 9293 drops it: it must not reset either direction's state */
+	bool junk = (fl & TH_SYN) && (fl & (TH_FIN | TH_RST));
+	if (junk && flowtab_get(st->tab, &ev->flow, ev->source, ev->ts, false, NULL, NULL))
+		return;
 	struct tsess *s = flowtab_get(st->tab, &ev->flow, ev->source, ev->ts, true, &created, &rev);
 	int dir = rev ? 1 : 0;
 	if (created)
 		sess_init(s, ev, dir);
-	uint16_t fl = p->tcp_flags;
 	uint32_t seglen = p->l4_len;
 
+	/* time that went back: the segment that started an idle gap was
+	 * stamped in the future (a clock jump), not after a silence */
+	if (s->idle_pending && ev->ts < s->idle_ts)
+		s->idle_pending = false;
 	/* silence before this packet */
 	bool resumed = !created && s->last_ts && ev->ts - s->last_ts > st->idle_gap && !s->summarized;
 	int64_t gap = ev->ts - s->last_ts;
@@ -768,6 +785,8 @@ static void tcp_event(void *state, const struct event *ev, struct emit *o)
 	uint8_t old_compl = s->seq.completeness;
 	struct tcp_seq_result r;
 	tcp_seq_segment(&s->seq, dir, p, seglen, ev->ref, ev->ts, &r);
+	/* an RST that ends the stream; one in SYN-SENT that does not is only reported */
+	bool rst = (fl & TH_RST) && r.rst_closes;
 	if (r.new_stream) {
 		new_stream(st, s, ev, dir);
 		resumed = false;
@@ -816,7 +835,7 @@ static void tcp_event(void *state, const struct event *ev, struct emit *o)
 	emit_flags(st, ev, &r, seglen);
 
 	/* zero-window stalls: this side advertises zero until a nonzero window */
-	if (fl & TH_RST) {
+	if (rst) {
 		for (int i = 0; i < 2; i++)
 			end_zero_window(st, s, i, "the session was reset", ev->ts, ev->ref, ev->file);
 	} else if (r.flags & TA_ZERO_WINDOW) {
@@ -872,7 +891,7 @@ static void tcp_event(void *state, const struct event *ev, struct emit *o)
 
 	/* idle gap and its fate */
 	if (s->idle_pending) {
-		if (fl & TH_RST)
+		if (rst)
 			emit_idle(st, s, "reset", ev->ts, ev->ref);
 		else if (dir == s->idle_dir && (r.flags & (TA_RETRANS | TA_FAST_RETRANS | TA_SPURIOUS)))
 			emit_idle(st, s, "retransmitted", ev->ts, ev->ref);
@@ -886,7 +905,7 @@ static void tcp_event(void *state, const struct event *ev, struct emit *o)
 		s->idle_ts = ev->ts;
 		s->idle_ref = ev->ref;
 		s->idle_seq = p->seq;
-		if (fl & TH_RST)
+		if (rst)
 			emit_idle(st, s, "reset", ev->ts, ev->ref);
 	}
 
@@ -925,7 +944,7 @@ static void tcp_event(void *state, const struct event *ev, struct emit *o)
 		o2->una = false;
 	if ((fl & TH_ACK) && o2->rx_count && GT_SEQ(p->ack, o2->rx_seq))
 		o2->rx_count = 0;
-	if (fl & TH_RST) {
+	if (rst) {
 		for (int i = 0; i < 2; i++)
 			emit_exhausted(st, s, i, "rst", ev->ts, s->c[i].rx_ref, ev->ref, ev->file);
 	}
@@ -974,7 +993,7 @@ static void tcp_event(void *state, const struct event *ev, struct emit *o)
 	/* close */
 	if (fl & TH_FIN)
 		d->fin = true;
-	if (fl & TH_RST)
+	if (rst)
 		s->rst = true;
 	if (s->rst || (s->d[0].fin && s->d[1].fin)) {
 		s->closed = true;
@@ -987,6 +1006,12 @@ static void tcp_tick(void *state, int64_t now, struct emit *o)
 {
 	struct tcp_an *st = state;
 	st->out = o;
+	/* a step of more than CLOCK_STEP waits for the next event to confirm
+	 * it: one frame stamped far ahead (a clock jump, after which time goes
+	 * back) must not expire every live session */
+	int64_t t = st->prev_now && now - st->prev_now > CLOCK_STEP ? st->prev_now : now;
+	st->prev_now = now;
+	now = t;
 	while (st->syn_list.head && st->syn_list.head->syn_t.deadline <= now) {
 		struct tsess *s = st->syn_list.head;
 		tl_remove(&st->syn_list, s);
