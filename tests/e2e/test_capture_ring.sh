@@ -5,7 +5,9 @@
 # capture into rings of 2 and 3 frames per file and maps every cited (file,
 # frame) back onto the unsplit capture's numbering.
 . "$(dirname "$0")/lib.sh"
-caps=("$ROOT"/samples/tcp-*/capture.pcap "$ROOT/samples/path-synack-modified/client.pcap")
+caps=("$ROOT"/samples/tcp-*/capture.pcap "$ROOT/samples/path-synack-modified/client.pcap" "$ROOT/samples/path-idle-drop/client.pcap"
+	"$ROOT/samples/udp-cluster-reply/client.pcap" "$ROOT/samples/dns-storm/dns.pcap" "$ROOT/samples/esp-loss-reorder/tunnel.pcap"
+	"$ROOT/samples/arp-burst/lan.pcap")
 python3 "$ROOT/tests/tools/tcp_edge.py" "$TMPD/edge"
 # (not clock_jump: a ring is read in the order of its files' first times)
 caps+=("$TMPD/edge/syn_after_rst.pcap" "$TMPD/edge/fin_resent.pcap" "$TMPD/edge/ack_unseen.pcap")
