@@ -54,6 +54,10 @@ struct evtx {
 	struct binxml *bx;
 	char *path;
 	void *recovered;           /* libevtx's recovered-records pass, after our records */
+	struct evtx_seen seen;     /* signatures of our records: recovered repeats are dropped */
+	/* the chunk being read is cut short (a truncated file): its records are counted */
+	bool cut;
+	uint64_t cut_at, cut_records;
 	bool recovered_done;
 };
 
@@ -168,9 +172,21 @@ static bool all_zero(br r)
 	return true;
 }
 
+/* The records read from a chunk the file cuts short: a note. */
+static void note_cut(struct evtx *st)
+{
+	if (!st->cut)
+		return;
+	st->cut = false;
+	source_note(st->src, "%llu records read from the chunk at offset 0x%llx, which the file cuts "
+		    "short (the whole records before the cut)", (unsigned long long)st->cut_records,
+		    (unsigned long long)st->cut_at);
+}
+
 /* Load the next usable chunk. False at the end of the file. */
 static bool next_chunk(struct evtx *st)
 {
+	note_cut(st);
 	for (;;) {
 		if (st->eof)
 			return false;
@@ -209,10 +225,14 @@ static bool next_chunk(struct evtx *st)
 		if (free_off < 512 || free_off > EVTX_CHUNK)
 			free_off = 512;
 		size_t end = free_off <= got ? free_off : got;
-		if (free_off > got)
+		if (free_off > got) {
 			source_warn(st->src, 0, "chunk at offset 0x%llx is cut at %zu of its %u bytes of "
 				    "records; the whole records before the cut are read",
 				    (unsigned long long)at, got, free_off);
+			st->cut = true;
+			st->cut_at = at;
+			st->cut_records = 0;
+		}
 		else if (crc32_update(0, br_slice(&chunk, 512, free_off - 512)) != dcrc)
 			source_warn(st->src, 0, "chunk at offset 0x%llx: record data CRC mismatch; "
 				    "records are checked one by one", (unsigned long long)at);
@@ -232,7 +252,7 @@ static pr_status evtx_recovered(struct evtx *st, struct event *ev)
 	if (st->recovered_done)
 		return PR_EOF;
 	if (!st->recovered &&
-	    evtx_libevtx_open_recovered(st->src, st->path, st->ref, &st->recovered) != 0) {
+	    evtx_libevtx_open_recovered(st->src, st->path, st->ref, &st->seen, &st->recovered) != 0) {
 		evtx_libevtx_close(st->recovered);
 		st->recovered = NULL;
 		st->recovered_done = true;
@@ -295,6 +315,9 @@ static pr_status evtx_next(void *state, struct event *ev)
 				    st->w.xml_err);
 			return PR_SKIP;
 		}
+		evtx_seen_add(&st->seen, evtx_signature(ev));
+		if (st->cut)
+			st->cut_records++;
 		return PR_EVENT;
 	}
 }
@@ -307,6 +330,7 @@ static void evtx_close(void *state)
 	if (st->f)
 		fclose(st->f);
 	evtx_libevtx_close(st->recovered);
+	evtx_seen_free(&st->seen);
 	free(st->path);
 	winevt_fini(&st->w);
 	binxml_free(st->bx);

@@ -36,6 +36,9 @@ struct evtx {
 	bool recovered_only;
 	int unrecoverable;         /* recovered slots libevtx could not decode */
 	bool noted;
+	struct evtx_seen own_seen; /* signatures of the allocated records read */
+	const struct evtx_seen *seen;  /* own_seen, or the caller's (recovered-only) */
+	uint64_t dups;             /* recovered records repeating an allocated one */
 	uint8_t *xml;
 	size_t xml_cap;
 	xmlTextReaderPtr r;
@@ -193,9 +196,14 @@ static pr_status evtx_next(void *state, struct event *ev)
 	struct evtx *st = state;
 	int total = st->nrecords + st->nrecovered;
 	if (st->next >= total) {
-		if (st->unrecoverable && !st->noted) {
-			source_note(st->src, "%d of %d recovery candidates in slack space could not be "
-				    "decoded by libevtx", st->unrecoverable, st->nrecovered);
+		if (!st->noted) {
+			if (st->unrecoverable)
+				source_note(st->src, "%d of %d recovery candidates in slack space could not be "
+					    "decoded by libevtx", st->unrecoverable, st->nrecovered);
+			if (st->dups)
+				source_note(st->src, "%llu records recovered from slack space repeat allocated "
+					    "ones (same record id, time and content): dropped as duplicates",
+					    (unsigned long long)st->dups);
 			st->noted = true;
 		}
 		return PR_EOF;
@@ -227,13 +235,25 @@ static pr_status evtx_next(void *state, struct event *ev)
 	else if (e)
 		libevtx_error_free(&e);
 	pr_status s = evtx_map(st, rec, ev);
-	if (s == PR_EVENT && recovered)
-		ev_bool(ev, "event.recovered", true);
 	libevtx_record_free(&rec, NULL);
+	if (s != PR_EVENT)
+		return s;
+	uint64_t sig = evtx_signature(ev);
+	if (!recovered) {
+		if (!st->seen)
+			st->seen = &st->own_seen;
+		evtx_seen_add(&st->own_seen, sig);
+	} else if (st->seen && evtx_seen_has(st->seen, sig)) {
+		st->dups++;   /* the allocated record again: counted in the note */
+		return PR_SKIP;
+	} else {
+		ev_bool(ev, "event.recovered", true);
+	}
 	return s;
 }
 
-int evtx_libevtx_open_recovered(struct source *src, const char *path, uint64_t ref_base, void **state)
+int evtx_libevtx_open_recovered(struct source *src, const char *path, uint64_t ref_base,
+				const struct evtx_seen *seen, void **state)
 {
 	bool quiet = src->quiet;
 	src->quiet = true;  /* the header and truncation were reported by the caller */
@@ -245,6 +265,7 @@ int evtx_libevtx_open_recovered(struct source *src, const char *path, uint64_t r
 	if (rc == 0) {
 		st->recovered_only = true;
 		st->ref_base = ref_base;
+		st->seen = seen;
 		st->next = st->nrecords;
 	}
 	return rc;
@@ -272,6 +293,7 @@ static void evtx_close(void *state)
 	if (st->r)
 		xmlFreeTextReader(st->r);
 	winevt_fini(&st->w);
+	evtx_seen_free(&st->own_seen);
 	free(st->xml);
 	free(st);
 }

@@ -10,9 +10,13 @@
 #define CORRELATOR_EVTX_LIBEVTX_H
 
 #include "../correlator/core/parser.h"
+#include "evtx_dedup.h"
 
-/* 0, or -1 (source_error said why; *state must still be closed). */
-int evtx_libevtx_open_recovered(struct source *src, const char *path, uint64_t ref_base, void **state);
+/* 0, or -1 (source_error said why; *state must still be closed). seen holds
+ * the signatures of the records already read: recovered records repeating
+ * one of them are dropped and counted in a note. */
+int evtx_libevtx_open_recovered(struct source *src, const char *path, uint64_t ref_base,
+				const struct evtx_seen *seen, void **state);
 pr_status evtx_libevtx_next(void *state, struct event *ev);
 /* NULL-safe. */
 void evtx_libevtx_close(void *state);

@@ -237,7 +237,7 @@ static void end_burst(struct dns_state *s, struct client *c, int64_t ts)
 			"[dns.query] storm query %u", i + 1);
 	an_cite(s->cite, sizeof s->cite, &m, h->cross.ref, h->cross.file, h->cross.ts,
 		"[dns.query] the query that made 50 within 1 s");
-	if (h->last_ref != h->cross.ref)
+	if (h->last_ref != h->cross.ref || h->last_file != h->cross.file)
 		an_cite(s->cite, sizeof s->cite, &m, h->last_ref, h->last_file, h->burst_last,
 			"[dns.query] the last query of the burst");
 	ev_cstr(ev, "cite", s->cite);

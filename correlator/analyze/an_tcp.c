@@ -44,6 +44,7 @@
 #define RX_TIMES 10
 #define RST_TTL_SLACK 2
 #define RST_IPID_SLACK 256
+#define CLOCK_STEP (60 * NS)
 
 #define GT_SEQ(a, b) ((int32_t)((a) - (b)) > 0)
 #define LE_SEQ(a, b) ((int32_t)((a) - (b)) <= 0)
@@ -74,6 +75,7 @@ struct dircold {
 	uint16_t rst_ipid;
 	bool rst_refusal;         /* this RST answered a SYN: report tcp.handshake.refused */
 	uint64_t rst_ref;
+	uint16_t rst_file;
 	int64_t rst_ts;
 	/* retransmission storm on one segment */
 	uint8_t rx_n;
@@ -82,6 +84,7 @@ struct dircold {
 	uint64_t rx_refs[RX_TIMES];
 	uint16_t rx_files[RX_TIMES];
 	uint64_t rx_ref;
+	uint16_t rx_file;
 	uint64_t una_ref;         /* the oldest unacknowledged segment's frame */
 	uint16_t una_file;
 	/* a zero window this side advertises, until it opens again */
@@ -91,6 +94,7 @@ struct dircold {
 	int64_t zw_ts;
 	uint64_t zw_ref;
 	uint64_t zw_probe_ref[4];
+	uint16_t zw_probe_file[4];
 	int64_t zw_probe_ts[4];
 	uint64_t ip_ref;          /* the last packet sampled by ip_sample */
 	uint16_t ip_file;
@@ -116,6 +120,7 @@ struct tsess {
 	uint64_t session;
 	int64_t first_ts, last_ts;
 	uint64_t last_ref;
+	uint16_t last_file, syn_file, idle_file;  /* the ring file holding each ref */
 	uint16_t source, file;
 	uint8_t orig;             /* direction of the originator */
 	uint8_t hlen;
@@ -151,6 +156,7 @@ struct tcp_an {
 	void *hook_ctx;
 	struct tlist syn_list, close_list;
 	int64_t idle_gap, last_expire;
+	int64_t prev_now;          /* the previous tick's time */
 	unsigned retrans_min;
 	struct { uint64_t ref; uint16_t file; int64_t ts; } jref;  /* what judge_rst compares with */
 	char cite[1024];
@@ -221,7 +227,7 @@ static void set_msg(struct tcp_an *st, const char *fmt, ...)
 
 /* An analysis event about session s not tied to the current packet. */
 static struct event *sess_event(struct tcp_an *st, struct tsess *s, const char *type, int64_t ts,
-				uint64_t ref)
+				uint64_t ref, uint16_t file)
 {
 	struct event *ev = &st->ev;
 	event_reset(ev);
@@ -229,7 +235,7 @@ static struct event *sess_event(struct tcp_an *st, struct tsess *s, const char *
 	ev->ts = ev->ts_raw = ts;
 	ev->ref = ref;
 	ev->source = s->source;
-	ev->file = s->file;
+	ev->file = file;      /* in a capture ring: the file holding that very frame */
 	ev->session = s->session;
 	const struct flow *k = flowtab_key(s);
 	ev->flags |= EV_HAS_FLOW;
@@ -292,13 +298,13 @@ static void end_zero_window(struct tcp_an *st, struct tsess *s, int dir, const c
 	st->cite[0] = '\0';
 	an_cite(st->cite, sizeof st->cite, &m, c->zw_ref, c->zw_file, c->zw_ts, "[tcp.zero_window] the first zero window");
 	for (unsigned i = 0; i < c->zw_nprobe; i++)
-		an_cite(st->cite, sizeof st->cite, &m, c->zw_probe_ref[i], c->zw_file, c->zw_probe_ts[i],
+		an_cite(st->cite, sizeof st->cite, &m, c->zw_probe_ref[i], c->zw_probe_file[i], c->zw_probe_ts[i],
 			"[tcp.zero_window_probe] zero-window probe %u", i + 1);
 	if (ref)
 		an_cite(st->cite, sizeof st->cite, &m, ref, file, ts, "%s",
 			strcmp(end, "reopened") == 0 ? "[tcp.window_update] the window opens again"
 			: strcmp(end, "the session was reset") == 0 ? "[tcp.rst] the session was reset" : end);
-	struct event *ev = sess_event(st, s, "tcp.zero_window_stall", ts, c->zw_ref);
+	struct event *ev = sess_event(st, s, "tcp.zero_window_stall", ts, c->zw_ref, c->zw_file);
 	ev->file = c->zw_file;
 	const struct flow *k = flowtab_key(s);
 	if (dir != 0) {   /* the flow as the advertiser sends */
@@ -361,7 +367,7 @@ static void emit_exhausted(struct tcp_an *st, struct tsess *s, int dir, const ch
 	if (rst_ref)
 		an_cite(cite, sizeof cite, &m, rst_ref, rst_file, ts, "[tcp.rst] the reset");
 	int64_t first = c->rx_n ? c->rx_times[0] : ts;
-	struct event *ev = sess_event(st, s, "tcp.retransmission_exhausted", ts, ref);
+	struct event *ev = sess_event(st, s, "tcp.retransmission_exhausted", ts, ref, c->rx_file);
 	ev_int(ev, "count", d->rx_count);
 	ev_cstr(ev, "intervals", iv);
 	ev_cstr(ev, "end", end);
@@ -385,7 +391,7 @@ static void emit_idle(struct tcp_an *st, struct tsess *s, const char *fate, int6
 	if (!s->idle_pending)
 		return;
 	s->idle_pending = false;
-	struct event *ev = sess_event(st, s, "tcp.idle", ts, s->idle_ref);
+	struct event *ev = sess_event(st, s, "tcp.idle", ts, s->idle_ref, s->idle_file);
 	char g[64];
 	format_duration(s->idle_gap, g, sizeof g);
 	ev_dur(ev, "gap", s->idle_gap);
@@ -411,7 +417,7 @@ static void emit_summary(struct tcp_an *st, struct tsess *s, const char *end)
 	s->summarized = true;
 	tl_remove(&st->close_list, s);
 	struct dirstat *a = &s->d[s->orig], *b = &s->d[!s->orig];
-	struct event *ev = sess_event(st, s, "tcp.session", s->last_ts, s->last_ref);
+	struct event *ev = sess_event(st, s, "tcp.session", s->last_ts, s->last_ref, s->last_file);
 	ev_cstr(ev, "history", s->history);
 	ev_int(ev, "pkts_a", (int64_t)a->pkts);
 	ev_int(ev, "pkts_b", (int64_t)b->pkts);
@@ -447,7 +453,7 @@ static void close_stream(struct tcp_an *st, struct tsess *s, const char *otherwi
 	tl_remove(&st->syn_list, s);
 	if (!s->synack && !s->unanswered_done && (s->d[0].syn || s->d[1].syn)) {
 		s->unanswered_done = true;
-		struct event *ev = sess_event(st, s, "tcp.handshake.unanswered", s->syn_ts, s->syn_ref);
+		struct event *ev = sess_event(st, s, "tcp.handshake.unanswered", s->syn_ts, s->syn_ref, s->syn_file);
 		ev_int(ev, "syn_count", s->d[0].syn_count + s->d[1].syn_count);
 		set_msg(st, "SYN not answered before the end of the capture");
 		out(st, ev);
@@ -490,7 +496,7 @@ static void judge_rst(struct tcp_an *st, struct tsess *s, int dir, bool have_ref
 	const struct addr *who = dir == 0 ? &k->src : &k->dst;
 	char a[64];
 	addr_format(who, a, sizeof a);
-	struct event *ev = sess_event(st, s, "tcp.rst", c->rst_ts, c->rst_ref);
+	struct event *ev = sess_event(st, s, "tcp.rst", c->rst_ts, c->rst_ref, c->rst_file);
 	/* the RST's own direction */
 	if ((dir == s->orig) == false) {
 		struct flow f = ev->flow;
@@ -541,7 +547,7 @@ static void judge_rst(struct tcp_an *st, struct tsess *s, int dir, bool have_ref
 	out(st, ev);
 	if (c->rst_refusal) {
 		c->rst_refusal = false;
-		ev = sess_event(st, s, "tcp.handshake.refused", c->rst_ts, c->rst_ref);
+		ev = sess_event(st, s, "tcp.handshake.refused", c->rst_ts, c->rst_ref, c->rst_file);
 		ev_cstr(ev, "origin", origin);
 		if (strcmp(origin, "path") == 0)
 			set_msg(st, "the SYN was answered by an RST that a device in the path probably forged (its TTL/IP-ID do not fit %s's packets)", a);
@@ -585,6 +591,7 @@ static void new_stream(struct tcp_an *st, struct tsess *s, const struct event *e
 		s->c[i].rst_ipid = keepc[i].rst_ipid;
 		s->c[i].rst_v4 = keepc[i].rst_v4;
 		s->c[i].rst_ref = keepc[i].rst_ref;
+		s->c[i].rst_file = keepc[i].rst_file;
 		s->c[i].rst_ts = keepc[i].rst_ts;
 		s->c[i].rst_refusal = keepc[i].rst_refusal;
 	}
@@ -680,6 +687,7 @@ static void handshake(struct tcp_an *st, struct tsess *s, const struct event *ev
 			if (!s->syn_ts) {
 				s->syn_ts = ev->ts;
 				s->syn_ref = ev->ref;
+				s->syn_file = ev->file;
 				if (!s->synack)
 					tl_arm(&st->syn_list, s, ev->ts + SYN_TIMEOUT);
 			}
@@ -752,15 +760,30 @@ static void tcp_event(void *state, const struct event *ev, struct emit *o)
 	if (!p || !(p->layers & PKT_TCP) || (p->layers & PKT_FRAG) || !(ev->flags & EV_HAS_FLOW) ||
 	    ev->flow.proto != 6)
 		return;
+	/* a TCP header that was cut short or does not fit in the segment: its
+	 * window, flags and numbers are misread bytes (Wireshark stops there) */
+	if (p->malformed &&
+	    (!p->tcp_hdr_len || (p->ip_len >= p->ip_hdr_len && p->tcp_hdr_len > p->ip_len - p->ip_hdr_len)))
+		return;
 	st->out = o;
 	bool created, rev;
+	uint16_t fl = p->tcp_flags;
+	/* SYN with FIN or RST is no segment a TCP sends (a scan's or a fuzzer's
+	 * junk); on a live session its numbers are outside the window and
+	 * RFC 9293 drops it: it must not reset either direction's state */
+	bool junk = (fl & TH_SYN) && (fl & (TH_FIN | TH_RST));
+	if (junk && flowtab_get(st->tab, &ev->flow, ev->source, ev->ts, false, NULL, NULL))
+		return;
 	struct tsess *s = flowtab_get(st->tab, &ev->flow, ev->source, ev->ts, true, &created, &rev);
 	int dir = rev ? 1 : 0;
 	if (created)
 		sess_init(s, ev, dir);
-	uint16_t fl = p->tcp_flags;
 	uint32_t seglen = p->l4_len;
 
+	/* time that went back: the segment that started an idle gap was
+	 * stamped in the future (a clock jump), not after a silence */
+	if (s->idle_pending && ev->ts < s->idle_ts)
+		s->idle_pending = false;
 	/* silence before this packet */
 	bool resumed = !created && s->last_ts && ev->ts - s->last_ts > st->idle_gap && !s->summarized;
 	int64_t gap = ev->ts - s->last_ts;
@@ -768,6 +791,8 @@ static void tcp_event(void *state, const struct event *ev, struct emit *o)
 	uint8_t old_compl = s->seq.completeness;
 	struct tcp_seq_result r;
 	tcp_seq_segment(&s->seq, dir, p, seglen, ev->ref, ev->ts, &r);
+	/* an RST that ends the stream; one in SYN-SENT that does not is only reported */
+	bool rst = (fl & TH_RST) && r.rst_closes;
 	if (r.new_stream) {
 		new_stream(st, s, ev, dir);
 		resumed = false;
@@ -785,6 +810,7 @@ static void tcp_event(void *state, const struct event *ev, struct emit *o)
 	s->session = ev->session;
 	s->last_ts = ev->ts;
 	s->last_ref = ev->ref;
+	s->last_file = ev->file;
 	struct dirstat *d = &s->d[dir], *o2 = &s->d[!dir];
 	struct dircold *c = &s->c[dir], *oc = &s->c[!dir];
 	d->pkts++;
@@ -816,7 +842,7 @@ static void tcp_event(void *state, const struct event *ev, struct emit *o)
 	emit_flags(st, ev, &r, seglen);
 
 	/* zero-window stalls: this side advertises zero until a nonzero window */
-	if (fl & TH_RST) {
+	if (rst) {
 		for (int i = 0; i < 2; i++)
 			end_zero_window(st, s, i, "the session was reset", ev->ts, ev->ref, ev->file);
 	} else if (r.flags & TA_ZERO_WINDOW) {
@@ -834,6 +860,7 @@ static void tcp_event(void *state, const struct event *ev, struct emit *o)
 	if ((r.flags & TA_ZWP) && oc->zw_on) {
 		if (oc->zw_nprobe < 4) {
 			oc->zw_probe_ref[oc->zw_nprobe] = ev->ref;
+			oc->zw_probe_file[oc->zw_nprobe] = ev->file;
 			oc->zw_probe_ts[oc->zw_nprobe++] = ev->ts;
 		}
 		oc->zw_probes++;
@@ -848,6 +875,7 @@ static void tcp_event(void *state, const struct event *ev, struct emit *o)
 		c->rst_ipid = p->ip_id;
 		c->rst_v4 = p->ipver == 4;
 		c->rst_ref = ev->ref;
+		c->rst_file = ev->file;
 		c->rst_ts = ev->ts;
 		if (d->nip) {
 			st->jref.ref = c->ip_ref;
@@ -872,7 +900,7 @@ static void tcp_event(void *state, const struct event *ev, struct emit *o)
 
 	/* idle gap and its fate */
 	if (s->idle_pending) {
-		if (fl & TH_RST)
+		if (rst)
 			emit_idle(st, s, "reset", ev->ts, ev->ref);
 		else if (dir == s->idle_dir && (r.flags & (TA_RETRANS | TA_FAST_RETRANS | TA_SPURIOUS)))
 			emit_idle(st, s, "retransmitted", ev->ts, ev->ref);
@@ -885,8 +913,9 @@ static void tcp_event(void *state, const struct event *ev, struct emit *o)
 		s->idle_gap = gap;
 		s->idle_ts = ev->ts;
 		s->idle_ref = ev->ref;
+		s->idle_file = ev->file;
 		s->idle_seq = p->seq;
-		if (fl & TH_RST)
+		if (rst)
 			emit_idle(st, s, "reset", ev->ts, ev->ref);
 	}
 
@@ -912,6 +941,7 @@ static void tcp_event(void *state, const struct event *ev, struct emit *o)
 			c->rx_files[c->rx_n++] = ev->file;
 		}
 		c->rx_ref = ev->ref;
+		c->rx_file = ev->file;
 	} else if (seglen || (fl & (TH_SYN | TH_FIN))) {
 		if (!d->una) {
 			d->una = true;
@@ -925,7 +955,7 @@ static void tcp_event(void *state, const struct event *ev, struct emit *o)
 		o2->una = false;
 	if ((fl & TH_ACK) && o2->rx_count && GT_SEQ(p->ack, o2->rx_seq))
 		o2->rx_count = 0;
-	if (fl & TH_RST) {
+	if (rst) {
 		for (int i = 0; i < 2; i++)
 			emit_exhausted(st, s, i, "rst", ev->ts, s->c[i].rx_ref, ev->ref, ev->file);
 	}
@@ -974,7 +1004,7 @@ static void tcp_event(void *state, const struct event *ev, struct emit *o)
 	/* close */
 	if (fl & TH_FIN)
 		d->fin = true;
-	if (fl & TH_RST)
+	if (rst)
 		s->rst = true;
 	if (s->rst || (s->d[0].fin && s->d[1].fin)) {
 		s->closed = true;
@@ -987,13 +1017,19 @@ static void tcp_tick(void *state, int64_t now, struct emit *o)
 {
 	struct tcp_an *st = state;
 	st->out = o;
+	/* a step of more than CLOCK_STEP waits for the next event to confirm
+	 * it: one frame stamped far ahead (a clock jump, after which time goes
+	 * back) must not expire every live session */
+	int64_t t = st->prev_now && now - st->prev_now > CLOCK_STEP ? st->prev_now : now;
+	st->prev_now = now;
+	now = t;
 	while (st->syn_list.head && st->syn_list.head->syn_t.deadline <= now) {
 		struct tsess *s = st->syn_list.head;
 		tl_remove(&st->syn_list, s);
 		if (s->synack || s->unanswered_done)
 			continue;
 		s->unanswered_done = true;
-		struct event *ev = sess_event(st, s, "tcp.handshake.unanswered", s->syn_t.deadline, s->syn_ref);
+		struct event *ev = sess_event(st, s, "tcp.handshake.unanswered", s->syn_t.deadline, s->syn_ref, s->syn_file);
 		ev_int(ev, "syn_count", s->d[0].syn_count + s->d[1].syn_count);
 		ev_dur(ev, "timeout", SYN_TIMEOUT);
 		set_msg(st, "SYN not answered within 3 s (%u SYNs sent)", s->d[0].syn_count + s->d[1].syn_count);

@@ -47,12 +47,17 @@ struct tcp_seqdir {
 	uint32_t window;           /* scaled */
 	int8_t win_scale;          /* -1 unknown (no SYN seen), -2 no scaling, else shift */
 	bool base_set;
+	bool syn_sent;             /* this side sent a SYN (without ACK) in this stream */
+	bool ack_lost_on;          /* an ACK of unseen data from this side was flagged... */
+	uint32_t ack_lost_ack;     /* ...at this ack number: the same gap is not flagged again */
 	uint32_t dupacknum;
 	uint64_t lastnondupack;    /* frame */
 	uint32_t lastsegmentflags; /* TA_* of this direction's last segment */
 };
 
-enum { TC_SYN = 1, TC_SYNACK = 2, TC_ACK = 4, TC_DATA = 8, TC_FIN = 16, TC_RST = 32 };
+/* TC_RST: an RST that ends the stream; TC_RST_SYNSENT: one that does not, sent
+ * or received while the handshake is still in SYN-SENT (RFC 9293 3.10.7.3). */
+enum { TC_SYN = 1, TC_SYNACK = 2, TC_ACK = 4, TC_DATA = 8, TC_FIN = 16, TC_RST = 32, TC_RST_SYNSENT = 64 };
 
 /* One TCP stream as Wireshark sees it: a new one starts when a SYN reuses the
  * 4-tuple with another ISN or after FIN/RST. */
@@ -70,6 +75,7 @@ struct tcp_seq_result {
 	uint32_t rel_seq, rel_ack; /* as Wireshark shows them */
 	uint32_t window;           /* scaled window of this segment */
 	bool new_stream;           /* this SYN started a new stream (state was reset) */
+	bool rst_closes;           /* an RST that ends the stream (see TC_RST) */
 };
 
 void tcp_seq_init(struct tcp_seq *s);

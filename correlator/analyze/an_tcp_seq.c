@@ -16,10 +16,13 @@
  *     retransmission (already acknowledged), out of order (within the first
  *     RTT, 3 ms if unknown, of the highest segment), retransmission,
  *   - a run of duplicate ACKs ends only when the ack number changes,
- *   - a SYN with another ISN, or any SYN after a FIN or RST, starts a new
- *     stream flagged "reused ports"; a SYN with the same ISN is a
- *     retransmission and restores the expected sequence number; a SYN-ACK
- *     whose seq is not the base already known for its sender also starts one.
+ *   - a SYN with another ISN, or any SYN after a FIN or an RST that ended
+ *     the stream, starts a new stream flagged "reused ports"; a SYN with the
+ *     same ISN is a retransmission and restores the expected sequence number;
+ *     a SYN-ACK whose seq is not the base already known for its sender also
+ *     starts one. An RST in SYN-SENT that the SYN's sender sent, or one that
+ *     does not acknowledge the SYN, does not end the stream (RFC 9293).
+ * Deliberate differences from Wireshark: docs/wireshark-differences.md.
  * Window scaling: shift from the SYNs' option; -2 (no scaling) when either
  * SYN lacks it; unknown (-1, not scaled) when no SYN was seen.
  * Does not: emit events, keep per-packet state, or reassemble anything.
@@ -60,6 +63,20 @@ static void window_scaling(struct tcp_seq *s, int dir, const struct pkt *p)
 	} else if ((p->tcp_flags & TH_ACK) && r->win_scale == -2) {
 		f->win_scale = -2;
 	}
+}
+
+/* Does this RST end the stream? Before any SYN-ACK (RFC 9293 3.10.7.3,
+ * SYN-SENT): the SYN's sender sends an RST to an unacceptable ACK and stays
+ * in SYN-SENT; it accepts an RST only when that acknowledges its SYN. */
+static bool rst_closes(const struct tcp_seq *s, int dir, uint16_t flags, uint32_t rel_ack)
+{
+	if (s->completeness & TC_SYNACK)
+		return true;
+	if (s->d[dir].syn_sent && !s->d[!dir].syn_sent)
+		return false;
+	if (s->d[!dir].syn_sent && !s->d[dir].syn_sent)
+		return (flags & TH_ACK) && rel_ack == 1;
+	return true;
 }
 
 static uint32_t analyze(struct tcp_seq *s, int dir, uint16_t flags, uint32_t seq, uint32_t ack,
@@ -121,9 +138,13 @@ finished_fwd:
 		fwd->lastnondupack = frame;
 		fwd->dupacknum = 0;
 	}
-	/* ACK of a segment we never saw */
+	/* ACK of a segment we never saw: once per gap, i.e. again only when
+	 * the acknowledged number moves on (Wireshark does not repeat it) */
 	if (rev->maxseqtobeacked && GT_SEQ(ack, rev->maxseqtobeacked) && (flags & TH_ACK)) {
-		ta |= TA_ACK_LOST;
+		if (!fwd->ack_lost_on || ack != fwd->ack_lost_ack)
+			ta |= TA_ACK_LOST;
+		fwd->ack_lost_on = true;
+		fwd->ack_lost_ack = ack;
 		rev->maxseqtobeacked = rev->nextseq;
 	}
 
@@ -132,8 +153,19 @@ finished_fwd:
 		bool not_advanced = fwd->nextseq && LT_SEQ(seq, fwd->nextseq);
 		if (ta & TA_KEEP_ALIVE)
 			goto finished_retrans;
+		/* more than one byte starting one before the next expected seq adds
+		 * new data (the byte before may have been a zero-window probe or a
+		 * keep-alive): not a retransmission (packet-tcp.c, Wireshark) */
+		if (seglen > 1 && seq == fwd->nextseq - 1)
+			not_advanced = false;
 		int64_t t = ts - rev->lastacktime;
-		if (not_advanced && rev->dupacknum >= 2 && rev->lastack == seq && t < 20000000) {
+		/* fast retransmission: after >= 2 duplicate ACKs (RFC 5681 3.2),
+		 * and only if they were the last word from the peer: a segment
+		 * that acknowledges new data the peer sent after them (its ACK
+		 * number moved on) was not triggered by them (Wireshark 4.0 still
+		 * calls it fast) */
+		if (not_advanced && rev->dupacknum >= 2 && rev->lastack == seq && t < 20000000 &&
+		    ack == fwd->lastack) {
 			ta |= TA_FAST_RETRANS;
 			goto finished_retrans;
 		}
@@ -186,7 +218,14 @@ void tcp_seq_segment(struct tcp_seq *s, int dir, const struct pkt *p, uint32_t s
 			r->flags |= TA_REUSED_PORTS;
 			r->new_stream = true;
 		} else {
+			/* the same ISN, and the sender never left SYN-SENT (no RST
+			 * or FIN ended the stream): a retransmitted SYN */
 			s->d[dir].nextseq = s->d[dir].maxseqtobeacked;
+			/* before any SYN-ACK, what the peer sent was a stray
+			 * segment (an old incarnation's ACK): forget it, so the
+			 * SYN-ACK that answers this SYN starts the peer's side */
+			if (!(s->completeness & TC_SYNACK) && !s->d[!dir].syn_sent)
+				dir_init(&s->d[!dir]);
 		}
 	} else if ((flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK) && s->d[dir].base_set &&
 		   p->seq != s->d[dir].base_seq) {
@@ -221,6 +260,8 @@ void tcp_seq_segment(struct tcp_seq *s, int dir, const struct pkt *p, uint32_t s
 
 	if (flags & TH_SYN)
 		window_scaling(s, dir, p);
+	if ((flags & (TH_SYN | TH_ACK)) == TH_SYN)
+		fwd->syn_sent = true;
 	if (flags & TH_SYN)
 		s->completeness |= (flags & TH_ACK) ? TC_SYNACK : TC_SYN;
 	if (flags & TH_ACK)
@@ -229,6 +270,8 @@ void tcp_seq_segment(struct tcp_seq *s, int dir, const struct pkt *p, uint32_t s
 		s->completeness |= TC_DATA;
 	if (flags & TH_FIN)
 		s->completeness |= TC_FIN;
-	if (flags & TH_RST)
-		s->completeness |= TC_RST;
+	if (flags & TH_RST) {
+		r->rst_closes = rst_closes(s, dir, flags, ack);
+		s->completeness |= r->rst_closes ? TC_RST : TC_RST_SYNSENT;
+	}
 }

@@ -408,6 +408,43 @@ static void close_current(struct source *src)
 	src->cur++;
 }
 
+/* A capture whose time goes back by more than CLOCK_JUMP between two frames
+ * of one file: a capture warning citing the frame stamped far ahead (when the
+ * frame before the step had itself jumped forward), else the frame where time
+ * goes back. Logs are not checked: their records are often out of order. */
+#define CLOCK_JUMP (60 * NS_PER_SEC)
+static void clock_jump(struct source *src, const struct event *ev)
+{
+	const char *pn = src->parser ? src->parser->name : "";
+	if (strcmp(pn, "pcap") && strcmp(pn, "pcapng") && strcmp(pn, "netmon"))
+		return;
+	if (src->clk_on && src->clk_file == src->cur) {
+		int64_t d = ev->ts_raw - src->clk_ts;
+		if (d < -CLOCK_JUMP) {
+			char back[64];
+			format_duration(-d, back, sizeof back);
+			if (src->clk_fwd)
+				source_warn(src, src->clk_ref,
+					    "clock jump: this frame is stamped far ahead of its neighbours; time goes back %s at frame %llu",
+					    back, (unsigned long long)ev->ref);
+			else
+				source_warn(src, ev->ref, "clock jump: time goes back %s at this frame", back);
+			/* and in the report, naming the file and frame */
+			const char *path = source_cur_path(src), *base = strrchr(path, '/');
+			source_note(src, "clock jump in %s: frame %llu %s; time goes back %s at frame %llu",
+				    base ? base + 1 : path,
+				    (unsigned long long)(src->clk_fwd ? src->clk_ref : ev->ref),
+				    src->clk_fwd ? "is stamped far ahead of its neighbours" : "goes back in time",
+				    back, (unsigned long long)ev->ref);
+		}
+		src->clk_fwd = d > CLOCK_JUMP;
+	}
+	src->clk_on = true;
+	src->clk_ts = ev->ts_raw;
+	src->clk_ref = ev->ref;
+	src->clk_file = src->cur;
+}
+
 bool source_next(struct source *src, struct event *ev)
 {
 	for (;;) {
@@ -430,6 +467,7 @@ bool source_next(struct source *src, struct event *ev)
 				source_warn(src, ev->ref, "time beyond the years 1824-2116 (damaged timestamp): clamped");
 				ev->ts_raw = ev->ts_raw > 0 ? EV_TS_LIMIT : -EV_TS_LIMIT;
 			}
+			clock_jump(src, ev);
 			ev->ts = ev->ts_raw + src->clock_offset;
 			if (src->ts_resolution >= NS_PER_SEC)
 				ev->flags |= EV_TS_SECONDS;

@@ -68,6 +68,11 @@ struct source {
 	char *error;                /* why the last file failed, if it did */
 	bool unreadable;            /* no file of this source could be read */
 	int64_t first_ts, last_ts;  /* corrected, over all events */
+	/* clock jumps in a capture file: the previous frame's time and ref */
+	int64_t clk_ts;
+	uint64_t clk_ref;
+	size_t clk_file;
+	bool clk_on, clk_fwd;
 
 	/* progress */
 	uint64_t bytes_total;       /* sum of file sizes */
