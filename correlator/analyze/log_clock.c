@@ -361,8 +361,8 @@ static void estimate_log(struct run *run, struct source *src, struct lc_log *lg,
 	char o[40], u[40];
 	snprintf(o, sizeof o, "%+.3f s", (double)-e.offset / 1e9);
 	format_duration(e.uncertainty, u, sizeof u);
-	source_note(src, "clock correction %s \xc2\xb1 %s to match the captures, from %zu records naming "
-		    "captured sessions (of %zu that name one)%s", o, u, e.records, named,
+	source_note(src, "clock correction %s \xc2\xb1 %s to match the captures, from %zu record%s naming "
+		    "a captured session (of %zu that name one)%s", o, u, e.records, e.records == 1 ? "" : "s", named,
 		    lg->resolution >= NS ? "; whole-second stamps kept as 1 s intervals" : "");
 	/* records outside the lifetime of the session they name */
 	int64_t tol = e.uncertainty + (lg->resolution >= NS ? lg->resolution : 0) + 2 * NS;
