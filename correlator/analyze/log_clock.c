@@ -31,6 +31,7 @@ struct lc_pkt {
 	int64_t ts;
 	uint64_t ref;
 	uint16_t source;
+	uint16_t ip_id;
 	uint8_t kind;
 };
 
@@ -38,6 +39,7 @@ struct lc_rec {
 	uint64_t ref;
 	int64_t ts_raw;
 	uint64_t key[NVAR];
+	int32_t ip_id;        /* the IP-ID the record names (iptables ID=), or -1 */
 	uint8_t nkey, action;
 };
 
@@ -264,7 +266,7 @@ static void lc_read(struct source *src, struct lc_pkt **pk, size_t *npk, size_t 
 						kind |= K_END;
 				}
 				(*pk)[(*npk)++] = (struct lc_pkt){ flow_key(&ev->flow), ev->ts_raw + src->clock_offset,
-								   ev->ref, (uint16_t)src->index, kind };
+								   ev->ref, (uint16_t)src->index, p->ip_id, kind };
 			} else if (lg->n < LOG_CLOCK_RECS) {
 				lg->with_flow++;
 				if (lg->n == lg->cap) {
@@ -276,6 +278,8 @@ static void lc_read(struct source *src, struct lc_pkt **pk, size_t *npk, size_t 
 				r->ref = ev->ref;
 				r->ts_raw = ev->ts_raw;
 				r->action = action_of(ev);
+				int64_t id;
+				r->ip_id = event_get_int(ev, "ip.id", &id) && id >= 0 && id <= 65535 ? (int32_t)id : -1;
 				rec_keys(ev, r);
 			}
 		}
@@ -305,8 +309,10 @@ static size_t find_key(const struct lc_pkt *p, size_t n, uint64_t key)
 	return lo;
 }
 
-static bool fits(const struct lc_pkt *p, uint8_t action)
+static bool fits(const struct lc_pkt *p, uint8_t action, int32_t ip_id)
 {
+	if (ip_id >= 0)
+		return p->ip_id == ip_id;  /* the very packet */
 	if (action == A_START)
 		return p->kind & K_SYN;
 	if (action == A_END)
@@ -330,10 +336,10 @@ static void estimate_log(struct run *run, struct source *src, struct lc_log *lg,
 				continue;
 			bool any_fit = false;
 			for (size_t k = a; k < b; k++)
-				any_fit |= fits(&pk[k], r->action);
+				any_fit |= fits(&pk[k], r->action, r->ip_id);
 			for (size_t k = a; k < b && got < CANDS_PER_REC; k++) {
 				/* no SYN / FIN in the capture: the first / last packet */
-				bool use = any_fit ? fits(&pk[k], r->action)
+				bool use = any_fit ? fits(&pk[k], r->action, r->ip_id)
 						   : r->action == A_START ? k == a : r->action == A_END ? k == b - 1 : true;
 				if (!use)
 					continue;

@@ -7,7 +7,8 @@
  * first), before and after NAT (nat.real_ip/port -> nat.mapped_ip/port,
  * nat.xlatedst/port), its action choosing the packets it can describe
  * (session start or built: the SYN; teardown or disconnect: FIN/RST or the
- * last packet; anything else: any packet of the session). Each pair gives a
+ * last packet; a record naming an IP-ID, as iptables does: that packet;
+ * anything else: any packet of the session). Each pair gives a
  * candidate offset; the offset most records agree on (within the log's
  * resolution plus a second) wins. Whole-second logs are intervals: a record
  * stamped t happened in [t, t + 1 s), so the offset is the middle of the
