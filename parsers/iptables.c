@@ -91,6 +91,10 @@ static const char *prefix_action(const char *p, size_t n)
 		return "reject";
 	if (has_ci(p, n, "DROP") || has_ci(p, n, "DENY") || has_ci(p, n, "BLOCK"))
 		return "drop";
+	/* "INVALID" prefixes log the conntrack-INVALID rule, which drops: a
+	 * packet of no known connection (the idle-timeout evidence) */
+	if (has_ci(p, n, "INVALID"))
+		return "drop";
 	if (has_ci(p, n, "ACCEPT") || has_ci(p, n, "ALLOW") || has_ci(p, n, "PASS"))
 		return "accept";
 	/* EdgeOS / VyOS: "[NAME-RULE-A]" accept, "-D]" drop, "-R]" reject */

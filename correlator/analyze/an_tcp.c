@@ -10,8 +10,8 @@
  *     no answer within 3 s (from tick()), refused by RST, simultaneous open;
  *   - tcp.rst for every RST with its likely origin (peer, or a device in the
  *     path when its TTL or IP-ID does not fit the sender's other packets);
- *   - tcp.idle when a session resumes after --idle-gap of silence, once the fate
- *     of the resuming segment is known;
+ *   - tcp.idle when a session resumes after --idle-gap of silence, at the
+ *     resuming segment itself; tcp.idle_fate once that segment's fate is known;
  *   - tcp.retransmission_exhausted, tcp.sack_stall;
  *   - tcp.session, the summary (Zeek conn.log history) at close or end.
  * Memory: one flowtab entry per live session (idle eviction, cap), no per
@@ -386,15 +386,49 @@ static void emit_exhausted(struct tcp_an *st, struct tsess *s, int dir, const ch
 	d->rx_count = 0;
 }
 
+/* A duration to the capture's own precision: "6 min 12.345678 s" (us, or ns
+ * when the stamps carry them), as Wireshark's time delta shows it. */
+static void fmt_exact(int64_t ns, char *buf, size_t len)
+{
+	uint64_t a = ns < 0 ? 0 : (uint64_t)ns, sec = a / 1000000000ULL, frac = a % 1000000000ULL;
+	char f[16];
+	if (frac % 1000)
+		snprintf(f, sizeof f, "%09" PRIu64, frac);
+	else
+		snprintf(f, sizeof f, "%06" PRIu64, frac / 1000);
+	if (sec >= 60)
+		snprintf(buf, len, "%" PRIu64 " min %" PRIu64 ".%s s", sec / 60, sec % 60, f);
+	else
+		snprintf(buf, len, "%" PRIu64 ".%s s", sec, f);
+}
+
+/* tcp.idle, at the resuming segment itself (ts and ref its own), so a log
+ * line of the same second (a firewall dropping that segment) follows it. */
+static void emit_idle_start(struct tcp_an *st, struct tsess *s, const struct event *cause, int64_t gap,
+			    uint64_t prev_ref)
+{
+	struct event *ev = sess_event(st, s, "tcp.idle", cause->ts, cause->ref, cause->file);
+	char g[64];
+	fmt_exact(gap, g, sizeof g);
+	ev_dur(ev, "gap", gap);
+	ev_cstr(ev, "gap_exact", g);
+	ev_int(ev, "prev_ref", (int64_t)prev_ref);
+	set_msg(st, "session resumed after %s of silence (the last packet before it: #%" PRIu64 ")", g, prev_ref);
+	out(st, ev);
+}
+
+/* tcp.idle_fate, once the fate of the resuming segment is known; cites the
+ * resuming segment, fate_ref the packet that settled it. */
 static void emit_idle(struct tcp_an *st, struct tsess *s, const char *fate, int64_t ts, uint64_t fate_ref)
 {
 	if (!s->idle_pending)
 		return;
 	s->idle_pending = false;
-	struct event *ev = sess_event(st, s, "tcp.idle", ts, s->idle_ref, s->idle_file);
+	struct event *ev = sess_event(st, s, "tcp.idle_fate", ts, s->idle_ref, s->idle_file);
 	char g[64];
-	format_duration(s->idle_gap, g, sizeof g);
+	fmt_exact(s->idle_gap, g, sizeof g);
 	ev_dur(ev, "gap", s->idle_gap);
+	ev_cstr(ev, "gap_exact", g);
 	ev_cstr(ev, "fate", fate);
 	if (fate_ref)
 		ev_int(ev, "fate_ref", (int64_t)fate_ref);
@@ -787,6 +821,7 @@ static void tcp_event(void *state, const struct event *ev, struct emit *o)
 	/* silence before this packet */
 	bool resumed = !created && s->last_ts && ev->ts - s->last_ts > st->idle_gap && !s->summarized;
 	int64_t gap = ev->ts - s->last_ts;
+	uint64_t prev_ref = s->last_ref;
 
 	uint8_t old_compl = s->seq.completeness;
 	struct tcp_seq_result r;
@@ -908,6 +943,7 @@ static void tcp_event(void *state, const struct event *ev, struct emit *o)
 			emit_idle(st, s, "answered", ev->ts, ev->ref);
 	}
 	if (resumed) {
+		emit_idle_start(st, s, ev, gap, prev_ref);
 		s->idle_pending = true;
 		s->idle_dir = (uint8_t)dir;
 		s->idle_gap = gap;

@@ -4,6 +4,7 @@
  * Does not: parse rule files (rule_*.c) or render reports (report_*.c).
  */
 #include "cli.h"
+#include "../analyze/log_clock.h"
 #include "../analyze/path_match.h"
 #include "../core/pipeline.h"
 #include "../report/report.h"
@@ -550,6 +551,8 @@ int cli_timeline(int argc, char **argv)
 	timeline_out_begin(&tout);
 	struct sessions *ss = sessions_new(&c.run);
 	c.run.path_map = path_prepass(&c.run, ss);  /* match captures, align clocks */
+	if (!c.no_analysis)
+		log_clock_prepass(&c.run);             /* logs onto the capture clock */
 	struct sink sink = timeline_out_sink(&tout);
 	pipeline_run(&c.run, ss, &sink, 1, !c.no_analysis);
 	sessions_free(ss);
@@ -597,8 +600,10 @@ int cli_analyze(int argc, char **argv)
 	}
 	bool any = resolve_sources(&c, &some_failed);
 	struct sessions *ss = sessions_new(&c.run);
-	if (any && !c.no_analysis)
+	if (any && !c.no_analysis) {
 		c.run.path_map = path_prepass(&c.run, ss);  /* match captures, align clocks */
+		log_clock_prepass(&c.run);                  /* logs onto the capture clock */
+	}
 	rep.sessions = ss;
 	struct sink sinks[PIPELINE_MAX_SINKS];
 	unsigned ns = 0;

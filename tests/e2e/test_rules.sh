@@ -29,7 +29,7 @@ done
 # messages and advice: the templates filled from the evidence
 "$CORRELATOR" analyze -f json --no-analysis -r "$ROOT/rules" "$S/idle_timeout.fire.jsonl" >"$TMPD/idle.json"
 msg=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print([f["message"] for f in r["findings"] if f["rule"]=="fw_idle_timeout_drop"][0])' "$TMPD/idle.json")
-check "idle timeout message" "asa dropped 10.0.0.5:52000 -> 192.0.2.25:1433 tcp after it sat idle for 30 min 0 s (client#100): the firewall no longer had the connection (asa#55: no connection)" "$msg"
+check "idle timeout message" "asa dropped 10.0.0.5:52000 -> 192.0.2.25:1433 tcp after it sat idle for 30 min 0.000000 s (the capture: client#99 then #100): the firewall no longer had the connection (asa#55: no connection)" "$msg"
 "$CORRELATOR" analyze -f json --no-analysis -r "$ROOT/rules" "$S/fixed_delay.fire.jsonl" >"$TMPD/fd.json"
 msg=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print([f["message"] for f in r["findings"] if f["rule"]=="periodic_fixed_delay"][0])' "$TMPD/fd.json")
 check "periodic delay message" "10.0.0.5:54000 -> 192.0.2.25:1521 tcp: three application blocks in a row waited the same 200.0 ms before their last segment (#4, #8, #12)" "$msg"

@@ -420,20 +420,25 @@ START_TEST(idle_fates)
 	seg(40, 1, TH_ACK, 5001, 1101, 0, 8192);
 	int64_t t = 40 * 60 * 1000;                       /* 40 minutes later */
 	uint64_t f = seg(t, 0, TH_ACK, 1101, 5001, 50, 8192);
-	ck_assert_ptr_null(find("tcp.idle"));
-	seg(t + 10, 1, TH_ACK, 5001, 1151, 0, 8192);
+	/* tcp.idle at once, at the resuming segment's own time and ref */
 	ck_assert_ptr_nonnull(find("tcp.idle"));
 	ck_assert_uint_eq(find("tcp.idle")->ref, f);
-	has_field("tcp.idle", "fate=answered;");
+	ck_assert_int_eq(find("tcp.idle")->ts, T0 + t * MS);
+	has_field("tcp.idle", "gap_exact=39 min 59.960000 s;");
+	ck_assert_ptr_null(find("tcp.idle_fate"));
+	seg(t + 10, 1, TH_ACK, 5001, 1151, 0, 8192);
+	ck_assert_ptr_nonnull(find("tcp.idle_fate"));
+	ck_assert_uint_eq(find("tcp.idle_fate")->ref, f);
+	has_field("tcp.idle_fate", "fate=answered;");
 	ngot = 0;
 	t *= 2;
 	seg(t, 0, TH_ACK, 1151, 5001, 50, 8192);
 	seg(t + 400, 0, TH_ACK, 1151, 5001, 50, 8192);
-	has_field("tcp.idle", "fate=retransmitted;");
+	has_field("tcp.idle_fate", "fate=retransmitted;");
 	ngot = 0;
 	t *= 2;
 	seg(t, 1, TH_RST, 5001, 0, 0, 0);
-	has_field("tcp.idle", "fate=reset;");
+	has_field("tcp.idle_fate", "fate=reset;");
 }
 END_TEST
 
@@ -442,7 +447,7 @@ START_TEST(idle_none_at_finish)
 	handshake3();
 	seg(10LL * 60 * 1000, 0, TH_ACK, 1001, 5001, 10, 8192);
 	finish();
-	has_field("tcp.idle", "fate=none;");
+	has_field("tcp.idle_fate", "fate=none;");
 }
 END_TEST
 

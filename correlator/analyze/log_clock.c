@@ -1,0 +1,438 @@
+/*
+ * correlator/analyze/log_clock.c - log sources onto the capture clock (see
+ * log_clock.h): read the captures and the logs once, bounded, pair each log
+ * record with the packets of the session it names, vote for the offset.
+ * Does not: touch capture offsets or emit events.
+ */
+#include "log_clock.h"
+
+#include "../core/event.h"
+#include "../core/parser.h"
+#include "../core/pkt.h"
+#include "../core/run.h"
+#include "../core/source.h"
+#include "../core/util.h"
+
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NS 1000000000LL
+#define CANDS_PER_REC 256
+#define MAX_CANDS 4000000u
+#define NVAR 4
+
+enum { K_SYN = 1, K_END = 2 };
+enum { A_ANY, A_START, A_END };
+
+struct lc_pkt {
+	uint64_t key;
+	int64_t ts;
+	uint64_t ref;
+	uint16_t source;
+	uint16_t ip_id;
+	uint8_t kind;
+};
+
+struct lc_rec {
+	uint64_t ref;
+	int64_t ts_raw;
+	uint64_t key[NVAR];
+	int32_t ip_id;        /* the IP-ID the record names (iptables ID=), or -1 */
+	uint8_t nkey, action;
+};
+
+struct lc_log {
+	struct lc_rec *r;
+	size_t n, cap;
+	int64_t resolution;
+	uint64_t with_flow;
+};
+
+static uint64_t flow_key(const struct flow *f)
+{
+	struct flow c;
+	bool sw;
+	flow_canonical(f, &c, &sw);
+	return flow_hash(&c) | 1;
+}
+
+static int cmp_pkt(const void *a, const void *b)
+{
+	const struct lc_pkt *x = a, *y = b;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->ts < y->ts ? -1 : x->ts > y->ts;
+}
+
+static int cmp_cand(const void *a, const void *b)
+{
+	const struct log_clock_cand *x = a, *y = b;
+	return x->d < y->d ? -1 : x->d > y->d;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+void log_clock_vote(struct log_clock_cand *c, size_t n, size_t nrec, int64_t resolution,
+		    struct log_clock_est *out)
+{
+	memset(out, 0, sizeof *out);
+	if (!n || !nrec)
+		return;
+	qsort(c, n, sizeof *c, cmp_cand);
+	int64_t w = (resolution >= NS ? resolution : 0) + NS;
+	/* the window [d_i, d_i + w] holding the most distinct records */
+	uint32_t *seen = xcalloc(nrec, sizeof *seen), *cnt = xcalloc(nrec, sizeof *cnt);
+	size_t best_i = 0, best_j = 0, best = 0, distinct = 0;
+	for (size_t i = 0, j = 0; i < n; i++) {
+		while (j < n && c[j].d - c[i].d <= w) {
+			if (!cnt[c[j].rec]++)
+				distinct++;
+			j++;
+		}
+		/* ties: the window nearer zero (a clock on time is the likelier) */
+		int64_t ctr = c[i].d + (c[j - 1].d - c[i].d) / 2;
+		if (distinct > best ||
+		    (distinct == best && llabs(ctr) < llabs(c[best_i].d + (c[best_j - 1].d - c[best_i].d) / 2))) {
+			best = distinct;
+			best_i = i;
+			best_j = j;
+		}
+		if (!--cnt[c[i].rec])
+			distinct--;
+	}
+	free(cnt);
+	/* per record, the candidate nearest the window's middle */
+	int64_t mid = c[best_i].d + (c[best_j - 1].d - c[best_i].d) / 2;
+	int64_t *pick = xmalloc(nrec * sizeof *pick);
+	size_t np = 0;
+	int64_t *bestd = xmalloc(nrec * sizeof *bestd);
+	for (size_t k = best_i; k < best_j; k++) {
+		uint32_t r = c[k].rec;
+		int64_t dist = llabs(c[k].d - mid);
+		if (!seen[r]) {
+			seen[r] = (uint32_t)++np;
+			bestd[np - 1] = c[k].d;
+		} else if (dist < llabs(bestd[seen[r] - 1] - mid)) {
+			bestd[seen[r] - 1] = c[k].d;
+		}
+	}
+	memcpy(pick, bestd, np * sizeof *pick);
+	free(bestd);
+	free(seen);
+	qsort(pick, np, sizeof *pick, cmp_i64);
+	if (resolution >= NS) {
+		/* stamped t, happened in [t, t + res): offset in [d, d + res) */
+		int64_t lo = pick[np - 1], hi = pick[0] + resolution;
+		if (lo <= 0 && hi > 0) {
+			/* on time is consistent with every record: keep the stamps */
+			out->offset = 0;
+			out->uncertainty = (hi - lo) / 2;
+		} else if (lo <= hi) {
+			out->offset = lo + (hi - lo) / 2;
+			out->uncertainty = (hi - lo) / 2;
+		} else {
+			out->offset = pick[np / 2] + resolution / 2;
+			out->uncertainty = (lo - hi) / 2 + resolution / 2;
+		}
+	} else {
+		out->offset = pick[np / 2];
+		out->uncertainty = (pick[np - 1] - pick[0]) / 2 + 1000000;  /* + 1 ms */
+		if (llabs(out->offset) <= out->uncertainty)
+			out->offset = 0;
+	}
+	out->records = np;
+	out->ok = 1;
+	free(pick);
+}
+
+/* ---- reading ---- */
+
+static uint8_t action_of(const struct event *ev)
+{
+	const char *t = ev->type;
+	if (!strcmp(t, "fw.teardown") || !strcmp(t, "smtp.disconnect"))
+		return A_END;
+	if (!strcmp(t, "smtp.connect"))
+		return A_START;
+	const struct value *a = event_get(ev, "fw.action");
+	if (a && a->type == V_STR) {
+		if ((a->u.s.n == 5 && !memcmp(a->u.s.p, "built", 5)) || (a->u.s.n == 4 && !memcmp(a->u.s.p, "open", 4)))
+			return A_START;
+		if (a->u.s.n == 5 && !memcmp(a->u.s.p, "close", 5))
+			return A_END;
+	}
+	return A_ANY;
+}
+
+static bool get_addr(const struct event *ev, const char *name, struct addr *out)
+{
+	const struct value *v = event_get(ev, name);
+	if (!v || v->type != V_ADDR)
+		return false;
+	*out = v->u.a;
+	return true;
+}
+
+/* The flow as named, and as it is on the other side of the NAT. */
+static void rec_keys(const struct event *ev, struct lc_rec *r)
+{
+	struct flow f = ev->flow;
+	r->key[r->nkey++] = flow_key(&f);
+	struct addr real, mapped, xd;
+	int64_t rp = -1, mp = -1, xp = -1;
+	struct flow g = f;
+	bool changed = false;
+	if (get_addr(ev, "nat.real_ip", &real) && get_addr(ev, "nat.mapped_ip", &mapped)) {
+		event_get_int(ev, "nat.real_port", &rp);
+		event_get_int(ev, "nat.mapped_port", &mp);
+		if (addr_equal(&g.src, &real) && (rp < 0 || rp == g.sport)) {
+			g.src = mapped;
+			if (mp >= 0)
+				g.sport = (uint16_t)mp;
+			changed = true;
+		} else if (addr_equal(&g.dst, &real) && (rp < 0 || rp == g.dport)) {
+			g.dst = mapped;
+			if (mp >= 0)
+				g.dport = (uint16_t)mp;
+			changed = true;
+		}
+		if (changed)
+			r->key[r->nkey++] = flow_key(&g);
+	}
+	if (get_addr(ev, "nat.xlatedst", &xd)) {
+		event_get_int(ev, "nat.xlatedport", &xp);
+		struct flow h = f;
+		h.dst = xd;
+		if (xp > 0)
+			h.dport = (uint16_t)xp;
+		r->key[r->nkey++] = flow_key(&h);
+		if (changed) {
+			g.dst = xd;
+			if (xp > 0)
+				g.dport = (uint16_t)xp;
+			r->key[r->nkey++] = flow_key(&g);
+		}
+	}
+}
+
+/* Read src once, quietly, without disturbing its counts; packets into pk,
+ * flow-naming records into lg. */
+static void lc_read(struct source *src, struct lc_pkt **pk, size_t *npk, size_t *cpk, struct lc_log *lg,
+		    bool *is_capture)
+{
+	bool quiet = src->quiet;
+	uint64_t skipped = src->skipped, warnings = src->warnings;
+	unsigned nrefs = src->nskip_refs;
+	src->quiet = true;
+	struct event *ev = xmalloc(sizeof *ev);
+	uint64_t n = 0, npkts = 0;
+	for (size_t fi = 0; fi < src->nfiles && n < LOG_CLOCK_PKTS; fi++) {
+		struct source_file *f = &src->files[fi];
+		if (f->failed || !f->parser)
+			continue;
+		void *st = NULL;
+		if (f->parser->open(src, f->path, &st) != 0) {
+			f->parser->close(st);
+			continue;
+		}
+		while (n < LOG_CLOCK_PKTS) {
+			event_reset(ev);
+			pr_status s = f->parser->next_event(st, ev);
+			if (s == PR_SKIP)
+				continue;
+			if (s != PR_EVENT)
+				break;
+			n++;
+			if (!(ev->flags & EV_HAS_FLOW))
+				continue;
+			if (ev->pkt) {
+				npkts++;
+				if (*npk == *cpk) {
+					*cpk = *cpk ? *cpk * 2 : 4096;
+					*pk = xrealloc(*pk, *cpk * sizeof **pk);
+				}
+				const struct pkt *p = ev->pkt;
+				uint8_t kind = 0;
+				if (p->layers & PKT_TCP) {
+					if ((p->tcp_flags & (TH_SYN | TH_ACK)) == TH_SYN)
+						kind |= K_SYN;
+					if (p->tcp_flags & (TH_FIN | TH_RST))
+						kind |= K_END;
+				}
+				(*pk)[(*npk)++] = (struct lc_pkt){ flow_key(&ev->flow), ev->ts_raw + src->clock_offset,
+								   ev->ref, (uint16_t)src->index, p->ip_id, kind };
+			} else if (lg->n < LOG_CLOCK_RECS) {
+				lg->with_flow++;
+				if (lg->n == lg->cap) {
+					lg->cap = lg->cap ? lg->cap * 2 : 256;
+					lg->r = xrealloc(lg->r, lg->cap * sizeof *lg->r);
+				}
+				struct lc_rec *r = &lg->r[lg->n++];
+				memset(r, 0, sizeof *r);
+				r->ref = ev->ref;
+				r->ts_raw = ev->ts_raw;
+				r->action = action_of(ev);
+				int64_t id;
+				r->ip_id = event_get_int(ev, "ip.id", &id) && id >= 0 && id <= 65535 ? (int32_t)id : -1;
+				rec_keys(ev, r);
+			}
+		}
+		f->parser->close(st);
+	}
+	lg->resolution = src->ts_resolution;
+	*is_capture = npkts > 0;
+	free(ev);
+	src->bytes_cur = 0;
+	src->skipped = skipped;
+	src->warnings = warnings;
+	src->nskip_refs = nrefs;
+	src->quiet = quiet;
+}
+
+/* First packet of key in the sorted array, or n. */
+static size_t find_key(const struct lc_pkt *p, size_t n, uint64_t key)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t m = lo + (hi - lo) / 2;
+		if (p[m].key < key)
+			lo = m + 1;
+		else
+			hi = m;
+	}
+	return lo;
+}
+
+static bool fits(const struct lc_pkt *p, uint8_t action, int32_t ip_id)
+{
+	if (ip_id >= 0)
+		return p->ip_id == ip_id;  /* the very packet */
+	if (action == A_START)
+		return p->kind & K_SYN;
+	if (action == A_END)
+		return p->kind & K_END;
+	return true;
+}
+
+static void estimate_log(struct run *run, struct source *src, struct lc_log *lg, const struct lc_pkt *pk,
+			 size_t npk)
+{
+	struct log_clock_cand *c = NULL;
+	size_t nc = 0, cc = 0, named = 0;
+	for (size_t i = 0; i < lg->n && nc < MAX_CANDS; i++) {
+		struct lc_rec *r = &lg->r[i];
+		size_t got = 0;
+		for (unsigned v = 0; v < r->nkey && got < CANDS_PER_REC; v++) {
+			size_t a = find_key(pk, npk, r->key[v]), b = a;
+			while (b < npk && pk[b].key == r->key[v])
+				b++;
+			if (a == b)
+				continue;
+			bool any_fit = false;
+			for (size_t k = a; k < b; k++)
+				any_fit |= fits(&pk[k], r->action, r->ip_id);
+			for (size_t k = a; k < b && got < CANDS_PER_REC; k++) {
+				/* no SYN / FIN in the capture: the first / last packet */
+				bool use = any_fit ? fits(&pk[k], r->action, r->ip_id)
+						   : r->action == A_START ? k == a : r->action == A_END ? k == b - 1 : true;
+				if (!use)
+					continue;
+				if (nc == cc) {
+					cc = cc ? cc * 2 : 1024;
+					c = xrealloc(c, cc * sizeof *c);
+				}
+				c[nc++] = (struct log_clock_cand){ r->ts_raw - pk[k].ts, (uint32_t)i };
+				got++;
+			}
+		}
+		named += got > 0;
+	}
+	struct log_clock_est e;
+	log_clock_vote(c, nc, lg->n, lg->resolution, &e);
+	free(c);
+	if (!e.ok) {
+		source_note(src, "clock left as read (offset 0): none of its %" PRIu64
+			    " records naming a flow matches a session in the captures", lg->with_flow);
+		return;
+	}
+	src->clock_offset = -e.offset;
+	src->offset_origin = OFFSET_ESTIMATED;
+	src->offset_uncertainty = e.uncertainty > 0 ? e.uncertainty : 1;
+	char o[40], u[40];
+	snprintf(o, sizeof o, "%+.3f s", (double)-e.offset / 1e9);
+	format_duration(e.uncertainty, u, sizeof u);
+	source_note(src, "clock correction %s \xc2\xb1 %s to match the captures, from %zu record%s naming "
+		    "a captured session (of %zu that name one)%s", o, u, e.records, e.records == 1 ? "" : "s", named,
+		    lg->resolution >= NS ? "; whole-second stamps kept as 1 s intervals" : "");
+	/* records outside the lifetime of the session they name */
+	int64_t tol = e.uncertainty + (lg->resolution >= NS ? lg->resolution : 0) + 2 * NS;
+	unsigned warned = 0;
+	for (size_t i = 0; i < lg->n; i++) {
+		struct lc_rec *r = &lg->r[i];
+		if (r->action == A_END)
+			continue;  /* teardowns follow idle timers, minutes after the last packet */
+		int64_t t = r->ts_raw - e.offset;
+		bool inside = false, any = false;
+		size_t fa = 0, fb = 0;
+		for (unsigned v = 0; v < r->nkey && !inside; v++) {
+			size_t a = find_key(pk, npk, r->key[v]), b = a;
+			while (b < npk && pk[b].key == r->key[v])
+				b++;
+			if (a == b)
+				continue;
+			if (!any)
+				fa = a, fb = b;
+			any = true;
+			inside = t >= pk[a].ts - tol && t <= pk[b - 1].ts + tol;
+		}
+		if (!any || inside)
+			continue;
+		const struct source *cs = run->sources[pk[fa].source];
+		char d[48];
+		int64_t off = t < pk[fa].ts ? pk[fa].ts - t : t - pk[fb - 1].ts;
+		format_duration(off, d, sizeof d);
+		bool q = src->quiet;
+		if (warned >= 20)
+			src->quiet = true;
+		source_warn(src, r->ref, "names a session seen at %s#%" PRIu64 "..#%" PRIu64 " but falls %s %s it "
+			    "(after the clock correction)", cs->label, pk[fa].ref, pk[fb - 1].ref, d,
+			    t < pk[fa].ts ? "before" : "after");
+		src->quiet = q;
+		warned++;
+	}
+}
+
+void log_clock_prepass(struct run *run)
+{
+	size_t n = run->nsources;
+	struct lc_pkt *pk = NULL;
+	size_t npk = 0, cpk = 0;
+	struct lc_log *lg = xcalloc(n, sizeof *lg);
+	bool *cap = xcalloc(n, sizeof *cap);
+	bool any_log = false;
+	for (size_t i = 0; i < n; i++) {
+		struct source *src = run->sources[i];
+		if (src->unreadable || !src->nfiles)
+			continue;
+		lc_read(src, &pk, &npk, &cpk, &lg[i], &cap[i]);
+		if (!cap[i] && lg[i].n && src->offset_origin != OFFSET_GIVEN)
+			any_log = true;
+	}
+	if (any_log && npk) {
+		qsort(pk, npk, sizeof *pk, cmp_pkt);
+		for (size_t i = 0; i < n; i++)
+			if (!cap[i] && lg[i].n && run->sources[i]->offset_origin != OFFSET_GIVEN)
+				estimate_log(run, run->sources[i], &lg[i], pk, npk);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(lg[i].r);
+	free(lg);
+	free(cap);
+	free(pk);
+}

@@ -1,0 +1,84 @@
+/*
+ * tests/unit/test_log_clock.c - the log clock vote: a whole-second log 13
+ * minutes fast found from records each paired with several packets (only the
+ * true offset gathers them all), the 1 s interval intersection, a log on time
+ * kept at 0, fine-grained logs by the median, nothing to vote on.
+ */
+#include <check.h>
+#include <stdlib.h>
+
+#include "../../correlator/analyze/log_clock.h"
+
+#define S 1000000000LL
+#define MS 1000000LL
+
+START_TEST(whole_second_minutes_off)
+{
+	/* 10 records; each stamped floor(t_pkt + 13 min + 0.4 s) and paired with
+	 * its own packet plus two decoys of the same session */
+	struct log_clock_cand c[30];
+	size_t n = 0;
+	int64_t theta = 13 * 60 * S + 400 * MS;
+	for (unsigned r = 0; r < 10; r++) {
+		int64_t tp = (int64_t)r * 37 * S + (int64_t)r * 77 * MS;  /* packet time */
+		int64_t tl = (tp + theta) / S * S;                         /* whole-second stamp */
+		c[n++] = (struct log_clock_cand){ tl - tp, r };
+		c[n++] = (struct log_clock_cand){ tl - tp + 5 * S + (int64_t)r * S, r };
+		c[n++] = (struct log_clock_cand){ tl - tp - 9 * S - (int64_t)r * 3 * S, r };
+	}
+	struct log_clock_est e;
+	log_clock_vote(c, n, 10, S, &e);
+	ck_assert(e.ok);
+	ck_assert_uint_eq(e.records, 10);
+	/* the true offset lies inside the estimate's interval */
+	ck_assert_int_le(llabs(e.offset - theta), e.uncertainty);
+	ck_assert_int_lt(e.uncertainty, 500 * MS);
+}
+END_TEST
+
+START_TEST(on_time_is_zero)
+{
+	struct log_clock_cand c[3] = { { -3 * MS, 0 }, { -800 * MS, 1 }, { -200 * MS, 2 } };
+	struct log_clock_est e;
+	log_clock_vote(c, 3, 3, S, &e);
+	ck_assert(e.ok);
+	ck_assert_int_eq(e.offset, 0);
+	ck_assert_uint_eq(e.records, 3);
+}
+END_TEST
+
+START_TEST(fine_grained_median)
+{
+	struct log_clock_cand c[4] = { { -5 * 60 * S + 2 * MS, 0 }, { -5 * 60 * S + 4 * MS, 1 },
+				       { -5 * 60 * S + 3 * MS, 2 }, { 40 * S, 2 } };
+	struct log_clock_est e;
+	log_clock_vote(c, 4, 3, 0, &e);
+	ck_assert(e.ok);
+	ck_assert_int_eq(e.offset, -5 * 60 * S + 3 * MS);
+	ck_assert_uint_eq(e.records, 3);
+}
+END_TEST
+
+START_TEST(nothing)
+{
+	struct log_clock_est e;
+	log_clock_vote(NULL, 0, 5, S, &e);
+	ck_assert(!e.ok);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("log_clock");
+	TCase *tc = tcase_create("vote");
+	tcase_add_test(tc, whole_second_minutes_off);
+	tcase_add_test(tc, on_time_is_zero);
+	tcase_add_test(tc, fine_grained_median);
+	tcase_add_test(tc, nothing);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
