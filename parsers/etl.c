@@ -275,6 +275,17 @@ static pr_status etl_next_p(void *state, struct event *ev)
 				emit_drop(st, j, st->dupref[j], ev);
 				return PR_EVENT;
 			}
+			if (st->lead[j] == -2) {
+				/* its packet was emitted from an earlier buffer: too late for the
+				 * path, so the appearance is kept as a record citing it */
+				const struct etl_pktmon *p = &st->pm[j];
+				ev->type = "etw.pktmon.appearance";
+				ev->ref = r->ref;
+				ev->ts_raw = r->ts;
+				pktmon_fields(ev, p);
+				ev_int(ev, "pktmon.packet", (int64_t)st->dupref[j]);
+				return PR_EVENT;
+			}
 			continue;  /* another appearance: on the lead's path */
 		}
 		if (r->kind == ETL_K_EVENT && r->id == 1001 && !memcmp(r->guid, ETL_GUID_NDIS, 16)) {
