@@ -8,6 +8,7 @@ PKGS     := libpcap libxml-2.0 libpcre2-8
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcap -lxml2 -lpcre2-8) -lcsv
 EVTX_LIBS  := $(shell pkg-config --libs libevtx 2>/dev/null)
+FWNT_LIBS  := $(shell pkg-config --libs libfwnt 2>/dev/null || echo -lfwnt)
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
 
@@ -32,7 +33,7 @@ endif
 CFLAGS_ALL  = $(CSTD) $(OPT) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) $(CFLAGS) \
               -DCORRELATOR_RULES_DIR='"$(PREFIX)/share/correlator/rules"'
 LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS)
-LIBS_ALL    = $(PKG_LIBS) $(EVTX_LIBS) -lpthread -lm
+LIBS_ALL    = $(PKG_LIBS) $(EVTX_LIBS) $(FWNT_LIBS) -lpthread -lm
 
 # one wildcard per stage folder: a new file in any of them is built, no list to keep
 STAGES   := correlator/core correlator/analyze correlator/rulelang correlator/report correlator/cli \

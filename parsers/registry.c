@@ -28,6 +28,7 @@ extern const struct parser parser_evtx_xml;
 extern const struct parser parser_etw_text;
 extern const struct parser parser_etw_csv;
 extern const struct parser parser_jsonl;
+extern const struct parser parser_etl;
 
 const struct parser *const parser_table[] = {
 	&parser_pcap,
@@ -51,6 +52,7 @@ const struct parser *const parser_table[] = {
 	&parser_etw_text,
 	&parser_etw_csv,
 	&parser_jsonl,
+	&parser_etl,
 	&parser_syslog,
 	NULL,
 };

@@ -83,6 +83,7 @@ void cli_usage(FILE *f)
 	      "  rules check FILE...                   validate rule files (file:line:col: message)\n"
 	      "  rules list [-r PATH]                  one line per rule\n"
 	      "  rules fields                          the field names and event types rules can use\n"
+	      "  convert FILE.etl -o FILE.pcapng       the packets of a binary ETW trace as pcapng\n"
 	      "  formats                               the input formats and what each sniffs for\n"
 	      "Run 'correlator COMMAND --help' for the options of a command;\n"
 	      "'correlator --version' prints the version.\n"

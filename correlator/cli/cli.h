@@ -15,6 +15,7 @@ int cli_analyze(int argc, char **argv);
 int cli_timeline(int argc, char **argv);
 int cli_rules(int argc, char **argv);
 int cli_formats(int argc, char **argv);
+int cli_convert(int argc, char **argv);
 void cli_usage(FILE *f);
 
 /* Rules for analyze (cli_rules.c): load -r paths (or the shipped library),

@@ -24,6 +24,8 @@ int main(int argc, char **argv)
 		return cli_timeline(argc - 1, argv + 1);
 	if (!strcmp(cmd, "rules"))
 		return cli_rules(argc - 1, argv + 1);
+	if (!strcmp(cmd, "convert"))
+		return cli_convert(argc - 1, argv + 1);
 	if (!strcmp(cmd, "formats"))
 		return cli_formats(argc - 1, argv + 1);
 	if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V") || !strcmp(cmd, "version")) {

@@ -224,7 +224,7 @@ const struct field_def fields_table[] = {
 /* Families whose members are open-ended: vendor vocabularies and options. */
 const char *const fields_open_prefixes[] = {
 	"event.data.", "tcp.options.", "etw.", "fw.", "smtp.", "msgtrk.", "proc.", "netflow.",
-	"orig.", "x.", "http.", "path.", NULL,
+	"orig.", "x.", "http.", "path.", "pktmon.", "ndis.", NULL,
 };
 
 static const struct field_def any_def = { "", V_NONE, "open-ended family" };

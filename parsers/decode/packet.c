@@ -613,6 +613,60 @@ static void decode_raw(struct pkt *p, const uint8_t *d, uint32_t caplen, uint32_
 		mal(p, "raw frame is neither IPv4 nor IPv6");
 }
 
+/* Native 802.11 (LINKTYPE_IEEE802_11): data frames with an LLC/SNAP header carry an
+ * ethertype; management and control frames and non-SNAP payloads are link-only.
+ * Header: frame control, duration, 3 addresses, sequence control (24 bytes),
+ * a 4th address when ToDS and FromDS are both set, QoS control (2) for QoS data
+ * subtypes, HT control (4) when a QoS frame has the Order bit. IEEE 802.11-2016 9.2. */
+static void decode_80211(struct pkt *p, const uint8_t *d, uint32_t caplen, uint32_t wirelen)
+{
+	br r = br_make(d, caplen);
+	uint8_t fc0 = br_u8(&r), fc1 = br_u8(&r);
+	if (r.bad) {
+		short_read(p, "802.11 header cut short");
+		return;
+	}
+	uint8_t ftype = (fc0 >> 2) & 3, subtype = fc0 >> 4;
+	if (ftype != 2)
+		return;  /* management / control: no network layer */
+	bool tods = fc1 & 1, fromds = fc1 & 2;
+	uint32_t hdr = 24 + (tods && fromds ? 6 : 0);
+	bool qos = subtype & 8;
+	if (qos)
+		hdr += 2 + ((fc1 & 0x80) ? 4 : 0);
+	br_skip(&r, 2);  /* duration */
+	uint8_t a1[6], a2[6], a3[6];
+	br_copy(&r, a1, 6);
+	br_copy(&r, a2, 6);
+	br_copy(&r, a3, 6);
+	if (r.bad || caplen < hdr) {
+		short_read(p, "802.11 header cut short");
+		return;
+	}
+	/* receiver / transmitter addresses as the Ethernet pair a bridge would see */
+	memcpy(p->eth_dst, tods ? a3 : a1, 6);
+	memcpy(p->eth_src, fromds ? (tods ? a2 : a3) : a2, 6);
+	p->layers |= PKT_ETH;
+	if (subtype & 4)
+		return;  /* null data: no body */
+	if (fc1 & 0x40)
+		return;  /* protected: the body is encrypted */
+	br body = br_make(d + hdr, caplen - hdr);
+	static const uint8_t snap[6] = { 0xaa, 0xaa, 0x03, 0, 0, 0 };
+	static const uint8_t snap_bt[6] = { 0xaa, 0xaa, 0x03, 0, 0, 0xf8 };
+	uint8_t llc[6];
+	br_copy(&body, llc, 6);
+	uint16_t et = br_be16(&body);
+	if (body.bad) {
+		short_read(p, "LLC/SNAP header cut short");
+		return;
+	}
+	if (memcmp(llc, snap, 6) && memcmp(llc, snap_bt, 6))
+		return;  /* not SNAP-encapsulated */
+	uint32_t used = hdr + 8;
+	decode_ethertype(p, et, body.p, caplen - used, wirelen > used ? wirelen - used : 0);
+}
+
 void pkt_decode(struct pkt *p, uint16_t linktype, const uint8_t *d, uint32_t caplen,
 		uint32_t wirelen)
 {
@@ -699,6 +753,9 @@ void pkt_decode(struct pkt *p, uint16_t linktype, const uint8_t *d, uint32_t cap
 	case LT_RAW_DLT12:
 	case LT_RAW_DLT14:
 		decode_raw(p, d, caplen, p->wirelen);
+		return;
+	case LT_IEEE802_11:
+		decode_80211(p, d, caplen, p->wirelen);
 		return;
 	case LT_IPV4:
 		decode_ethertype(p, 0x0800, d, caplen, p->wirelen);

@@ -1,6 +1,7 @@
 /*
  * parsers/decode/packet.h - decoding one captured frame into its layers: link
- * (Ethernet, 802.1Q/QinQ, Linux SLL/SLL2, raw IP, BSD loopback), ARP, IPv4 (with
+ * (Ethernet, 802.1Q/QinQ, native 802.11 data frames with LLC/SNAP, Linux SLL/SLL2,
+ * raw IP, BSD loopback), ARP, IPv4 (with
  * options, fragments) and IPv6 (extension headers), TCP (options), UDP, ICMP and
  * ICMPv6 (with the quoted packet's flow), ESP (also UDP-encapsulated on 4500)
  * and DNS over UDP into a struct pkt (correlator/core/pkt.h); and turning the
@@ -21,7 +22,7 @@
 /* Link types (pcap LINKTYPE_ values, plus the DLT_ aliases libpcap returns). */
 enum {
 	LT_NULL = 0, LT_ETHERNET = 1, LT_RAW_DLT12 = 12, LT_RAW_DLT14 = 14,
-	LT_RAW = 101, LT_LOOP = 108, LT_LINUX_SLL = 113, LT_IPV4 = 228, LT_IPV6 = 229,
+	LT_RAW = 101, LT_IEEE802_11 = 105, LT_LOOP = 108, LT_LINUX_SLL = 113, LT_IPV4 = 228, LT_IPV6 = 229,
 	LT_LINUX_SLL2 = 276,
 };
 

@@ -1,0 +1,347 @@
+/*
+ * parsers/etl.c - binary ETW traces (.etl from netsh trace, pktmon, wpr, xperf),
+ * sniffed from the first buffer header and logfile header record.
+ * PktMon packets (id 160) and NDIS-PacketCapture fragments (id 1001) become
+ * packets decoded by the capture layers; the appearances of one PktMon packet at
+ * several components (same PktGroupId and PktNumber; when the ids are 0, the same
+ * bytes within 10 ms) are ONE packet carrying its path; a DropReason becomes a
+ * `pktmon.drop` event citing the packet. Kernel-Network and kernel TcpIp/UdpIp
+ * records become etw.kernel_net.* with flows; every other record is an etw.event
+ * (provider GUID and name, id, version, size).
+ * Does not: decode TCPIP / AFD / TraceLogging payload fields (kept as etw.event),
+ * merge CPU buffers by time. Container: etl_read.c; payloads: etl_events.c.
+ */
+#include "../correlator/core/parser.h"
+#include "etl.h"
+#include "decode/capture.h"
+#include "../correlator/core/br.h"
+#include "../correlator/core/util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RING 4096
+#define SAME_BYTES_NS (10 * NS_PER_MSEC)
+
+struct ring_ent {
+	uint64_t key;
+	int64_t ts;
+	uint64_t lead_ref;
+};
+
+struct etl_state {
+	struct source *src;
+	struct etl_reader *rd;
+	struct etl_rec *recs;
+	struct etl_pktmon *pm;
+	int32_t *lead;       /* -1 lead / not a packet; >=0 lead index; -2 seen in an earlier buffer */
+	int32_t *next;       /* next appearance of the same packet in this buffer, or -1 */
+	uint64_t *dupref;
+	bool *ispkt;
+	size_t nrec, cap, i;
+	struct ring_ent ring[RING];
+	struct capture cap_;
+	struct etl_ndis *ndis;
+	int32_t pend;        /* index of a drop appearance to emit next, or -1 */
+	uint64_t pend_ref;
+	struct pkt scratch;
+	char guid[37];
+	char path[1024];
+	char comment[160];
+	uint64_t appearances, packets, drops, generic;
+};
+
+static int etl_sniff_p(const uint8_t *h, size_t n) { return etl_sniff(h, n); }
+
+static int etl_open_p(struct source *src, const char *path, void **state)
+{
+	char err[512];
+	struct etl_reader *rd = etl_open(path, src, err, sizeof err);
+	if (!rd) {
+		source_error(src, "%s", err);
+		return -1;
+	}
+	struct etl_state *st = xcalloc(1, sizeof *st);
+	st->src = src;
+	st->rd = rd;
+	st->pend = -1;
+	st->ndis = xcalloc(1, sizeof *st->ndis);
+	capture_init(&st->cap_, src);
+	*state = st;
+	return 0;
+}
+
+static uint64_t mix(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	return x ^ (x >> 33);
+}
+
+static uint64_t pkt_key(const struct etl_pktmon *p, bool *by_bytes)
+{
+	*by_bytes = p->group_id == 0;
+	if (!*by_bytes)
+		return mix(p->group_id * 65599u + p->pkt_number) | 1;
+	uint64_t h = 1469598103934665603ULL;
+	for (uint32_t k = 0; k < p->logged_size; k++)
+		h = (h ^ p->frame[k]) * 1099511628211ULL;
+	return mix(h ^ p->original_size) & ~1ull;
+}
+
+/* Split the loaded buffer into records and link the appearances of each packet. */
+static void prescan(struct etl_state *st)
+{
+	st->nrec = st->i = 0;
+	struct etl_rec rec;
+	while (etl_next_rec(st->rd, &rec)) {
+		if (st->nrec == st->cap) {
+			st->cap = st->cap ? st->cap * 2 : 256;
+			st->recs = xrealloc(st->recs, st->cap * sizeof *st->recs);
+			st->pm = xrealloc(st->pm, st->cap * sizeof *st->pm);
+			st->lead = xrealloc(st->lead, st->cap * sizeof *st->lead);
+			st->next = xrealloc(st->next, st->cap * sizeof *st->next);
+			st->dupref = xrealloc(st->dupref, st->cap * sizeof *st->dupref);
+			st->ispkt = xrealloc(st->ispkt, st->cap * sizeof *st->ispkt);
+		}
+		size_t j = st->nrec++;
+		st->recs[j] = rec;
+		st->lead[j] = -1;
+		st->next[j] = -1;
+		st->dupref[j] = 0;
+		st->ispkt[j] = etl_pktmon_parse(&st->recs[j], &st->pm[j]);
+		if (!st->ispkt[j])
+			continue;
+		st->appearances++;
+		bool by_bytes;
+		uint64_t key = pkt_key(&st->pm[j], &by_bytes);
+		struct ring_ent *e = &st->ring[key % RING];
+		int64_t dt = rec.ts - e->ts;
+		bool same = e->key == key && (!by_bytes || (dt >= -SAME_BYTES_NS && dt <= SAME_BYTES_NS));
+		if (same && e->lead_ref < st->recs[0].ref) {
+			st->lead[j] = -2;
+			st->dupref[j] = e->lead_ref;
+			continue;
+		}
+		if (same) {
+			/* the lead is in this buffer: find it by ref and append to its chain */
+			size_t l = (size_t)(e->lead_ref - st->recs[0].ref);
+			while (l < j && st->recs[l].ref != e->lead_ref)
+				l++;
+			if (l < j && st->ispkt[l]) {
+				st->lead[j] = (int32_t)l;
+				size_t t = l;
+				while (st->next[t] >= 0)
+					t = (size_t)st->next[t];
+				st->next[t] = (int32_t)j;
+				continue;
+			}
+		}
+		e->key = key;
+		e->ts = rec.ts;
+		e->lead_ref = rec.ref;
+	}
+}
+
+static void pktmon_fields(struct event *ev, const struct etl_pktmon *p)
+{
+	ev_int(ev, "pktmon.component", p->component);
+	ev_int(ev, "pktmon.edge", p->edge);
+	ev_int(ev, "pktmon.group_id", (int64_t)p->group_id);
+	ev_int(ev, "pktmon.pkt_number", p->pkt_number);
+	ev_int(ev, "pktmon.packet_type", p->packet_type);
+	ev_int(ev, "pktmon.original_size", p->original_size);
+}
+
+static void emit_drop(struct etl_state *st, size_t j, uint64_t pkt_ref, struct event *ev)
+{
+	const struct etl_pktmon *p = &st->pm[j];
+	st->scratch.ifindex = p->component;
+	st->scratch.direction = p->direction;
+	st->scratch.comment = NULL;
+	st->scratch.comment_len = 0;
+	pkt_decode(&st->scratch, p->linktype, p->frame, p->logged_size, p->original_size);
+	pkt_to_event(&st->scratch, ev);
+	ev->pkt = NULL;
+	ev->type = "pktmon.drop";
+	ev->ref = st->recs[j].ref;
+	ev->ts_raw = st->recs[j].ts;
+	pktmon_fields(ev, p);
+	ev_int(ev, "pktmon.packet", (int64_t)pkt_ref);
+	ev_int(ev, "pktmon.drop_reason", p->drop_reason);
+	ev_cstr(ev, "pktmon.drop_name", etl_pktmon_drop_name(p->drop_reason));
+	ev_int(ev, "pktmon.drop_location", p->drop_location);
+	st->drops++;
+}
+
+static void emit_packet(struct etl_state *st, size_t j, struct event *ev)
+{
+	const struct etl_pktmon *p = &st->pm[j];
+	size_t o = 0;
+	int apps = 0;
+	int32_t drop = -1;
+	for (int32_t k = (int32_t)j; k >= 0; k = st->next[k]) {
+		const struct etl_pktmon *q = &st->pm[k];
+		apps++;
+		if (o < sizeof st->path - 64)
+			o += (size_t)snprintf(st->path + o, sizeof st->path - o, "%s%u/%u%s", o ? " > " : "",
+					      q->component, q->edge, q->drop_reason ? " drop" : "");
+		if (q->drop_reason && drop < 0)
+			drop = k;
+	}
+	snprintf(st->comment, sizeof st->comment, "PktMon component %u edge %u", p->component, p->edge);
+	capture_meta(&st->cap_, p->component, p->direction, st->comment, (uint32_t)strlen(st->comment));
+	st->cap_.frame = st->recs[j].ref - 1;
+	capture_frame(&st->cap_, ev, p->linktype, p->frame, p->logged_size, p->original_size, st->recs[j].ts);
+	pktmon_fields(ev, p);
+	ev_str(ev, "pktmon.path", st->path, o);
+	ev_int(ev, "pktmon.appearances", apps);
+	st->packets++;
+	if (drop >= 0) {
+		st->pend = drop;
+		st->pend_ref = st->recs[j].ref;
+	}
+}
+
+static void generic(struct etl_state *st, const struct etl_rec *r, struct event *ev)
+{
+	ev->type = "etw.event";
+	ev->ref = r->ref;
+	ev->ts_raw = r->ts;
+	static const char *const kinds[] = { "kernel", "classic", "event", "other" };
+	ev_cstr(ev, "etw.header", kinds[r->kind]);
+	if (r->has_guid) {
+		etl_guid_format(r->guid, st->guid);
+		ev_cstr(ev, "etw.provider", st->guid);
+		const char *n = etl_provider_name(r->guid);
+		if (n)
+			ev_cstr(ev, "etw.provider_name", n);
+	}
+	if (r->kind == ETL_K_KERNEL) {
+		ev_int(ev, "etw.hook", r->hook);
+		ev_int(ev, "etw.group", r->hook >> 8);
+		ev_int(ev, "etw.opcode", r->hook & 0xff);
+	} else {
+		if (r->kind == ETL_K_EVENT)
+			ev_int(ev, "etw.id", r->id);
+		ev_int(ev, "etw.version", r->version);
+		ev_int(ev, "etw.opcode", r->opcode);
+		ev_int(ev, "etw.level", r->level);
+		if (r->kind == ETL_K_EVENT)
+			ev_int(ev, "etw.keyword", (int64_t)r->keyword);
+	}
+	ev_int(ev, "etw.size", r->size);
+	ev_int(ev, "etw.pid", r->pid);
+	ev_int(ev, "etw.tid", r->tid);
+	st->generic++;
+}
+
+static pr_status etl_next_p(void *state, struct event *ev)
+{
+	struct etl_state *st = state;
+	if (st->pend >= 0) {
+		size_t j = (size_t)st->pend;
+		st->pend = -1;
+		emit_drop(st, j, st->pend_ref, ev);
+		return PR_EVENT;
+	}
+	for (;;) {
+		if (st->i >= st->nrec) {
+			if (etl_next_buffer(st->rd) != 1) {
+				const struct etl_info *in = etl_info(st->rd);
+				source_note(st->src, "ETL build %u, %llu buffers (%llu compressed, %llu damaged), %llu records (%llu damaged): "
+					    "%llu packet appearances as %llu packets, %llu drops, %llu other events",
+					    in->build, (unsigned long long)in->buffers, (unsigned long long)in->compressed,
+					    (unsigned long long)in->bad_buffers, (unsigned long long)in->records,
+					    (unsigned long long)in->bad_records, (unsigned long long)st->appearances,
+					    (unsigned long long)st->packets, (unsigned long long)st->drops,
+					    (unsigned long long)st->generic);
+				return PR_EOF;
+			}
+			prescan(st);
+			continue;
+		}
+		size_t j = st->i++;
+		const struct etl_rec *r = &st->recs[j];
+		if (st->ispkt[j]) {
+			if (st->lead[j] == -1) {
+				emit_packet(st, j, ev);
+				return PR_EVENT;
+			}
+			if (st->lead[j] == -2 && st->pm[j].drop_reason) {
+				emit_drop(st, j, st->dupref[j], ev);
+				return PR_EVENT;
+			}
+			if (st->lead[j] == -2) {
+				/* its packet was emitted from an earlier buffer: too late for the
+				 * path, so the appearance is kept as a record citing it */
+				const struct etl_pktmon *p = &st->pm[j];
+				ev->type = "etw.pktmon.appearance";
+				ev->ref = r->ref;
+				ev->ts_raw = r->ts;
+				pktmon_fields(ev, p);
+				ev_int(ev, "pktmon.packet", (int64_t)st->dupref[j]);
+				return PR_EVENT;
+			}
+			continue;  /* another appearance: on the lead's path */
+		}
+		if (r->kind == ETL_K_EVENT && r->id == 1001 && !memcmp(r->guid, ETL_GUID_NDIS, 16)) {
+			uint16_t lt;
+			uint8_t dir;
+			const char *why;
+			int rc = etl_ndis_add(st->ndis, r, &lt, &dir, &why);
+			if (rc < 0) {
+				source_skip(st->src, r->ref, "%s", why ? why : "NDIS packet damaged");
+				return PR_SKIP;
+			}
+			if (rc == 0)
+				continue;
+			snprintf(st->comment, sizeof st->comment, "NDIS IfIndex %u LowerIfIndex %u",
+				 st->ndis->ifindex, st->ndis->lower);
+			capture_meta(&st->cap_, (int32_t)st->ndis->lower, dir, st->comment, (uint32_t)strlen(st->comment));
+			st->cap_.frame = st->ndis->first_ref - 1;
+			capture_frame(&st->cap_, ev, lt, st->ndis->buf, st->ndis->len, st->ndis->len, st->ndis->first_ts);
+			ev_int(ev, "ndis.ifindex", st->ndis->ifindex);
+			ev_int(ev, "ndis.lower_ifindex", st->ndis->lower);
+			st->packets++;
+			return PR_EVENT;
+		}
+		ev->ref = r->ref;
+		ev->ts_raw = r->ts;
+		if (etl_kernel_net_event(r, etl_info(st->rd)->ptrsize, ev))
+			return PR_EVENT;
+		generic(st, r, ev);
+		return PR_EVENT;
+	}
+}
+
+static void etl_close_p(void *state)
+{
+	struct etl_state *st = state;
+	if (!st)
+		return;
+	capture_fini(&st->cap_);
+	etl_close(st->rd);
+	free(st->recs);
+	free(st->pm);
+	free(st->lead);
+	free(st->next);
+	free(st->dupref);
+	free(st->ispkt);
+	free(st->ndis);
+	free(st);
+}
+
+const struct parser parser_etl = {
+	.api_version = PARSER_API_VERSION,
+	.name = "etl",
+	.summary = "binary ETW trace (netsh trace, pktmon, wpr): packets, network and other events",
+	.sniffs = "WMI buffer header whose first record is the logfile header (system header, hook 0)",
+	.sniff = etl_sniff_p,
+	.open = etl_open_p,
+	.next_event = etl_next_p,
+	.close = etl_close_p,
+};

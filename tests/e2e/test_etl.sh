@@ -1,0 +1,121 @@
+# Binary ETL (../shared/corpus/etl): every real file is read to its end with
+# every record on the timeline (decoded or etw.event); `convert` writes one
+# pcapng packet per packet event, counted by tshark against the corpus README;
+# the timeline merges the appearances of one PktMon packet into one packet
+# with its path; Kernel-Network events carry flows; convert's exit statuses.
+. "$(dirname "$0")/lib.sh"
+need_shared corpus/etl/README.md || exit 0
+E=$SHARED/corpus/etl
+# file, records in the file (README "events"; where the README counts only the
+# named provider's events (primitive-types, lxcore, netlogon, mytrace, hw3d) the
+# total adds the logfile header and rundown records), packet events (README)
+while read -r f recs pkts; do
+	"$CORRELATOR" timeline -f jsonl --no-analysis "$E/$f" >"$TMPD/t.jsonl" 2>"$TMPD/err"
+	check "$f: read to its end" 0 $?
+	check "$f: no damaged buffer or record" 0 "$(grep -c 'skip' "$TMPD/err")"
+	# every record is an event; PktMon appearances fold into their packet
+	got=$(python3 - "$TMPD/t.jsonl" <<'PY'
+import json, sys
+n = apps = 0
+for l in open(sys.argv[1]):
+    e = json.loads(l)
+    a = e.get("fields", {}).get("pktmon.appearances")
+    n += 1
+    apps += (a - 1) if a else 0
+print(n + apps)
+PY
+)
+	check "$f: $recs records, each decoded or kept" "$recs" "$got"
+	if command -v tshark >/dev/null 2>&1; then
+		"$CORRELATOR" convert "$E/$f" -o "$TMPD/o.pcapng" 2>"$TMPD/cerr"
+		check "$f: convert exit 0" 0 $?
+		check "$f: tshark counts $pkts packets" "$pkts" "$(tshark -r "$TMPD/o.pcapng" 2>/dev/null | wc -l | tr -d ' ')"
+	fi
+done <<'LIST'
+attackhost-trace.etl 101 1
+nathaniel-PktMon.etl 3747 2705
+nathaniel-7119f51-PktMon.etl 4600 3646
+nathaniel-vid-PktMon.etl 2153 1111
+dookisan-PktMon.etl 31067 26704
+finguard-PktMon.etl 1399 378
+tritonpilot-PktMon.etl 1073 51
+demikernel-PktMon.etl 466 114
+gdn-PktMon.etl 938 0
+gobang-PktMon.etl 1194 0
+kesiya24-PktMon.etl 729 0
+tx-KernelNetwork.etl 8924 0
+tx-HTTP_Server.etl 2042 0
+tx-CrossMachineHTTP.etl 3397 0
+tx-Process.etl 10344 0
+tx-BondEtwSample.etl 13 0
+perfview-net.4.5.2.x86.etl 168298 0
+perfview-SelfDescribingSingleEvent.etl 22 0
+perfview-smallEtlFile.etl 2 0
+perfview-primitive-types.etl 7 0
+perfview-gcevents-PerfViewData.etl 71 0
+perfview-gcrundownevents-PerfViewData.clrRundown.etl 112 0
+airbus-AMSITrace.etl 21 0
+airbus-ShutdownPerfDiagLogger.etl 17078 0
+airbus-lxcore_kernel.etl 4 0
+sbousseaden-etw_ad_netlogon_provider_zerologon_mimikatz.etl 201 0
+ebpf-ebpforwindows.etl 13871 0
+sonde-test.etl 110 0
+krabsetw-powershell.etl 114 0
+marissa-mytrace.etl 10 0
+hw3d-trace.etl 3 0
+LIST
+
+# timeline: 114 appearances of demikernel's pings are 38 packets with their path
+"$CORRELATOR" timeline -f jsonl --no-analysis "$E/demikernel-PktMon.etl" >"$TMPD/d.jsonl" 2>/dev/null
+J=$TMPD/d.jsonl
+n() { jsonl_count "$J" "$1"; }
+check "demikernel: 38 unique packets" 38 "$(n '"pktmon.appearances" in e.get("fields", {})')"
+check "demikernel: their 114 appearances" 114 "$(python3 -c "
+import json
+print(sum(e['fields'].get('pktmon.appearances', 0) for e in map(json.loads, open('$J'))))")"
+check "demikernel: first ping at 20:18:37.5218278" 1 "$(n 'e["type"]=="icmp" and e["ts"].startswith("2024-06-10T20:18:37.5218278")')"
+# the netsh capture's one NDIS packet: native 802.11 + LLC/SNAP -> SSDP
+"$CORRELATOR" timeline -f jsonl --no-analysis "$E/attackhost-trace.etl" >"$TMPD/a.jsonl" 2>/dev/null
+check "attackhost: NDIS 802.11 frame decoded to UDP 1900" 1 "$(jsonl_count "$TMPD/a.jsonl" 'e["type"]=="udp" and e["flow"]["dst"]=="239.255.255.250" and e["flow"]["dport"]==1900')"
+# Kernel-Network: TCP receive events with the HTTPS flow
+"$CORRELATOR" timeline -f jsonl --no-analysis "$E/tx-KernelNetwork.etl" >"$TMPD/k.jsonl" 2>/dev/null
+check "Kernel-Network: 7968 receives from 157.56.244.38:443" 7968 "$(jsonl_count "$TMPD/k.jsonl" 'e["type"]=="etw.kernel_net.recv" and e["flow"]["src"]=="157.56.244.38" and e["flow"]["sport"]==443')"
+
+check_rc "convert: no arguments is a usage error" 2 "$CORRELATOR" convert
+check_rc "convert: --help" 0 "$CORRELATOR" convert --help
+check_rc "convert: a pcap is not ETL" 3 "$CORRELATOR" convert "$ROOT/tests/data/$(ls "$ROOT/tests/data" | grep -m1 '\.pcap$')" -o "$TMPD/x.pcapng"
+check_rc "convert: unwritable output" 2 "$CORRELATOR" convert "$E/demikernel-PktMon.etl" -o /nonexistent/dir/x.pcapng
+
+# pcap-vs-pktmon: the same session as the server's pcap and the client's pktmon
+# trace (tests/tools/etlgen.py pair) is matched by the path analyzer, 2 ms each
+# way; the datagram pktmon saw dropped is a pktmon_drop finding citing it.
+python3 "$ROOT/tests/tools/etlgen.py" pair "$TMPD"
+"$CORRELATOR" timeline -f jsonl client="$TMPD/client.etl" server="$TMPD/server.pcap" >"$TMPD/p.jsonl" 2>/dev/null
+P=$TMPD/p.jsonl
+check "pair: TCP session matched across pktmon and pcap" 1 "$(jsonl_count "$P" 'e["type"]=="path.match" and e["fields"]["path.v0.source"]=="client" and e["fields"]["path.v1.source"]=="server" and e["fields"]["path.v0.server"]=="10.1.0.9:443"')"
+check "pair: one-way delay 2 ms client->server" 1 "$(jsonl_count "$P" 'e["type"]=="path.delay" and e["fields"]["path.hop_from"]=="client" and e["fields"]["path.packets"]==5 and e["fields"]["path.delay.median"]==2000000')"
+check "pair: 9 unique packets from 26 appearances" "9 26" "$(python3 -c "
+import json
+ev=[e for e in map(json.loads, open('$P')) if 'pktmon.appearances' in e.get('fields', {})]
+print(len(ev), sum(e['fields']['pktmon.appearances'] for e in ev))")"
+check "pair: the drop cites the datagram's packet (ref 26)" 1 "$(jsonl_count "$P" 'e["type"]=="pktmon.drop" and e["fields"]["pktmon.packet"]==26 and e["fields"]["pktmon.drop_reason"]==8 and e["flow"]["sport"]==5000')"
+"$CORRELATOR" analyze -f json --no-progress client="$TMPD/client.etl" server="$TMPD/server.pcap" >"$TMPD/p.json" 2>/dev/null
+check "pair: pktmon_drop finding" 1 "$(python3 -c "
+import json
+print(sum(1 for f in json.load(open('$TMPD/p.json'))['findings'] if f.get('rule')=='pktmon_drop'))")"
+# near miss: the same pair with no drop stays quiet
+python3 - "$ROOT/tests/tools" "$TMPD/q" <<'PY'
+import os, sys
+sys.path.insert(0, sys.argv[1])
+import etlgen
+os.makedirs(sys.argv[2], exist_ok=True)
+e = etlgen.Pktmon(1_700_000_000_000_000_000 - 1_000_000_000)
+from pcapgen import udp
+e.packet(1_700_000_000_050_000_000, udp("10.1.0.9", 5000, "10.1.0.5", 53124, payload=b"z" * 40), group_id=99,
+         components=[(3, 1), (5, 2)])
+e.write(sys.argv[2] + "/client.etl")
+PY
+"$CORRELATOR" analyze -f json --no-progress client="$TMPD/q/client.etl" >"$TMPD/q.json" 2>/dev/null
+check "near miss: no drop, no pktmon_drop finding" 0 "$(python3 -c "
+import json
+print(sum(1 for f in json.load(open('$TMPD/q.json'))['findings'] if f.get('rule')=='pktmon_drop'))")"

@@ -1,0 +1,122 @@
+"""tests/tools/etlgen.py - write small synthetic pktmon ETL files for tests.
+
+An uncompressed ETL as pktmon writes it (../shared/corpus/etl/README.md and
+../shared/formats/windows-events.md (d)): 64 KiB buffers with a 0x48-byte
+WMI_BUFFER_HEADER; the first record a SYSTEM64 header (hook 0) holding
+TRACE_LOGFILE_HEADER (pointer size 8, QPC clock at 10 MHz, StartTime); then
+EVENT_HEADER64 records of Microsoft-Windows-PktMon id 160, one per appearance
+of a packet at a component (PktGroupId, PktNumber, ..., DropReason, frame).
+Python stdlib only; not shipped in the binary.
+
+    from etlgen import Pktmon
+    etl = Pktmon(start_ns)
+    etl.packet(ts_ns, frame, group_id=1, components=[(12, 1), (5, 2)], drop_at=None)
+    etl.write("client.etl")
+
+Usage as a script: etlgen.py pair OUTDIR - writes client.pcap (the peer's view)
+and client.etl (the same session through pktmon) for the pcap-vs-pktmon test.
+"""
+import struct
+import sys
+
+PKTMON = bytes.fromhex("d9804f4dbdc8734dbb5b19c90402c5ac")
+BUFSZ = 65536
+FT_UNIX = 116444736000000000
+
+
+def _logfile_header(start_ns):
+    start_ft = FT_UNIX + start_ns // 100
+    h = struct.pack("<IBBBBIIqIIII", BUFSZ, 10, 0, 0, 0, 19041, 1, 0, 156, 0, 0, 1)
+    h += struct.pack("<IIII", 0, 8, 0, 2400)          # StartBuffers, PointerSize, EventsLost, CpuSpeed
+    h += struct.pack("<QQ", 0, 0)                     # LoggerName, LogFileName pointers
+    h += struct.pack("<i", 0) + bytes(172)            # TIME_ZONE_INFORMATION (bias 0) + padding
+    h += struct.pack("<qqqII", 0, 10_000_000, start_ft, 1, 0)  # BootTime PerfFreq StartTime clock lost
+    h += "PktMon\0".encode("utf-16-le") + "PktMon.etl\0".encode("utf-16-le")
+    return h
+
+
+def _sys64(hook, ts, payload):
+    size = 32 + len(payload)
+    return struct.pack("<HBBHHIIqII", 2, 0x02, 0xC0, size, hook, 1, 4, ts, 0, 0) + payload
+
+
+def _eh64(ts, eid, payload, keyword=0):
+    size = 80 + len(payload)
+    hdr = struct.pack("<HBBHHIIq", size, 0x13, 0xC0, 0x40, 0, 4, 4, ts)
+    hdr += PKTMON + struct.pack("<HBBBBHQ", eid, 0, 0x10, 4, 0, 0, keyword)
+    hdr += struct.pack("<Q", 0) + bytes(16)
+    return hdr + payload
+
+
+class Pktmon:
+    def __init__(self, start_ns):
+        self.start_ns = start_ns
+        self.records = [_sys64(0, 0, _logfile_header(start_ns))]
+
+    def _ticks(self, ts_ns):
+        return (ts_ns - self.start_ns) // 100
+
+    def packet(self, ts_ns, frame, group_id, pkt_number=1, components=((12, 1),), drop_at=None,
+               drop_reason=8, direction=0x12, step_ns=1000, packet_type=1):
+        """One packet seen at each (component, edge) in turn, step_ns apart;
+        drop_at = index of the appearance that drops it."""
+        for i, (comp, edge) in enumerate(components):
+            reason = drop_reason if drop_at == i else 0
+            pay = struct.pack("<QHHHHHHHIIHH", group_id, pkt_number, i + 1, direction, packet_type,
+                              comp, edge, 0, reason, 3 if reason else 0, len(frame), len(frame)) + frame
+            self.records.append(_eh64(self._ticks(ts_ns + i * step_ns), 160, pay))
+
+    def write(self, path):
+        bufs, cur = [], b""
+        for r in self.records:
+            r += bytes(-len(r) % 8)
+            if 0x48 + len(cur) + len(r) > BUFSZ:
+                bufs.append(cur)
+                cur = b""
+            cur += r
+        bufs.append(cur)
+        with open(path, "wb") as f:
+            for i, body in enumerate(bufs):
+                fill = 0x48 + len(body)
+                hdr = struct.pack("<IIIIQqQHHIIHH", BUFSZ, fill, fill, 0, 0, i, 0, 0, 0, 0, fill, 0, 0)
+                hdr += bytes(0x48 - len(hdr))
+                f.write(hdr + body + b"\xff" * (BUFSZ - fill))
+
+
+def pair(outdir):
+    """A TCP session and one dropped UDP datagram, seen by the server's pcap and
+    by pktmon on the client 2 ms earlier (one way delay)."""
+    sys.path.insert(0, __file__.rsplit("/", 1)[0])
+    from pcapgen import Capture, tcp, udp
+    t0 = 1_700_000_000_000_000_000
+    c, s = "10.1.0.5", "10.1.0.9"
+    frames = [
+        (0, tcp(c, 50100, s, 443, seq=1000, flags="S", ip_id=1), True),
+        (10_000_000, tcp(s, 443, c, 50100, seq=5000, ack=1001, flags="SA", ip_id=2), False),
+        (10_500_000, tcp(c, 50100, s, 443, seq=1001, ack=5001, flags="A", ip_id=3), True),
+        (11_000_000, tcp(c, 50100, s, 443, seq=1001, ack=5001, flags="PA", payload=b"x" * 100, ip_id=4), True),
+        (21_000_000, tcp(s, 443, c, 50100, seq=5001, ack=1101, flags="PA", payload=b"y" * 200, ip_id=5), False),
+        (30_000_000, tcp(c, 50100, s, 443, seq=1101, ack=5201, flags="FA", ip_id=6), True),
+        (40_000_000, tcp(s, 443, c, 50100, seq=5201, ack=1102, flags="FA", ip_id=7), False),
+        (41_000_000, tcp(c, 50100, s, 443, seq=1102, ack=5202, flags="A", ip_id=8), True),
+    ]
+    cap = Capture()
+    etl = Pktmon(t0 - 1_000_000_000)
+    for g, (dt, fr, outbound) in enumerate(frames, 1):
+        # server capture sees client packets 2 ms after pktmon, server packets 2 ms before
+        cap.add(t0 + dt + (2_000_000 if outbound else -2_000_000), fr)
+        etl.packet(t0 + dt, fr, group_id=g, components=[(12, 1), (5, 2), (3, 1)],
+                   direction=0x13 if outbound else 0x12)
+    # a datagram from the server that the client's stack drops at its second component
+    dg = udp(s, 5000, c, 53124, payload=b"z" * 40, ip_id=9)
+    cap.add(t0 + 50_000_000 - 2_000_000, dg)
+    etl.packet(t0 + 50_000_000, dg, group_id=99, components=[(3, 1), (5, 2)], drop_at=1, direction=0x12)
+    cap.write(outdir + "/server.pcap")
+    etl.write(outdir + "/client.etl")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "pair":
+        pair(sys.argv[2])
+    else:
+        sys.exit("usage: etlgen.py pair OUTDIR")
