@@ -323,11 +323,16 @@ void csv_cell(FILE *f, const char *s, size_t n)
 		fwrite(s, 1, n, f);
 		return;
 	}
+	/* runs between quotes in one fwrite each; a quote is written twice */
 	fputc('"', f);
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '"')
+	size_t i = 0;
+	while (i < n) {
+		const char *q = memchr(s + i, '"', n - i);
+		size_t k = q ? (size_t)(q - s) + 1 : n;
+		fwrite(s + i, 1, k - i, f);
+		if (q)
 			fputc('"', f);
-		fputc(s[i], f);
+		i = k;
 	}
 	fputc('"', f);
 }
