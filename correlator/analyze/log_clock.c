@@ -223,76 +223,65 @@ static void rec_keys(const struct event *ev, struct lc_rec *r)
 
 /* Read src once, quietly, without disturbing its counts; packets into pk,
  * flow-naming records into lg. */
+struct lc_reading {
+	struct lc_pkt **pk;
+	size_t *npk, *cpk;
+	struct lc_log *lg;
+	int64_t clock_offset;
+	uint16_t index;
+	uint64_t n, npkts;
+};
+
+static bool lc_visit(void *ctx, struct event *ev)
+{
+	struct lc_reading *rd = ctx;
+	if (!ev)
+		return rd->n < LOG_CLOCK_PKTS;
+	rd->n++;
+	if (!(ev->flags & EV_HAS_FLOW))
+		return rd->n < LOG_CLOCK_PKTS;
+	struct lc_log *lg = rd->lg;
+	if (ev->pkt) {
+		rd->npkts++;
+		if (*rd->npk == *rd->cpk) {
+			*rd->cpk = *rd->cpk ? *rd->cpk * 2 : 4096;
+			*rd->pk = xrealloc(*rd->pk, *rd->cpk * sizeof **rd->pk);
+		}
+		const struct pkt *p = ev->pkt;
+		uint8_t kind = 0;
+		if (p->layers & PKT_TCP) {
+			if ((p->tcp_flags & (TH_SYN | TH_ACK)) == TH_SYN)
+				kind |= K_SYN;
+			if (p->tcp_flags & (TH_FIN | TH_RST))
+				kind |= K_END;
+		}
+		(*rd->pk)[(*rd->npk)++] = (struct lc_pkt){ flow_key(&ev->flow), ev->ts_raw + rd->clock_offset,
+							   ev->ref, rd->index, p->ip_id, kind };
+	} else if (lg->n < LOG_CLOCK_RECS) {
+		lg->with_flow++;
+		if (lg->n == lg->cap) {
+			lg->cap = lg->cap ? lg->cap * 2 : 256;
+			lg->r = xrealloc(lg->r, lg->cap * sizeof *lg->r);
+		}
+		struct lc_rec *r = &lg->r[lg->n++];
+		memset(r, 0, sizeof *r);
+		r->ref = ev->ref;
+		r->ts_raw = ev->ts_raw;
+		r->action = action_of(ev);
+		int64_t id;
+		r->ip_id = event_get_int(ev, "ip.id", &id) && id >= 0 && id <= 65535 ? (int32_t)id : -1;
+		rec_keys(ev, r);
+	}
+	return rd->n < LOG_CLOCK_PKTS;
+}
+
 static void lc_read(struct source *src, struct lc_pkt **pk, size_t *npk, size_t *cpk, struct lc_log *lg,
 		    bool *is_capture)
 {
-	bool quiet = src->quiet;
-	uint64_t skipped = src->skipped, warnings = src->warnings;
-	unsigned nrefs = src->nskip_refs;
-	src->quiet = true;
-	struct event *ev = xmalloc(sizeof *ev);
-	uint64_t n = 0, npkts = 0;
-	for (size_t fi = 0; fi < src->nfiles && n < LOG_CLOCK_PKTS; fi++) {
-		struct source_file *f = &src->files[fi];
-		if (f->failed || !f->parser)
-			continue;
-		void *st = NULL;
-		if (f->parser->open(src, f->path, &st) != 0) {
-			f->parser->close(st);
-			continue;
-		}
-		while (n < LOG_CLOCK_PKTS) {
-			event_reset(ev);
-			pr_status s = f->parser->next_event(st, ev);
-			if (s == PR_SKIP)
-				continue;
-			if (s != PR_EVENT)
-				break;
-			n++;
-			if (!(ev->flags & EV_HAS_FLOW))
-				continue;
-			if (ev->pkt) {
-				npkts++;
-				if (*npk == *cpk) {
-					*cpk = *cpk ? *cpk * 2 : 4096;
-					*pk = xrealloc(*pk, *cpk * sizeof **pk);
-				}
-				const struct pkt *p = ev->pkt;
-				uint8_t kind = 0;
-				if (p->layers & PKT_TCP) {
-					if ((p->tcp_flags & (TH_SYN | TH_ACK)) == TH_SYN)
-						kind |= K_SYN;
-					if (p->tcp_flags & (TH_FIN | TH_RST))
-						kind |= K_END;
-				}
-				(*pk)[(*npk)++] = (struct lc_pkt){ flow_key(&ev->flow), ev->ts_raw + src->clock_offset,
-								   ev->ref, (uint16_t)src->index, p->ip_id, kind };
-			} else if (lg->n < LOG_CLOCK_RECS) {
-				lg->with_flow++;
-				if (lg->n == lg->cap) {
-					lg->cap = lg->cap ? lg->cap * 2 : 256;
-					lg->r = xrealloc(lg->r, lg->cap * sizeof *lg->r);
-				}
-				struct lc_rec *r = &lg->r[lg->n++];
-				memset(r, 0, sizeof *r);
-				r->ref = ev->ref;
-				r->ts_raw = ev->ts_raw;
-				r->action = action_of(ev);
-				int64_t id;
-				r->ip_id = event_get_int(ev, "ip.id", &id) && id >= 0 && id <= 65535 ? (int32_t)id : -1;
-				rec_keys(ev, r);
-			}
-		}
-		f->parser->close(st);
-	}
+	struct lc_reading rd = { pk, npk, cpk, lg, src->clock_offset, (uint16_t)src->index, 0, 0 };
+	source_preread(src, lc_visit, &rd);
 	lg->resolution = src->ts_resolution;
-	*is_capture = npkts > 0;
-	free(ev);
-	src->bytes_cur = 0;
-	src->skipped = skipped;
-	src->warnings = warnings;
-	src->nskip_refs = nrefs;
-	src->quiet = quiet;
+	*is_capture = rd.npkts > 0;
 }
 
 /* First packet of key in the sorted array, or n. */

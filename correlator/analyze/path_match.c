@@ -298,53 +298,32 @@ static void pp_add(struct pp_src *ps, const struct pkt *p, const struct flow *f,
 					   tcp && (p->tcp_flags & TH_ACK) };
 }
 
-/* Read up to PATH_PREPASS_PKTS events of src without disturbing its counts
- * or printing diagnostics (the main pass reports damage once). */
+/* Up to PATH_PREPASS_PKTS packets of a source into its session table; a
+ * source whose first 64 events (or first file) hold no packet is no capture. */
+struct pp_reading {
+	struct pp_src *ps;
+	int64_t clock_offset;
+	uint64_t n, nonpkt;
+};
+
+static bool pp_visit(void *ctx, struct event *ev)
+{
+	struct pp_reading *rd = ctx;
+	if (!ev)
+		return rd->ps->has_pkts;
+	if (!ev->pkt)
+		return ++rd->nonpkt < 64 || rd->ps->has_pkts;
+	rd->n++;
+	rd->ps->has_pkts = true;
+	if (ev->flags & EV_HAS_FLOW)
+		pp_add(rd->ps, ev->pkt, &ev->flow, ev->ts_raw + rd->clock_offset);
+	return rd->n < PATH_PREPASS_PKTS;
+}
+
 static void pp_read(struct source *src, struct pp_src *ps)
 {
-	bool quiet = src->quiet;
-	uint64_t skipped = src->skipped, warnings = src->warnings;
-	unsigned nrefs = src->nskip_refs;
-	src->quiet = true;
-	struct event *ev = xmalloc(sizeof *ev);
-	uint64_t n = 0, nonpkt = 0;
-	for (size_t fi = 0; fi < src->nfiles && n < PATH_PREPASS_PKTS; fi++) {
-		struct source_file *f = &src->files[fi];
-		if (f->failed || !f->parser)
-			continue;
-		void *st = NULL;
-		if (f->parser->open(src, f->path, &st) != 0) {
-			f->parser->close(st);
-			continue;
-		}
-		while (n < PATH_PREPASS_PKTS) {
-			event_reset(ev);
-			pr_status s = f->parser->next_event(st, ev);
-			if (s == PR_SKIP)
-				continue;
-			if (s != PR_EVENT)
-				break;
-			if (!ev->pkt) {
-				/* not a capture: give up early */
-				if (++nonpkt >= 64 && !ps->has_pkts)
-					break;
-				continue;
-			}
-			n++;
-			ps->has_pkts = true;
-			if (ev->flags & EV_HAS_FLOW)
-				pp_add(ps, ev->pkt, &ev->flow, ev->ts_raw + src->clock_offset);
-		}
-		f->parser->close(st);
-		if (!ps->has_pkts)
-			break;
-	}
-	free(ev);
-	src->bytes_cur = 0;
-	src->skipped = skipped;
-	src->warnings = warnings;
-	src->nskip_refs = nrefs;
-	src->quiet = quiet;
+	struct pp_reading rd = { ps, src->clock_offset, 0, 0 };
+	source_preread(src, pp_visit, &rd);
 }
 
 /* ---- matching two captures ---- */

@@ -506,3 +506,41 @@ void source_close(struct source *src)
 		src->open = false;
 	}
 }
+
+void source_preread(struct source *src, bool (*visit)(void *ctx, struct event *ev), void *ctx)
+{
+	bool quiet = src->quiet;
+	uint64_t skipped = src->skipped, warnings = src->warnings;
+	unsigned nrefs = src->nskip_refs;
+	src->quiet = true;
+	struct event *ev = xmalloc(sizeof *ev);
+	bool go = true;
+	for (size_t fi = 0; fi < src->nfiles && go; fi++) {
+		struct source_file *f = &src->files[fi];
+		if (f->failed || !f->parser)
+			continue;
+		void *st = NULL;
+		if (f->parser->open(src, f->path, &st) != 0) {
+			f->parser->close(st);
+			continue;
+		}
+		while (go) {
+			event_reset(ev);
+			pr_status s = f->parser->next_event(st, ev);
+			if (s == PR_SKIP)
+				continue;
+			if (s != PR_EVENT)
+				break;
+			go = visit(ctx, ev);
+		}
+		f->parser->close(st);
+		if (go)
+			go = visit(ctx, NULL);
+	}
+	free(ev);
+	src->bytes_cur = 0;
+	src->skipped = skipped;
+	src->warnings = warnings;
+	src->nskip_refs = nrefs;
+	src->quiet = quiet;
+}

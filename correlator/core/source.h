@@ -103,6 +103,11 @@ void source_set_time_hints(struct source **srcs, size_t n);
 /* Next event of this source (ts corrected) into *ev; false at the end.
  * Skips and fatal errors are counted and reported, never returned. */
 bool source_next(struct source *src, struct event *ev);
+
+/* A pre-pass over src's events from the start that leaves its counts alone
+ * and prints nothing (the main pass reports damage once). visit sees every
+ * event, then NULL at the end of each file; it returns false to stop. */
+void source_preread(struct source *src, bool (*visit)(void *ctx, struct event *ev), void *ctx);
 void source_close(struct source *src);
 
 /* Diagnostics, GNU style "label#ref: warning: message". A skip counts a lost
