@@ -114,8 +114,11 @@ void sessions_stamp(struct sessions *s, struct event *ev)
 		r->last = ev->ts;
 	ev->session = r->id;
 	const struct pkt *p = ev->pkt;
-	if (!p)
+	if (!p) {
+		/* a log line's session ages out like a packet's */
+		flowtab_expire(s->live, ev->ts);
 		return;
+	}
 	int d = rev ? 1 : 0;
 	r->pkts[d]++;
 	r->bytes[d] += p->wirelen;
