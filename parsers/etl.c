@@ -72,24 +72,15 @@ static int etl_open_p(struct source *src, const char *path, void **state)
 	return 0;
 }
 
-static uint64_t mix(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	return x ^ (x >> 33);
-}
-
 static uint64_t pkt_key(const struct etl_pktmon *p, bool *by_bytes)
 {
 	*by_bytes = p->group_id == 0;
 	if (!*by_bytes)
-		return mix(p->group_id * 65599u + p->pkt_number) | 1;
+		return hash_finalize64(p->group_id * 65599u + p->pkt_number) | 1;
 	uint64_t h = 1469598103934665603ULL;
 	for (uint32_t k = 0; k < p->logged_size; k++)
 		h = (h ^ p->frame[k]) * 1099511628211ULL;
-	return mix(h ^ p->original_size) & ~1ull;
+	return hash_finalize64(h ^ p->original_size) & ~1ull;
 }
 
 /* Split the loaded buffer into records and link the appearances of each packet. */

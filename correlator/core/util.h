@@ -52,4 +52,15 @@ bool starts_with_ci(const char *s, const char *prefix);
 /* Dotted-prefix type match: "fw" matches "fw" and "fw.drop", not "fwx". */
 bool type_has_prefix(const char *type, const char *prefix);
 
+/* The 64-bit finalizer of MurmurHash3: spreads every input bit over the
+ * result (hash tables keyed by ids or sums of ids). */
+static inline uint64_t hash_finalize64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	return x ^ (x >> 33);
+}
+
 #endif

@@ -137,15 +137,6 @@ struct link_table {
 	size_t mask;
 };
 
-static uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	return x ^ (x >> 33);
-}
-
 static uint64_t addr_hash(const struct addr *a)
 {
 	uint64_t h = a->family;
@@ -156,8 +147,8 @@ static uint64_t addr_hash(const struct addr *a)
 
 static void link_key(struct link_table *t, unsigned *parent, const struct link_slot *k)
 {
-	uint64_t h = k->kind == 1 ? mix64(k->session)
-				  : mix64(addr_hash(&k->a) * 31 + addr_hash(&k->b) + 7);
+	uint64_t h = k->kind == 1 ? hash_finalize64(k->session)
+				    : hash_finalize64(addr_hash(&k->a) * 31 + addr_hash(&k->b) + 7);
 	for (size_t i = h & t->mask;; i = (i + 1) & t->mask) {
 		struct link_slot *s = &t->slot[i];
 		if (!s->used) {
