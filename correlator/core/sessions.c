@@ -92,6 +92,23 @@ void sessions_free(struct sessions *s)
 	free(s);
 }
 
+/* A packet's share of its session row: counts per direction and vantage. */
+static void count_packet(struct session_row *r, const struct pkt *p, bool rev, uint16_t source)
+{
+	int d = rev ? 1 : 0;
+	r->pkts[d]++;
+	r->bytes[d] += p->wirelen;
+	r->tcp_flags |= p->tcp_flags;
+	unsigned i;
+	for (i = 0; i < r->nsources; i++)
+		if (r->sources[i] == source)
+			break;
+	if (i == r->nsources && r->nsources < SESSION_MAX_VANTAGE)
+		r->sources[r->nsources++] = source;
+	if (i < r->nsources)
+		r->source_pkts[i]++;
+}
+
 void sessions_stamp(struct sessions *s, struct event *ev)
 {
 	if (!(ev->flags & EV_HAS_FLOW))
@@ -113,25 +130,10 @@ void sessions_stamp(struct sessions *s, struct event *ev)
 	if (ev->ts > r->last)
 		r->last = ev->ts;
 	ev->session = r->id;
-	const struct pkt *p = ev->pkt;
-	if (!p) {
-		/* a log line's session ages out like a packet's */
-		flowtab_expire(s->live, ev->ts);
-		return;
-	}
-	int d = rev ? 1 : 0;
-	r->pkts[d]++;
-	r->bytes[d] += p->wirelen;
-	r->tcp_flags |= p->tcp_flags;
-	unsigned i;
-	for (i = 0; i < r->nsources; i++)
-		if (r->sources[i] == ev->source)
-			break;
-	if (i == r->nsources && r->nsources < SESSION_MAX_VANTAGE)
-		r->sources[r->nsources++] = ev->source;
-	if (i < r->nsources)
-		r->source_pkts[i]++;
-	/* drop sessions idle past the timeout, oldest first */
+	if (ev->pkt)
+		count_packet(r, ev->pkt, rev, ev->source);
+	/* drop sessions idle past the timeout, oldest first; a log line's
+	 * session ages out like a packet's */
 	flowtab_expire(s->live, ev->ts);
 }
 
