@@ -6,9 +6,9 @@
  *   udp.reply_from_other_address a response that comes back from another
  *                                address of the same network (/24, /64) or
  *                                from another port than the request went to,
- *                                citing the response; fields expected_addr,
- *                                actual_addr, expected_port, actual_port,
- *                                request_ref
+ *                                citing the response and (cite) the request;
+ *                                fields expected_addr, actual_addr,
+ *                                expected_port, actual_port, request_ref
  * Pairing by service:
  *   dns      (port 53)   a query is a request; the response must carry its id
  *                        and question. Unanswered queries are left to the dns
@@ -76,6 +76,7 @@ struct udp_state {
 	uint64_t *cap_flows, *cap_pending;
 	struct event ev;
 	char msg[320];
+	char cite[96];
 };
 
 static void on_evict(void *ctx, const struct flow *key, void *data, bool by_cap)
@@ -187,6 +188,10 @@ static void build_other(struct udp_state *s, const struct dgram *d, const struct
 	ev_int(ev, "request_ref", (int64_t)p->req.ref);
 	ev_cstr(ev, "service", service_name[p->service]);
 	ev_dur(ev, "delay", d->ev->ts - p->req.ts);
+	size_t cl = 0;
+	s->cite[0] = 0;
+	an_cite(s->cite, sizeof s->cite, &cl, p->req.ref, p->req.file, p->req.ts, "[udp] the request");
+	ev_cstr(ev, "cite", s->cite);
 	char e[64], a[64], c[64];
 	addr_format(&p->server, e, sizeof e);
 	addr_format(&d->f.src, a, sizeof a);

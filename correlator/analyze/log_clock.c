@@ -78,6 +78,37 @@ static int cmp_i64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* The window [d_i, d_i + w] over c[from, to) holding the most distinct
+ * records (ties: with tight, the one whose candidates agree best (a smaller
+ * spread, by more than 1 ms); then the window nearer zero: a clock on time
+ * is the likelier); cnt (nrec zeros) is left zeroed. */
+static size_t best_window(const struct log_clock_cand *c, size_t from, size_t to, int64_t w, bool tight,
+			  uint32_t *cnt, size_t *bi, size_t *bj)
+{
+	size_t best = 0, distinct = 0;
+	*bi = from;
+	*bj = from + 1;
+	for (size_t i = from, j = from; i < to; i++) {
+		while (j < to && c[j].d - c[i].d <= w) {
+			if (!cnt[c[j].rec]++)
+				distinct++;
+			j++;
+		}
+		int64_t ctr = c[i].d + (c[j - 1].d - c[i].d) / 2;
+		int64_t spread = c[j - 1].d - c[i].d, bspread = c[*bj - 1].d - c[*bi].d;
+		bool tie = distinct == best && (!tight || llabs(spread - bspread) <= 1000000);
+		if (distinct > best || (tight && distinct == best && spread < bspread - 1000000) ||
+		    (tie && llabs(ctr) < llabs(c[*bi].d + bspread / 2))) {
+			best = distinct;
+			*bi = i;
+			*bj = j;
+		}
+		if (!--cnt[c[i].rec])
+			distinct--;
+	}
+	return best;
+}
+
 void log_clock_vote(struct log_clock_cand *c, size_t n, size_t nrec, int64_t resolution,
 		    struct log_clock_est *out)
 {
@@ -85,26 +116,22 @@ void log_clock_vote(struct log_clock_cand *c, size_t n, size_t nrec, int64_t res
 	if (!n || !nrec)
 		return;
 	qsort(c, n, sizeof *c, cmp_cand);
-	int64_t w = (resolution >= NS ? resolution : 0) + NS;
-	/* the window [d_i, d_i + w] holding the most distinct records */
+	int64_t res = resolution >= NS ? resolution : 0;
 	uint32_t *seen = xcalloc(nrec, sizeof *seen), *cnt = xcalloc(nrec, sizeof *cnt);
-	size_t best_i = 0, best_j = 0, best = 0, distinct = 0;
-	for (size_t i = 0, j = 0; i < n; i++) {
-		while (j < n && c[j].d - c[i].d <= w) {
-			if (!cnt[c[j].rec]++)
-				distinct++;
-			j++;
-		}
-		/* ties: the window nearer zero (a clock on time is the likelier) */
-		int64_t ctr = c[i].d + (c[j - 1].d - c[i].d) / 2;
-		if (distinct > best ||
-		    (distinct == best && llabs(ctr) < llabs(c[best_i].d + (c[best_j - 1].d - c[best_i].d) / 2))) {
-			best = distinct;
+	size_t best_i, best_j;
+	size_t best = best_window(c, 0, n, res + NS, false, cnt, &best_i, &best_j);
+	/* the narrowest window that still holds as many records: a record with
+	 * several candidates (retries a second apart, one flow's many packets)
+	 * then keeps the one that agrees with the others; for whole-second
+	 * stamps, res + 20 ms is where the records' intervals still overlap */
+	static const int64_t narrower[] = { 20000000, 200000000 };
+	for (size_t k = 0; k < sizeof narrower / sizeof *narrower; k++) {
+		size_t i, j;
+		if (best_window(c, 0, n, res + narrower[k], true, cnt, &i, &j) == best) {
 			best_i = i;
 			best_j = j;
+			break;
 		}
-		if (!--cnt[c[i].rec])
-			distinct--;
 	}
 	free(cnt);
 	/* per record, the candidate nearest the window's middle */
