@@ -7,7 +7,7 @@
 
 #include "an_tcp.h"
 
-extern const struct analyzer analyzer_udp, analyzer_esp, analyzer_dns, analyzer_arp;
+extern const struct analyzer analyzer_udp, analyzer_esp, analyzer_dns, analyzer_arp, analyzer_smtp;
 extern const struct analyzer analyzer_path;
 
 const struct analyzer *const analyzer_table[] = {
@@ -16,6 +16,7 @@ const struct analyzer *const analyzer_table[] = {
 	&analyzer_esp,
 	&analyzer_dns,
 	&analyzer_arp,
+	&analyzer_smtp,
 	&analyzer_path,
 	NULL,
 };

@@ -129,6 +129,9 @@ const struct field_def fields_table[] = {
 	{ "expected_port", N, "udp.reply_from_other_address: port asked" },
 	{ "actual_port", N, "udp.reply_from_other_address: port that replied" },
 	{ "request_ref", I, "udp.reply_from_other_address: the request" },
+	{ "wait", D, "smtp.final_reply, smtp.no_final_reply: time since the end of data" },
+	{ "eod_ref", I, "smtp.final_reply, smtp.no_final_reply: the segment with the final \".\"" },
+	{ "size", I, "smtp.data_end: message body bytes" },
 	{ "replay_window_exceeded", N, "esp.reordered: late by 64 or more" },
 	{ "peak_qps", N, "dns.burst: peak queries per second" },
 	{ "names", N, "dns.burst: names asked" },
@@ -293,6 +296,7 @@ const char *const event_types[] = {
 	"esp.duplicate", "esp.interval", "esp.summary", "dns.unanswered", "dns.burst",
 	"dns.summary", "arp.unanswered", "arp.gratuitous", "arp.burst", "arp.summary",
 	"arp.burst_outcome", "tcp.zero_window_stall", "pktmon.drop",
+	"smtp.data_end", "smtp.final_reply", "smtp.no_final_reply",
 	/* path analysis */
 	"path.match", "path.lost", "path.injected", "path.modified", "path.ack_mismatch",
 	"path.reordered", "path.delay", "path.exchange", "path.blame", "path.clock",
