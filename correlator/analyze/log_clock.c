@@ -79,11 +79,10 @@ static int cmp_i64(const void *a, const void *b)
 }
 
 /* The window [d_i, d_i + w] over c[from, to) holding the most distinct
- * records (ties: with tight, the one whose candidates agree best (a smaller
- * spread, by more than 1 ms); then the window nearer zero: a clock on time
- * is the likelier); cnt (nrec zeros) is left zeroed. */
-static size_t best_window(const struct log_clock_cand *c, size_t from, size_t to, int64_t w, bool tight,
-			  uint32_t *cnt, size_t *bi, size_t *bj)
+ * records (ties: the window nearer zero: a clock on time is the likelier);
+ * cnt (nrec zeros) is left zeroed. */
+static size_t best_window(const struct log_clock_cand *c, size_t from, size_t to, int64_t w, uint32_t *cnt,
+			  size_t *bi, size_t *bj)
 {
 	size_t best = 0, distinct = 0;
 	*bi = from;
@@ -95,16 +94,57 @@ static size_t best_window(const struct log_clock_cand *c, size_t from, size_t to
 			j++;
 		}
 		int64_t ctr = c[i].d + (c[j - 1].d - c[i].d) / 2;
-		int64_t spread = c[j - 1].d - c[i].d, bspread = c[*bj - 1].d - c[*bi].d;
-		bool tie = distinct == best && (!tight || llabs(spread - bspread) <= 1000000);
-		if (distinct > best || (tight && distinct == best && spread < bspread - 1000000) ||
-		    (tie && llabs(ctr) < llabs(c[*bi].d + bspread / 2))) {
+		if (distinct > best ||
+		    (distinct == best && llabs(ctr) < llabs(c[*bi].d + (c[*bj - 1].d - c[*bi].d) / 2))) {
 			best = distinct;
 			*bi = i;
 			*bj = j;
 		}
 		if (!--cnt[c[i].rec])
 			distinct--;
+	}
+	return best;
+}
+
+/* Each candidate says the offset lies in [d, d + w]. The offsets covered by
+ * the most distinct records, as the longest run [*a, *b] (ties within 1 ms:
+ * the run nearer zero); returns the count. Candidates sorted by d; cnt
+ * (nrec zeros) is left zeroed. */
+static size_t best_cover(const struct log_clock_cand *c, size_t n, int64_t w, uint32_t *cnt, int64_t *a,
+			 int64_t *b)
+{
+	size_t i = 0, j = 0, distinct = 0, best = 0, run_val = 0;
+	int64_t prev = 0, run_a = 0, run_b = 0;
+	bool have_prev = false;
+	while (i < n || j < n) {
+		bool start = i < n && c[i].d <= c[j].d + w;
+		int64_t pos = start ? c[i].d : c[j].d + w;
+		if (have_prev && pos > prev && distinct) {
+			if (distinct == run_val && run_b == prev) {
+				run_b = pos;
+			} else {
+				run_val = distinct;
+				run_a = prev;
+				run_b = pos;
+			}
+			int64_t len = run_b - run_a, blen = *b - *a;
+			if (run_val > best ||
+			    (run_val == best && (len > blen + 1000000 ||
+						 (len >= blen - 1000000 &&
+						  llabs(run_a + len / 2) < llabs(*a + blen / 2))))) {
+				best = run_val;
+				*a = run_a;
+				*b = run_b;
+			}
+		}
+		if (start) {
+			if (!cnt[c[i++].rec]++)
+				distinct++;
+		} else if (!--cnt[c[j++].rec]) {
+			distinct--;
+		}
+		prev = pos;
+		have_prev = true;
 	}
 	return best;
 }
@@ -119,19 +159,28 @@ void log_clock_vote(struct log_clock_cand *c, size_t n, size_t nrec, int64_t res
 	int64_t res = resolution >= NS ? resolution : 0;
 	uint32_t *seen = xcalloc(nrec, sizeof *seen), *cnt = xcalloc(nrec, sizeof *cnt);
 	size_t best_i, best_j;
-	size_t best = best_window(c, 0, n, res + NS, false, cnt, &best_i, &best_j);
-	/* the narrowest window that still holds as many records: a record with
-	 * several candidates (retries a second apart, one flow's many packets)
-	 * then keeps the one that agrees with the others; for whole-second
-	 * stamps, res + 20 ms is where the records' intervals still overlap */
-	static const int64_t narrower[] = { 20000000, 200000000 };
+	size_t best = best_window(c, 0, n, res + NS, cnt, &best_i, &best_j);
+	/* the narrowest slack that still covers as many records, and there the
+	 * longest run of offsets they all allow: a record with several
+	 * candidates (retries a second apart, one flow's many packets) keeps the
+	 * one that agrees with the others. Slack 2 ms first: the firewall and
+	 * the capture see a packet a little apart. */
+	static const int64_t narrower[] = { 2000000, 20000000, 200000000 };
 	for (size_t k = 0; k < sizeof narrower / sizeof *narrower; k++) {
-		size_t i, j;
-		if (best_window(c, 0, n, res + narrower[k], true, cnt, &i, &j) == best) {
+		int64_t w = res + narrower[k], a = 0, b = 0;
+		if (best_cover(c, n, w, cnt, &a, &b) != best)
+			continue;
+		/* the candidates that cover the whole run: d in [b - w, a] */
+		size_t i = 0, j;
+		while (i < n && c[i].d < b - w)
+			i++;
+		for (j = i; j < n && c[j].d <= a; j++)
+			;
+		if (j > i) {
 			best_i = i;
 			best_j = j;
-			break;
 		}
+		break;
 	}
 	free(cnt);
 	/* per record, the candidate nearest the window's middle */

@@ -133,7 +133,9 @@ def build(rng, outdir, near_miss):
     drop_lines = []
     for k in range(len(reqs)):
         qt = cap.frames[reqs[k]][0]
-        if kind != "tmg" and rng.random() < 0.5:
+        # the allowed request: a connection is logged once (ASA Built, Check
+        # Point accept, TMG Initiated, pfirewall ALLOW), iptables logs packets
+        if (k == 0 or kind == "iptables") and rng.random() < 0.5:
             lines.append((qt + lsk, line(kind, qt + lsk, "allow", client, cport, vip, 1434, 28 + len(req),
                                          (ip_id + k) & 0xFFFF, rng)))
         if not near_miss:
@@ -143,7 +145,7 @@ def build(rng, outdir, near_miss):
                       int.from_bytes(rdata[18:20], "big"), rng)
             lines.append((ft + lsk, ll))
             drop_lines.append(ll)
-    for _ in range(rng.randrange(0, 4)):     # unrelated drops of other hosts
+    for _ in range(rng.randrange(1, 4)):     # unrelated drops of other hosts
         tt = t0 + rng.randrange(-5000, 5000) * 10**6
         lines.append((tt + lsk, line(kind, tt + lsk, "drop", fl.public_v4(rng), fl.eph_port(rng), client,
                                      rng.choice((445, 3389, 135)), 60, rng.randrange(1, 65535), rng)))

@@ -166,6 +166,7 @@ for i in range(3):                                                         # 3, 
 s.expect("udp_reply_other_address", [11])   # the lesser rule still holds
 
 # 5. SMTP
+T0NS = int(T0.timestamp()) * NS
 REMOTE = "203.0.113.10:25"
 s = sample("smtp.fire")
 def smtp(s, t, ref, typ, sess, **kw):
@@ -181,6 +182,20 @@ smtp(s, 400.0, 80, "smtp.info", "SE", smtp__data="queue idle")
 s.expect("smtp_no_reply_after_data", [36, 37])
 s.expect("smtp_no_final_reply", [71])
 s.expect("smtp_error_replies", [50, 60])
+# the relay that never answers the ".": the capture's smtp analyzer and the log's 354
+EXCH, RELAY = "10.0.0.25", "203.0.113.10"
+m = flow(EXCH, 30100, RELAY, 25)
+smtp(s, 500.0, 90, "smtp.reply", "SF", smtp__data="354 End data with <CR><LF>.<CR><LF>", smtp__code=354)
+s.events[-1]["flow"] = m
+s.ev(500.2, "client", 210, "smtp.data_end", m, size=2048)
+s.ev(561.0, "client", 215, "smtp.no_final_reply", m, wait=60800000000, eod_ref=210, end="client reset",
+     cite="210@%d [smtp.data_end] the end of data;215@%d [tcp] the connection ends" % (T0NS + 500200000000,
+                                                                                     T0NS + 561 * NS))
+smtp(s, 561.2, 92, "smtp.disconnect", "SF")
+s.events[-1]["flow"] = m
+s.expect("smtp_no_reply_after_data", [90, 92])
+s.expect("smtp_relay_no_final_reply", [90, 215, 210])   # the steps, then the cited records
+s.expect("smtp_capture_no_final_reply", [210, 215])
 
 s = sample("smtp.miss")
 smtp(s, 100.0, 35, "smtp.command", "SA", smtp__data="DATA")
@@ -189,6 +204,21 @@ smtp(s, 101.0, 37, "smtp.reply", "SA", smtp__data="250 2.6.0 Queued mail for del
 smtp(s, 101.5, 38, "smtp.command", "SA", smtp__data="QUIT")
 smtp(s, 101.6, 39, "smtp.disconnect", "SA")
 smtp(s, 200.0, 50, "smtp.reply", "SC", smtp__data="250 OK", smtp__code=250)
+# the relay answered (the capture and the log), then the session closed
+EXCH, RELAY = "10.0.0.25", "203.0.113.10"
+m = flow(EXCH, 30100, RELAY, 25)
+smtp(s, 500.0, 90, "smtp.reply", "SF", smtp__data="354 End data", smtp__code=354)
+s.events[-1]["flow"] = m
+s.ev(500.2, "client", 210, "smtp.data_end", m, size=2048)
+s.ev(503.0, "client", 212, "smtp.final_reply", m, smtp__code=250, wait=2800000000, eod_ref=210)
+smtp(s, 503.001, 91, "smtp.reply", "SF", smtp__data="250 2.6.0 Queued", smtp__code=250)
+s.events[-1]["flow"] = m
+# a later message of the same session, unanswered in the capture, whose 354 the log does not hold
+s.ev(530.2, "client", 230, "smtp.data_end", m, size=512)
+s.ev(591.0, "client", 235, "smtp.no_final_reply", m, wait=60800000000, eod_ref=230, end="client reset",
+     cite="230@%d [smtp.data_end] the end of data;235@%d [tcp] the connection ends" % (T0NS + 530200000000,
+                                                                                     T0NS + 591 * NS))
+s.expect("smtp_capture_no_final_reply", [230, 235])   # the lesser rule still holds
 
 # 6. ESP
 SPI = 0x1234
