@@ -2,7 +2,8 @@
  * tests/unit/test_log_clock.c - the log clock vote: a whole-second log 13
  * minutes fast found from records each paired with several packets (only the
  * true offset gathers them all), the 1 s interval intersection, a log on time
- * kept at 0, fine-grained logs by the median, nothing to vote on.
+ * kept at 0, fine-grained logs by the median, retries a second apart (each
+ * drop line could be any of the three replies), nothing to vote on.
  */
 #include <check.h>
 #include <stdlib.h>
@@ -59,6 +60,31 @@ START_TEST(fine_grained_median)
 }
 END_TEST
 
+START_TEST(retries_a_second_apart)
+{
+	/* a request at 36.787 s and its replies at 36.823, 37.916, 38.911 (the
+	 * client retries); a whole-second log 24.3 s slow stamps the allowed
+	 * request 12, the three drops 12, 13, 14. Each drop line has all three
+	 * replies as candidates; the shift by one retry also fits in 1 s + 2 ms,
+	 * but only the true offset is allowed by every record over a long run */
+	int64_t req = 36787 * MS, rep[3] = { 36823 * MS, 37916 * MS, 38911 * MS };
+	int64_t st[3] = { 12 * S, 13 * S, 14 * S };
+	struct log_clock_cand c[10];
+	size_t n = 0;
+	c[n++] = (struct log_clock_cand){ 12 * S - req, 0 };
+	for (unsigned r = 0; r < 3; r++)
+		for (unsigned k = 0; k < 3; k++)
+			c[n++] = (struct log_clock_cand){ st[r] - rep[k], r + 1 };
+	struct log_clock_est e;
+	log_clock_vote(c, n, 4, S, &e);
+	ck_assert(e.ok);
+	ck_assert_uint_eq(e.records, 4);
+	/* allowed by all: [12 - 36.787, 13 - 37.916 + 1) = [-24.787, -23.916) */
+	ck_assert_int_eq(e.offset, -24787 * MS + (871 * MS) / 2);
+	ck_assert_int_eq(e.uncertainty, 871 * MS / 2);
+}
+END_TEST
+
 START_TEST(nothing)
 {
 	struct log_clock_est e;
@@ -74,6 +100,7 @@ int main(void)
 	tcase_add_test(tc, whole_second_minutes_off);
 	tcase_add_test(tc, on_time_is_zero);
 	tcase_add_test(tc, fine_grained_median);
+	tcase_add_test(tc, retries_a_second_apart);
 	tcase_add_test(tc, nothing);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
