@@ -6,6 +6,8 @@
  */
 #include "log_clock.h"
 
+#include "an_common.h"
+
 #include "../core/event.h"
 #include "../core/parser.h"
 #include "../core/pkt.h"
@@ -23,8 +25,8 @@
 #define MAX_CANDS 4000000u
 #define NVAR 4
 
-enum { K_SYN = 1, K_END = 2 };
-enum { A_ANY, A_START, A_END };
+enum { K_SYN = 1, K_END = 2, K_SYNACK = 4 };
+enum { A_ANY, A_START, A_END, A_CONNECTED, A_SKIP };
 
 struct lc_pkt {
 	uint64_t key;
@@ -33,6 +35,7 @@ struct lc_pkt {
 	uint16_t source;
 	uint16_t ip_id;
 	uint8_t kind;
+	uint32_t line;        /* hash of the payload's first line, or 0 */
 };
 
 struct lc_rec {
@@ -40,6 +43,7 @@ struct lc_rec {
 	int64_t ts_raw;
 	uint64_t key[NVAR];
 	int32_t ip_id;        /* the IP-ID the record names (iptables ID=), or -1 */
+	uint32_t line;        /* hash of the line an SMTP command/reply logs, or 0 */
 	uint8_t nkey, action;
 };
 
@@ -235,7 +239,9 @@ static uint8_t action_of(const struct event *ev)
 	if (!strcmp(t, "fw.teardown") || !strcmp(t, "smtp.disconnect"))
 		return A_END;
 	if (!strcmp(t, "smtp.connect"))
-		return A_START;
+		return A_CONNECTED;  /* Exchange logs "+" once connected: the SYN-ACK */
+	if (!strcmp(t, "smtp.info"))
+		return A_SKIP;       /* Exchange's own notes, at no packet's time */
 	const struct value *a = event_get(ev, "fw.action");
 	if (a && a->type == V_STR) {
 		if ((a->u.s.n == 5 && !memcmp(a->u.s.p, "built", 5)) || (a->u.s.n == 4 && !memcmp(a->u.s.p, "open", 4)))
@@ -253,6 +259,19 @@ static bool get_addr(const struct event *ev, const char *name, struct addr *out)
 		return false;
 	*out = v->u.a;
 	return true;
+}
+
+/* A line's hash for pairing an SMTP log line with the segment that carried
+ * it (never 0). */
+static uint32_t line_hash(const uint8_t *p, size_t n)
+{
+	size_t k = 0;
+	while (k < n && k < 512 && p[k] != '\r' && p[k] != '\n')
+		k++;
+	if (!k)
+		return 0;
+	uint64_t h = an_hash(p, k);
+	return (uint32_t)(h ^ (h >> 32)) | 1;
 }
 
 /* The flow as named, and as it is on the other side of the NAT. */
@@ -330,10 +349,14 @@ static bool lc_visit(void *ctx, struct event *ev)
 				kind |= K_SYN;
 			if (p->tcp_flags & (TH_FIN | TH_RST))
 				kind |= K_END;
+			if ((p->tcp_flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK))
+				kind |= K_SYNACK;
 		}
+		uint32_t n = p->payload_caplen < p->l4_len ? p->payload_caplen : p->l4_len;
+		uint32_t line = (p->layers & PKT_TCP) && p->payload && n ? line_hash(p->payload, n) : 0;
 		(*rd->pk)[(*rd->npk)++] = (struct lc_pkt){ flow_key(&ev->flow), ev->ts_raw + rd->clock_offset,
-							   ev->ref, rd->index, p->ip_id, kind };
-	} else if (lg->n < LOG_CLOCK_RECS) {
+							   ev->ref, rd->index, p->ip_id, kind, line };
+	} else if (lg->n < LOG_CLOCK_RECS && action_of(ev) != A_SKIP) {
 		lg->with_flow++;
 		if (lg->n == lg->cap) {
 			lg->cap = lg->cap ? lg->cap * 2 : 256;
@@ -346,6 +369,9 @@ static bool lc_visit(void *ctx, struct event *ev)
 		r->action = action_of(ev);
 		int64_t id;
 		r->ip_id = event_get_int(ev, "ip.id", &id) && id >= 0 && id <= 65535 ? (int32_t)id : -1;
+		const struct value *sd = event_get(ev, "smtp.data");
+		if (sd && sd->type == V_STR && (!strcmp(ev->type, "smtp.command") || !strcmp(ev->type, "smtp.reply")))
+			r->line = line_hash((const uint8_t *)sd->u.s.p, sd->u.s.n);
 		rec_keys(ev, r);
 	}
 	return rd->n < LOG_CLOCK_PKTS;
@@ -374,10 +400,14 @@ static size_t find_key(const struct lc_pkt *p, size_t n, uint64_t key)
 	return lo;
 }
 
-static bool fits(const struct lc_pkt *p, uint8_t action, int32_t ip_id)
+static bool fits(const struct lc_pkt *p, uint8_t action, int32_t ip_id, uint32_t line)
 {
 	if (ip_id >= 0)
 		return p->ip_id == ip_id;  /* the very packet */
+	if (line)
+		return p->line == line;    /* the segment that carried the logged line */
+	if (action == A_CONNECTED)
+		return p->kind & K_SYNACK;
 	if (action == A_START)
 		return p->kind & K_SYN;
 	if (action == A_END)
@@ -401,10 +431,12 @@ static void estimate_log(struct run *run, struct source *src, struct lc_log *lg,
 				continue;
 			bool any_fit = false;
 			for (size_t k = a; k < b; k++)
-				any_fit |= fits(&pk[k], r->action, r->ip_id);
+				any_fit |= fits(&pk[k], r->action, r->ip_id, r->line);
+			if (!any_fit && r->line)
+				continue;  /* the capture lacks that segment (or its payload) */
 			for (size_t k = a; k < b && got < CANDS_PER_REC; k++) {
 				/* no SYN / FIN in the capture: the first / last packet */
-				bool use = any_fit ? fits(&pk[k], r->action, r->ip_id)
+				bool use = any_fit ? fits(&pk[k], r->action, r->ip_id, r->line)
 						   : r->action == A_START ? k == a : r->action == A_END ? k == b - 1 : true;
 				if (!use)
 					continue;

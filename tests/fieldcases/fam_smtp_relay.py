@@ -214,7 +214,7 @@ def build(rng, outdir, near_miss):
             seq[0] += 1
         if at_client:
             row(t_syn - 1000 * 1000, "*", "SendRoutingHeaders", "Set Session Permissions")
-            row(t_connected - rtt, "+")
+            row(t_connected, "+")                  # connect() returns on the SYN-ACK
         else:
             row(here(t_connected, True), "+")
         for tc, from_cli, line in exch:
