@@ -108,9 +108,12 @@ def build(rng, outdir, near_miss):
     banner = "220 %s ESMTP %s" % (ehlo, rng.choice(("Postfix", "Microsoft ESMTP MAIL Service ready", "ready")))
     exch = []            # (time at the client capture, from_client, log line data)
 
+    # times are the client capture's: a reply to a command shows there a
+    # round trip plus the relay's think time later; the client answers a
+    # reply after its own think time
     def server(line_or_lines):
         nonlocal t
-        t += owd + think() if exch and exch[-1][1] else think()
+        t += 2 * owd + think()
         lines = line_or_lines if isinstance(line_or_lines, list) else [line_or_lines]
         s.add(t, False, "PA", ("\r\n".join(lines) + "\r\n").encode())
         for ln in lines:
@@ -120,12 +123,11 @@ def build(rng, outdir, near_miss):
 
     def client(line):
         nonlocal t
-        t += owd + think()
+        t += think()
         s.add(t, True, "PA", (line + "\r\n").encode())
         exch.append((t, True, line))
 
-    t += owd
-    server(banner)
+    server(banner)                                         # sent once the third ACK arrives
     client("EHLO %s" % rng.choice(("EX01.contoso.com", "app01.example.org", "mta.example.com")))
     server(["250-%s" % ehlo, "250-SIZE 52428800", "250-PIPELINING", "250 8BITMIME"])
     client("MAIL FROM:<%s@example.org>" % rng.choice(("alice", "ops", "billing")))
@@ -138,7 +140,7 @@ def build(rng, outdir, near_miss):
     b = body(rng)
     alone = rng.random() < 0.3
     data = b if alone else b + b".\r\n"
-    t += owd + think()
+    t += think()
     for k in range(0, len(data), 1460):
         s.add(t, True, "PA", data[k:k + 1460])
         t += rng.randrange(10, 400) * 1000
@@ -150,7 +152,7 @@ def build(rng, outdir, near_miss):
     s.add(t, False, "A")                                   # the relay's TCP takes it all
     timeout = rng.randrange(20, 600) * 10**9 + rng.randrange(10**6) * 1000
     if near_miss:
-        t = t_eod + rng.randrange(50_000, min(timeout, 15 * 10**9) // 1000) * 1000
+        t = t_eod + rng.randrange((2 * owd + think()) // 1000, min(timeout, 15 * 10**9) // 1000) * 1000
         s.add(t, False, "PA", b"250 2.6.0 Queued mail for delivery\r\n")
         exch.append((t, False, "250 2.6.0 Queued mail for delivery"))
         t += think()
