@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../correlator/core/fields.h"
 #include "../../correlator/core/flowtab.h"
 #include "../../correlator/core/tz.h"
 #include "../../correlator/core/util.h"
@@ -159,6 +160,21 @@ START_TEST(sniffing)
 }
 END_TEST
 
+/* the JSONL writer's parent test: a dotted prefix with members after it */
+START_TEST(field_parents)
+{
+	static const char *const yes[] = { "tcp.flags", "tcp", "fw.result", "path.delay", "ip.flags",
+					   "icmp.inner", "icmp.inner.ip", "ip.fragment", NULL };
+	static const char *const no[] = { "tcp.flags.syn", "ip.src", "tc", "tcp.flag", "fw.result.code",
+					  "path.delay.min", "", "delay", "tcp.flags.", NULL };
+	for (size_t i = 0; yes[i]; i++)
+		ck_assert_msg(fields_is_parent(yes[i], strlen(yes[i])), "%s", yes[i]);
+	for (size_t i = 0; no[i]; i++)
+		ck_assert_msg(!fields_is_parent(no[i], strlen(no[i])), "%s", no[i]);
+	ck_assert(fields_is_parent("tcp.flags.syn", 9)); /* by length, not by NUL */
+}
+END_TEST
+
 static Suite *core_suite(void)
 {
 	Suite *s = suite_create("core");
@@ -169,6 +185,7 @@ static Suite *core_suite(void)
 	tcase_add_test(tc, addresses_and_flows);
 	tcase_add_test(tc, flowtab_eviction);
 	tcase_add_test(tc, sniffing);
+	tcase_add_test(tc, field_parents);
 	suite_add_tcase(s, tc);
 	return s;
 }
