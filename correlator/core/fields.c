@@ -272,7 +272,7 @@ static struct {
 } parent_set[PARENT_SLOTS];
 static pthread_once_t parent_once = PTHREAD_ONCE_INIT;
 
-static uint32_t parent_hash(const char *s, size_t n)
+static uint32_t parent_hash(const char *s, size_t n)  /* FNV-1a */
 {
 	uint32_t h = 2166136261u;
 	for (size_t i = 0; i < n; i++)
@@ -307,8 +307,13 @@ static void parent_build(void)
 
 bool fields_is_parent(const char *name, size_t len)
 {
+	return fields_is_parent_hashed(name, len, parent_hash(name, len));
+}
+
+bool fields_is_parent_hashed(const char *name, size_t len, uint32_t fnv1a)
+{
 	pthread_once(&parent_once, parent_build);
-	for (uint32_t i = parent_hash(name, len) & (PARENT_SLOTS - 1);; i = (i + 1) & (PARENT_SLOTS - 1)) {
+	for (uint32_t i = fnv1a & (PARENT_SLOTS - 1);; i = (i + 1) & (PARENT_SLOTS - 1)) {
 		if (!parent_set[i].name)
 			return false;
 		if (parent_set[i].len == len && !memcmp(parent_set[i].name, name, len))

@@ -178,7 +178,7 @@ void jbuf_value(struct jbuf *j, const struct value *v)
 	jbuf_put(j, "null", 4);
 }
 
-static uint32_t name_hash(const char *s, size_t n)
+static uint32_t name_hash(const char *s, size_t n)  /* FNV-1a, as fields_is_parent_hashed wants */
 {
 	uint32_t h = 2166136261u;
 	for (size_t i = 0; i < n; i++)
@@ -216,9 +216,9 @@ static void fields_out(struct jbuf *j, const struct event *ev, bool indexable)
 		if (dup) {
 			char nb[128];
 			snprintf(nb, sizeof nb, "%s%s#%u", name,
-				 indexable && fields_is_parent(name, len) ? FIELDS_PARENT_SUFFIX : "", dup + 1);
+				 indexable && fields_is_parent_hashed(name, len, h) ? FIELDS_PARENT_SUFFIX : "", dup + 1);
 			jbuf_cstr(j, nb);
-		} else if (indexable && fields_is_parent(name, len)) {
+		} else if (indexable && fields_is_parent_hashed(name, len, h)) {
 			char nb[160];
 			snprintf(nb, sizeof nb, "%s%s", name, FIELDS_PARENT_SUFFIX);
 			jbuf_cstr(j, nb);
