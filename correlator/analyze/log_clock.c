@@ -507,7 +507,11 @@ static void estimate_log(struct run *run, struct source *src, struct lc_log *lg,
 
 void log_clock_prepass(struct run *run)
 {
-	size_t n = run->nsources;
+	size_t n = run->nsources, nread = 0;
+	for (size_t i = 0; i < n; i++)
+		nread += !run->sources[i]->unreadable && run->sources[i]->nfiles;
+	if (nread < 2)  /* a log and a capture to set it by: two sources at least */
+		return;
 	struct lc_pkt *pk = NULL;
 	size_t npk = 0, cpk = 0;
 	struct lc_log *lg = xcalloc(n, sizeof *lg);

@@ -8,6 +8,8 @@
 #include "fields.h"
 #include "util.h"
 
+#include <pthread.h>
+#include <stdint.h>
 #include <string.h>
 
 #define I V_INT
@@ -263,17 +265,63 @@ const char *fields_type_name(enum value_type t)
  * (tmg.c fw.result.code/.meaning, an_path.c path.delay.*) */
 static const char *const open_parents[] = { "fw.result", "path.delay", NULL };
 
-bool fields_is_parent(const char *name, size_t len)
+/* The parents, as a set built once: every dotted prefix of a catalogue name
+ * that has a member after it, and the open parents. The JSON writers ask per
+ * key of every event, so this is a hash probe, not a scan of the catalogue. */
+#define PARENT_SLOTS 1024u  /* power of two, well above the prefixes (~100) */
+static struct {
+	const char *name;
+	size_t len;
+} parent_set[PARENT_SLOTS];
+static pthread_once_t parent_once = PTHREAD_ONCE_INIT;
+
+static uint32_t parent_hash(const char *s, size_t n)  /* FNV-1a */
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
+static void parent_add(const char *name, size_t len)
+{
+	for (uint32_t i = parent_hash(name, len) & (PARENT_SLOTS - 1);; i = (i + 1) & (PARENT_SLOTS - 1)) {
+		if (!parent_set[i].name) {
+			parent_set[i].name = name;
+			parent_set[i].len = len;
+			return;
+		}
+		if (parent_set[i].len == len && !memcmp(parent_set[i].name, name, len))
+			return;
+	}
+}
+
+static void parent_build(void)
 {
 	for (size_t i = 0; open_parents[i]; i++)
-		if (strlen(open_parents[i]) == len && !memcmp(open_parents[i], name, len))
-			return true;
+		parent_add(open_parents[i], strlen(open_parents[i]));
 	for (size_t i = 0; fields_table[i].name; i++) {
 		const char *t = fields_table[i].name;
-		if (!strncmp(t, name, len) && t[len] == '.' && t[len + 1])
+		for (size_t k = 0; t[k]; k++)
+			if (t[k] == '.' && t[k + 1])
+				parent_add(t, k);
+	}
+}
+
+bool fields_is_parent(const char *name, size_t len)
+{
+	return fields_is_parent_hashed(name, len, parent_hash(name, len));
+}
+
+bool fields_is_parent_hashed(const char *name, size_t len, uint32_t fnv1a)
+{
+	pthread_once(&parent_once, parent_build);
+	for (uint32_t i = fnv1a & (PARENT_SLOTS - 1);; i = (i + 1) & (PARENT_SLOTS - 1)) {
+		if (!parent_set[i].name)
+			return false;
+		if (parent_set[i].len == len && !memcmp(parent_set[i].name, name, len))
 			return true;
 	}
-	return false;
 }
 
 /* Event types the parsers and analyzers emit (docs/events.md): a rule step

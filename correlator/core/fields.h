@@ -12,6 +12,7 @@
 #define CORRELATOR_FIELDS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "event.h"
 
@@ -41,6 +42,8 @@ const char *fields_type_name(enum value_type t);
  * children for them (fields.c lists those). */
 #define FIELDS_PARENT_SUFFIX ".value"
 bool fields_is_parent(const char *name, size_t len);
+/* The same, given the name's 32-bit FNV-1a hash (the JSON writer has it). */
+bool fields_is_parent_hashed(const char *name, size_t len, uint32_t fnv1a);
 
 /* The event types parsers and analyzers emit (NULL-terminated), the open type
  * families (etw., rule., x.), and whether a rule step's type can ever match:

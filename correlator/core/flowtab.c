@@ -220,7 +220,10 @@ void flowtab_expire(struct flowtab *t, int64_t now)
 {
 	if (!t->idle)
 		return;
-	while (t->head && now - t->head->last > t->idle)
+	/* also entries used more than idle_ns after now: the clock went back (a
+	 * log's day wrap, a capture's clock reset), and they would otherwise
+	 * wait out the jump while every new flow adds an entry */
+	while (t->head && (now - t->head->last > t->idle || t->head->last - now > t->idle))
 		drop(t, t->head, false);
 }
 

@@ -91,7 +91,7 @@ static bool json_plain(unsigned char c)
 void jbuf_str(struct jbuf *j, const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
-	jbuf_putc(j, '"');
+	jbuf_put(j, "\"\"", j->qn);
 	for (size_t i = 0; i < n;) {
 		size_t k = i;
 		while (k < n && json_plain(u[k]))
@@ -104,7 +104,10 @@ void jbuf_str(struct jbuf *j, const char *s, size_t n)
 		unsigned char c = u[i];
 		if (c == '"' || c == '\\') {
 			jbuf_putc(j, '\\');
-			jbuf_putc(j, (char)c);
+			if (c == '"')
+				jbuf_put(j, "\"\"", j->qn);
+			else
+				jbuf_putc(j, (char)c);
 			i++;
 		} else if (c < 0x20 || c == 0x7f) {
 			switch (c) {
@@ -130,7 +133,7 @@ void jbuf_str(struct jbuf *j, const char *s, size_t n)
 			}
 		}
 	}
-	jbuf_putc(j, '"');
+	jbuf_put(j, "\"\"", j->qn);
 }
 
 void jbuf_cstr(struct jbuf *j, const char *s)
@@ -175,7 +178,7 @@ void jbuf_value(struct jbuf *j, const struct value *v)
 	jbuf_put(j, "null", 4);
 }
 
-static uint32_t name_hash(const char *s, size_t n)
+static uint32_t name_hash(const char *s, size_t n)  /* FNV-1a, as fields_is_parent_hashed wants */
 {
 	uint32_t h = 2166136261u;
 	for (size_t i = 0; i < n; i++)
@@ -213,9 +216,9 @@ static void fields_out(struct jbuf *j, const struct event *ev, bool indexable)
 		if (dup) {
 			char nb[128];
 			snprintf(nb, sizeof nb, "%s%s#%u", name,
-				 indexable && fields_is_parent(name, len) ? FIELDS_PARENT_SUFFIX : "", dup + 1);
+				 indexable && fields_is_parent_hashed(name, len, h) ? FIELDS_PARENT_SUFFIX : "", dup + 1);
 			jbuf_cstr(j, nb);
-		} else if (indexable && fields_is_parent(name, len)) {
+		} else if (indexable && fields_is_parent_hashed(name, len, h)) {
 			char nb[160];
 			snprintf(nb, sizeof nb, "%s%s", name, FIELDS_PARENT_SUFFIX);
 			jbuf_cstr(j, nb);
@@ -335,6 +338,47 @@ void csv_cell(FILE *f, const char *s, size_t n)
 		i = k;
 	}
 	fputc('"', f);
+}
+
+void jbuf_csv_cell(struct jbuf *j, const char *s, size_t n)
+{
+	bool quote = false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r') {
+			quote = true;
+			break;
+		}
+	if (!quote) {
+		jbuf_put(j, s, n);
+		return;
+	}
+	jbuf_putc(j, '"');
+	size_t i = 0;
+	while (i < n) {
+		const char *q = memchr(s + i, '"', n - i);
+		size_t k = q ? (size_t)(q - s) + 1 : n;
+		jbuf_put(j, s + i, k - i);
+		if (q)
+			jbuf_putc(j, '"');
+		i = k;
+	}
+	jbuf_putc(j, '"');
+}
+
+void jbuf_csv_fields(struct jbuf *j, const struct event *ev)
+{
+	/* the JSON of one field or more holds quotes (its keys) and never a raw
+	 * newline (escaped), so csv_cell would quote it and double its quotes:
+	 * jbuf_str writes each quote twice meanwhile; "{}" stays bare */
+	if (!ev->nfields) {
+		jbuf_put(j, "{}", 2);
+		return;
+	}
+	jbuf_putc(j, '"');
+	j->qn = 2;
+	fields_out(j, ev, false);
+	j->qn = 1;
+	jbuf_putc(j, '"');
 }
 
 void text_safe(FILE *f, const char *s, size_t n)

@@ -23,6 +23,7 @@
 struct jbuf {
 	FILE *f;
 	size_t n;
+	unsigned qn;  /* bytes per '"' that jbuf_str writes: 1, or 2 inside a CSV cell */
 	char b[JBUF_SIZE];
 };
 
@@ -30,6 +31,7 @@ static inline void jbuf_init(struct jbuf *j, FILE *f)
 {
 	j->f = f;
 	j->n = 0;
+	j->qn = 1;
 }
 
 /* Write out what is buffered (one fwrite). */
@@ -75,6 +77,10 @@ void json_flow(FILE *f, const struct event *ev);
 
 /* A CSV cell (RFC 4180): quoted when it holds a separator, quote or newline. */
 void csv_cell(FILE *f, const char *s, size_t n);
+void jbuf_csv_cell(struct jbuf *j, const char *s, size_t n);
+/* An event's fields as JSON (jbuf_fields) in one CSV cell, the bytes
+ * csv_cell would write for that JSON, without building it first. */
+void jbuf_csv_fields(struct jbuf *j, const struct event *ev);
 
 /* Text safe for a terminal: control bytes shown as \xNN. */
 void text_safe(FILE *f, const char *s, size_t n);

@@ -293,3 +293,50 @@ bool type_has_prefix(const char *type, const char *prefix)
 	size_t n = strlen(prefix);
 	return strncmp(type, prefix, n) == 0 && (type[n] == '\0' || type[n] == '.');
 }
+
+uint32_t inet_sum(const void *data, size_t n, uint32_t s)
+{
+	/* one's-complement addition is the same in either byte order up to a
+	 * final swap (RFC 1071 2.B): add native 64-bit words with end-around
+	 * carry, fold, and swap to network order on a little-endian machine */
+	const unsigned char *d = data;
+	uint64_t acc = 0, w;
+	while (n >= 8) {
+		memcpy(&w, d, 8);
+		acc += w;
+		acc += acc < w;
+		d += 8;
+		n -= 8;
+	}
+	uint32_t w4;
+	uint16_t w2;
+	if (n >= 4) {
+		memcpy(&w4, d, 4);
+		acc += w4;
+		acc += acc < w4;
+		d += 4;
+		n -= 4;
+	}
+	if (n >= 2) {
+		memcpy(&w2, d, 2);
+		acc += w2;
+		acc += acc < w2;
+		d += 2;
+		n -= 2;
+	}
+	if (n) {
+		uint8_t last[2] = { d[0], 0 };
+		memcpy(&w2, last, 2);
+		acc += w2;
+		acc += acc < w2;
+	}
+	acc = (acc & 0xffffffffu) + (acc >> 32);
+	acc = (acc & 0xffffffffu) + (acc >> 32);
+	acc = (acc & 0xffff) + (acc >> 16);
+	acc = (acc & 0xffff) + (acc >> 16);
+	uint32_t r = (uint32_t)acc;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	r = (r >> 8 | r << 8) & 0xffff;
+#endif
+	return s + r;
+}

@@ -52,6 +52,13 @@ bool starts_with_ci(const char *s, const char *prefix);
 /* Dotted-prefix type match: "fw" matches "fw" and "fw.drop", not "fwx". */
 bool type_has_prefix(const char *type, const char *prefix);
 
+/* The Internet checksum (RFC 1071) sum of n bytes added to s: the bytes as
+ * big-endian 16-bit words (an odd last byte padded with zero), read eight at a
+ * time. The result is folded to 16 bits before it is added, so the caller may
+ * add further words and fold at the end; it is 0 only when s and every byte
+ * are 0, so "fold(sum) == 0xffff" still tells a correct checksum. */
+uint32_t inet_sum(const void *data, size_t n, uint32_t s);
+
 /* The 64-bit finalizer of MurmurHash3: spreads every input bit over the
  * result (hash tables keyed by ids or sums of ids). */
 static inline uint64_t hash_finalize64(uint64_t x)

@@ -105,46 +105,63 @@ static void write_jsonl(struct timeline_out *o, const struct event *ev, const ch
 	jbuf_flush(&j);
 }
 
-static void csv_str(FILE *f, const char *s)
+static void csv_str(struct jbuf *j, const char *s)
 {
-	csv_cell(f, s, strlen(s));
+	jbuf_csv_cell(j, s, strlen(s));
 }
 
+/* One CSV line through the output buffer (no stdio call per cell). */
 static void write_csv(struct timeline_out *o, const struct event *ev, const char *msg)
 {
-	FILE *f = o->f;
+	struct jbuf j;
+	jbuf_init(&j, o->f);
 	char ts[40], dt[48], a[64] = "", b[64] = "";
 	format_rfc3339(ev->ts, ts, sizeof ts);
 	iso_datetime(ts, dt, sizeof dt);
-	csv_str(f, msg);
-	fprintf(f, ",%s,%s,%" PRId64 ",%s,", dt, timestamp_desc(ev), epoch_us(ev->ts), ts);
-	csv_str(f, label_of(o, ev));
-	fputc(',', f);
+	csv_str(&j, msg);
+	jbuf_putc(&j, ',');
+	jbuf_puts(&j, dt);
+	jbuf_putc(&j, ',');
+	jbuf_puts(&j, timestamp_desc(ev));
+	jbuf_putc(&j, ',');
+	jbuf_i64(&j, epoch_us(ev->ts));
+	jbuf_putc(&j, ',');
+	jbuf_puts(&j, ts);
+	jbuf_putc(&j, ',');
+	csv_str(&j, label_of(o, ev));
+	jbuf_putc(&j, ',');
 	const char *file = file_of(o, ev);
 	if (file)
-		csv_str(f, file);
-	fprintf(f, ",%" PRIu64 ",%s,", ev->ref, ev->type);
+		csv_str(&j, file);
+	jbuf_putc(&j, ',');
+	jbuf_u64(&j, ev->ref);
+	jbuf_putc(&j, ',');
+	jbuf_puts(&j, ev->type);
+	jbuf_putc(&j, ',');
 	if (ev->flags & EV_HAS_FLOW) {
 		addr_format(&ev->flow.src, a, sizeof a);
 		addr_format(&ev->flow.dst, b, sizeof b);
 		const char *pn = ip_proto_name(ev->flow.proto);
-		fprintf(f, "%s,%u,%s,%u,%s,%" PRIu64, a, ev->flow.sport, b, ev->flow.dport,
-			pn ? pn : "", ev->session);
+		jbuf_puts(&j, a);
+		jbuf_putc(&j, ',');
+		jbuf_u64(&j, ev->flow.sport);
+		jbuf_putc(&j, ',');
+		jbuf_puts(&j, b);
+		jbuf_putc(&j, ',');
+		jbuf_u64(&j, ev->flow.dport);
+		jbuf_putc(&j, ',');
+		if (pn)
+			jbuf_puts(&j, pn);
+		jbuf_putc(&j, ',');
+		jbuf_u64(&j, ev->session);
 	} else {
-		fputs(",,,,,", f);
+		jbuf_put(&j, ",,,,,", 5);
 	}
-	fputc(',', f);
+	jbuf_putc(&j, ',');
 	/* the fields as one JSON object: spreadsheets keep it, scripts parse it */
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
-	if (m) {
-		json_fields(m, ev);
-		fclose(m);
-		csv_cell(f, buf, len);
-		free(buf);
-	}
-	fputc('\n', f);
+	jbuf_csv_fields(&j, ev);
+	jbuf_putc(&j, '\n');
+	jbuf_flush(&j);
 }
 
 static void write_text(struct timeline_out *o, const struct event *ev, const char *msg)

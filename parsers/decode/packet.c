@@ -30,18 +30,6 @@ static void short_read(struct pkt *p, const char *what)
 
 /* ---- checksums ---- */
 
-static uint32_t sum16(const uint8_t *d, size_t n, uint32_t s)
-{
-	while (n > 1) {
-		s += (uint32_t)d[0] << 8 | d[1];
-		d += 2;
-		n -= 2;
-	}
-	if (n)
-		s += (uint32_t)d[0] << 8;
-	return s;
-}
-
 static uint16_t fold(uint32_t s)
 {
 	while (s >> 16)
@@ -53,18 +41,18 @@ static int8_t l4_checksum(const struct pkt *p, const uint8_t *seg, uint32_t len)
 {
 	uint32_t s = 0;
 	if (p->ipver == 4) {
-		s = sum16(p->src.b, 4, s);
-		s = sum16(p->dst.b, 4, s);
+		s = inet_sum(p->src.b, 4, s);
+		s = inet_sum(p->dst.b, 4, s);
 		s += p->ip_proto;
 		s += len;
 	} else {
-		s = sum16(p->src.b, 16, s);
-		s = sum16(p->dst.b, 16, s);
+		s = inet_sum(p->src.b, 16, s);
+		s = inet_sum(p->dst.b, 16, s);
 		s += len >> 16;
 		s += len & 0xffff;
 		s += p->ip_proto;
 	}
-	s = sum16(seg, len, s);
+	s = inet_sum(seg, len, s);
 	return fold(s) == 0xffff ? 1 : 0;
 }
 
@@ -433,7 +421,7 @@ static void decode_ip4(struct pkt *p, const uint8_t *d, uint32_t caplen, uint32_
 		return;
 	}
 	p->ip_hdr_len = (uint16_t)ihl;
-	p->ip_cksum = fold(sum16(d, ihl, 0)) == 0xffff ? 1 : 0;
+	p->ip_cksum = fold(inet_sum(d, ihl, 0)) == 0xffff ? 1 : 0;
 	p->df = fo & 0x4000;
 	p->mf = fo & 0x2000;
 	p->frag_offset = (uint16_t)((fo & 0x1fff) * 8);

@@ -5,7 +5,10 @@
  * retransmitted after the next segment (so the analyzers see loss, duplicate
  * ACK runs, out-of-order and retransmissions). Frames carry headers only
  * (caplen 54, wire length includes the payload) to keep the file small.
- * Usage: gen_capture OUT.pcap [PACKETS] [CONCURRENT]
+ * Usage: gen_capture OUT.pcap [PACKETS] [CONCURRENT] [VANTAGE]
+ * VANTAGE 0 (default) is the client; 1 a firewall and 2 the server on the
+ * same path (taps on one segment, no router between): the same packets (same
+ * seed) with the clock 1 ms per vantage ahead, for the multi-source bench.
  * Does not: produce anything but Ethernet/IPv4/TCP; no libpcap needed.
  */
 #include <stdint.h>
@@ -29,6 +32,7 @@ static FILE *out;
 static uint64_t now_ns = 1700000000ULL * 1000000000ULL;
 static uint64_t npk;
 static uint32_t rng = 12345;
+static int vantage;  /* 0 client, 1 firewall, 2 server */
 
 static uint32_t rnd(void)
 {
@@ -46,7 +50,8 @@ static void frame(uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport, ui
 {
 	uint8_t f[16 + 54];
 	memset(f, 0, sizeof f);
-	uint32_t sec = (uint32_t)(now_ns / 1000000000ULL), frac = (uint32_t)(now_ns % 1000000000ULL);
+	uint64_t ts = now_ns + (uint64_t)vantage * 1000000u;
+	uint32_t sec = (uint32_t)(ts / 1000000000ULL), frac = (uint32_t)(ts % 1000000000ULL);
 	/* pcap record header, little endian, nanosecond magic */
 	uint32_t hdr[4] = { sec, frac, 54, 54u + len };
 	memcpy(f, hdr, 16);
@@ -160,11 +165,12 @@ static int step(struct sess *s)
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: gen_capture OUT.pcap [PACKETS] [CONCURRENT]\n");
+		fprintf(stderr, "usage: gen_capture OUT.pcap [PACKETS] [CONCURRENT] [VANTAGE]\n");
 		return 2;
 	}
 	uint64_t want = argc > 2 ? strtoull(argv[2], NULL, 10) : 2500000;
 	size_t conc = argc > 3 ? strtoul(argv[3], NULL, 10) : 5000;
+	vantage = argc > 4 ? atoi(argv[4]) % 3 : 0;
 	out = fopen(argv[1], "wb");
 	if (!out) {
 		perror(argv[1]);

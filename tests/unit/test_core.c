@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../correlator/core/fields.h"
 #include "../../correlator/core/flowtab.h"
 #include "../../correlator/core/tz.h"
 #include "../../correlator/core/util.h"
@@ -159,6 +160,69 @@ START_TEST(sniffing)
 }
 END_TEST
 
+/* the JSONL writer's parent test: a dotted prefix with members after it */
+START_TEST(field_parents)
+{
+	static const char *const yes[] = { "tcp.flags", "tcp", "fw.result", "path.delay", "ip.flags",
+					   "icmp.inner", "icmp.inner.ip", "ip.fragment", NULL };
+	static const char *const no[] = { "tcp.flags.syn", "ip.src", "tc", "tcp.flag", "fw.result.code",
+					  "path.delay.min", "", "delay", "tcp.flags.", NULL };
+	for (size_t i = 0; yes[i]; i++)
+		ck_assert_msg(fields_is_parent(yes[i], strlen(yes[i])), "%s", yes[i]);
+	for (size_t i = 0; no[i]; i++)
+		ck_assert_msg(!fields_is_parent(no[i], strlen(no[i])), "%s", no[i]);
+	ck_assert(fields_is_parent("tcp.flags.syn", 9)); /* by length, not by NUL */
+}
+END_TEST
+
+static uint32_t fold16(uint32_t s)
+{
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return s;
+}
+
+/* the byte-at-a-time definition (RFC 1071) the word-at-a-time sum must equal */
+static uint32_t sum_bytewise(const uint8_t *d, size_t n, uint32_t s)
+{
+	for (size_t i = 0; i + 1 < n; i += 2)
+		s += (uint32_t)d[i] << 8 | d[i + 1];
+	if (n & 1)
+		s += (uint32_t)d[n - 1] << 8;
+	return s;
+}
+
+START_TEST(internet_checksum)
+{
+	/* RFC 1071 section 3: 00 01 f2 03 f4 f5 f6 f7 sums to ddf2 */
+	static const uint8_t rfc[] = { 0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7 };
+	ck_assert_uint_eq(fold16(inet_sum(rfc, sizeof rfc, 0)), 0xddf2);
+	/* an IPv4 header (192.168.0.1 -> 192.168.0.199, UDP) whose checksum is b861 */
+	uint8_t ip[20] = { 0x45, 0x00, 0x00, 0x73, 0x00, 0x00, 0x40, 0x00, 0x40, 0x11,
+			   0x00, 0x00, 0xc0, 0xa8, 0x00, 0x01, 0xc0, 0xa8, 0x00, 0xc7 };
+	ck_assert_uint_eq((~fold16(inet_sum(ip, sizeof ip, 0))) & 0xffff, 0xb861);
+	ip[10] = 0xb8;
+	ip[11] = 0x61;
+	ck_assert_uint_eq(fold16(inet_sum(ip, sizeof ip, 0)), 0xffff);
+	ck_assert_uint_eq(fold16(inet_sum(ip + 1, 3, 0)), 0x7300); /* 0000, 73 padded: 7300 */
+	/* odd lengths, every alignment, carries: equal to the byte-wise sum */
+	uint8_t buf[1600];
+	uint32_t x = 12345;
+	for (size_t i = 0; i < sizeof buf; i++) {
+		x = x * 1103515245u + 12345u;
+		buf[i] = (uint8_t)(i % 7 == 0 ? 0xff : x >> 16);
+	}
+	for (size_t off = 0; off < 9; off++)
+		for (size_t n = 0; n + off <= sizeof buf; n += (n < 40 ? 1 : 37))
+			ck_assert_msg(fold16(inet_sum(buf + off, n, 17)) == fold16(sum_bytewise(buf + off, n, 17)),
+				      "off %zu len %zu", off, n);
+	memset(buf, 0xff, sizeof buf);
+	ck_assert_uint_eq(fold16(inet_sum(buf, sizeof buf, 0)), 0xffff);
+	memset(buf, 0, sizeof buf);
+	ck_assert_uint_eq(inet_sum(buf, sizeof buf, 0), 0);  /* all zero stays 0, not 0xffff */
+}
+END_TEST
+
 static Suite *core_suite(void)
 {
 	Suite *s = suite_create("core");
@@ -169,6 +233,8 @@ static Suite *core_suite(void)
 	tcase_add_test(tc, addresses_and_flows);
 	tcase_add_test(tc, flowtab_eviction);
 	tcase_add_test(tc, sniffing);
+	tcase_add_test(tc, field_parents);
+	tcase_add_test(tc, internet_checksum);
 	suite_add_tcase(s, tc);
 	return s;
 }
