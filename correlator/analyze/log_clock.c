@@ -353,6 +353,7 @@ static void estimate_log(struct run *run, struct source *src, struct lc_log *lg,
 	src->clock_offset = -e.offset;
 	src->offset_origin = OFFSET_ESTIMATED;
 	src->offset_uncertainty = e.uncertainty > 0 ? e.uncertainty : 1;
+	src->offset_records = e.records;
 	char o[40], u[40];
 	snprintf(o, sizeof o, "%+.3f s", (double)-e.offset / 1e9);
 	format_duration(e.uncertainty, u, sizeof u);
