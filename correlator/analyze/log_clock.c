@@ -166,6 +166,12 @@ static uint8_t action_of(const struct event *ev)
 			return A_START;
 		if (a->u.s.n == 5 && !memcmp(a->u.s.p, "close", 5))
 			return A_END;
+		/* TMG logs the connection's first packet; Check Point logs an
+		 * accept once per connection, when its first packet matches a rule */
+		if (a->u.s.n == 20 && !memcmp(a->u.s.p, "Initiated Connection", 20))
+			return A_START;
+		if (a->u.s.n == 6 && !memcmp(a->u.s.p, "accept", 6) && event_get(ev, "checkpoint.origin"))
+			return A_START;
 	}
 	return A_ANY;
 }

@@ -6,7 +6,8 @@
  * session in the captures (already on the reference clock: path_match.c runs
  * first), before and after NAT (nat.real_ip/port -> nat.mapped_ip/port,
  * nat.xlatedst/port), its action choosing the packets it can describe
- * (session start or built: the SYN; teardown or disconnect: FIN/RST or the
+ * (session start or built, TMG Initiated Connection, a Check Point accept:
+ * the SYN; teardown or disconnect: FIN/RST or the
  * last packet; a record naming an IP-ID, as iptables does: that packet;
  * anything else: any packet of the session). Each pair gives a
  * candidate offset; the offset most records agree on (within the log's
