@@ -30,9 +30,11 @@ struct lc_pkt {
 	uint64_t key;
 	int64_t ts;
 	uint64_t ref;
+	uint32_t seq;         /* TCP sequence number */
 	uint16_t source;
 	uint16_t ip_id;
 	uint8_t kind;
+	bool sw;              /* sent by the canonical flow's second end */
 };
 
 struct lc_rec {
@@ -40,7 +42,12 @@ struct lc_rec {
 	int64_t ts_raw;
 	uint64_t key[NVAR];
 	int32_t ip_id;        /* the IP-ID the record names (iptables ID=), or -1 */
+	int64_t seq;          /* the TCP sequence number it names (ETW send SeqNo), or -1 */
 	uint8_t nkey, action;
+	bool sw, own_dir;     /* own_dir: the record describes one packet in the
+	                         direction of its flow (ETW: a datagram received
+	                         and dropped, a segment sent), so only packets
+	                         sent that way fit (the flow as named: key[0]) */
 };
 
 struct lc_log {
@@ -50,12 +57,17 @@ struct lc_log {
 	uint64_t with_flow;
 };
 
-static uint64_t flow_key(const struct flow *f)
+static uint64_t flow_key_dir(const struct flow *f, bool *sw)
 {
 	struct flow c;
-	bool sw;
-	flow_canonical(f, &c, &sw);
+	flow_canonical(f, &c, sw);
 	return flow_hash(&c) | 1;
+}
+
+static uint64_t flow_key(const struct flow *f)
+{
+	bool sw;
+	return flow_key_dir(f, &sw);
 }
 
 static int cmp_pkt(const void *a, const void *b)
@@ -86,27 +98,51 @@ void log_clock_vote(struct log_clock_cand *c, size_t n, size_t nrec, int64_t res
 		return;
 	qsort(c, n, sizeof *c, cmp_cand);
 	int64_t w = (resolution >= NS ? resolution : 0) + NS;
-	/* the window [d_i, d_i + w] holding the most distinct records */
+	/* the window [d_i, d_i + w] holding the most distinct records; for a
+	 * fine-grained log, ties go to the window whose first LOG_CLOCK_FINE
+	 * holds the most (records that agree to the millisecond: periodic
+	 * traffic makes many 1 s windows hold every record once, only the
+	 * true offset lines them up), then to the one nearer zero (a clock on
+	 * time is the likelier) */
+	bool fine = resolution < NS;
 	uint32_t *seen = xcalloc(nrec, sizeof *seen), *cnt = xcalloc(nrec, sizeof *cnt);
-	size_t best_i = 0, best_j = 0, best = 0, distinct = 0;
-	for (size_t i = 0, j = 0; i < n; i++) {
+	uint32_t *fcnt = fine ? xcalloc(nrec, sizeof *fcnt) : NULL;
+	size_t best_i = 0, best_j = 0, best_fj = 0, best = 0, best_f = 0, distinct = 0, fdistinct = 0;
+	for (size_t i = 0, j = 0, fj = 0; i < n; i++) {
 		while (j < n && c[j].d - c[i].d <= w) {
 			if (!cnt[c[j].rec]++)
 				distinct++;
 			j++;
 		}
-		/* ties: the window nearer zero (a clock on time is the likelier) */
+		if (fine) {
+			if (fj < i)
+				fj = i;
+			while (fj < n && c[fj].d - c[i].d <= LOG_CLOCK_FINE) {
+				if (!fcnt[c[fj].rec]++)
+					fdistinct++;
+				fj++;
+			}
+		}
 		int64_t ctr = c[i].d + (c[j - 1].d - c[i].d) / 2;
-		if (distinct > best ||
-		    (distinct == best && llabs(ctr) < llabs(c[best_i].d + (c[best_j - 1].d - c[best_i].d) / 2))) {
+		if (distinct > best || (distinct == best && fdistinct > best_f) ||
+		    (distinct == best && fdistinct == best_f &&
+		     llabs(ctr) < llabs(c[best_i].d + (c[best_j - 1].d - c[best_i].d) / 2))) {
 			best = distinct;
+			best_f = fdistinct;
 			best_i = i;
 			best_j = j;
+			best_fj = fj;
 		}
 		if (!--cnt[c[i].rec])
 			distinct--;
+		if (fine && fj > i && !--fcnt[c[i].rec])
+			fdistinct--;
 	}
 	free(cnt);
+	free(fcnt);
+	/* the fine window holds every record the coarse one does: pick from it */
+	if (fine && best_f == best && best_fj > best_i)
+		best_j = best_fj;
 	/* per record, the candidate nearest the window's middle */
 	int64_t mid = c[best_i].d + (c[best_j - 1].d - c[best_i].d) / 2;
 	int64_t *pick = xmalloc(nrec * sizeof *pick);
@@ -158,7 +194,7 @@ static uint8_t action_of(const struct event *ev)
 	const char *t = ev->type;
 	if (!strcmp(t, "fw.teardown") || !strcmp(t, "smtp.disconnect"))
 		return A_END;
-	if (!strcmp(t, "smtp.connect"))
+	if (!strcmp(t, "smtp.connect") || !strcmp(t, "etw.tcpip.connect"))
 		return A_START;
 	const struct value *a = event_get(ev, "fw.action");
 	if (a && a->type == V_STR) {
@@ -261,8 +297,11 @@ static bool lc_visit(void *ctx, struct event *ev)
 			if (p->tcp_flags & (TH_FIN | TH_RST))
 				kind |= K_END;
 		}
-		(*rd->pk)[(*rd->npk)++] = (struct lc_pkt){ flow_key(&ev->flow), ev->ts_raw + rd->clock_offset,
-							   ev->ref, rd->index, p->ip_id, kind };
+		bool sw;
+		uint64_t key = flow_key_dir(&ev->flow, &sw);
+		(*rd->pk)[(*rd->npk)++] = (struct lc_pkt){ key, ev->ts_raw + rd->clock_offset, ev->ref,
+							   (p->layers & PKT_TCP) ? p->seq : 0, rd->index, p->ip_id,
+							   kind, sw };
 	} else if (lg->n < LOG_CLOCK_RECS) {
 		lg->with_flow++;
 		if (lg->n == lg->cap) {
@@ -276,6 +315,17 @@ static bool lc_visit(void *ctx, struct event *ev)
 		r->action = action_of(ev);
 		int64_t id;
 		r->ip_id = event_get_int(ev, "ip.id", &id) && id >= 0 && id <= 65535 ? (int32_t)id : -1;
+		r->seq = -1;
+		if (!strncmp(ev->type, "etw.", 4)) {
+			/* ETW: a datagram dropped, a segment sent (SeqNo): one packet,
+			 * in the flow's direction */
+			r->own_dir = !strcmp(ev->type, "etw.afd.datagram_dropped") ||
+				     !strcmp(ev->type, "etw.tcpip.send");
+			if (!strcmp(ev->type, "etw.tcpip.send") && event_get_int(ev, "tcp.seq", &id) && id >= 0 &&
+			    id <= (int64_t)UINT32_MAX)
+				r->seq = id;
+		}
+		flow_key_dir(&ev->flow, &r->sw);
 		rec_keys(ev, r);
 	}
 	return rd->n < LOG_CLOCK_PKTS;
@@ -304,8 +354,14 @@ static size_t find_key(const struct lc_pkt *p, size_t n, uint64_t key)
 	return lo;
 }
 
-static bool fits(const struct lc_pkt *p, uint8_t action, int32_t ip_id)
+static bool fits(const struct lc_pkt *p, const struct lc_rec *r, unsigned v)
 {
+	uint8_t action = r->action;
+	int32_t ip_id = r->ip_id;
+	if (r->own_dir && v == 0 && p->sw != r->sw)
+		return false;
+	if (r->seq >= 0 && v == 0)
+		return p->seq == (uint32_t)r->seq;  /* the very segment */
 	if (ip_id >= 0)
 		return p->ip_id == ip_id;  /* the very packet */
 	if (action == A_START)
@@ -331,10 +387,10 @@ static void estimate_log(struct run *run, struct source *src, struct lc_log *lg,
 				continue;
 			bool any_fit = false;
 			for (size_t k = a; k < b; k++)
-				any_fit |= fits(&pk[k], r->action, r->ip_id);
+				any_fit |= fits(&pk[k], r, v);
 			for (size_t k = a; k < b && got < CANDS_PER_REC; k++) {
 				/* no SYN / FIN in the capture: the first / last packet */
-				bool use = any_fit ? fits(&pk[k], r->action, r->ip_id)
+				bool use = any_fit ? fits(&pk[k], r, v)
 						   : r->action == A_START ? k == a : r->action == A_END ? k == b - 1 : true;
 				if (!use)
 					continue;

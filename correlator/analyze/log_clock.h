@@ -6,12 +6,15 @@
  * session in the captures (already on the reference clock: path_match.c runs
  * first), before and after NAT (nat.real_ip/port -> nat.mapped_ip/port,
  * nat.xlatedst/port), its action choosing the packets it can describe
- * (session start or built, TMG Initiated Connection, a Check Point accept:
- * the SYN; teardown or disconnect: FIN/RST or the
- * last packet; a record naming an IP-ID, as iptables does: that packet;
- * anything else: any packet of the session). Each pair gives a
- * candidate offset; the offset most records agree on (within the log's
- * resolution plus a second) wins. Whole-second logs are intervals: a record
+ * (session start or built, TMG Initiated Connection, a Check Point accept,
+ * an ETW connect request: the SYN; teardown or disconnect: FIN/RST or the
+ * last packet; a record naming an IP-ID, as iptables does: that packet; an
+ * ETW send naming its SeqNo: that segment; an ETW datagram drop: a packet
+ * in the record's direction; anything else: any packet of the session).
+ * Each pair gives a candidate offset; the offset most records agree on
+ * (within the log's resolution plus a second) wins; for a fine-grained log
+ * (ETW, Exchange), among windows holding as many records, the one whose
+ * records agree within LOG_CLOCK_FINE. Whole-second logs are intervals: a record
  * stamped t happened in [t, t + 1 s), so the offset is the middle of the
  * intersection of the records' intervals, its half-width the uncertainty.
  * The estimate, its uncertainty and the number of records it rests on go to
@@ -31,6 +34,8 @@ struct run;
 
 #define LOG_CLOCK_PKTS 200000u     /* packets read per capture */
 #define LOG_CLOCK_RECS 100000u     /* records read per log */
+#define LOG_CLOCK_FINE 2000000LL   /* ns: records of a fine-grained log that agree
+                                      this closely break ties between 1 s windows */
 
 /* One candidate pairing: d = log time - packet time (ns), for record rec. */
 struct log_clock_cand {

@@ -2,7 +2,9 @@
  * tests/unit/test_log_clock.c - the log clock vote: a whole-second log 13
  * minutes fast found from records each paired with several packets (only the
  * true offset gathers them all), the 1 s interval intersection, a log on time
- * kept at 0, fine-grained logs by the median, nothing to vote on.
+ * kept at 0, fine-grained logs by the median, a fine-grained log 47 s fast
+ * over periodic traffic (every 1 s window holds each record once; only the
+ * true offset lines them up to the millisecond), nothing to vote on.
  */
 #include <check.h>
 #include <stdlib.h>
@@ -59,6 +61,32 @@ START_TEST(fine_grained_median)
 }
 END_TEST
 
+START_TEST(fine_grained_periodic)
+{
+	/* 4 records, each paired with its own packet (0.1 ms before it) and the
+	 * 11 other datagrams of a flow sent every 240 ms (+ 0-30 ms jitter) */
+	struct log_clock_cand c[48];
+	size_t n = 0;
+	int64_t theta = 47 * S + 123 * MS, tp[12];
+	uint32_t x = 12345;
+	for (unsigned k = 0; k < 12; k++) {
+		x = x * 1103515245u + 12345u;
+		tp[k] = (int64_t)k * 240 * MS + (int64_t)(x >> 8) % (30 * MS);
+	}
+	for (unsigned r = 0; r < 4; r++) {
+		int64_t tl = tp[3 + 2 * r] + theta + 100000 + (int64_t)r * 20000;
+		for (unsigned k = 0; k < 12; k++)
+			c[n++] = (struct log_clock_cand){ tl - tp[k], r };
+	}
+	struct log_clock_est e;
+	log_clock_vote(c, n, 4, 0, &e);
+	ck_assert(e.ok);
+	ck_assert_uint_eq(e.records, 4);
+	ck_assert_int_lt(llabs(e.offset - theta), 1 * MS);
+	ck_assert_int_lt(e.uncertainty, 2 * MS);
+}
+END_TEST
+
 START_TEST(nothing)
 {
 	struct log_clock_est e;
@@ -74,6 +102,7 @@ int main(void)
 	tcase_add_test(tc, whole_second_minutes_off);
 	tcase_add_test(tc, on_time_is_zero);
 	tcase_add_test(tc, fine_grained_median);
+	tcase_add_test(tc, fine_grained_periodic);
 	tcase_add_test(tc, nothing);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
