@@ -39,6 +39,7 @@ struct lc_pkt {
 
 struct lc_rec {
 	uint64_t ref;
+	int8_t causal;        /* see log_clock_cand */
 	int64_t ts_raw;
 	uint64_t key[NVAR];
 	int32_t ip_id;        /* the IP-ID the record names (iptables ID=), or -1 */
@@ -148,16 +149,30 @@ void log_clock_vote(struct log_clock_cand *c, size_t n, size_t nrec, int64_t res
 	int64_t *pick = xmalloc(nrec * sizeof *pick);
 	size_t np = 0;
 	int64_t *bestd = xmalloc(nrec * sizeof *bestd);
+	int8_t *bcausal = xmalloc(nrec);
 	for (size_t k = best_i; k < best_j; k++) {
 		uint32_t r = c[k].rec;
 		int64_t dist = llabs(c[k].d - mid);
 		if (!seen[r]) {
 			seen[r] = (uint32_t)++np;
 			bestd[np - 1] = c[k].d;
+			bcausal[np - 1] = c[k].causal;
 		} else if (dist < llabs(bestd[seen[r] - 1] - mid)) {
 			bestd[seen[r] - 1] = c[k].d;
 		}
 	}
+	/* causal bounds (fine-grained logs): a record that follows its packet
+	 * (a drop) must stay after it, offset <= its d; one that precedes (a
+	 * send) must stay before, offset >= its d */
+	bool has_lo = false, has_hi = false;
+	int64_t clo = 0, chi = 0;
+	for (size_t k = 0; k < np && resolution < NS; k++) {
+		if (bcausal[k] > 0 && (!has_hi || bestd[k] < chi))
+			chi = bestd[k], has_hi = true;
+		if (bcausal[k] < 0 && (!has_lo || bestd[k] > clo))
+			clo = bestd[k], has_lo = true;
+	}
+	free(bcausal);
 	memcpy(pick, bestd, np * sizeof *pick);
 	free(bestd);
 	free(seen);
@@ -181,6 +196,13 @@ void log_clock_vote(struct log_clock_cand *c, size_t n, size_t nrec, int64_t res
 		out->uncertainty = (pick[np - 1] - pick[0]) / 2 + 1000000;  /* + 1 ms */
 		if (llabs(out->offset) <= out->uncertainty)
 			out->offset = 0;
+		bool late = has_hi && out->offset >= chi, early = has_lo && out->offset <= clo;
+		if ((late || early) && has_lo && has_hi && clo < chi)
+			out->offset = clo + (chi - clo) / 2;
+		else if (late)
+			out->offset = chi - 1000;          /* 1 us after its packet */
+		else if (early)
+			out->offset = clo + 1000;
 	}
 	out->records = np;
 	out->ok = 1;
@@ -321,6 +343,10 @@ static bool lc_visit(void *ctx, struct event *ev)
 			 * in the flow's direction */
 			r->own_dir = !strcmp(ev->type, "etw.afd.datagram_dropped") ||
 				     !strcmp(ev->type, "etw.tcpip.send");
+			if (!strcmp(ev->type, "etw.afd.datagram_dropped"))
+				r->causal = 1;
+			else if (!strcmp(ev->type, "etw.tcpip.send") || !strcmp(ev->type, "etw.tcpip.connect"))
+				r->causal = -1;
 			if (!strcmp(ev->type, "etw.tcpip.send") && event_get_int(ev, "tcp.seq", &id) && id >= 0 &&
 			    id <= (int64_t)UINT32_MAX)
 				r->seq = id;
@@ -398,7 +424,7 @@ static void estimate_log(struct run *run, struct source *src, struct lc_log *lg,
 					cc = cc ? cc * 2 : 1024;
 					c = xrealloc(c, cc * sizeof *c);
 				}
-				c[nc++] = (struct log_clock_cand){ r->ts_raw - pk[k].ts, (uint32_t)i };
+				c[nc++] = (struct log_clock_cand){ r->ts_raw - pk[k].ts, (uint32_t)i, r->causal };
 				got++;
 			}
 		}

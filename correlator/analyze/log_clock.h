@@ -14,7 +14,9 @@
  * Each pair gives a candidate offset; the offset most records agree on
  * (within the log's resolution plus a second) wins; for a fine-grained log
  * (ETW, Exchange), among windows holding as many records, the one whose
- * records agree within LOG_CLOCK_FINE. Whole-second logs are intervals: a record
+ * records agree within LOG_CLOCK_FINE, its offset kept where every record
+ * that follows its packet still does, and every one that precedes it too.
+ * Whole-second logs are intervals: a record
  * stamped t happened in [t, t + 1 s), so the offset is the middle of the
  * intersection of the records' intervals, its half-width the uncertainty.
  * The estimate, its uncertainty and the number of records it rests on go to
@@ -41,6 +43,8 @@ struct run;
 struct log_clock_cand {
 	int64_t d;
 	uint32_t rec;
+	int8_t causal;        /* +1: the record follows its packet (a drop), -1:
+	                         it precedes it (a send, a connect request), 0 */
 };
 
 struct log_clock_est {

@@ -24,9 +24,9 @@ START_TEST(whole_second_minutes_off)
 	for (unsigned r = 0; r < 10; r++) {
 		int64_t tp = (int64_t)r * 37 * S + (int64_t)r * 77 * MS;  /* packet time */
 		int64_t tl = (tp + theta) / S * S;                         /* whole-second stamp */
-		c[n++] = (struct log_clock_cand){ tl - tp, r };
-		c[n++] = (struct log_clock_cand){ tl - tp + 5 * S + (int64_t)r * S, r };
-		c[n++] = (struct log_clock_cand){ tl - tp - 9 * S - (int64_t)r * 3 * S, r };
+		c[n++] = (struct log_clock_cand){ tl - tp, r, 0 };
+		c[n++] = (struct log_clock_cand){ tl - tp + 5 * S + (int64_t)r * S, r, 0 };
+		c[n++] = (struct log_clock_cand){ tl - tp - 9 * S - (int64_t)r * 3 * S, r, 0 };
 	}
 	struct log_clock_est e;
 	log_clock_vote(c, n, 10, S, &e);
@@ -40,7 +40,7 @@ END_TEST
 
 START_TEST(on_time_is_zero)
 {
-	struct log_clock_cand c[3] = { { -3 * MS, 0 }, { -800 * MS, 1 }, { -200 * MS, 2 } };
+	struct log_clock_cand c[3] = { { -3 * MS, 0, 0 }, { -800 * MS, 1, 0 }, { -200 * MS, 2, 0 } };
 	struct log_clock_est e;
 	log_clock_vote(c, 3, 3, S, &e);
 	ck_assert(e.ok);
@@ -51,8 +51,8 @@ END_TEST
 
 START_TEST(fine_grained_median)
 {
-	struct log_clock_cand c[4] = { { -5 * 60 * S + 2 * MS, 0 }, { -5 * 60 * S + 4 * MS, 1 },
-				       { -5 * 60 * S + 3 * MS, 2 }, { 40 * S, 2 } };
+	struct log_clock_cand c[4] = { { -5 * 60 * S + 2 * MS, 0, 0 }, { -5 * 60 * S + 4 * MS, 1, 0 },
+				       { -5 * 60 * S + 3 * MS, 2, 0 }, { 40 * S, 2, 0 } };
 	struct log_clock_est e;
 	log_clock_vote(c, 4, 3, 0, &e);
 	ck_assert(e.ok);
@@ -76,7 +76,7 @@ START_TEST(fine_grained_periodic)
 	for (unsigned r = 0; r < 4; r++) {
 		int64_t tl = tp[3 + 2 * r] + theta + 100000 + (int64_t)r * 20000;
 		for (unsigned k = 0; k < 12; k++)
-			c[n++] = (struct log_clock_cand){ tl - tp[k], r };
+			c[n++] = (struct log_clock_cand){ tl - tp[k], r, 1 };  /* drops: after their packet */
 	}
 	struct log_clock_est e;
 	log_clock_vote(c, n, 4, 0, &e);
@@ -84,6 +84,8 @@ START_TEST(fine_grained_periodic)
 	ck_assert_uint_eq(e.records, 4);
 	ck_assert_int_lt(llabs(e.offset - theta), 1 * MS);
 	ck_assert_int_lt(e.uncertainty, 2 * MS);
+	/* every drop stays after its packet: offset below the smallest d */
+	ck_assert_int_lt(e.offset, theta + 100000);
 }
 END_TEST
 
