@@ -47,7 +47,7 @@ struct sight {
 	uint64_t ref, fp, phash;
 	uint32_t seq, ack, len;
 	uint16_t flags, win, file;
-	uint8_t ttl, v, nhead;
+	uint8_t ttl, v, nhead, ds;   /* ds: the IP DS field (DSCP << 2 | ECN) */
 	int8_t cksum, wscale;
 	bool sack_perm, has_ts;
 	int32_t mss;
@@ -508,7 +508,17 @@ static void compare(struct path_an *a, struct gstate *g, const struct pend *e, c
 			n++;
 		}
 		if (up->ack != s->ack) {
-			emit_mod(a, e, up, s, "tcp ack", up->ack, s->ack, NULL, NULL, out);
+			/* both in the first vantage's numbering; shown ISN-relative
+			 * (the ack counts the other end's bytes) when the handshake
+			 * was seen: a NAT renumbering ISNs is undone, a changed
+			 * relative ack remains */
+			if (pg->has_isn) {
+				uint32_t isn = e->dir ? pg->isn_c : pg->isn_s;
+				emit_mod(a, e, up, s, "tcp ack (ISN-relative)", (int64_t)(uint32_t)(up->ack - isn),
+					 (int64_t)(uint32_t)(s->ack - isn), NULL, NULL, out);
+			} else {
+				emit_mod(a, e, up, s, "tcp ack", up->ack, s->ack, NULL, NULL, out);
+			}
 			n++;
 		}
 		if (up->win != s->win) {
@@ -531,6 +541,11 @@ static void compare(struct path_an *a, struct gstate *g, const struct pend *e, c
 			emit_mod(a, e, up, s, "tcp option window scale", up->wscale, s->wscale, NULL, NULL, out);
 			n++;
 		}
+	}
+	/* DSCP re-marked (the ECN bits are left out: a router may set CE) */
+	if (up->ds >> 2 != s->ds >> 2) {
+		emit_mod(a, e, up, s, "dscp", up->ds >> 2, s->ds >> 2, NULL, NULL, out);
+		n++;
 	}
 	/* TTL: a router takes one per hop; more than 32, or a rise, is a rewrite */
 	if (s->ttl > up->ttl || up->ttl - s->ttl > 32) {
@@ -734,7 +749,7 @@ static void path_event(void *st, const struct event *ev, struct emit *out)
 	struct sight s = {
 		.flow = ev->flow, .ts = ev->ts, .ref = ev->ref, .fp = path_fp_full_adj(p, sd, ad),
 		.phash = path_payload_hash(p), .seq = p->seq - sd, .ack = p->ack - ad, .len = p->l4_len, .flags = p->tcp_flags, .win = p->win,
-		.file = ev->file, .ttl = p->ttl, .v = v, .cksum = p->l4_cksum, .wscale = p->wscale, .mss = p->mss,
+		.file = ev->file, .ttl = p->ttl, .ds = p->dsfield, .v = v, .cksum = p->l4_cksum, .wscale = p->wscale, .mss = p->mss,
 		.sack_perm = p->sack_perm, .has_ts = p->has_ts,
 	};
 	s.nhead = (uint8_t)(p->payload_caplen < 16 ? p->payload_caplen : 16);
@@ -811,7 +826,8 @@ static void path_event(void *st, const struct event *ev, struct emit *out)
 	}
 	const struct sight *up = &e->s[e->nseen - 1];
 	hop_add(g, dir, up->v, v, s.ts - up->ts, s.ref, s.file);
-	if (up->fp != s.fp || s.ttl > up->ttl || up->ttl - s.ttl > 32 || (up->cksum == 1 && s.cksum == 0))
+	if (up->fp != s.fp || s.ttl > up->ttl || up->ttl - s.ttl > 32 || (up->cksum == 1 && s.cksum == 0) ||
+	    up->ds >> 2 != s.ds >> 2)
 		compare(a, g, e, up, &s, out);
 	if (e->serial < g->last_serial[dir][v]) {
 		struct event *e2 = start(a, "path.reordered", group, dir, v, s.ts, s.ref, s.file);

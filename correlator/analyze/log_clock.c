@@ -32,19 +32,27 @@ struct lc_pkt {
 	uint64_t key;
 	int64_t ts;
 	uint64_t ref;
+	uint32_t seq;         /* TCP sequence number */
 	uint16_t source;
 	uint16_t ip_id;
 	uint8_t kind;
 	uint32_t line;        /* hash of the payload's first line, or 0 */
+	bool sw;              /* sent by the canonical flow's second end */
 };
 
 struct lc_rec {
 	uint64_t ref;
+	int8_t causal;        /* see log_clock_cand */
 	int64_t ts_raw;
 	uint64_t key[NVAR];
 	int32_t ip_id;        /* the IP-ID the record names (iptables ID=), or -1 */
 	uint32_t line;        /* hash of the line an SMTP command/reply logs, or 0 */
+	int64_t seq;          /* the TCP sequence number it names (ETW send SeqNo), or -1 */
 	uint8_t nkey, action;
+	bool sw, own_dir;     /* own_dir: the record describes one packet in the
+	                         direction of its flow (ETW: a datagram received
+	                         and dropped, a segment sent), so only packets
+	                         sent that way fit (the flow as named: key[0]) */
 };
 
 struct lc_log {
@@ -54,12 +62,17 @@ struct lc_log {
 	uint64_t with_flow;
 };
 
-static uint64_t flow_key(const struct flow *f)
+static uint64_t flow_key_dir(const struct flow *f, bool *sw)
 {
 	struct flow c;
-	bool sw;
-	flow_canonical(f, &c, &sw);
+	flow_canonical(f, &c, sw);
 	return flow_hash(&c) | 1;
+}
+
+static uint64_t flow_key(const struct flow *f)
+{
+	bool sw;
+	return flow_key_dir(f, &sw);
 }
 
 static int cmp_pkt(const void *a, const void *b)
@@ -192,16 +205,30 @@ void log_clock_vote(struct log_clock_cand *c, size_t n, size_t nrec, int64_t res
 	int64_t *pick = xmalloc(nrec * sizeof *pick);
 	size_t np = 0;
 	int64_t *bestd = xmalloc(nrec * sizeof *bestd);
+	int8_t *bcausal = xmalloc(nrec);
 	for (size_t k = best_i; k < best_j; k++) {
 		uint32_t r = c[k].rec;
 		int64_t dist = llabs(c[k].d - mid);
 		if (!seen[r]) {
 			seen[r] = (uint32_t)++np;
 			bestd[np - 1] = c[k].d;
+			bcausal[np - 1] = c[k].causal;
 		} else if (dist < llabs(bestd[seen[r] - 1] - mid)) {
 			bestd[seen[r] - 1] = c[k].d;
 		}
 	}
+	/* causal bounds (fine-grained logs): a record that follows its packet
+	 * (a drop) must stay after it, offset <= its d; one that precedes (a
+	 * send) must stay before, offset >= its d */
+	bool has_lo = false, has_hi = false;
+	int64_t clo = 0, chi = 0;
+	for (size_t k = 0; k < np && resolution < NS; k++) {
+		if (bcausal[k] > 0 && (!has_hi || bestd[k] < chi))
+			chi = bestd[k], has_hi = true;
+		if (bcausal[k] < 0 && (!has_lo || bestd[k] > clo))
+			clo = bestd[k], has_lo = true;
+	}
+	free(bcausal);
 	memcpy(pick, bestd, np * sizeof *pick);
 	free(bestd);
 	free(seen);
@@ -225,6 +252,13 @@ void log_clock_vote(struct log_clock_cand *c, size_t n, size_t nrec, int64_t res
 		out->uncertainty = (pick[np - 1] - pick[0]) / 2 + 1000000;  /* + 1 ms */
 		if (llabs(out->offset) <= out->uncertainty)
 			out->offset = 0;
+		bool late = has_hi && out->offset >= chi, early = has_lo && out->offset <= clo;
+		if ((late || early) && has_lo && has_hi && clo < chi)
+			out->offset = clo + (chi - clo) / 2;
+		else if (late)
+			out->offset = chi - 1000;          /* 1 us after its packet */
+		else if (early)
+			out->offset = clo + 1000;
 	}
 	out->records = np;
 	out->ok = 1;
@@ -242,12 +276,20 @@ static uint8_t action_of(const struct event *ev)
 		return A_CONNECTED;  /* Exchange logs "+" once connected: the SYN-ACK */
 	if (!strcmp(t, "smtp.info"))
 		return A_SKIP;       /* Exchange's own notes, at no packet's time */
+	if (!strcmp(t, "etw.tcpip.connect"))
+		return A_START;
 	const struct value *a = event_get(ev, "fw.action");
 	if (a && a->type == V_STR) {
 		if ((a->u.s.n == 5 && !memcmp(a->u.s.p, "built", 5)) || (a->u.s.n == 4 && !memcmp(a->u.s.p, "open", 4)))
 			return A_START;
 		if (a->u.s.n == 5 && !memcmp(a->u.s.p, "close", 5))
 			return A_END;
+		/* TMG logs the connection's first packet; Check Point logs an
+		 * accept once per connection, when its first packet matches a rule */
+		if (a->u.s.n == 20 && !memcmp(a->u.s.p, "Initiated Connection", 20))
+			return A_START;
+		if (a->u.s.n == 6 && !memcmp(a->u.s.p, "accept", 6) && event_get(ev, "checkpoint.origin"))
+			return A_START;
 	}
 	return A_ANY;
 }
@@ -354,8 +396,11 @@ static bool lc_visit(void *ctx, struct event *ev)
 		}
 		uint32_t n = p->payload_caplen < p->l4_len ? p->payload_caplen : p->l4_len;
 		uint32_t line = (p->layers & PKT_TCP) && p->payload && n ? line_hash(p->payload, n) : 0;
-		(*rd->pk)[(*rd->npk)++] = (struct lc_pkt){ flow_key(&ev->flow), ev->ts_raw + rd->clock_offset,
-							   ev->ref, rd->index, p->ip_id, kind, line };
+		bool sw;
+		uint64_t key = flow_key_dir(&ev->flow, &sw);
+		(*rd->pk)[(*rd->npk)++] = (struct lc_pkt){ key, ev->ts_raw + rd->clock_offset, ev->ref,
+							   (p->layers & PKT_TCP) ? p->seq : 0, rd->index, p->ip_id,
+							   kind, line, sw };
 	} else if (lg->n < LOG_CLOCK_RECS && action_of(ev) != A_SKIP) {
 		lg->with_flow++;
 		if (lg->n == lg->cap) {
@@ -372,6 +417,21 @@ static bool lc_visit(void *ctx, struct event *ev)
 		const struct value *sd = event_get(ev, "smtp.data");
 		if (sd && sd->type == V_STR && (!strcmp(ev->type, "smtp.command") || !strcmp(ev->type, "smtp.reply")))
 			r->line = line_hash((const uint8_t *)sd->u.s.p, sd->u.s.n);
+		r->seq = -1;
+		if (!strncmp(ev->type, "etw.", 4)) {
+			/* ETW: a datagram dropped, a segment sent (SeqNo): one packet,
+			 * in the flow's direction */
+			r->own_dir = !strcmp(ev->type, "etw.afd.datagram_dropped") ||
+				     !strcmp(ev->type, "etw.tcpip.send");
+			if (!strcmp(ev->type, "etw.afd.datagram_dropped"))
+				r->causal = 1;
+			else if (!strcmp(ev->type, "etw.tcpip.send") || !strcmp(ev->type, "etw.tcpip.connect"))
+				r->causal = -1;
+			if (!strcmp(ev->type, "etw.tcpip.send") && event_get_int(ev, "tcp.seq", &id) && id >= 0 &&
+			    id <= (int64_t)UINT32_MAX)
+				r->seq = id;
+		}
+		flow_key_dir(&ev->flow, &r->sw);
 		rec_keys(ev, r);
 	}
 	return rd->n < LOG_CLOCK_PKTS;
@@ -400,12 +460,18 @@ static size_t find_key(const struct lc_pkt *p, size_t n, uint64_t key)
 	return lo;
 }
 
-static bool fits(const struct lc_pkt *p, uint8_t action, int32_t ip_id, uint32_t line)
+static bool fits(const struct lc_pkt *p, const struct lc_rec *r, unsigned v)
 {
+	uint8_t action = r->action;
+	int32_t ip_id = r->ip_id;
+	if (r->own_dir && v == 0 && p->sw != r->sw)
+		return false;
+	if (r->seq >= 0 && v == 0)
+		return p->seq == (uint32_t)r->seq;  /* the very segment */
 	if (ip_id >= 0)
 		return p->ip_id == ip_id;  /* the very packet */
-	if (line)
-		return p->line == line;    /* the segment that carried the logged line */
+	if (r->line)
+		return p->line == r->line;    /* the segment that carried the logged line */
 	if (action == A_CONNECTED)
 		return p->kind & K_SYNACK;
 	if (action == A_START)
@@ -431,12 +497,12 @@ static void estimate_log(struct run *run, struct source *src, struct lc_log *lg,
 				continue;
 			bool any_fit = false;
 			for (size_t k = a; k < b; k++)
-				any_fit |= fits(&pk[k], r->action, r->ip_id, r->line);
+				any_fit |= fits(&pk[k], r, v);
 			if (!any_fit && r->line)
 				continue;  /* the capture lacks that segment (or its payload) */
 			for (size_t k = a; k < b && got < CANDS_PER_REC; k++) {
 				/* no SYN / FIN in the capture: the first / last packet */
-				bool use = any_fit ? fits(&pk[k], r->action, r->ip_id, r->line)
+				bool use = any_fit ? fits(&pk[k], r, v)
 						   : r->action == A_START ? k == a : r->action == A_END ? k == b - 1 : true;
 				if (!use)
 					continue;
@@ -444,7 +510,7 @@ static void estimate_log(struct run *run, struct source *src, struct lc_log *lg,
 					cc = cc ? cc * 2 : 1024;
 					c = xrealloc(c, cc * sizeof *c);
 				}
-				c[nc++] = (struct log_clock_cand){ r->ts_raw - pk[k].ts, (uint32_t)i };
+				c[nc++] = (struct log_clock_cand){ r->ts_raw - pk[k].ts, (uint32_t)i, r->causal };
 				got++;
 			}
 		}
@@ -461,6 +527,7 @@ static void estimate_log(struct run *run, struct source *src, struct lc_log *lg,
 	src->clock_offset = -e.offset;
 	src->offset_origin = OFFSET_ESTIMATED;
 	src->offset_uncertainty = e.uncertainty > 0 ? e.uncertainty : 1;
+	src->offset_records = e.records;
 	char o[40], u[40];
 	snprintf(o, sizeof o, "%+.3f s", (double)-e.offset / 1e9);
 	format_duration(e.uncertainty, u, sizeof u);

@@ -6,11 +6,19 @@
  * session in the captures (already on the reference clock: path_match.c runs
  * first), before and after NAT (nat.real_ip/port -> nat.mapped_ip/port,
  * nat.xlatedst/port), its action choosing the packets it can describe
- * (session start or built: the SYN; teardown or disconnect: FIN/RST or the
- * last packet; a record naming an IP-ID, as iptables does: that packet;
- * anything else: any packet of the session). Each pair gives a
- * candidate offset; the offset most records agree on (within the log's
- * resolution plus a second) wins. Whole-second logs are intervals: a record
+ * (session start or built, TMG Initiated Connection, a Check Point accept,
+ * an ETW connect request: the SYN; teardown or disconnect: FIN/RST or the
+ * last packet; a record naming an IP-ID, as iptables does: that packet; an
+ * ETW send naming its SeqNo: that segment; an ETW datagram drop: a packet
+ * in the record's direction; anything else: any packet of the session).
+ * Each pair gives a candidate offset; the offset most records agree on
+ * (within the log's resolution plus a second) wins, narrowed to the
+ * tightest slack (2, 20, 200 ms beyond the resolution) that keeps as many
+ * records, over the longest run of offsets they all allow (periodic traffic
+ * and retries a second apart leave only the true offset); for a
+ * fine-grained log (ETW, Exchange) the offset is kept where every record
+ * that follows its packet still does, and every one that precedes it too.
+ * Whole-second logs are intervals: a record
  * stamped t happened in [t, t + 1 s), so the offset is the middle of the
  * intersection of the records' intervals, its half-width the uncertainty.
  * The estimate, its uncertainty and the number of records it rests on go to
@@ -35,6 +43,8 @@ struct run;
 struct log_clock_cand {
 	int64_t d;
 	uint32_t rec;
+	int8_t causal;        /* +1: the record follows its packet (a drop), -1:
+	                         it precedes it (a send, a connect request), 0 */
 };
 
 struct log_clock_est {

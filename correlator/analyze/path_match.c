@@ -806,6 +806,7 @@ static void estimate_clocks(struct path_map *m, struct run *run, struct pp_src *
 			src->clock_offset = -theta[i];
 			src->offset_origin = OFFSET_ESTIMATED;
 			src->offset_uncertainty = unc[i];
+			src->offset_records = best.n_ab + best.n_ba;
 			char o[40], u[40], d1[40], d2[40], via[80] = "";
 			snprintf(o, sizeof o, "%+.6f s", (double)-theta[i] / 1e9);
 			format_duration(unc[i], u, sizeof u);

@@ -51,6 +51,8 @@ struct source {
 	int64_t clock_offset;       /* ns added to ts_raw */
 	enum offset_origin offset_origin;
 	int64_t offset_uncertainty; /* ns, when estimated */
+	uint64_t offset_records;    /* when estimated: the packets (captures) or
+	                               records (logs) the estimate rests on */
 	int64_t ts_resolution;      /* set by the parser: 1 s for logs stamped in
 	                               whole seconds; 0 = fine-grained */
 	const struct limits *limits;

@@ -52,7 +52,8 @@ static void write_sources(const struct report *r, FILE *f)
 		fprintf(f, "],\"clock_offset_ns\":%" PRId64 ",\"clock_offset_origin\":\"%s\"",
 			s->clock_offset, origin_name(s->offset_origin));
 		if (s->offset_origin == OFFSET_ESTIMATED)
-			fprintf(f, ",\"clock_offset_uncertainty_ns\":%" PRId64, s->offset_uncertainty);
+			fprintf(f, ",\"clock_offset_uncertainty_ns\":%" PRId64 ",\"clock_offset_records\":%" PRIu64,
+				s->offset_uncertainty, s->offset_records);
 		fputs(",\"time_zone\":", f);
 		json_cstr(f, s->tz_given ? s->tz.name : "UTC");
 		if (s->events) {

@@ -1,15 +1,17 @@
 """tests/fieldcases/fam_idle_timeout_drop.py - a TCP session captured at the
 client sits idle longer than the firewall's idle timer; the firewall forgot it
 and drops the first segment after the gap (the client retransmits, then
-resets). The firewall's log (Cisco ASA 106015 or iptables, chosen at random)
-holds only that drop, on a clock minutes off, stamped in whole seconds.
+resets). The firewall's log (Cisco ASA 106015, iptables, Check Point `fw log`
+"First packet isn't SYN" or TMG W3C 0xc0040017, chosen at random) holds only
+that drop, on a clock minutes off, stamped in whole seconds.
 Asserted: fw_idle_timeout_drop with the gap exactly as the capture shows it,
 citing the resumed segment and the log line (which lands on the capture clock
 by the log's estimated offset); the log's offset within its uncertainty.
 Near miss: the gap is shorter than --idle-gap and the session goes on, or
 the firewall drops nothing (a log of an allowed, unrelated session).
 iptables lines carry the dropped packet's own LEN, ID and WINDOW, as netfilter
-logs them; the ASA log also holds the 302013 Built line of the session.
+logs them; the ASA log also holds the 302013 Built line of the session, the
+Check Point log its accept, the TMG log its Initiated Connection line.
 """
 import datetime
 import os
@@ -27,6 +29,18 @@ def stamp(ns, asa):
     if asa:
         return "%s %02d %d %02d:%02d:%02d" % (MON[d.month - 1], d.day, d.year, d.hour, d.minute, d.second)
     return "%s %2d %02d:%02d:%02d" % (MON[d.month - 1], d.day, d.hour, d.minute, d.second)
+
+
+def cp_stamp(ns):
+    """Check Point `fw log` time: 17Jan2016 20:05:41 (day padded with a space)."""
+    d = datetime.datetime.fromtimestamp(ns // 10**9, datetime.timezone.utc)
+    return "%2d%s%d %02d:%02d:%02d" % (d.day, MON[d.month - 1], d.year, d.hour, d.minute, d.second)
+
+
+def tmg_stamp(ns):
+    """TMG W3C date and time columns (TAB between)."""
+    d = datetime.datetime.fromtimestamp(ns // 10**9, datetime.timezone.utc)
+    return d.strftime("%Y-%m-%d\t%H:%M:%S")
 
 
 def build(rng, outdir, near_miss):
@@ -66,7 +80,8 @@ def build(rng, outdir, near_miss):
     name, _ = fl.write_capture(rng, cap, os.path.join(outdir, "client"))
     label = rng.choice(("client", "app01", "pc"))
     # the firewall's log, its clock minutes off
-    asa = rng.random() < 0.5
+    fwkind = rng.choice(("asa", "iptables", "checkpoint", "tmg"))
+    asa = fwkind == "asa"
     lsk = int(fl.skew(rng, 90, 1500) * 1e9)
     tdrop = cap.frames[resumed][0] + rng.randrange(0, 2000) * 1000   # the firewall saw it first
     lines = []
@@ -80,6 +95,35 @@ def build(rng, outdir, near_miss):
         if kind != "nodrop":
             lines.append("%s: %%ASA-6-106015: Deny TCP (no connection) from %s/%d to %s/%d flags PSH ACK  on interface inside"
                          % (stamp(tdrop + lsk, True), cli, cport, srv, sport))
+    elif fwkind == "checkpoint":
+        orig = fl.private_v4(rng, avoid={cli})
+        ifc = rng.choice(("eth1", "eth2-01", "bond0.12"))
+        lines.append("Checkpoint: %s accept %s >%s rule: %d; rule_uid: {%08X-91E4-4A6D-9D9F-5F3C4A0E7C11}; src: %s; "
+                     "dst: %s; proto: tcp; product: VPN-1 & FireWall-1; service: %d; s_port: %d;"
+                     % (cp_stamp(t0 + lsk), orig, ifc, rng.randrange(1, 80), rng.randrange(1 << 32), cli, srv,
+                        sport, cport))
+        if kind != "nodrop":
+            lines.append("Checkpoint: %s drop   %s >%s rule: 0; src: %s; dst: %s; proto: tcp; product: VPN-1 & "
+                         "FireWall-1; service: %d; s_port: %d; TCP packet out of state: First packet isn't SYN; "
+                         "tcp_flags: PUSH-ACK;" % (cp_stamp(tdrop + lsk), orig, ifc, cli, srv, sport, cport))
+    elif fwkind == "tmg":
+        comp = rng.choice(("TMG01", "ISA-EDGE", "FW2"))
+        lines += ["#Software: Microsoft Forefront Threat Management Gateway", "#Version: 2.0",
+                  "#Date: %s" % tmg_stamp(t0 + lsk - 3600 * 10**9).replace("\t", " "),
+                  "#Fields: computer\tdate\ttime\tIP protocol\tsource\tdestination\toriginal client IP\t"
+                  "source network\tdestination network\taction\tstatus\trule\tapplication protocol\tbytes sent\t"
+                  "bytes sent intermediate\tbytes received\tbytes received intermediate\tconnection time\t"
+                  "connection time intermediate\tsource name\tdestination name\tusername\tagent\tsession ID\t"
+                  "connection ID\tinterface\tIP header\tprotocol payload"]
+        tail = "\t".join(["-"] * 6)
+        lines.append("%s\t%s\tTCP\t%s:%d\t%s:%d\t%s\tInternal\tExternal\tInitiated Connection\t0x0\tAllow Web\t"
+                     "Unidentified IP Traffic\t0\t0\t0\t0\t-\t-\t%s\t%d\t%d\t-\t-\t-"
+                     % (comp, tmg_stamp(t0 + lsk), cli, cport, srv, sport, cli, tail, rng.randrange(1, 9000),
+                        rng.randrange(1, 90000)))
+        if kind != "nodrop":
+            lines.append("%s\t%s\tTCP\t%s:%d\t%s:%d\t%s\tInternal\tExternal\tDenied\t0xc0040017\t-\t"
+                         "Unidentified IP Traffic\t0\t0\t0\t0\t-\t-\t%s\t0\t0\t-\t-\t-"
+                         % (comp, tmg_stamp(tdrop + lsk), cli, cport, srv, sport, cli, tail))
     else:
         host = rng.choice(("gw01", "fw", "edge-2"))
         if kind != "nodrop":
@@ -97,9 +141,10 @@ def build(rng, outdir, near_miss):
     log = os.path.join(outdir, "fw.log")
     with open(log, "w") as f:
         f.write("\n".join(lines) + "\n")
-    flabel = rng.choice(("asa", "fw", "gateway")) if asa else rng.choice(("iptables", "fw", "gw"))
+    flabel = rng.choice({"asa": ("asa", "fw", "gateway"), "iptables": ("iptables", "fw", "gw"),
+                         "checkpoint": ("cp", "fw", "gaia"), "tmg": ("tmg", "fw", "isa")}[fwkind])
     src = ["%s=%s" % (label, name), "%s=fw.log" % flabel]
-    args = ["--tz", "%s=UTC" % flabel, "--input-format", "%s=%s" % (flabel, "asa" if asa else "iptables")]
+    args = ["--tz", "%s=UTC" % flabel, "--input-format", "%s=%s" % (flabel, fwkind)]
     if near_miss:
         return fl.Case(src, quiet=RULES, args=args)
     r = fl.refs(cap)

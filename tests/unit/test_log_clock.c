@@ -3,7 +3,9 @@
  * minutes fast found from records each paired with several packets (only the
  * true offset gathers them all), the 1 s interval intersection, a log on time
  * kept at 0, fine-grained logs by the median, retries a second apart (each
- * drop line could be any of the three replies), nothing to vote on.
+ * drop line could be any of the three replies), a fine-grained log 47 s fast
+ * over periodic traffic (every 1 s window holds each record once; only the
+ * true offset lines them up to the millisecond), nothing to vote on.
  */
 #include <check.h>
 #include <stdlib.h>
@@ -23,9 +25,9 @@ START_TEST(whole_second_minutes_off)
 	for (unsigned r = 0; r < 10; r++) {
 		int64_t tp = (int64_t)r * 37 * S + (int64_t)r * 77 * MS;  /* packet time */
 		int64_t tl = (tp + theta) / S * S;                         /* whole-second stamp */
-		c[n++] = (struct log_clock_cand){ tl - tp, r };
-		c[n++] = (struct log_clock_cand){ tl - tp + 5 * S + (int64_t)r * S, r };
-		c[n++] = (struct log_clock_cand){ tl - tp - 9 * S - (int64_t)r * 3 * S, r };
+		c[n++] = (struct log_clock_cand){ tl - tp, r, 0 };
+		c[n++] = (struct log_clock_cand){ tl - tp + 5 * S + (int64_t)r * S, r, 0 };
+		c[n++] = (struct log_clock_cand){ tl - tp - 9 * S - (int64_t)r * 3 * S, r, 0 };
 	}
 	struct log_clock_est e;
 	log_clock_vote(c, n, 10, S, &e);
@@ -39,7 +41,7 @@ END_TEST
 
 START_TEST(on_time_is_zero)
 {
-	struct log_clock_cand c[3] = { { -3 * MS, 0 }, { -800 * MS, 1 }, { -200 * MS, 2 } };
+	struct log_clock_cand c[3] = { { -3 * MS, 0, 0 }, { -800 * MS, 1, 0 }, { -200 * MS, 2, 0 } };
 	struct log_clock_est e;
 	log_clock_vote(c, 3, 3, S, &e);
 	ck_assert(e.ok);
@@ -50,8 +52,8 @@ END_TEST
 
 START_TEST(fine_grained_median)
 {
-	struct log_clock_cand c[4] = { { -5 * 60 * S + 2 * MS, 0 }, { -5 * 60 * S + 4 * MS, 1 },
-				       { -5 * 60 * S + 3 * MS, 2 }, { 40 * S, 2 } };
+	struct log_clock_cand c[4] = { { -5 * 60 * S + 2 * MS, 0, 0 }, { -5 * 60 * S + 4 * MS, 1, 0 },
+				       { -5 * 60 * S + 3 * MS, 2, 0 }, { 40 * S, 2, 0 } };
 	struct log_clock_est e;
 	log_clock_vote(c, 4, 3, 0, &e);
 	ck_assert(e.ok);
@@ -71,10 +73,10 @@ START_TEST(retries_a_second_apart)
 	int64_t st[3] = { 12 * S, 13 * S, 14 * S };
 	struct log_clock_cand c[10];
 	size_t n = 0;
-	c[n++] = (struct log_clock_cand){ 12 * S - req, 0 };
+	c[n++] = (struct log_clock_cand){ 12 * S - req, 0, 0 };
 	for (unsigned r = 0; r < 3; r++)
 		for (unsigned k = 0; k < 3; k++)
-			c[n++] = (struct log_clock_cand){ st[r] - rep[k], r + 1 };
+			c[n++] = (struct log_clock_cand){ st[r] - rep[k], r + 1, 0 };
 	struct log_clock_est e;
 	log_clock_vote(c, n, 4, S, &e);
 	ck_assert(e.ok);
@@ -82,6 +84,34 @@ START_TEST(retries_a_second_apart)
 	/* allowed by all: [12 - 36.787, 13 - 37.916 + 1) = [-24.787, -23.916) */
 	ck_assert_int_eq(e.offset, -24787 * MS + (871 * MS) / 2);
 	ck_assert_int_eq(e.uncertainty, 871 * MS / 2);
+}
+END_TEST
+
+START_TEST(fine_grained_periodic)
+{
+	/* 4 records, each paired with its own packet (0.1 ms before it) and the
+	 * 11 other datagrams of a flow sent every 240 ms (+ 0-30 ms jitter) */
+	struct log_clock_cand c[48];
+	size_t n = 0;
+	int64_t theta = 47 * S + 123 * MS, tp[12];
+	uint32_t x = 12345;
+	for (unsigned k = 0; k < 12; k++) {
+		x = x * 1103515245u + 12345u;
+		tp[k] = (int64_t)k * 240 * MS + (int64_t)(x >> 8) % (30 * MS);
+	}
+	for (unsigned r = 0; r < 4; r++) {
+		int64_t tl = tp[3 + 2 * r] + theta + 100000 + (int64_t)r * 20000;
+		for (unsigned k = 0; k < 12; k++)
+			c[n++] = (struct log_clock_cand){ tl - tp[k], r, 1 };  /* drops: after their packet */
+	}
+	struct log_clock_est e;
+	log_clock_vote(c, n, 4, 0, &e);
+	ck_assert(e.ok);
+	ck_assert_uint_eq(e.records, 4);
+	ck_assert_int_lt(llabs(e.offset - theta), 1 * MS);
+	ck_assert_int_lt(e.uncertainty, 2 * MS);
+	/* every drop stays after its packet: offset below the smallest d */
+	ck_assert_int_lt(e.offset, theta + 100000);
 }
 END_TEST
 
@@ -101,6 +131,7 @@ int main(void)
 	tcase_add_test(tc, on_time_is_zero);
 	tcase_add_test(tc, fine_grained_median);
 	tcase_add_test(tc, retries_a_second_apart);
+	tcase_add_test(tc, fine_grained_periodic);
 	tcase_add_test(tc, nothing);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
