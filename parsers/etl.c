@@ -144,6 +144,7 @@ static void pktmon_fields(struct event *ev, const struct etl_pktmon *p)
 	ev_int(ev, "pktmon.group_id", (int64_t)p->group_id);
 	ev_int(ev, "pktmon.pkt_number", p->pkt_number);
 	ev_int(ev, "pktmon.packet_type", p->packet_type);
+	ev_cstr(ev, "pktmon.direction", etl_pktmon_dir_name(p->dir_tag));
 	ev_int(ev, "pktmon.original_size", p->original_size);
 }
 
@@ -183,7 +184,8 @@ static void emit_packet(struct etl_state *st, size_t j, struct event *ev)
 		if (q->drop_reason && drop < 0)
 			drop = k;
 	}
-	snprintf(st->comment, sizeof st->comment, "PktMon component %u edge %u", p->component, p->edge);
+	snprintf(st->comment, sizeof st->comment, "PktMon component %u edge %u %s", p->component, p->edge,
+		 etl_pktmon_dir_name(p->dir_tag));
 	capture_meta(&st->cap_, p->component, p->direction, st->comment, (uint32_t)strlen(st->comment));
 	st->cap_.frame = st->recs[j].ref - 1;
 	capture_frame(&st->cap_, ev, p->linktype, p->frame, p->logged_size, p->original_size, st->recs[j].ts);

@@ -110,6 +110,8 @@ struct etl_pktmon {
 };
 bool etl_pktmon_parse(const struct etl_rec *rec, struct etl_pktmon *out);
 const char *etl_pktmon_drop_name(uint32_t reason);
+/* PacketDirectionTag name: None In Out Rx Tx Ingress Egress */
+const char *etl_pktmon_dir_name(uint16_t tag);
 
 /* NDIS-PacketCapture 1001: fragments appended until PacketEnd. */
 struct etl_ndis {

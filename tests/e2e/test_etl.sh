@@ -74,6 +74,17 @@ check "demikernel: their 114 appearances" 114 "$(python3 -c "
 import json
 print(sum(e['fields'].get('pktmon.appearances', 0) for e in map(json.loads, open('$J'))))")"
 check "demikernel: first ping at 20:18:37.5218278" 1 "$(n 'e["type"]=="icmp" and e["ts"].startswith("2024-06-10T20:18:37.5218278")')"
+# PktMon direction: DirTag 3 is Rx (inbound), 4 Tx (outbound), as the file's own
+# PacketDirectionTag value map says (0 None 1 In 2 Out 3 Rx 4 Tx 5 Ingress 6 Egress).
+# The echo request at ref 20 (10.9.1.14 -> 10.9.1.22) arrives; its reply leaves.
+check "demikernel: echo request ref 20 is Rx, inbound" 1 "$(n 'e["ref"]==20 and e["type"]=="icmp" and e["fields"]["icmp.type"]==8 and e["fields"]["pktmon.direction"]=="Rx" and e["fields"]["frame.direction"]=="in"')"
+check "demikernel: 19 echo requests in, 19 replies out" "19 19" "$(n 'e["type"]=="icmp" and e["fields"]["icmp.type"]==8 and e["fields"]["frame.direction"]=="in"') $(n 'e["type"]=="icmp" and e["fields"]["icmp.type"]==0 and e["fields"]["frame.direction"]=="out"')"
+if command -v tshark >/dev/null 2>&1; then
+	"$CORRELATOR" convert "$E/demikernel-PktMon.etl" -o "$TMPD/d.pcapng" 2>/dev/null
+	check "demikernel convert: frame 1 (echo request) epb_flags inbound, frame 3 (reply) outbound" "1:8:0x00000001 3:0:0x00000002" \
+		"$(tshark -r "$TMPD/d.pcapng" -T fields -e frame.number -e icmp.type -e frame.packet_flags_direction -E separator=: 2>/dev/null | sed -n '1p;3p' | tr '\n' ' ' | sed 's/ $//')"
+	check "demikernel convert: 38 Rx appearances (2 per request) and 76 Tx (4 per reply)" "38 76" "$(tshark -r "$TMPD/d.pcapng" -Y 'frame.packet_flags_direction==1' 2>/dev/null | wc -l) $(tshark -r "$TMPD/d.pcapng" -Y 'frame.packet_flags_direction==2' 2>/dev/null | wc -l)"
+fi
 # the netsh capture's one NDIS packet: native 802.11 + LLC/SNAP -> SSDP
 "$CORRELATOR" timeline -f jsonl --no-analysis "$E/attackhost-trace.etl" >"$TMPD/a.jsonl" 2>/dev/null
 check "attackhost: NDIS 802.11 frame decoded to UDP 1900" 1 "$(jsonl_count "$TMPD/a.jsonl" 'e["type"]=="udp" and e["flow"]["dst"]=="239.255.255.250" and e["flow"]["dport"]==1900')"
