@@ -74,6 +74,44 @@ check "demikernel: their 114 appearances" 114 "$(python3 -c "
 import json
 print(sum(e['fields'].get('pktmon.appearances', 0) for e in map(json.loads, open('$J'))))")"
 check "demikernel: first ping at 20:18:37.5218278" 1 "$(n 'e["type"]=="icmp" and e["ts"].startswith("2024-06-10T20:18:37.5218278")')"
+# grouping, per file: packet appearances (README id-160 count) -> unique
+# timeline packets -> appearances left as etw.pktmon.appearance. Builds before
+# 26100 number a packet's appearances (PktGroupId + PktNumber, AppearanceCount
+# 1..n); dookisan (26100), finguard and tritonpilot (26200) give every
+# appearance its own group id with AppearanceCount 0, so there the same
+# network-layer bytes (802.11 at the WiFi miniport = Ethernet above it) within
+# 10 ms at a new component/edge are one packet. A buffer is emitted only after
+# the next one is scanned: nathaniel-7119f51's packets spanning two buffers are
+# whole; one whose first appearance sits two buffers later (another CPU's
+# buffer) stays an appearance citing its packet.
+while read -r f apps pkts left; do
+	"$CORRELATOR" timeline -f jsonl --no-analysis "$E/$f" >"$TMPD/g.jsonl" 2>/dev/null
+	check "$f: $apps appearances as $pkts packets, $left left over" "$apps $pkts $left" "$(python3 - "$TMPD/g.jsonl" <<'PY'
+import json, sys
+n = a = left = 0
+for l in open(sys.argv[1]):
+    e = json.loads(l)
+    x = e.get("fields", {}).get("pktmon.appearances")
+    if x:
+        n += 1
+        a += x
+    left += e["type"] == "etw.pktmon.appearance"
+print(a + left, n, left)
+PY
+)"
+done <<'LIST'
+nathaniel-PktMon.etl 2705 260 0
+nathaniel-7119f51-PktMon.etl 3646 365 1
+nathaniel-vid-PktMon.etl 1111 108 0
+dookisan-PktMon.etl 26704 2880 0
+finguard-PktMon.etl 378 59 0
+tritonpilot-PktMon.etl 51 51 0
+demikernel-PktMon.etl 114 38 0
+LIST
+# dookisan's first packet: an mDNS frame seen as 802.11 at components 13, 42, 41
+# and as Ethernet from 40 up (39/2 logs the Ethernet form as PacketType 2), 12 in all
+"$CORRELATOR" timeline -f jsonl --no-analysis "$E/dookisan-PktMon.etl" >"$TMPD/k2.jsonl" 2>/dev/null
+check "dookisan: ref 18 is one packet over 802.11 and Ethernet components" 1 "$(jsonl_count "$TMPD/k2.jsonl" 'e["ref"]==18 and e["fields"].get("pktmon.path")=="13/1 > 42/2 > 42/1 > 41/2 > 41/1 > 40/2 > 40/1 > 39/2 > 39/1 > 77/1 > 78/1 > 80/1" and e["fields"]["pktmon.appearances"]==12')"
 # PktMon direction: DirTag 3 is Rx (inbound), 4 Tx (outbound), as the file's own
 # PacketDirectionTag value map says (0 None 1 In 2 Out 3 Rx 4 Tx 5 Ingress 6 Egress).
 # The echo request at ref 20 (10.9.1.14 -> 10.9.1.22) arrives; its reply leaves.
