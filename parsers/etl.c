@@ -9,7 +9,9 @@
  * `pktmon.drop` event citing the packet. Kernel-Network and kernel TcpIp/UdpIp
  * records become etw.kernel_net.* with flows; every other record is an etw.event
  * (provider GUID and name, id, version, size).
- * Does not: decode TCPIP / AFD / TraceLogging payload fields (kept as etw.event),
+ * TraceLogging events keep type etw.event with their self-described name and
+ * fields (etl_tlg.c).
+ * Does not: decode TCPIP / AFD payload fields (kept as etw.event),
  * merge CPU buffers by time. Container: etl_read.c; payloads: etl_events.c.
  */
 #include "../correlator/core/parser.h"
@@ -58,7 +60,8 @@ struct etl_state {
 	char guid[37];
 	char path[1024];
 	char comment[160];
-	uint64_t appearances, packets, drops, generic;
+	struct etl_tlg tlg;
+	uint64_t appearances, packets, drops, generic, tracelogging;
 };
 
 static int etl_sniff_p(const uint8_t *h, size_t n) { return etl_sniff(h, n); }
@@ -347,6 +350,8 @@ static void generic(struct etl_state *st, const struct etl_rec *r, struct event 
 	ev_int(ev, "etw.size", r->size);
 	ev_int(ev, "etw.pid", r->pid);
 	ev_int(ev, "etw.tid", r->tid);
+	if (etl_tlg_event(r, &st->tlg, ev))
+		st->tracelogging++;
 	st->generic++;
 }
 
@@ -364,12 +369,12 @@ static pr_status etl_next_p(void *state, struct event *ev)
 			if (st->eof) {
 				const struct etl_info *in = etl_info(st->rd);
 				source_note(st->src, "ETL build %u, %llu buffers (%llu compressed, %llu damaged), %llu records (%llu damaged): "
-					    "%llu packet appearances as %llu packets, %llu drops, %llu other events",
+					    "%llu packet appearances as %llu packets, %llu drops, %llu other events (%llu TraceLogging)",
 					    in->build, (unsigned long long)in->buffers, (unsigned long long)in->compressed,
 					    (unsigned long long)in->bad_buffers, (unsigned long long)in->records,
 					    (unsigned long long)in->bad_records, (unsigned long long)st->appearances,
 					    (unsigned long long)st->packets, (unsigned long long)st->drops,
-					    (unsigned long long)st->generic);
+					    (unsigned long long)st->generic, (unsigned long long)st->tracelogging);
 				return PR_EOF;
 			}
 			/* emit a buffer only once the next one is scanned: a packet's

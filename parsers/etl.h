@@ -88,6 +88,11 @@ void etl_close(struct etl_reader *r);
 /* Does this look like an ETL file (the first buffer header and its first record)? 0..100 */
 int etl_sniff(const uint8_t *h, size_t n);
 
+struct br;
+/* UTF-16LE (NUL-terminated or to the end) -> UTF-8, at most outlen-1 bytes;
+ * returns the bytes read. */
+size_t etl_utf16_to_utf8(struct br *r, char *out, size_t outlen);
+
 /* GUID as "4d4f80d9-c8bd-4d73-bb5b-19c90402c5ac" (37 bytes with NUL). */
 void etl_guid_format(const uint8_t g[16], char out[37]);
 /* Name of a well-known provider, or NULL. */
@@ -130,6 +135,19 @@ int etl_ndis_add(struct etl_ndis *n, const struct etl_rec *rec, uint16_t *linkty
 		 uint8_t *direction, const char **why);
 
 struct event;
+
+/* TraceLogging: the self-described event (EVENT_HEADER extended items
+ * PROV_TRAITS 0x0C and EVENT_SCHEMA_TL 0x0B) decoded into etw.name,
+ * etw.provider_name and etw.data.NAME fields. The names and string values live
+ * in *t until the next call. false when the record carries no schema. */
+struct etl_tlg {
+	char names[4096];
+	char vals[8192];
+	size_t nl, vl;
+	uint32_t fields, undecoded;  /* fields emitted; fields left when decoding stopped */
+};
+bool etl_tlg_event(const struct etl_rec *rec, struct etl_tlg *t, struct event *ev);
+
 /* Kernel-Network (manifest) or classic kernel TcpIp / UdpIp records: fill ev
  * (type etw.kernel_net.*, flow, fields) and return true; false if not one. */
 bool etl_kernel_net_event(const struct etl_rec *rec, uint32_t ptrsize, struct event *ev);

@@ -99,7 +99,7 @@ int etl_sniff(const uint8_t *h, size_t n)
 }
 
 /* UTF-16LE (NUL-terminated or to the end) -> UTF-8, at most outlen-1 bytes; returns bytes read. */
-static size_t utf16_to_utf8(br *r, char *out, size_t outlen)
+size_t etl_utf16_to_utf8(br *r, char *out, size_t outlen)
 {
 	size_t o = 0;
 	const uint8_t *start = r->p;
@@ -296,7 +296,7 @@ static void read_logfile_header(struct etl_reader *r, const uint8_t *d, uint32_t
 		in->start_ft = 0;
 		return;
 	}
-	utf16_to_utf8(&b, in->logger, sizeof in->logger);
+	etl_utf16_to_utf8(&b, in->logger, sizeof in->logger);
 	in->have_header = true;
 }
 

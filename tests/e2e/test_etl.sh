@@ -123,6 +123,31 @@ if command -v tshark >/dev/null 2>&1; then
 		"$(tshark -r "$TMPD/d.pcapng" -T fields -e frame.number -e icmp.type -e frame.packet_flags_direction -E separator=: 2>/dev/null | sed -n '1p;3p' | tr '\n' ' ' | sed 's/ $//')"
 	check "demikernel convert: 38 Rx appearances (2 per request) and 76 Tx (4 per reply)" "38 76" "$(tshark -r "$TMPD/d.pcapng" -Y 'frame.packet_flags_direction==1' 2>/dev/null | wc -l) $(tshark -r "$TMPD/d.pcapng" -Y 'frame.packet_flags_direction==2' 2>/dev/null | wc -l)"
 fi
+# TraceLogging: the event's own metadata (extended items PROV_TRAITS and
+# EVENT_SCHEMA_TL) names it and types its fields. primitive-types ref 3 is
+# solar_system/PrimitiveTypesTest with one field of each type (int64_type is
+# declared UINT64 in the file's own metadata); counts per file.
+"$CORRELATOR" timeline -f jsonl --no-analysis "$E/perfview-primitive-types.etl" >"$TMPD/tl.jsonl" 2>/dev/null
+check "primitive-types: ref 3 named and typed" 1 "$(jsonl_count "$TMPD/tl.jsonl" 'e["ref"]==3 and e["type"]=="etw.event" and {k: v for k, v in e["fields"].items() if k.startswith("etw.data.") or k in ("etw.name", "etw.provider_name")} == {"etw.provider_name": "solar_system", "etw.name": "PrimitiveTypesTest", "etw.data.string_type": "Mercury", "etw.data.boolean_type": False, "etw.data.char_type": "M", "etw.data.int16_type": -51, "etw.data.int32_type": -102, "etw.data.uint16_type": 51, "etw.data.uint32_type": 102, "etw.data.int64_type": "18446744073709551412", "etw.data.uint64_type": 204, "etw.data.guid_type": "0ad614c4-0ef4-4225-8013-f44f37cb0397", "etw.data.file_time_type": "2021-09-09T14:59:35.7990000Z", "etw.data.system_time_type": "2021-09-09T14:59:35.799"}')"
+while read -r f n name; do
+	"$CORRELATOR" timeline -f jsonl --no-analysis "$E/$f" >"$TMPD/tl.jsonl" 2>/dev/null
+	check "$f: $n TraceLogging events, all fields decoded; first is $name" "$n 0 $name" "$(python3 - "$TMPD/tl.jsonl" <<'PY'
+import json, sys
+ev = [e for e in map(json.loads, open(sys.argv[1])) if "etw.name" in e["fields"]]
+print(len(ev), sum("etw.tlg.undecoded" in e["fields"] for e in ev),
+      ev[0]["fields"]["etw.provider_name"] + "/" + ev[0]["fields"]["etw.name"] if ev else "-")
+PY
+)"
+done <<'LIST'
+perfview-primitive-types.etl 5 solar_system/PrimitiveTypesTest
+perfview-SelfDescribingSingleEvent.etl 1 MySource/TestEvent
+airbus-AMSITrace.etl 19 AmsiTrace/AmsiScript
+airbus-lxcore_kernel.etl 2 Microsoft.Windows.Subsystem.LxCore/BreakPoint
+ebpf-ebpforwindows.etl 13841 EbpfForWindowsProvider/EbpfSuccess
+hw3d-trace.etl 1 Atum-Hw3d/WinMain
+marissa-mytrace.etl 8 VanierEventSource/Startup
+krabsetw-powershell.etl 0 -
+LIST
 # the netsh capture's one NDIS packet: native 802.11 + LLC/SNAP -> SSDP
 "$CORRELATOR" timeline -f jsonl --no-analysis "$E/attackhost-trace.etl" >"$TMPD/a.jsonl" 2>/dev/null
 check "attackhost: NDIS 802.11 frame decoded to UDP 1900" 1 "$(jsonl_count "$TMPD/a.jsonl" 'e["type"]=="udp" and e["flow"]["dst"]=="239.255.255.250" and e["flow"]["dport"]==1900')"
