@@ -11,7 +11,9 @@
  * (provider GUID and name, id, version, size).
  * TraceLogging events keep type etw.event with their self-described name and
  * fields (etl_tlg.c).
- * Does not: decode TCPIP / AFD payload fields (kept as etw.event),
+ * Microsoft-Windows-TCPIP connection events become etw.tcpip.* (etl_tcpip.c).
+ * Does not: decode Winsock-AFD payloads or TCPIP network-layer drops (kept as
+ * etw.event),
  * merge CPU buffers by time. Container: etl_read.c; payloads: etl_events.c.
  */
 #include "../correlator/core/parser.h"
@@ -61,6 +63,7 @@ struct etl_state {
 	char path[1024];
 	char comment[160];
 	struct etl_tlg tlg;
+	struct etl_tcpip *tcpip;
 	uint64_t appearances, packets, drops, generic, tracelogging;
 };
 
@@ -79,6 +82,7 @@ static int etl_open_p(struct source *src, const char *path, void **state)
 	st->rd = rd;
 	st->pend = -1;
 	st->ndis = xcalloc(1, sizeof *st->ndis);
+	st->tcpip = xcalloc(1, sizeof *st->tcpip);
 	capture_init(&st->cap_, src);
 	*state = st;
 	return 0;
@@ -437,7 +441,7 @@ static pr_status etl_next_p(void *state, struct event *ev)
 		}
 		ev->ref = r->ref;
 		ev->ts_raw = r->ts;
-		if (etl_kernel_net_event(r, etl_info(st->rd)->ptrsize, ev))
+		if (etl_kernel_net_event(r, etl_info(st->rd)->ptrsize, ev) || etl_tcpip_event(r, st->tcpip, ev))
 			return PR_EVENT;
 		generic(st, r, ev);
 		return PR_EVENT;
@@ -461,6 +465,7 @@ static void etl_close_p(void *state)
 	free(st->arena[0]);
 	free(st->arena[1]);
 	free(st->ndis);
+	free(st->tcpip);
 	free(st);
 }
 

@@ -23,6 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../correlator/core/event.h"
+
 struct source;
 
 #define ETL_BUFHDR 0x48
@@ -147,6 +149,23 @@ struct etl_tlg {
 	uint32_t fields, undecoded;  /* fields emitted; fields left when decoding stopped */
 };
 bool etl_tlg_event(const struct etl_rec *rec, struct etl_tlg *t, struct event *ev);
+
+/* Microsoft-Windows-TCPIP (manifest payloads, etl_tcpip.c): connect request /
+ * completion, accept, state transitions, close/abort/disconnect, retransmission
+ * and keep-alive timeouts -> etw.tcpip.* with flows (a state change takes the
+ * endpoints an earlier event of its Tcb gave). false if not one of those. */
+#define ETL_TCB_SLOTS 1024
+struct etl_tcb {
+	uint64_t tcb;
+	struct addr local, remote;
+	uint16_t lport, rport;
+	bool inbound;
+};
+struct etl_tcpip {
+	struct etl_tcb tcb[ETL_TCB_SLOTS];
+	char tcbs[24], status[16];
+};
+bool etl_tcpip_event(const struct etl_rec *rec, struct etl_tcpip *t, struct event *ev);
 
 /* Kernel-Network (manifest) or classic kernel TcpIp / UdpIp records: fill ev
  * (type etw.kernel_net.*, flow, fields) and return true; false if not one. */
