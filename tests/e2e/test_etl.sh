@@ -155,6 +155,31 @@ check "attackhost: NDIS 802.11 frame decoded to UDP 1900" 1 "$(jsonl_count "$TMP
 "$CORRELATOR" timeline -f jsonl --no-analysis "$E/tx-KernelNetwork.etl" >"$TMPD/k.jsonl" 2>/dev/null
 check "Kernel-Network: 7968 receives from 157.56.244.38:443" 7968 "$(jsonl_count "$TMPD/k.jsonl" 'e["type"]=="etw.kernel_net.recv" and e["flow"]["src"]=="157.56.244.38" and e["flow"]["sport"]==443')"
 
+# damaged files (tests/tools/etl_damage.py): each bad buffer or record is
+# skipped, counted and cited with its offset, and the rest is read. nathaniel's
+# buffers hold 1, 1067, 1344, 490 and 845 of its 3747 records; buffer 2 of
+# tx-KernelNetwork holds 70 of 8924 (5 read before the bad size, 65 lost).
+python3 "$ROOT/tests/tools/etl_damage.py" "$E" "$TMPD" >/dev/null
+while read -r f recs cite; do
+	"$CORRELATOR" timeline -f jsonl --no-analysis "$TMPD/$f" >"$TMPD/dm.jsonl" 2>"$TMPD/dm.err"
+	check "$f: read to its end" 0 $?
+	check "$f: one warning, citing the damage" "1 1" "$(grep -c 'warning' "$TMPD/dm.err") $(grep -c -- "$cite" "$TMPD/dm.err")"
+	check "$f: the other $recs records read" "$recs" "$(python3 - "$TMPD/dm.jsonl" <<'PY'
+import json, sys
+n = 0
+for l in open(sys.argv[1]):
+    a = json.loads(l).get("fields", {}).get("pktmon.appearances")
+    n += a if a else 1
+print(n)
+PY
+)"
+done <<'LIST'
+cut.etl 2902 buffer 5 at offset 79940: size 17652 runs past the end of the file
+hdr.etl 2403 buffer 3 at offset 32760: size 2147483647 is not a buffer size; 27773 bytes skipped to the next buffer header at offset 60533
+lz.etl 3257 compressed buffer 4 at offset 60533 does not decompress; skipped
+rec.etl 8859 rec.etl#7: warning: buffer 2 at offset 8192, record at 0x2c8 in it: type 0x13 with size 65520 runs past
+LIST
+
 check_rc "convert: no arguments is a usage error" 2 "$CORRELATOR" convert
 check_rc "convert: --help" 0 "$CORRELATOR" convert --help
 check_rc "convert: a pcap is not ETL" 3 "$CORRELATOR" convert "$ROOT/tests/data/$(ls "$ROOT/tests/data" | grep -m1 '\.pcap$')" -o "$TMPD/x.pcapng"
