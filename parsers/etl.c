@@ -3,12 +3,17 @@
  * sniffed from the first buffer header and logfile header record.
  * PktMon packets (id 160) and NDIS-PacketCapture fragments (id 1001) become
  * packets decoded by the capture layers; the appearances of one PktMon packet at
- * several components (same PktGroupId and PktNumber; when the ids are 0, the same
- * bytes within 10 ms) are ONE packet carrying its path; a DropReason becomes a
+ * several components (same PktGroupId and PktNumber; when the file has no such
+ * ids, as build 26100 and later, the same network-layer bytes within 10 ms) are
+ * ONE packet carrying its path; a DropReason becomes a
  * `pktmon.drop` event citing the packet. Kernel-Network and kernel TcpIp/UdpIp
  * records become etw.kernel_net.* with flows; every other record is an etw.event
  * (provider GUID and name, id, version, size).
- * Does not: decode TCPIP / AFD / TraceLogging payload fields (kept as etw.event),
+ * TraceLogging events keep type etw.event with their self-described name and
+ * fields (etl_tlg.c).
+ * Microsoft-Windows-TCPIP connection events become etw.tcpip.* (etl_tcpip.c).
+ * Does not: decode Winsock-AFD payloads or TCPIP network-layer drops (kept as
+ * etw.event),
  * merge CPU buffers by time. Container: etl_read.c; payloads: etl_events.c.
  */
 #include "../correlator/core/parser.h"
@@ -40,6 +45,14 @@ struct etl_state {
 	uint64_t *dupref;
 	bool *ispkt;
 	size_t nrec, cap, i;
+	size_t cut;          /* records [0, cut) are the older buffer's, emitted first */
+	bool eof;
+	/* owned copies of the two buffers' record bytes (the reader's buffer is
+	 * replaced by the next load): the older buffer's and the newest one's */
+	uint8_t *arena[2];
+	size_t alen[2], acap[2];
+	int slot;
+	size_t *doff;        /* offset of a record's data (and then ext) in its arena */
 	struct ring_ent ring[RING];
 	struct capture cap_;
 	struct etl_ndis *ndis;
@@ -49,7 +62,9 @@ struct etl_state {
 	char guid[37];
 	char path[1024];
 	char comment[160];
-	uint64_t appearances, packets, drops, generic;
+	struct etl_tlg tlg;
+	struct etl_tcpip *tcpip;
+	uint64_t appearances, packets, drops, generic, tracelogging;
 };
 
 static int etl_sniff_p(const uint8_t *h, size_t n) { return etl_sniff(h, n); }
@@ -67,26 +82,128 @@ static int etl_open_p(struct source *src, const char *path, void **state)
 	st->rd = rd;
 	st->pend = -1;
 	st->ndis = xcalloc(1, sizeof *st->ndis);
+	st->tcpip = xcalloc(1, sizeof *st->tcpip);
 	capture_init(&st->cap_, src);
 	*state = st;
 	return 0;
 }
 
-static uint64_t pkt_key(const struct etl_pktmon *p, bool *by_bytes)
+/* Where the network layer starts in a PktMon frame: the same packet is logged
+ * as native 802.11 at the WiFi miniport and as Ethernet above it, so packets
+ * without usable ids are matched on the bytes from here on. */
+static uint32_t l3_offset(const struct etl_pktmon *p)
 {
-	*by_bytes = p->group_id == 0;
-	if (!*by_bytes)
-		return hash_finalize64(p->group_id * 65599u + p->pkt_number) | 1;
-	uint64_t h = 1469598103934665603ULL;
-	for (uint32_t k = 0; k < p->logged_size; k++)
-		h = (h ^ p->frame[k]) * 1099511628211ULL;
-	return hash_finalize64(h ^ p->original_size) & ~1ull;
+	const uint8_t *f = p->frame;
+	uint32_t n = p->logged_size;
+	if (p->linktype == LT_IEEE802_11 && n >= 24 && (f[0] & 0x0c) == 0x08) {
+		uint32_t o = 24;
+		if ((f[1] & 3) == 3)
+			o += 6;             /* four addresses */
+		if (f[0] & 0x80) {
+			o += 2;             /* QoS control */
+			if (f[1] & 0x80)
+				o += 4;     /* HT control */
+		}
+		if (n >= o + 8 && f[o] == 0xaa && f[o + 1] == 0xaa && f[o + 2] == 0x03)
+			return o + 8;       /* LLC/SNAP */
+		/* else: some WiFi components log the Ethernet form with PacketType 2 */
+	}
+	if (p->linktype == LT_ETHERNET || p->linktype == LT_IEEE802_11) {
+		if (n >= 18 && f[12] == 0x81 && f[13] == 0x00)
+			return 18;
+		if (n >= 14)
+			return 14;
+	}
+	return 0;
 }
 
-/* Split the loaded buffer into records and link the appearances of each packet. */
+/* PktGroupId + PktNumber identify a packet when the file numbers appearances
+ * (AppearanceCount 1, 2, ...). Build 26100 and later files give every
+ * appearance its own group id and AppearanceCount 0: there, and when the ids
+ * are 0, the key is the network-layer bytes and size (matched within 10 ms at a
+ * component/edge not yet on the packet's path). */
+static uint64_t pkt_key(const struct etl_pktmon *p, bool *by_bytes)
+{
+	*by_bytes = p->group_id == 0 || p->appearance == 0;
+	if (!*by_bytes)
+		return hash_finalize64(p->group_id * 65599u + p->pkt_number) | 1;
+	uint32_t o = l3_offset(p);
+	uint64_t h = 1469598103934665603ULL;
+	for (uint32_t k = o; k < p->logged_size; k++)
+		h = (h ^ p->frame[k]) * 1099511628211ULL;
+	uint32_t orig = p->original_size >= o ? p->original_size - o : 0;
+	return hash_finalize64(h ^ orig) & ~1ull;
+}
+
+/* Is an appearance at this component, edge and direction already on the chain from l? */
+static bool on_path(const struct etl_state *st, size_t l, const struct etl_pktmon *p)
+{
+	for (int32_t k = (int32_t)l; k >= 0; k = st->next[k]) {
+		const struct etl_pktmon *q = &st->pm[k];
+		if (q->component == p->component && q->edge == p->edge && q->dir_tag == p->dir_tag)
+			return true;
+	}
+	return false;
+}
+
+static size_t arena_put(struct etl_state *st, const uint8_t *p, size_t n)
+{
+	int s = st->slot;
+	if (st->alen[s] + n + 8 > st->acap[s]) {
+		st->acap[s] = (st->alen[s] + n + 8) * 2;
+		st->arena[s] = xrealloc(st->arena[s], st->acap[s]);
+	}
+	size_t o = st->alen[s];
+	if (n)
+		memcpy(st->arena[s] + o, p, n);
+	st->alen[s] += (n + 7) & ~(size_t)7;
+	return o;
+}
+
+/* Drop the emitted older buffer's records [0, cut); the rest move to the front. */
+static void shift(struct etl_state *st)
+{
+	size_t c = st->cut, m = st->nrec - c;
+	if (!c)
+		return;
+	memmove(st->recs, st->recs + c, m * sizeof *st->recs);
+	memmove(st->pm, st->pm + c, m * sizeof *st->pm);
+	memmove(st->lead, st->lead + c, m * sizeof *st->lead);
+	memmove(st->next, st->next + c, m * sizeof *st->next);
+	memmove(st->dupref, st->dupref + c, m * sizeof *st->dupref);
+	memmove(st->ispkt, st->ispkt + c, m * sizeof *st->ispkt);
+	for (size_t k = 0; k < m; k++) {
+		if (st->lead[k] >= 0)
+			st->lead[k] = st->lead[k] < (int32_t)c ? -3 : st->lead[k] - (int32_t)c;
+		if (st->next[k] >= 0)
+			st->next[k] -= (int32_t)c;
+	}
+	st->nrec = m;
+	st->i -= c;
+	st->cut = 0;
+}
+
+/* The record with this ref among [0, j), or -1 (refs ascend). */
+static ptrdiff_t find_ref(const struct etl_state *st, size_t j, uint64_t ref)
+{
+	size_t lo = 0, hi = j;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (st->recs[mid].ref < ref)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < j && st->recs[lo].ref == ref ? (ptrdiff_t)lo : -1;
+}
+
+/* Append the loaded buffer's records to the window (after the older buffer's,
+ * whose packets may continue here) and link the appearances of each packet. */
 static void prescan(struct etl_state *st)
 {
-	st->nrec = st->i = 0;
+	size_t first = st->nrec;
+	st->slot ^= 1;
+	st->alen[st->slot] = 0;
 	struct etl_rec rec;
 	while (etl_next_rec(st->rd, &rec)) {
 		if (st->nrec == st->cap) {
@@ -97,9 +214,12 @@ static void prescan(struct etl_state *st)
 			st->next = xrealloc(st->next, st->cap * sizeof *st->next);
 			st->dupref = xrealloc(st->dupref, st->cap * sizeof *st->dupref);
 			st->ispkt = xrealloc(st->ispkt, st->cap * sizeof *st->ispkt);
+			st->doff = xrealloc(st->doff, st->cap * sizeof *st->doff);
 		}
 		size_t j = st->nrec++;
 		st->recs[j] = rec;
+		st->doff[j] = arena_put(st, rec.data, rec.len);
+		arena_put(st, rec.ext, rec.ext_len);
 		st->lead[j] = -1;
 		st->next[j] = -1;
 		st->dupref[j] = 0;
@@ -112,28 +232,33 @@ static void prescan(struct etl_state *st)
 		struct ring_ent *e = &st->ring[key % RING];
 		int64_t dt = rec.ts - e->ts;
 		bool same = e->key == key && (!by_bytes || (dt >= -SAME_BYTES_NS && dt <= SAME_BYTES_NS));
-		if (same && e->lead_ref < st->recs[0].ref) {
+		ptrdiff_t l = same ? find_ref(st, j, e->lead_ref) : -1;
+		if (same && l < 0) {
 			st->lead[j] = -2;
 			st->dupref[j] = e->lead_ref;
 			continue;
 		}
-		if (same) {
-			/* the lead is in this buffer: find it by ref and append to its chain */
-			size_t l = (size_t)(e->lead_ref - st->recs[0].ref);
-			while (l < j && st->recs[l].ref != e->lead_ref)
-				l++;
-			if (l < j && st->ispkt[l]) {
-				st->lead[j] = (int32_t)l;
-				size_t t = l;
-				while (st->next[t] >= 0)
-					t = (size_t)st->next[t];
-				st->next[t] = (int32_t)j;
-				continue;
-			}
+		if (l >= 0 && st->ispkt[l] && st->lead[l] == -1 && !(by_bytes && on_path(st, (size_t)l, &st->pm[j]))) {
+			/* the lead is in the window, not yet emitted: append to its chain */
+			st->lead[j] = (int32_t)l;
+			size_t t = (size_t)l;
+			while (st->next[t] >= 0)
+				t = (size_t)st->next[t];
+			st->next[t] = (int32_t)j;
+			continue;
 		}
 		e->key = key;
 		e->ts = rec.ts;
 		e->lead_ref = rec.ref;
+	}
+	/* the reader's buffer goes at the next load: point into the owned copy */
+	for (size_t j = first; j < st->nrec; j++) {
+		struct etl_rec *r = &st->recs[j];
+		const uint8_t *base = st->arena[st->slot] + st->doff[j];
+		if (st->ispkt[j])
+			st->pm[j].frame = base + (st->pm[j].frame - r->data);
+		r->data = base;
+		r->ext = r->ext ? base + ((r->len + 7) & ~(size_t)7) : NULL;
 	}
 }
 
@@ -144,6 +269,7 @@ static void pktmon_fields(struct event *ev, const struct etl_pktmon *p)
 	ev_int(ev, "pktmon.group_id", (int64_t)p->group_id);
 	ev_int(ev, "pktmon.pkt_number", p->pkt_number);
 	ev_int(ev, "pktmon.packet_type", p->packet_type);
+	ev_cstr(ev, "pktmon.direction", etl_pktmon_dir_name(p->dir_tag));
 	ev_int(ev, "pktmon.original_size", p->original_size);
 }
 
@@ -183,7 +309,8 @@ static void emit_packet(struct etl_state *st, size_t j, struct event *ev)
 		if (q->drop_reason && drop < 0)
 			drop = k;
 	}
-	snprintf(st->comment, sizeof st->comment, "PktMon component %u edge %u", p->component, p->edge);
+	snprintf(st->comment, sizeof st->comment, "PktMon component %u edge %u %s", p->component, p->edge,
+		 etl_pktmon_dir_name(p->dir_tag));
 	capture_meta(&st->cap_, p->component, p->direction, st->comment, (uint32_t)strlen(st->comment));
 	st->cap_.frame = st->recs[j].ref - 1;
 	capture_frame(&st->cap_, ev, p->linktype, p->frame, p->logged_size, p->original_size, st->recs[j].ts);
@@ -227,6 +354,8 @@ static void generic(struct etl_state *st, const struct etl_rec *r, struct event 
 	ev_int(ev, "etw.size", r->size);
 	ev_int(ev, "etw.pid", r->pid);
 	ev_int(ev, "etw.tid", r->tid);
+	if (etl_tlg_event(r, &st->tlg, ev))
+		st->tracelogging++;
 	st->generic++;
 }
 
@@ -240,19 +369,29 @@ static pr_status etl_next_p(void *state, struct event *ev)
 		return PR_EVENT;
 	}
 	for (;;) {
-		if (st->i >= st->nrec) {
-			if (etl_next_buffer(st->rd) != 1) {
+		if (st->i >= st->cut) {
+			if (st->eof) {
 				const struct etl_info *in = etl_info(st->rd);
 				source_note(st->src, "ETL build %u, %llu buffers (%llu compressed, %llu damaged), %llu records (%llu damaged): "
-					    "%llu packet appearances as %llu packets, %llu drops, %llu other events",
+					    "%llu packet appearances as %llu packets, %llu drops, %llu other events (%llu TraceLogging)",
 					    in->build, (unsigned long long)in->buffers, (unsigned long long)in->compressed,
 					    (unsigned long long)in->bad_buffers, (unsigned long long)in->records,
 					    (unsigned long long)in->bad_records, (unsigned long long)st->appearances,
 					    (unsigned long long)st->packets, (unsigned long long)st->drops,
-					    (unsigned long long)st->generic);
+					    (unsigned long long)st->generic, (unsigned long long)st->tracelogging);
 				return PR_EOF;
 			}
-			prescan(st);
+			/* emit a buffer only once the next one is scanned: a packet's
+			 * appearances may continue there */
+			shift(st);
+			if (etl_next_buffer(st->rd) == 1) {
+				size_t older = st->nrec;
+				prescan(st);
+				st->cut = older;
+			} else {
+				st->eof = true;
+				st->cut = st->nrec;
+			}
 			continue;
 		}
 		size_t j = st->i++;
@@ -302,7 +441,7 @@ static pr_status etl_next_p(void *state, struct event *ev)
 		}
 		ev->ref = r->ref;
 		ev->ts_raw = r->ts;
-		if (etl_kernel_net_event(r, etl_info(st->rd)->ptrsize, ev))
+		if (etl_kernel_net_event(r, etl_info(st->rd)->ptrsize, ev) || etl_tcpip_event(r, st->tcpip, ev))
 			return PR_EVENT;
 		generic(st, r, ev);
 		return PR_EVENT;
@@ -322,7 +461,11 @@ static void etl_close_p(void *state)
 	free(st->next);
 	free(st->dupref);
 	free(st->ispkt);
+	free(st->doff);
+	free(st->arena[0]);
+	free(st->arena[1]);
 	free(st->ndis);
+	free(st->tcpip);
 	free(st);
 }
 

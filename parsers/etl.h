@@ -23,6 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../correlator/core/event.h"
+
 struct source;
 
 #define ETL_BUFHDR 0x48
@@ -88,6 +90,11 @@ void etl_close(struct etl_reader *r);
 /* Does this look like an ETL file (the first buffer header and its first record)? 0..100 */
 int etl_sniff(const uint8_t *h, size_t n);
 
+struct br;
+/* UTF-16LE (NUL-terminated or to the end) -> UTF-8, at most outlen-1 bytes;
+ * returns the bytes read. */
+size_t etl_utf16_to_utf8(struct br *r, char *out, size_t outlen);
+
 /* GUID as "4d4f80d9-c8bd-4d73-bb5b-19c90402c5ac" (37 bytes with NUL). */
 void etl_guid_format(const uint8_t g[16], char out[37]);
 /* Name of a well-known provider, or NULL. */
@@ -110,6 +117,8 @@ struct etl_pktmon {
 };
 bool etl_pktmon_parse(const struct etl_rec *rec, struct etl_pktmon *out);
 const char *etl_pktmon_drop_name(uint32_t reason);
+/* PacketDirectionTag name: None In Out Rx Tx Ingress Egress */
+const char *etl_pktmon_dir_name(uint16_t tag);
 
 /* NDIS-PacketCapture 1001: fragments appended until PacketEnd. */
 struct etl_ndis {
@@ -128,6 +137,36 @@ int etl_ndis_add(struct etl_ndis *n, const struct etl_rec *rec, uint16_t *linkty
 		 uint8_t *direction, const char **why);
 
 struct event;
+
+/* TraceLogging: the self-described event (EVENT_HEADER extended items
+ * PROV_TRAITS 0x0C and EVENT_SCHEMA_TL 0x0B) decoded into etw.name,
+ * etw.provider_name and etw.data.NAME fields. The names and string values live
+ * in *t until the next call. false when the record carries no schema. */
+struct etl_tlg {
+	char names[4096];
+	char vals[8192];
+	size_t nl, vl;
+	uint32_t fields, undecoded;  /* fields emitted; fields left when decoding stopped */
+};
+bool etl_tlg_event(const struct etl_rec *rec, struct etl_tlg *t, struct event *ev);
+
+/* Microsoft-Windows-TCPIP (manifest payloads, etl_tcpip.c): connect request /
+ * completion, accept, state transitions, close/abort/disconnect, retransmission
+ * and keep-alive timeouts -> etw.tcpip.* with flows (a state change takes the
+ * endpoints an earlier event of its Tcb gave). false if not one of those. */
+#define ETL_TCB_SLOTS 1024
+struct etl_tcb {
+	uint64_t tcb;
+	struct addr local, remote;
+	uint16_t lport, rport;
+	bool inbound;
+};
+struct etl_tcpip {
+	struct etl_tcb tcb[ETL_TCB_SLOTS];
+	char tcbs[24], status[16];
+};
+bool etl_tcpip_event(const struct etl_rec *rec, struct etl_tcpip *t, struct event *ev);
+
 /* Kernel-Network (manifest) or classic kernel TcpIp / UdpIp records: fill ev
  * (type etw.kernel_net.*, flow, fields) and return true; false if not one. */
 bool etl_kernel_net_event(const struct etl_rec *rec, uint32_t ptrsize, struct event *ev);

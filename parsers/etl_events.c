@@ -51,9 +51,17 @@ bool etl_pktmon_parse(const struct etl_rec *rec, struct etl_pktmon *p)
 		break;
 	}
 	}
-	/* PacketDirectionTag: 0x12 Rx (inbound), 0x13 Tx (outbound) in the PktMon manifest */
-	p->direction = p->dir_tag == 0x12 ? 1 : p->dir_tag == 0x13 ? 2 : 0;
+	/* PacketDirectionTag value map, as the corpus files' own schema metadata
+	 * (TDH EVENT_MAP_INFO) spells it: 0 None, 1 In, 2 Out, 3 Rx, 4 Tx, 5 Ingress,
+	 * 6 Egress. The odd values are inbound, the even ones outbound. */
+	p->direction = p->dir_tag >= 1 && p->dir_tag <= 6 ? (p->dir_tag & 1 ? 1 : 2) : 0;
 	return true;
+}
+
+const char *etl_pktmon_dir_name(uint16_t tag)
+{
+	static const char *const n[] = { "None", "In", "Out", "Rx", "Tx", "Ingress", "Egress" };
+	return tag < sizeof n / sizeof *n ? n[tag] : "unknown";
 }
 
 const char *etl_pktmon_drop_name(uint32_t reason)

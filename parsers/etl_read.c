@@ -27,6 +27,7 @@ struct etl_reader {
 	uint8_t *raw, *buf;
 	size_t rawcap, bufcap;
 	size_t pos, end;         /* record walk inside buf */
+	uint64_t buf_off;        /* file offset of the loaded buffer */
 	uint64_t t0;             /* raw time of the logfile header record */
 	bool first_rec_seen;
 	bool clock_known;
@@ -99,7 +100,7 @@ int etl_sniff(const uint8_t *h, size_t n)
 }
 
 /* UTF-16LE (NUL-terminated or to the end) -> UTF-8, at most outlen-1 bytes; returns bytes read. */
-static size_t utf16_to_utf8(br *r, char *out, size_t outlen)
+size_t etl_utf16_to_utf8(br *r, char *out, size_t outlen)
 {
 	size_t o = 0;
 	const uint8_t *start = r->p;
@@ -180,6 +181,41 @@ static void grow(uint8_t **p, size_t *cap, size_t need)
 	*cap = need;
 }
 
+/* Does a buffer header start at h (0x48 bytes at file offset o)? Every buffer
+ * after the first repeats its SavedOffset at 0x30 (all 31 corpus files). */
+static bool plausible_header(const uint8_t *h, uint64_t o, uint64_t size)
+{
+	br b = br_make(h, ETL_BUFHDR);
+	uint32_t bs = br_le32(&b), saved = br_le32(&b);
+	br s30 = br_slice(&b, 0x30 - 8, 4);
+	uint32_t again = br_le32(&s30);
+	br fl = br_slice(&b, 0x34 - 8, 2);
+	uint16_t bflags = br_le16(&fl);
+	return bs >= ETL_BUFHDR && bs <= ETL_MAX_BUFFER && o + bs <= size && saved == again &&
+	       saved <= ETL_MAX_BUFFER && ((bflags & 0x40) || saved <= bs);
+}
+
+/* The offset of the next plausible buffer header after a damaged one at off,
+ * or 0 when there is none. */
+static uint64_t resync(struct etl_reader *r, uint64_t off)
+{
+	enum { CHUNK = 1 << 16 };
+	uint8_t *w = xmalloc(CHUNK + ETL_BUFHDR);
+	uint64_t found = 0, size = r->info.size;
+	for (uint64_t base = off + 1; !found && base + ETL_BUFHDR <= size; base += CHUNK) {
+		size_t want = (size_t)(size - base < CHUNK + ETL_BUFHDR ? size - base : CHUNK + ETL_BUFHDR);
+		if (fseek(r->f, (long)base, SEEK_SET) != 0 || fread(w, 1, want, r->f) != want)
+			break;
+		for (size_t k = 0; k + ETL_BUFHDR <= want && k < CHUNK; k++)
+			if (plausible_header(w + k, base + k, size)) {
+				found = base + k;
+				break;
+			}
+	}
+	free(w);
+	return found;
+}
+
 int etl_next_buffer(struct etl_reader *r)
 {
 	struct etl_info *in = &r->info;
@@ -205,6 +241,17 @@ int etl_next_buffer(struct etl_reader *r)
 		uint16_t bflags = br_le16(&fl);
 		if (bs < ETL_BUFHDR || bs > ETL_MAX_BUFFER || off + bs > in->size) {
 			in->bad_buffers++;
+			uint64_t next = off ? resync(r, off) : 0;
+			if (next) {
+				if (r->src)
+					source_skip(r->src, 0, "buffer %llu at offset %llu: size %u %s; %llu bytes skipped to the next buffer header at offset %llu",
+						    (unsigned long long)bufno, (unsigned long long)off, bs,
+						    bs < ETL_BUFHDR || bs > ETL_MAX_BUFFER ? "is not a buffer size" : "runs past the end of the file",
+						    (unsigned long long)(next - off), (unsigned long long)next);
+				in->buffers = bufno;
+				in->offset = next;
+				continue;
+			}
 			if (r->src)
 				source_skip(r->src, 0, "buffer %llu at offset %llu: size %u %s; the rest of the file (%llu bytes) is not read",
 					    (unsigned long long)bufno, (unsigned long long)off, bs,
@@ -215,6 +262,7 @@ int etl_next_buffer(struct etl_reader *r)
 		}
 		in->buffers = bufno;
 		in->offset = off + bs;
+		r->buf_off = off;
 		grow(&r->raw, &r->rawcap, bs);
 		memcpy(r->raw, h, ETL_BUFHDR);
 		if (fread(r->raw + ETL_BUFHDR, 1, bs - ETL_BUFHDR, r->f) != bs - ETL_BUFHDR) {
@@ -245,6 +293,13 @@ int etl_next_buffer(struct etl_reader *r)
 				if (r->src)
 					source_skip(r->src, 0, "compressed buffer %llu at offset %llu does not decompress; skipped",
 						    (unsigned long long)bufno, (unsigned long long)off);
+				continue;
+			}
+			if (outlen != fill - ETL_BUFHDR) {
+				in->bad_buffers++;
+				if (r->src)
+					source_skip(r->src, 0, "compressed buffer %llu at offset %llu decompresses to %zu bytes, not the %u its header gives; skipped",
+						    (unsigned long long)bufno, (unsigned long long)off, outlen, fill - ETL_BUFHDR);
 				continue;
 			}
 			in->compressed++;
@@ -296,7 +351,7 @@ static void read_logfile_header(struct etl_reader *r, const uint8_t *d, uint32_t
 		in->start_ft = 0;
 		return;
 	}
-	utf16_to_utf8(&b, in->logger, sizeof in->logger);
+	etl_utf16_to_utf8(&b, in->logger, sizeof in->logger);
 	in->have_header = true;
 }
 
@@ -362,8 +417,8 @@ bool etl_next_rec(struct etl_reader *r, struct etl_rec *rec)
 		if (size < hl || size > br_left(&all)) {
 			in->bad_records++;
 			if (r->src)
-				source_skip(r->src, ref, "buffer %llu offset 0x%zx: record of type 0x%02x with size %u %s; the rest of the buffer (%zu bytes) is skipped",
-					    (unsigned long long)in->buffers, r->pos, ht, size,
+				source_skip(r->src, ref, "buffer %llu at offset %llu, record at 0x%zx in it: type 0x%02x with size %u %s; the rest of the buffer (%zu bytes) is skipped",
+					    (unsigned long long)in->buffers, (unsigned long long)r->buf_off, r->pos, ht, size,
 					    size < hl ? "shorter than its header" : "runs past the buffer's data",
 					    br_left(&all));
 			r->pos = r->end;

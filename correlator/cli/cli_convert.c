@@ -204,7 +204,8 @@ int cli_convert(int argc, char **argv)
 		while (etl_next_rec(r, &rec)) {
 			if (etl_pktmon_parse(&rec, &p)) {
 				uint32_t ifid = iface(&c, false, p.linktype, p.component);
-				int n = snprintf(comment, sizeof comment, "PktMon component %u edge %u", p.component, p.edge);
+				int n = snprintf(comment, sizeof comment, "PktMon component %u edge %u %s", p.component, p.edge,
+					     etl_pktmon_dir_name(p.dir_tag));
 				if (p.drop_reason && n > 0 && (size_t)n < sizeof comment)
 					snprintf(comment + n, sizeof comment - (size_t)n, " drop reason %u (%s) location %u",
 						 p.drop_reason, etl_pktmon_drop_name(p.drop_reason), p.drop_location);

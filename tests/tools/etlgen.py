@@ -57,7 +57,7 @@ class Pktmon:
         return (ts_ns - self.start_ns) // 100
 
     def packet(self, ts_ns, frame, group_id, pkt_number=1, components=((12, 1),), drop_at=None,
-               drop_reason=8, direction=0x12, step_ns=1000, packet_type=1):
+               drop_reason=8, direction=3, step_ns=1000, packet_type=1):
         """One packet seen at each (component, edge) in turn, step_ns apart;
         drop_at = index of the appearance that drops it."""
         for i, (comp, edge) in enumerate(components):
@@ -106,11 +106,11 @@ def pair(outdir):
         # server capture sees client packets 2 ms after pktmon, server packets 2 ms before
         cap.add(t0 + dt + (2_000_000 if outbound else -2_000_000), fr)
         etl.packet(t0 + dt, fr, group_id=g, components=[(12, 1), (5, 2), (3, 1)],
-                   direction=0x13 if outbound else 0x12)
+                   direction=4 if outbound else 3)
     # a datagram from the server that the client's stack drops at its second component
     dg = udp(s, 5000, c, 53124, payload=b"z" * 40, ip_id=9)
     cap.add(t0 + 50_000_000 - 2_000_000, dg)
-    etl.packet(t0 + 50_000_000, dg, group_id=99, components=[(3, 1), (5, 2)], drop_at=1, direction=0x12)
+    etl.packet(t0 + 50_000_000, dg, group_id=99, components=[(3, 1), (5, 2)], drop_at=1, direction=3)
     cap.write(outdir + "/server.pcap")
     etl.write(outdir + "/client.etl")
 
