@@ -80,6 +80,7 @@ struct rstate {
 	unsigned pos[RULE_MAX_STEPS];  /* indexes of the positive steps */
 	unsigned npos;
 	bool trailing;                 /* absence steps after the last positive */
+	uint32_t later;                /* mask of the steps after the first positive one */
 	struct kentry **tab;
 	size_t cap, n;
 	struct kentry *head, *tail;
@@ -97,6 +98,20 @@ struct derived {
 #define DERIVED_QUEUE 256
 
 #define HOLD_MAX 65536  /* held log events at most; past it the oldest goes on */
+
+/* The dispatch index: for one event type, the rules (indexes into st, in
+ * order) with a step that can match it, and which steps (bit k: step k). */
+struct dent {
+	uint32_t st;
+	uint32_t mask;
+};
+struct disp {
+	uint64_t h;
+	char *type;
+	unsigned n;
+	struct dent ent[];
+};
+#define DISP_MAX 4096   /* types remembered; past it (hand-made timelines) computed each time */
 
 struct rule_engine {
 	const struct ruleset *rs;
@@ -117,6 +132,10 @@ struct rule_engine {
 	 * end of their second (see hold_or_feed) */
 	struct held { struct event *ev; int64_t release; } *held;
 	size_t nheld, capheld, headheld;
+	struct disp **dtab;          /* open addressing on the type's hash */
+	size_t dcap, dn;
+	struct disp *dscratch;       /* for a type past DISP_MAX */
+	uint16_t *fslot;             /* rctx.fslot: per field id, where it was found last */
 };
 
 /* ---- events kept for later steps ---- */
@@ -871,21 +890,20 @@ static void touch(struct rstate *s, struct kentry *k, int64_t now)
 
 /* ---- matching ---- */
 
-static bool type_ok(const struct rstep *st, const struct event *ev)
+static bool type_ok(const struct rstep *st, const char *type)
 {
-	if (!strcmp(st->type, "any") || type_has_prefix(ev->type, st->type))
+	if (!strcmp(st->type, "any") || type_has_prefix(type, st->type))
 		return true;
 	for (unsigned i = 0; i < st->nalt; i++)
-		if (type_has_prefix(ev->type, st->alt[i]))
+		if (type_has_prefix(type, st->alt[i]))
 			return true;
 	return false;
 }
 
+/* Does ev pass step st, whose type it is known to match? */
 static bool step_matches(struct rule_engine *e, const struct rstep *st, const struct event *ev,
 			 struct partial *p, struct rstate *s)
 {
-	if (!type_ok(st, ev))
-		return false;
 	if (st->label) {
 		size_t n;
 		const char *l = rule_event_label(&e->base, ev, &n);
@@ -902,64 +920,148 @@ static bool step_matches(struct rule_engine *e, const struct rstep *st, const st
 	return m;
 }
 
-static bool relevant(const struct rule *r, const struct event *ev)
+static uint64_t hash_str(const char *p, size_t *len)
 {
-	for (unsigned i = 0; i < r->nsteps; i++)
-		if (type_ok(&r->steps[i], ev))
-			return true;
-	return false;
+	uint64_t h = 0xcbf29ce484222325ULL;
+	const char *q = p;
+	for (; *q; q++) {
+		h ^= (unsigned char)*q;
+		h *= 0x100000001b3ULL;
+	}
+	*len = (size_t)(q - p);
+	return h ^ (h >> 29);
 }
 
-/* Absence steps guarding stage st (between positive st-1 and positive st). */
+/* Fill d (room for nst entries) with the rules and steps type can match. */
+static void disp_fill(const struct rule_engine *e, struct disp *d, const char *type)
+{
+	d->n = 0;
+	for (size_t i = 0; i < e->nst; i++) {
+		const struct rule *r = e->st[i].r;
+		uint32_t mask = 0;
+		for (unsigned k = 0; k < r->nsteps; k++)
+			if (type_ok(&r->steps[k], type))
+				mask |= 1u << k;
+		if (mask) {
+			d->ent[d->n].st = (uint32_t)i;
+			d->ent[d->n++].mask = mask;
+		}
+	}
+}
+
+/* The dispatch entry of an event type: computed the first time it is seen. */
+static const struct disp *dispatch(struct rule_engine *e, const char *type)
+{
+	size_t len;
+	uint64_t h = hash_str(type, &len);
+	size_t i = 0, m = e->dcap - 1;
+	if (e->dcap) {
+		for (i = h & m; e->dtab[i]; i = (i + 1) & m) {
+			const struct disp *d = e->dtab[i];
+			if (d->h == h && !strcmp(d->type, type))
+				return d;
+		}
+	}
+	if (e->dn >= DISP_MAX) {
+		disp_fill(e, e->dscratch, type);
+		return e->dscratch;
+	}
+	if ((e->dn + 1) * 2 > e->dcap) {
+		size_t ncap = e->dcap ? e->dcap * 2 : 64;
+		struct disp **n = xcalloc(ncap, sizeof *n);
+		for (size_t j = 0; j < e->dcap; j++) {
+			struct disp *d = e->dtab[j];
+			if (!d)
+				continue;
+			size_t q = d->h & (ncap - 1);
+			while (n[q])
+				q = (q + 1) & (ncap - 1);
+			n[q] = d;
+		}
+		free(e->dtab);
+		e->dtab = n;
+		e->dcap = ncap;
+		m = ncap - 1;
+		for (i = h & m; e->dtab[i]; i = (i + 1) & m)
+			;
+	}
+	struct disp *d = xmalloc(sizeof *d + e->nst * sizeof d->ent[0] + len + 1);
+	d->h = h;
+	d->type = (char *)&d->ent[e->nst];
+	memcpy(d->type, type, len + 1);
+	disp_fill(e, d, type);
+	e->dtab[i] = d;
+	e->dn++;
+	return d;
+}
+
+/* Absence steps guarding stage st (between positive st-1 and positive st);
+ * mask: the steps ev's type matches. */
 static bool forbidden(struct rule_engine *e, struct rstate *s, unsigned st, const struct event *ev,
-		      struct partial *p)
+		      struct partial *p, uint32_t mask)
 {
 	unsigned from = s->pos[st - 1] + 1;
 	unsigned to = st < s->npos ? s->pos[st] : s->r->nsteps;
 	for (unsigned i = from; i < to; i++)
-		if (s->r->steps[i].absent && step_matches(e, &s->r->steps[i], ev, p, s))
+		if (s->r->steps[i].absent && (mask & (1u << i)) &&
+		    step_matches(e, &s->r->steps[i], ev, p, s))
 			return true;
 	return false;
 }
 
-static void sequence_event(struct rule_engine *e, struct rstate *s, const struct event *ev)
+static void sequence_event(struct rule_engine *e, struct rstate *s, const struct event *ev,
+			   uint32_t mask)
 {
 	const struct rule *r = s->r;
 	unsigned char key[KEY_MAX];
 	size_t klen;
-	if (!make_key(e, r, ev, key, &klen))
-		return;
-	struct kentry *k = get_entry(e, s, key, klen, ev->ts, false);
-	if (k) {
-		settle(e, s, k, ev->ts, false);
-		touch(s, k, ev->ts);
-		for (unsigned st = s->npos; st >= 1; st--) {
-			struct partial *p = k->part[st];
-			if (!p)
-				continue;
-			if (forbidden(e, s, st, ev, p)) {
-				partial_free(p);
+	const struct rstep *first = &r->steps[s->pos[0]];
+	bool can_first = mask & (1u << s->pos[0]);
+	struct kentry *k = NULL;
+	if (!(mask & s->later) && !s->trailing) {
+		/* only the first step can take ev: its filter before the key. (A
+		 * key with a trailing absence is settled by every event of its
+		 * types, so its lookup comes first, below.) */
+		if (!can_first || !step_matches(e, first, ev, NULL, s) || !make_key(e, r, ev, key, &klen))
+			return;
+		k = get_entry(e, s, key, klen, ev->ts, false);
+		if (k)
+			settle(e, s, k, ev->ts, false);
+	} else {
+		if (!make_key(e, r, ev, key, &klen))
+			return;
+		k = get_entry(e, s, key, klen, ev->ts, false);
+		if (k) {
+			settle(e, s, k, ev->ts, false);
+			touch(s, k, ev->ts);
+			for (unsigned st = s->npos; st >= 1; st--) {
+				struct partial *p = k->part[st];
+				if (!p)
+					continue;
+				if (forbidden(e, s, st, ev, p, mask)) {
+					partial_free(p);
+					k->part[st] = NULL;
+					continue;
+				}
+				if (st == s->npos)
+					continue;
+				unsigned nx = s->pos[st];
+				if (!(mask & (1u << nx)) || !step_matches(e, &r->steps[nx], ev, p, s))
+					continue;
+				p->bound[nx] = clone_event(ev);
 				k->part[st] = NULL;
-				continue;
-			}
-			if (st == s->npos)
-				continue;
-			const struct rstep *next = &r->steps[s->pos[st]];
-			if (!step_matches(e, next, ev, p, s))
-				continue;
-			p->bound[s->pos[st]] = clone_event(ev);
-			k->part[st] = NULL;
-			if (st + 1 == s->npos && !s->trailing) {
-				fire_sequence(e, s, p);
-				partial_free(p);
-			} else {
-				partial_free(k->part[st + 1]);
-				k->part[st + 1] = p;
+				if (st + 1 == s->npos && !s->trailing) {
+					fire_sequence(e, s, p);
+					partial_free(p);
+				} else {
+					partial_free(k->part[st + 1]);
+					k->part[st + 1] = p;
+				}
 			}
 		}
+		if (!can_first || !step_matches(e, first, ev, NULL, s))
+			return;
 	}
-	if (!step_matches(e, &r->steps[s->pos[0]], ev, NULL, s))
-		return;
 	if (!k)
 		k = get_entry(e, s, key, klen, ev->ts, true);
 	struct partial *p = xcalloc(1, sizeof *p);
@@ -1129,14 +1231,19 @@ static void threshold_event(struct rule_engine *e, struct rstate *s, const struc
 
 static void feed(struct rule_engine *e, const struct event *ev)
 {
+	const struct disp *d = dispatch(e, ev->type);
+	unsigned j = 0;
 	for (size_t i = 0; i < e->nst; i++) {
 		struct rstate *s = &e->st[i];
 		const struct rule *r = s->r;
+		uint32_t mask = 0;
+		if (j < d->n && d->ent[j].st == i)
+			mask = d->ent[j++].mask;
 		if (s == e->skip)
 			continue;
-		if (r->kind != RK_MATCH)
+		if (s->head && ev->ts - s->head->last > r->within)
 			sweep(e, s, ev->ts);
-		if (!relevant(r, ev))
+		if (!mask)
 			continue;
 		switch (r->kind) {
 		case RK_MATCH:
@@ -1144,7 +1251,7 @@ static void feed(struct rule_engine *e, const struct event *ev)
 				fire_match(e, s, ev);
 			break;
 		case RK_SEQUENCE:
-			sequence_event(e, s, ev);
+			sequence_event(e, s, ev, mask);
 			break;
 		case RK_THRESHOLD:
 			threshold_event(e, s, ev);
@@ -1303,7 +1410,12 @@ struct rule_engine *rule_engine_new(const struct ruleset *rs, const char *const 
 			if (!r->steps[k].absent)
 				s->pos[s->npos++] = k;
 		s->trailing = s->npos && s->pos[s->npos - 1] + 1 < r->nsteps;
+		for (unsigned k = s->npos ? s->pos[0] + 1 : 0; k < r->nsteps; k++)
+			s->later |= 1u << k;
 	}
+	e->dscratch = xmalloc(sizeof *e->dscratch + (e->nst ? e->nst : 1) * sizeof e->dscratch->ent[0]);
+	e->fslot = xcalloc(rs->nfnames ? rs->nfnames : 1, sizeof *e->fslot);
+	e->base.fslot = e->fslot;
 	return e;
 }
 
@@ -1323,6 +1435,11 @@ void rule_engine_free(struct rule_engine *e)
 		free(e->held[i].ev);
 	free(e->held);
 	free(e->st);
+	for (size_t i = 0; i < e->dcap; i++)
+		free(e->dtab[i]);
+	free(e->dtab);
+	free(e->dscratch);
+	free(e->fslot);
 	pcre2_match_data_free(e->base.match_data);
 	pcre2_match_context_free(e->base.match_ctx);
 	free(e);
