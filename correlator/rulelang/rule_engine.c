@@ -136,6 +136,11 @@ struct rule_engine {
 	size_t dcap, dn;
 	struct disp *dscratch;       /* for a type past DISP_MAX */
 	uint16_t *fslot;             /* rctx.fslot: per field id, where it was found last */
+	/* rule_engine_plan: the rules not run, and why */
+	struct skipped { const struct rule *r; char *why; } *skipped;
+	size_t nskipped;
+	size_t nloaded;              /* rules the engine could run (checked, with a pattern) */
+	const struct rule **loaded;  /* in load order */
 };
 
 /* ---- events kept for later steps ---- */
@@ -1262,6 +1267,113 @@ static void feed(struct rule_engine *e, const struct event *ev)
 	}
 }
 
+/* ---- which rules run ---- */
+
+/* Can events of a type under pattern pat (a step's type) come from families? */
+static bool family_covers(const char *pat, const char *const *fam, size_t nfam)
+{
+	if (!strcmp(pat, "any"))
+		return nfam > 0;
+	for (size_t i = 0; i < nfam; i++)
+		if (!strcmp(fam[i], "*") || type_has_prefix(pat, fam[i]) || type_has_prefix(fam[i], pat))
+			return true;
+	return false;
+}
+
+static bool rule_runs(const struct rule_engine *e, const char *name, size_t n)
+{
+	for (size_t i = 0; i < e->nst; i++)
+		if (strlen(e->st[i].r->name) == n && !memcmp(e->st[i].r->name, name, n))
+			return true;
+	return false;
+}
+
+static bool pattern_possible(const struct rule_engine *e, const char *pat, const char *const *fam,
+			     size_t nfam)
+{
+	if (family_covers(pat, fam, nfam))
+		return true;
+	/* rule.NAME: fed back by rule NAME when it runs ("rule" alone: by any) */
+	if (!strcmp(pat, "rule"))
+		return e->nst > 0;
+	if (!strncmp(pat, "rule.", 5)) {
+		const char *nm = pat + 5;
+		size_t n = strcspn(nm, ".");
+		return rule_runs(e, nm, n);
+	}
+	return false;
+}
+
+/* The first positive step of r nothing here can produce: its index, or -1. */
+static int impossible_step(const struct rule_engine *e, const struct rule *r, const char *const *fam,
+			   size_t nfam)
+{
+	for (unsigned k = 0; k < r->nsteps; k++) {
+		const struct rstep *st = &r->steps[k];
+		if (st->absent)
+			continue;
+		bool ok = pattern_possible(e, st->type, fam, nfam);
+		for (unsigned a = 0; a < st->nalt && !ok; a++)
+			ok = pattern_possible(e, st->alt[a], fam, nfam);
+		if (!ok)
+			return (int)k;
+	}
+	return -1;
+}
+
+void rule_engine_plan(struct rule_engine *e, const char *const *families, size_t nfamilies)
+{
+	/* drop rules until every one left can fire: a rule built on a dropped
+	 * rule goes in a later round */
+	for (bool changed = true; changed;) {
+		changed = false;
+		for (size_t i = 0; i < e->nst; i++) {
+			const struct rule *r = e->st[i].r;
+			int k = impossible_step(e, r, families, nfamilies);
+			if (k < 0)
+				continue;
+			const struct rstep *st = &r->steps[k];
+			char alts[256] = "";
+			size_t o = 0;
+			for (unsigned a = 0; a < st->nalt && o < sizeof alts; a++)
+				o += (size_t)snprintf(alts + o, sizeof alts - o, "|%s", st->alt[a]);
+			char why[512];
+			if (!strncmp(st->type, "rule", 4) && (st->type[4] == '.' || !st->type[4]))
+				snprintf(why, sizeof why, "step %d [%s%s] needs the findings of a rule that is not run",
+					 k + 1, st->type, alts);
+			else
+				snprintf(why, sizeof why,
+					 "step %d [%s%s] needs events that none of the given sources and analyzers produce",
+					 k + 1, st->type, alts);
+			e->skipped = xrealloc(e->skipped, (e->nskipped + 1) * sizeof *e->skipped);
+			e->skipped[e->nskipped].r = r;
+			e->skipped[e->nskipped++].why = xstrdup(why);
+			memmove(&e->st[i], &e->st[i + 1], (e->nst - i - 1) * sizeof *e->st);
+			e->nst--;
+			i--;
+			changed = true;
+		}
+	}
+}
+
+size_t rule_engine_describe(const struct rule_engine *e, FILE *f)
+{
+	for (size_t i = 0; i < e->nloaded; i++) {
+		const struct rule *r = e->loaded[i];
+		const char *why = NULL;
+		for (size_t k = 0; k < e->nskipped && !why; k++)
+			if (e->skipped[k].r == r)
+				why = e->skipped[k].why;
+		if (why)
+			fprintf(f, "skip %s: %s\n", r->name, why);
+		else
+			fprintf(f, "run  %s\n", r->name);
+	}
+	fprintf(f, "rules: %zu loaded, %zu run, %zu skipped\n", e->nloaded, e->nloaded - e->nskipped,
+		e->nskipped);
+	return e->nskipped;
+}
+
 /* Feed the queued derived events, each to every rule but its own. */
 static void drain(struct rule_engine *e)
 {
@@ -1400,12 +1512,14 @@ struct rule_engine *rule_engine_new(const struct ruleset *rs, const char *const 
 	pcre2_set_depth_limit(mc, opts && opts->depth_limit ? opts->depth_limit : RULE_RE_DEPTH_LIMIT);
 	e->base.match_ctx = mc;
 	e->st = xcalloc(rs->nrules ? rs->nrules : 1, sizeof *e->st);
+	e->loaded = xcalloc(rs->nrules ? rs->nrules : 1, sizeof *e->loaded);
 	for (size_t i = 0; i < rs->nrules; i++) {
 		const struct rule *r = rs->rules[i];
 		if (!r->checked_ok || r->kind == RK_NONE)
 			continue;
 		struct rstate *s = &e->st[e->nst++];
 		s->r = r;
+		e->loaded[e->nloaded++] = r;
 		for (unsigned k = 0; k < r->nsteps; k++)
 			if (!r->steps[k].absent)
 				s->pos[s->npos++] = k;
@@ -1440,6 +1554,10 @@ void rule_engine_free(struct rule_engine *e)
 	free(e->dtab);
 	free(e->dscratch);
 	free(e->fslot);
+	for (size_t i = 0; i < e->nskipped; i++)
+		free(e->skipped[i].why);
+	free(e->skipped);
+	free(e->loaded);
 	pcre2_match_data_free(e->base.match_data);
 	pcre2_match_context_free(e->base.match_ctx);
 	free(e);
