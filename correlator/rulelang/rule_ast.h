@@ -217,6 +217,9 @@ size_t rule_check(struct ruleset *rs);
 /* rule_compile.c (run by rule_check): number the field names rules read (fid)
  * and list each rule's reads. */
 void rule_compile(struct ruleset *rs);
+/* The fields the engine reads of a kept event itself (fids 1..n, in every
+ * rule's reads), NULL-terminated. */
+extern const char *const rule_engine_fields[];
 /* Regex limits every compiled pattern runs under (rule_check.c sets them up). */
 #define RULE_RE_MATCH_LIMIT 100000u
 #define RULE_RE_DEPTH_LIMIT 2000u
@@ -242,6 +245,9 @@ struct rctx {
 
 /* The value of field e (RS_FIELD) in ev, or NULL: event_get() with the slot hint. */
 const struct value *rule_field(const struct rctx *c, const struct event *ev, const struct rexpr *e);
+/* The same by field id (1-based; 0: plain event_get) and name; *index: where. */
+const struct value *rule_field_id(const struct rctx *c, const struct event *ev, unsigned fid,
+				  const char *name, unsigned *index);
 
 /* The source label of an event: its orig.source field (a replayed timeline)
  * or the run's label. */

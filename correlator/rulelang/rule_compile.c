@@ -4,8 +4,9 @@
  * evaluator can remember where in an event it found that name last
  * (rule_field: one compare instead of a scan of the event's fields), and each
  * rule gets the list of fields it reads anywhere - its steps, its keys, its
- * distinct field and its templates - which is what the engine keeps of an
- * event bound to a step.
+ * distinct field and its templates - plus the few the engine reads itself
+ * (rule_engine_fields), which is what the engine keeps of an event bound to
+ * a step.
  * Does not: match types to rules (the engine's dispatch index) or evaluate.
  */
 #include "rule_ast.h"
@@ -79,14 +80,26 @@ static int cmp_uint(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Fields the engine itself reads of events bound to steps, besides the
+ * rule's own: the records an analysis event cites (cite), the same packet
+ * at another capture (peer_source, peer_ref), a replayed event's source
+ * label (orig.source), and the host key (ip.src). rule_engine.c reads no
+ * other field of a kept event. */
+const char *const rule_engine_fields[] = { "cite", "peer_source", "peer_ref", "orig.source",
+					   "ip.src", NULL };
+
 void rule_compile(struct ruleset *rs)
 {
 	struct walk w = { .rs = rs };
 	rs->fnames = NULL;
 	rs->nfnames = 0;
+	for (size_t i = 0; rule_engine_fields[i]; i++)
+		intern(&w, rule_engine_fields[i]);
 	for (size_t i = 0; i < rs->nrules; i++) {
 		struct rule *r = rs->rules[i];
 		w.nreads = 0;
+		for (size_t k = 0; rule_engine_fields[k]; k++)
+			add_read(&w, (unsigned)k);
 		for (unsigned k = 0; k < r->nsteps; k++)
 			walk_expr(&w, r->steps[k].where);
 		for (unsigned k = 0; k < r->nkeys; k++)

@@ -26,6 +26,7 @@
 #define KEY_MAX 512
 #define EVID_KEEP 10      /* evidence kept for a threshold burst, plus the last */
 #define MSG_KEEP 160
+#define RULE_KEEP_FIELDS 64   /* fields kept of a bound event; a rule reading more keeps all */
 
 /* compact evidence kept without the event (threshold windows) */
 struct evslot {
@@ -40,7 +41,8 @@ struct evslot {
 
 struct partial {
 	int64_t t0;
-	struct event *bound[RULE_MAX_STEPS];
+	unsigned n;                  /* the rule's steps */
+	struct event *bound[];       /* per step: the event kept for it (clone_kept) */
 };
 
 struct dval {
@@ -64,12 +66,12 @@ struct kentry {
 	/* sequence */
 	struct partial *part[RULE_MAX_STEPS + 1];
 	/* threshold */
-	int64_t *ring;               /* count: timestamps, capacity N */
-	uint32_t rhead, rn;
+	int64_t *ring;               /* count: timestamps, capacity rcap (grows to N) */
+	uint32_t rhead, rn, rcap;
 	struct dval *dv;             /* distinct: values seen in the window */
 	uint32_t ndv, capdv;
-	struct evslot *recent;       /* EVID_KEEP + 1 slots, threshold rules only */
-	unsigned rec_head, rec_n;
+	struct evslot *recent;       /* rec_cap slots, grown to EVID_KEEP + 1 (threshold rules) */
+	unsigned rec_head, rec_n, rec_cap;
 	struct burst b;
 	uint16_t keylen;
 	unsigned char key[];
@@ -145,51 +147,93 @@ struct rule_engine {
 
 /* ---- events kept for later steps ---- */
 
-static struct event *clone_event(const struct event *ev)
+/* A copy of ev that owns its strings: the fields idx[0, n) (all when idx is
+ * NULL), the type and the one-line description, rendered now (a packet's
+ * decoded form is gone after the call). */
+static struct event *clone_fields(const struct event *ev, const unsigned *idx, unsigned n)
 {
 	char mbuf[512];
 	const char *msg = event_describe(ev, mbuf, sizeof mbuf);
-	size_t n = offsetof(struct event, fields) + ev->nfields * sizeof(struct field);
-	size_t extra = strlen(ev->type) + 1 + strlen(msg) + 1;
-	for (unsigned i = 0; i < ev->nfields; i++) {
-		extra += strlen(ev->fields[i].name) + 1;
-		if (ev->fields[i].v.type == V_STR)
-			extra += ev->fields[i].v.u.s.n + 1;
+	if (!idx)
+		n = ev->nfields;
+	size_t head = offsetof(struct event, fields) + n * sizeof(struct field);
+	size_t tl = strlen(ev->type) + 1, ml = strlen(msg) + 1;
+	size_t extra = tl + ml;
+	for (unsigned j = 0; j < n; j++) {
+		const struct field *f = &ev->fields[idx ? idx[j] : j];
+		extra += strlen(f->name) + 1;
+		if (f->v.type == V_STR)
+			extra += f->v.u.s.n + 1;
 	}
-	struct event *c = xmalloc(n + extra);
+	struct event *c = xmalloc(head + extra);
 	memcpy(c, ev, offsetof(struct event, fields));
-	char *p = (char *)c + n;
-	size_t l = strlen(ev->type) + 1;
-	memcpy(p, ev->type, l);
+	char *p = (char *)c + head;
+	memcpy(p, ev->type, tl);
 	c->type = p;
-	p += l;
-	l = strlen(msg) + 1;
-	memcpy(p, msg, l);
+	p += tl;
+	memcpy(p, msg, ml);
 	c->msg = p;
-	p += l;
+	p += ml;
 	c->pkt = NULL;
-	for (unsigned i = 0; i < ev->nfields; i++) {
-		c->fields[i] = ev->fields[i];
-		l = strlen(ev->fields[i].name) + 1;
-		memcpy(p, ev->fields[i].name, l);
-		c->fields[i].name = p;
+	c->nfields = (uint16_t)n;
+	for (unsigned j = 0; j < n; j++) {
+		const struct field *f = &ev->fields[idx ? idx[j] : j];
+		c->fields[j] = *f;
+		size_t l = strlen(f->name) + 1;
+		memcpy(p, f->name, l);
+		c->fields[j].name = p;
 		p += l;
-		if (ev->fields[i].v.type == V_STR) {
-			l = ev->fields[i].v.u.s.n;
-			memcpy(p, ev->fields[i].v.u.s.p, l);
+		if (f->v.type == V_STR) {
+			l = f->v.u.s.n;
+			memcpy(p, f->v.u.s.p, l);
 			p[l] = '\0';
-			c->fields[i].v.u.s.p = p;
+			c->fields[j].v.u.s.p = p;
 			p += l + 1;
 		}
 	}
 	return c;
 }
 
+/* Everything of ev, for events fed again later (held logs, derived findings). */
+static struct event *clone_event(const struct event *ev)
+{
+	return clone_fields(ev, NULL, 0);
+}
+
+/* What rule r can still ask of ev once it is bound to a step or anchors a
+ * burst: time, source, ref, flow, session, type, description and the fields
+ * the rule reads (rule_compile.c: its steps, keys, templates, and the ones
+ * the engine reads itself), not the rest (~1.5 KB for a packet). */
+static struct event *clone_kept(struct rule_engine *e, const struct rule *r, const struct event *ev)
+{
+	unsigned idx[RULE_KEEP_FIELDS], n = 0;
+	for (unsigned i = 0; i < r->nreads && n < RULE_KEEP_FIELDS; i++) {
+		unsigned fid = r->reads[i] + 1, at;
+		if (!rule_field_id(&e->base, ev, fid, e->rs->fnames[fid - 1], &at))
+			continue;
+		unsigned j = n++;
+		for (; j > 0 && idx[j - 1] > at; j--)   /* in the event's order */
+			idx[j] = idx[j - 1];
+		idx[j] = at;
+	}
+	if (n == RULE_KEEP_FIELDS)   /* a rule reading this many: keep it all */
+		return clone_event(ev);
+	return clone_fields(ev, idx, n);
+}
+
+static struct partial *partial_new(const struct rule *r, int64_t t0)
+{
+	struct partial *p = xcalloc(1, sizeof *p + r->nsteps * sizeof p->bound[0]);
+	p->t0 = t0;
+	p->n = r->nsteps;
+	return p;
+}
+
 static void partial_free(struct partial *p)
 {
 	if (!p)
 		return;
-	for (unsigned i = 0; i < RULE_MAX_STEPS; i++)
+	for (unsigned i = 0; i < p->n; i++)
 		free(p->bound[i]);
 	free(p);
 }
@@ -1053,7 +1097,7 @@ static void sequence_event(struct rule_engine *e, struct rstate *s, const struct
 				unsigned nx = s->pos[st];
 				if (!(mask & (1u << nx)) || !step_matches(e, &r->steps[nx], ev, p, s))
 					continue;
-				p->bound[nx] = clone_event(ev);
+				p->bound[nx] = clone_kept(e, r, ev);
 				k->part[st] = NULL;
 				if (st + 1 == s->npos && !s->trailing) {
 					fire_sequence(e, s, p);
@@ -1069,9 +1113,8 @@ static void sequence_event(struct rule_engine *e, struct rstate *s, const struct
 	}
 	if (!k)
 		k = get_entry(e, s, key, klen, ev->ts, true);
-	struct partial *p = xcalloc(1, sizeof *p);
-	p->t0 = ev->ts;
-	p->bound[s->pos[0]] = clone_event(ev);
+	struct partial *p = partial_new(r, ev->ts);
+	p->bound[s->pos[0]] = clone_kept(e, r, ev);
 	touch(s, k, ev->ts);
 	if (s->npos == 1 && !s->trailing) {
 		fire_sequence(e, s, p);
@@ -1087,6 +1130,16 @@ static uint64_t value_hash(const struct value *v)
 	unsigned char buf[KEY_MAX];
 	size_t n = put_value(buf, 0, v);
 	return hash_bytes(buf, n);
+}
+
+static void recent_grow(struct kentry *k, unsigned cap)
+{
+	if (cap > EVID_KEEP + 1)
+		cap = EVID_KEEP + 1;
+	if (cap <= k->rec_cap)
+		return;
+	k->recent = xrealloc(k->recent, cap * sizeof *k->recent);
+	k->rec_cap = cap;
 }
 
 static void threshold_event(struct rule_engine *e, struct rstate *s, const struct event *ev)
@@ -1118,17 +1171,27 @@ static void threshold_event(struct rule_engine *e, struct rstate *s, const struc
 	uint64_t distinct_now = 0;
 	bool new_value = false;
 	if (!r->distinct) {
-		if (!k->ring)
-			k->ring = xmalloc(N * sizeof *k->ring);
 		while (k->rn && now - k->ring[k->rhead] > r->within) {
-			k->rhead = (uint32_t)((k->rhead + 1) % N);
+			k->rhead = (k->rhead + 1) % k->rcap;
 			k->rn--;
 		}
 		if (k->rn == N) {   /* full: the oldest leaves */
-			k->rhead = (uint32_t)((k->rhead + 1) % N);
+			k->rhead = (k->rhead + 1) % k->rcap;
 			k->rn--;
 		}
-		k->ring[(k->rhead + k->rn) % N] = now;
+		if (k->rn == k->rcap) {   /* grow (lazily: most keys see few events) */
+			uint32_t ncap = k->rcap ? k->rcap * 2 : 4;
+			if (ncap > N)
+				ncap = (uint32_t)N;
+			int64_t *n = xmalloc(ncap * sizeof *n);
+			for (uint32_t i = 0; i < k->rn; i++)
+				n[i] = k->ring[(k->rhead + i) % k->rcap];
+			free(k->ring);
+			k->ring = n;
+			k->rhead = 0;
+			k->rcap = ncap;
+		}
+		k->ring[(k->rhead + k->rn) % k->rcap] = now;
 		k->rn++;
 		reached = k->rn >= N;
 	} else {
@@ -1170,8 +1233,9 @@ static void threshold_event(struct rule_engine *e, struct rstate *s, const struc
 		return;
 	}
 	/* recent evidence: the last EVID_KEEP matching events */
-	if (!k->recent)
-		k->recent = xmalloc((EVID_KEEP + 1) * sizeof *k->recent);
+	/* below EVID_KEEP the ring has not wrapped: rec_head is 0, the next slot rec_n */
+	if (k->rec_n < EVID_KEEP && k->rec_n == k->rec_cap)
+		recent_grow(k, k->rec_cap ? 2 * k->rec_cap : 2);
 	struct evslot *slot;
 	if (k->rec_n == EVID_KEEP) {
 		slot = &k->recent[k->rec_head];
@@ -1183,6 +1247,7 @@ static void threshold_event(struct rule_engine *e, struct rstate *s, const struc
 	slot_fill(slot, ev);
 	if (!reached)
 		return;
+	recent_grow(k, EVID_KEEP + 1);   /* the burst keeps its latest in recent[EVID_KEEP] */
 	b->on = true;
 	b->count = r->distinct ? distinct_now : N;
 	b->distinct = distinct_now;
@@ -1197,7 +1262,7 @@ static void threshold_event(struct rule_engine *e, struct rstate *s, const struc
 	memcpy(k->recent, tmp, b->nev * sizeof *tmp);
 	b->first = r->distinct ? (b->nev ? k->recent[0].ts : now) : k->ring[k->rhead];
 	b->last = now;
-	b->anchor = clone_event(ev);
+	b->anchor = clone_kept(e, r, ev);
 	k->rec_n = 0;
 	k->rec_head = 0;
 	/* rules building on this one learn of the burst now, not when it ends */

@@ -29,25 +29,42 @@ const char *rule_event_label(const struct rctx *c, const struct event *ev, size_
 	return l;
 }
 
-const struct value *rule_field(const struct rctx *c, const struct event *ev, const struct rexpr *e)
+const struct value *rule_field_id(const struct rctx *c, const struct event *ev, unsigned fid,
+				  const char *name, unsigned *index)
 {
-	if (!c->fslot || !e->fid)
-		return event_get(ev, e->field);
-	/* the slot where this name was found last: a parser emits its fields in
-	 * a fixed order, so it is nearly always there again (one compare, not a
-	 * scan). Names are not repeated within an event (ev_* callers write each
-	 * once), so the slot's field is the one event_get would find. */
-	uint16_t *slot = &c->fslot[e->fid - 1];
-	unsigned i = *slot, n = ev->nfields;
-	const char *name = e->field;
-	if (i < n && !strcmp(ev->fields[i].name, name))
-		return &ev->fields[i].v;
+	unsigned n = ev->nfields;
+	if (c->fslot && fid) {
+		/* the slot where this name was found last: a parser emits its
+		 * fields in a fixed order, so it is nearly always there again
+		 * (one compare, not a scan). Names are not repeated within an
+		 * event (ev_* callers write each once), so the slot's field is
+		 * the one event_get would find. */
+		uint16_t *slot = &c->fslot[fid - 1];
+		unsigned i = *slot;
+		if (i < n && !strcmp(ev->fields[i].name, name)) {
+			*index = i;
+			return &ev->fields[i].v;
+		}
+		for (unsigned k = 0; k < n; k++)
+			if (ev->fields[k].name[0] == name[0] && !strcmp(ev->fields[k].name, name)) {
+				*slot = (uint16_t)k;
+				*index = k;
+				return &ev->fields[k].v;
+			}
+		return NULL;
+	}
 	for (unsigned k = 0; k < n; k++)
-		if (ev->fields[k].name[0] == name[0] && !strcmp(ev->fields[k].name, name)) {
-			*slot = (uint16_t)k;
+		if (!strcmp(ev->fields[k].name, name)) {
+			*index = k;
 			return &ev->fields[k].v;
 		}
 	return NULL;
+}
+
+const struct value *rule_field(const struct rctx *c, const struct event *ev, const struct rexpr *e)
+{
+	unsigned i;
+	return rule_field_id(c, ev, e->fid, e->field, &i);
 }
 
 static void set_str(struct value *out, const char *s, size_t n)

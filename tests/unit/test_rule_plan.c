@@ -56,8 +56,49 @@ START_TEST(compile_lists_the_fields_read)
 	ck_assert(reads(rs, j, "tcp.seq") && reads(rs, j, "etw.reason"));
 	ck_assert(!reads(rs, j, "fw.reason"));
 	ck_assert(reads(rs, b, "udp.length") && reads(rs, b, "udp.dstport"));
-	ck_assert_uint_eq(rs->rules[2]->nreads, 0);
+	/* a rule reading no field still keeps what the engine reads itself */
+	size_t nengine = 0;
+	while (rule_engine_fields[nengine])
+		nengine++;
+	ck_assert_uint_eq(rs->rules[2]->nreads, nengine);
+	for (size_t i = 0; i < nengine; i++)
+		ck_assert(reads(rs, rs->rules[2], rule_engine_fields[i]));
 	ruleset_free(rs);
+}
+END_TEST
+
+/* The engine keeps of a bound event only the fields in a rule's reads: every
+ * field name the engine and evaluator look up by a literal name must be in
+ * rule_engine_fields, or a finding would lose it. */
+START_TEST(engine_fields_complete)
+{
+	static const char *const files[] = { "correlator/rulelang/rule_engine.c",
+					     "correlator/rulelang/rule_eval.c", NULL };
+	unsigned found = 0;
+	for (size_t i = 0; files[i]; i++) {
+		FILE *f = fopen(files[i], "r");
+		ck_assert_msg(f != NULL, "run from the repository root: %s", files[i]);
+		char line[1024];
+		while (fgets(line, sizeof line, f)) {
+			for (char *p = strstr(line, "event_get"); p; p = strstr(p + 1, "event_get")) {
+				char *q = strchr(p, ',');
+				if (!q || q[1] != ' ' || q[2] != '"')
+					continue;
+				char name[128];
+				size_t n = strcspn(q + 3, "\"");
+				ck_assert(n < sizeof name);
+				memcpy(name, q + 3, n);
+				name[n] = '\0';
+				bool listed = false;
+				for (size_t k = 0; rule_engine_fields[k]; k++)
+					listed |= !strcmp(rule_engine_fields[k], name);
+				ck_assert_msg(listed, "%s reads field '%s', missing in rule_engine_fields", files[i], name);
+				found++;
+			}
+		}
+		fclose(f);
+	}
+	ck_assert_uint_ge(found, 5);
 }
 END_TEST
 
@@ -131,6 +172,7 @@ int main(void)
 	Suite *s = suite_create("rule_plan");
 	TCase *t = tcase_create("plan");
 	tcase_add_test(t, compile_lists_the_fields_read);
+	tcase_add_test(t, engine_fields_complete);
 	tcase_add_test(t, plan_skips_what_cannot_fire);
 	tcase_add_test(t, parser_families_name_real_parsers);
 	suite_add_tcase(s, t);
