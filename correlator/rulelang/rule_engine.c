@@ -59,23 +59,27 @@ struct burst {
 	struct event *anchor;
 };
 
-struct kentry {
-	struct kentry *prev, *next;  /* LRU: head is least recently touched */
-	uint64_t hash;
-	int64_t last;
-	/* sequence */
-	struct partial *part[RULE_MAX_STEPS + 1];
-	/* threshold */
+/* A threshold key's window. */
+struct tstate {
 	int64_t *ring;               /* count: timestamps, capacity rcap (grows to N) */
 	uint32_t rhead, rn, rcap;
 	struct dval *dv;             /* distinct: values seen in the window */
 	uint32_t ndv, capdv;
-	struct evslot *recent;       /* rec_cap slots, grown to EVID_KEEP + 1 (threshold rules) */
+	struct evslot *recent;       /* rec_cap slots, grown to EVID_KEEP + 1 */
 	unsigned rec_head, rec_n, rec_cap;
 	struct burst b;
-	uint16_t keylen;
-	unsigned char key[];
 };
+
+struct kentry {
+	struct kentry *prev, *next;  /* LRU: head is least recently touched */
+	uint64_t hash;
+	int64_t last;
+	struct tstate *t;            /* threshold rules: the window (allocated with its first event) */
+	uint16_t keylen;
+	uint8_t npart;               /* sequence rules: part[1..npos], so npos + 1 */
+	struct partial *part[];      /* then the key's keylen bytes (KEY(k)) */
+};
+#define KEY(k) ((unsigned char *)((k)->part + (k)->npart))
 
 struct rstate {
 	const struct rule *r;
@@ -427,7 +431,7 @@ static struct kentry *lookup(struct rstate *s, const unsigned char *key, size_t 
 			*slot = i;
 			return NULL;
 		}
-		if (k->hash == h && k->keylen == len && !memcmp(k->key, key, len)) {
+		if (k->hash == h && k->keylen == len && !memcmp(KEY(k), key, len)) {
 			*slot = i;
 			return k;
 		}
@@ -474,12 +478,15 @@ static void tab_remove(struct rstate *s, struct kentry *k)
 
 static void entry_free(struct kentry *k)
 {
-	for (unsigned i = 0; i <= RULE_MAX_STEPS; i++)
+	for (unsigned i = 0; i < k->npart; i++)
 		partial_free(k->part[i]);
-	free(k->ring);
-	free(k->dv);
-	free(k->b.anchor);
-	free(k->recent);
+	if (k->t) {
+		free(k->t->ring);
+		free(k->t->dv);
+		free(k->t->b.anchor);
+		free(k->t->recent);
+		free(k->t);
+	}
 	free(k);
 }
 
@@ -814,15 +821,15 @@ static void fire_match(struct rule_engine *e, struct rstate *s, const struct eve
 
 static void fire_burst(struct rule_engine *e, struct rstate *s, struct kentry *k)
 {
-	struct burst *b = &k->b;
+	struct burst *b = &k->t->b;
 	const struct rule *r = s->r;
 	unsigned n = b->nev + (b->has_last ? 1 : 0);
 	struct evidence *evd = arena_alloc(e->store, (n ? n : 1) * sizeof *evd);
 	unsigned m = 0;
 	for (unsigned i = 0; i < b->nev; i++)
-		evidence_from_slot(e, &evd[m++], &k->recent[i]);
+		evidence_from_slot(e, &evd[m++], &k->t->recent[i]);
 	if (m < n)
-		evidence_from_slot(e, &evd[m++], &k->recent[EVID_KEEP]);
+		evidence_from_slot(e, &evd[m++], &k->t->recent[EVID_KEEP]);
 	struct rctx c = e->base;
 	c.ev = NULL;
 	c.anchor = b->anchor;
@@ -874,7 +881,7 @@ static void settle(struct rule_engine *e, struct rstate *s, struct kentry *k, in
 			k->part[st] = NULL;
 		}
 	} else if (r->kind == RK_THRESHOLD) {
-		if (k->b.on && (final || now - k->b.last > r->within))
+		if (k->t && k->t->b.on && (final || now - k->t->b.last > r->within))
 			fire_burst(e, s, k);
 	}
 }
@@ -908,7 +915,7 @@ static struct kentry *get_entry(struct rule_engine *e, struct rstate *s, const u
 		/* the cap bites: the least recently touched key goes; an open
 		 * burst is still reported, partial sequences are lost */
 		struct kentry *old = s->head;
-		if (old->b.on)
+		if (old->t && old->t->b.on)
 			fire_burst(e, s, old);
 		s->evicted++;
 		drop_entry(s, old);
@@ -916,10 +923,12 @@ static struct kentry *get_entry(struct rule_engine *e, struct rstate *s, const u
 	if ((s->n + 1) * 10 > s->cap * 7)
 		tab_grow(s);
 	lookup(s, key, len, h, &slot);
-	k = xcalloc(1, sizeof *k + len);
+	unsigned np = s->r->kind == RK_SEQUENCE ? s->npos + 1 : 0;
+	k = xcalloc(1, sizeof *k + np * sizeof k->part[0] + len);
 	k->hash = h;
 	k->keylen = (uint16_t)len;
-	memcpy(k->key, key, len);
+	k->npart = (uint8_t)np;
+	memcpy(KEY(k), key, len);
 	k->last = now;
 	s->tab[slot] = k;
 	s->n++;
@@ -1136,10 +1145,10 @@ static void recent_grow(struct kentry *k, unsigned cap)
 {
 	if (cap > EVID_KEEP + 1)
 		cap = EVID_KEEP + 1;
-	if (cap <= k->rec_cap)
+	if (cap <= k->t->rec_cap)
 		return;
-	k->recent = xrealloc(k->recent, cap * sizeof *k->recent);
-	k->rec_cap = cap;
+	k->t->recent = xrealloc(k->t->recent, cap * sizeof *k->t->recent);
+	k->t->rec_cap = cap;
 }
 
 static void threshold_event(struct rule_engine *e, struct rstate *s, const struct event *ev)
@@ -1161,66 +1170,68 @@ static void threshold_event(struct rule_engine *e, struct rstate *s, const struc
 			return;
 	}
 	struct kentry *k = get_entry(e, s, key, klen, ev->ts, true);
+	if (!k->t)
+		k->t = xcalloc(1, sizeof *k->t);
 	int64_t now = ev->ts;
 	settle(e, s, k, now, false);
 	touch(s, k, now);
 	uint64_t N = (uint64_t)r->threshold;
-	struct burst *b = &k->b;
+	struct burst *b = &k->t->b;
 	/* the window: drop what is older than within */
 	bool reached = false;
 	uint64_t distinct_now = 0;
 	bool new_value = false;
 	if (!r->distinct) {
-		while (k->rn && now - k->ring[k->rhead] > r->within) {
-			k->rhead = (k->rhead + 1) % k->rcap;
-			k->rn--;
+		while (k->t->rn && now - k->t->ring[k->t->rhead] > r->within) {
+			k->t->rhead = (k->t->rhead + 1) % k->t->rcap;
+			k->t->rn--;
 		}
-		if (k->rn == N) {   /* full: the oldest leaves */
-			k->rhead = (k->rhead + 1) % k->rcap;
-			k->rn--;
+		if (k->t->rn == N) {   /* full: the oldest leaves */
+			k->t->rhead = (k->t->rhead + 1) % k->t->rcap;
+			k->t->rn--;
 		}
-		if (k->rn == k->rcap) {   /* grow (lazily: most keys see few events) */
-			uint32_t ncap = k->rcap ? k->rcap * 2 : 4;
+		if (k->t->rn == k->t->rcap) {   /* grow (lazily: most keys see few events) */
+			uint32_t ncap = k->t->rcap ? k->t->rcap * 2 : 4;
 			if (ncap > N)
 				ncap = (uint32_t)N;
 			int64_t *n = xmalloc(ncap * sizeof *n);
-			for (uint32_t i = 0; i < k->rn; i++)
-				n[i] = k->ring[(k->rhead + i) % k->rcap];
-			free(k->ring);
-			k->ring = n;
-			k->rhead = 0;
-			k->rcap = ncap;
+			for (uint32_t i = 0; i < k->t->rn; i++)
+				n[i] = k->t->ring[(k->t->rhead + i) % k->t->rcap];
+			free(k->t->ring);
+			k->t->ring = n;
+			k->t->rhead = 0;
+			k->t->rcap = ncap;
 		}
-		k->ring[(k->rhead + k->rn) % k->rcap] = now;
-		k->rn++;
-		reached = k->rn >= N;
+		k->t->ring[(k->t->rhead + k->t->rn) % k->t->rcap] = now;
+		k->t->rn++;
+		reached = k->t->rn >= N;
 	} else {
 		uint64_t h = value_hash(&dv);
 		uint32_t o = 0;
 		bool seen = false;
-		for (uint32_t i = 0; i < k->ndv; i++) {
-			if (now - k->dv[i].ts > r->within)
+		for (uint32_t i = 0; i < k->t->ndv; i++) {
+			if (now - k->t->dv[i].ts > r->within)
 				continue;
-			if (k->dv[i].h == h) {
-				k->dv[i].ts = now;
+			if (k->t->dv[i].h == h) {
+				k->t->dv[i].ts = now;
 				seen = true;
 			}
-			k->dv[o++] = k->dv[i];
+			k->t->dv[o++] = k->t->dv[i];
 		}
-		k->ndv = o;
+		k->t->ndv = o;
 		uint32_t cap = (uint32_t)(N * 4 < 4096 ? N * 4 : (N > 4096 ? N : 4096));
-		if (!seen && k->ndv < cap) {
-			if (k->ndv == k->capdv) {
-				k->capdv = k->capdv ? k->capdv * 2 : 8;
-				if (k->capdv > cap)
-					k->capdv = cap;
-				k->dv = xrealloc(k->dv, k->capdv * sizeof *k->dv);
+		if (!seen && k->t->ndv < cap) {
+			if (k->t->ndv == k->t->capdv) {
+				k->t->capdv = k->t->capdv ? k->t->capdv * 2 : 8;
+				if (k->t->capdv > cap)
+					k->t->capdv = cap;
+				k->t->dv = xrealloc(k->t->dv, k->t->capdv * sizeof *k->t->dv);
 			}
-			k->dv[k->ndv].h = h;
-			k->dv[k->ndv++].ts = now;
+			k->t->dv[k->t->ndv].h = h;
+			k->t->dv[k->t->ndv++].ts = now;
 		}
 		new_value = !seen;
-		distinct_now = k->ndv;
+		distinct_now = k->t->ndv;
 		reached = distinct_now >= N;
 	}
 	if (b->on) {
@@ -1228,21 +1239,21 @@ static void threshold_event(struct rule_engine *e, struct rstate *s, const struc
 		if (new_value)
 			b->distinct++;
 		b->last = now;
-		slot_fill(&k->recent[EVID_KEEP], ev);
+		slot_fill(&k->t->recent[EVID_KEEP], ev);
 		b->has_last = true;
 		return;
 	}
 	/* recent evidence: the last EVID_KEEP matching events */
 	/* below EVID_KEEP the ring has not wrapped: rec_head is 0, the next slot rec_n */
-	if (k->rec_n < EVID_KEEP && k->rec_n == k->rec_cap)
-		recent_grow(k, k->rec_cap ? 2 * k->rec_cap : 2);
+	if (k->t->rec_n < EVID_KEEP && k->t->rec_n == k->t->rec_cap)
+		recent_grow(k, k->t->rec_cap ? 2 * k->t->rec_cap : 2);
 	struct evslot *slot;
-	if (k->rec_n == EVID_KEEP) {
-		slot = &k->recent[k->rec_head];
-		k->rec_head = (k->rec_head + 1) % EVID_KEEP;
+	if (k->t->rec_n == EVID_KEEP) {
+		slot = &k->t->recent[k->t->rec_head];
+		k->t->rec_head = (k->t->rec_head + 1) % EVID_KEEP;
 	} else {
-		slot = &k->recent[(k->rec_head + k->rec_n) % EVID_KEEP];
-		k->rec_n++;
+		slot = &k->t->recent[(k->t->rec_head + k->t->rec_n) % EVID_KEEP];
+		k->t->rec_n++;
 	}
 	slot_fill(slot, ev);
 	if (!reached)
@@ -1254,17 +1265,17 @@ static void threshold_event(struct rule_engine *e, struct rstate *s, const struc
 	/* the burst's evidence: the recent events still in the window, in order */
 	struct evslot tmp[EVID_KEEP];
 	b->nev = 0;
-	for (unsigned i = 0; i < k->rec_n; i++) {
-		const struct evslot *q = &k->recent[(k->rec_head + i) % EVID_KEEP];
+	for (unsigned i = 0; i < k->t->rec_n; i++) {
+		const struct evslot *q = &k->t->recent[(k->t->rec_head + i) % EVID_KEEP];
 		if (now - q->ts <= r->within)
 			tmp[b->nev++] = *q;
 	}
-	memcpy(k->recent, tmp, b->nev * sizeof *tmp);
-	b->first = r->distinct ? (b->nev ? k->recent[0].ts : now) : k->ring[k->rhead];
+	memcpy(k->t->recent, tmp, b->nev * sizeof *tmp);
+	b->first = r->distinct ? (b->nev ? k->t->recent[0].ts : now) : k->t->ring[k->t->rhead];
 	b->last = now;
 	b->anchor = clone_kept(e, r, ev);
-	k->rec_n = 0;
-	k->rec_head = 0;
+	k->t->rec_n = 0;
+	k->t->rec_head = 0;
 	/* rules building on this one learn of the burst now, not when it ends */
 	if (e->depth < DERIVED_MAX_DEPTH) {
 		struct rctx c = e->base;
