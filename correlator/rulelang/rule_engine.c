@@ -81,12 +81,18 @@ struct kentry {
 };
 #define KEY(k) ((unsigned char *)((k)->part + (k)->npart))
 
+#define PRE_MAX 8   /* conjuncts kept per step (fewer only test less) */
+
 struct rstate {
 	const struct rule *r;
 	unsigned pos[RULE_MAX_STEPS];  /* indexes of the positive steps */
 	unsigned npos;
 	bool trailing;                 /* absence steps after the last positive */
 	uint32_t later;                /* mask of the steps after the first positive one */
+	/* per step: the conjuncts of its where that read no bound step and run
+	 * no regex - a test of an event before its key is looked up */
+	const struct rexpr *pre[RULE_MAX_STEPS][PRE_MAX];
+	unsigned npre[RULE_MAX_STEPS];
 	struct kentry **tab;
 	size_t cap, n;
 	struct kentry *head, *tail;
@@ -1053,6 +1059,47 @@ static const struct disp *dispatch(struct rule_engine *e, const char *type)
 	return d;
 }
 
+static bool reads_bound_or_regex(const struct rexpr *x)
+{
+	if (!x)
+		return false;
+	if (x->kind == RX_REGEX || (x->kind == RX_FIELD && x->step >= 0))
+		return true;
+	return reads_bound_or_regex(x->a) || reads_bound_or_regex(x->b);
+}
+
+static void pre_collect(struct rstate *s, unsigned k, const struct rexpr *x)
+{
+	if (!x)
+		return;
+	if (x->kind == RX_AND) {
+		pre_collect(s, k, x->a);
+		pre_collect(s, k, x->b);
+		return;
+	}
+	if (!reads_bound_or_regex(x) && s->npre[k] < PRE_MAX)
+		s->pre[k][s->npre[k]++] = x;
+}
+
+/* Can ev pass step k (its type matching) whatever the bound steps hold? */
+static bool step_may_match(struct rule_engine *e, struct rstate *s, unsigned k, const struct event *ev)
+{
+	const struct rstep *st = &s->r->steps[k];
+	if (st->label) {
+		size_t n;
+		const char *l = rule_event_label(&e->base, ev, &n);
+		if (strlen(st->label) != n || memcmp(st->label, l, n))
+			return false;
+	}
+	struct rctx c = e->base;
+	c.ev = ev;
+	c.bound = NULL;
+	for (unsigned i = 0; i < s->npre[k]; i++)
+		if (!rule_eval(s->pre[k][i], &c))
+			return false;
+	return true;
+}
+
 /* Absence steps guarding stage st (between positive st-1 and positive st);
  * mask: the steps ev's type matches. */
 static bool forbidden(struct rule_engine *e, struct rstate *s, unsigned st, const struct event *ev,
@@ -1086,6 +1133,15 @@ static void sequence_event(struct rule_engine *e, struct rstate *s, const struct
 		if (k)
 			settle(e, s, k, ev->ts, false);
 	} else {
+		bool first_ok = can_first && step_matches(e, first, ev, NULL, s);
+		if (!s->trailing && !first_ok) {
+			/* nothing for this key unless a later step may take ev */
+			bool may = false;
+			for (unsigned i = s->pos[0] + 1; i < r->nsteps && !may; i++)
+				may = (mask & (1u << i)) && step_may_match(e, s, i, ev);
+			if (!may)
+				return;
+		}
 		if (!make_key(e, r, ev, key, &klen))
 			return;
 		k = get_entry(e, s, key, klen, ev->ts, false);
@@ -1117,7 +1173,7 @@ static void sequence_event(struct rule_engine *e, struct rstate *s, const struct
 				}
 			}
 		}
-		if (!can_first || !step_matches(e, first, ev, NULL, s))
+		if (!first_ok)
 			return;
 	}
 	if (!k)
@@ -1602,6 +1658,8 @@ struct rule_engine *rule_engine_new(const struct ruleset *rs, const char *const 
 		s->trailing = s->npos && s->pos[s->npos - 1] + 1 < r->nsteps;
 		for (unsigned k = s->npos ? s->pos[0] + 1 : 0; k < r->nsteps; k++)
 			s->later |= 1u << k;
+		for (unsigned k = 0; k < r->nsteps; k++)
+			pre_collect(s, k, r->steps[k].where);
 	}
 	e->dscratch = xmalloc(sizeof *e->dscratch + (e->nst ? e->nst : 1) * sizeof e->dscratch->ent[0]);
 	e->fslot = xcalloc(rs->nfnames ? rs->nfnames : 1, sizeof *e->fslot);
