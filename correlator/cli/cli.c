@@ -36,6 +36,7 @@ struct cli {
 	bool no_analysis;
 	bool quiet;
 	bool no_progress;
+	bool verbose;             /* -v: the rules loaded, run and skipped */
 	size_t rule_keys;         /* --rule-keys: live keys per rule */
 	size_t re_match_limit, re_depth_limit; /* --regex-match-limit, --regex-depth-limit */
 	struct run run;
@@ -66,6 +67,7 @@ static const struct option long_opts[] = {
 	{ "max-line", required_argument, NULL, OPT_MAX_LINE },
 	{ "no-analysis", no_argument, NULL, OPT_NO_ANALYSIS },
 	{ "quiet", no_argument, NULL, OPT_QUIET },
+	{ "verbose", no_argument, NULL, 'v' },
 	{ "rule-keys", required_argument, NULL, OPT_RULE_KEYS },
 	{ "max-xml-depth", required_argument, NULL, OPT_MAX_XML_DEPTH },
 	{ "max-frag-bytes", required_argument, NULL, OPT_MAX_FRAG_BYTES },
@@ -127,7 +129,10 @@ static void analyze_help(FILE *f)
 	      "  --regex-match-limit N  PCRE2 match limit per rule regex match (default 100000)\n"
 	      "  --regex-depth-limit N  PCRE2 depth limit per rule regex match (default 2000)\n"
 	      "  --no-analysis      no analyzers: rules see only the events read (a replayed\n"
-	      "                     timeline -f jsonl already holds its analysis events)\n",
+	      "                     timeline -f jsonl already holds its analysis events)\n"
+	      "  -v, --verbose      list on stderr the rules loaded, and which are skipped\n"
+	      "                     because no source or analyzer here gives the events a\n"
+	      "                     step needs (a pcap alone: no ETW, log or pktmon rules)\n",
 	      f);
 	source_options_help(f);
 }
@@ -311,7 +316,7 @@ static int parse_common(struct cli *c, int argc, char **argv, void (*help)(FILE 
 	optind = 1;
 	opterr = 0;
 	int o;
-	while ((o = getopt_long(argc, argv, ":r:f:o:h", long_opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, ":r:f:o:hv", long_opts, NULL)) != -1) {
 		switch (o) {
 		case 'r':
 			if (c->nrules == MAX_RULE_PATHS) {
@@ -329,6 +334,7 @@ static int parse_common(struct cli *c, int argc, char **argv, void (*help)(FILE 
 		case OPT_NO_PROGRESS: c->no_progress = true; break;
 		case OPT_NO_ANALYSIS: c->no_analysis = true; break;
 		case OPT_QUIET: c->quiet = true; break;
+		case 'v': c->verbose = true; break;
 		case OPT_IDLE_GAP:
 			if (*optarg && strspn(optarg, "0123456789.") == strlen(optarg)) {
 				fprintf(stderr, "correlator: --idle-gap: '%s' has no unit (ns us ms s m h d: "
@@ -600,6 +606,7 @@ int cli_analyze(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	bool any = resolve_sources(&c, &some_failed);
+	cli_rules_plan(&cr, &c.run, !c.no_analysis, c.verbose, stderr);
 	struct sessions *ss = sessions_new(&c.run);
 	if (any && !c.no_analysis) {
 		c.run.path_map = path_prepass(&c.run, ss);  /* match captures, align clocks */

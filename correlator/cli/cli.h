@@ -7,6 +7,7 @@
 #define CORRELATOR_CLI_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 enum { EXIT_RAN = 0, EXIT_USAGE = 2, EXIT_INPUT = 3 };
@@ -33,6 +34,13 @@ struct cli_rules {
 };
 int cli_rules_setup(struct cli_rules *cr, const char *const *paths, size_t n, struct run *run,
 		    struct report *rep, const struct rule_engine_opts *opts);
+/* Once the sources are sniffed: run only the rules their events (and the
+ * analyzers', when analysis is on) can fire; verbose: list the rules loaded,
+ * run and skipped (with why) on err. */
+void cli_rules_plan(struct cli_rules *cr, const struct run *run, bool analysis, bool verbose,
+		    FILE *err);
+/* The event type families a parser's events fall in ("*": any), for the plan. */
+const char *cli_parser_families(const char *parser);
 void cli_rules_fini(struct cli_rules *cr);
 /* Where the shipped library is (see cli_rules.c); buf may be used. */
 const char *cli_rules_default_dir(char *buf, size_t len);

@@ -15,6 +15,7 @@
 #include "../report/report.h"
 #include "../rulelang/rule_ast.h"
 #include "../rulelang/rule_engine.h"
+#include "../core/parser.h"
 #include "../core/run.h"
 #include "../core/util.h"
 
@@ -127,6 +128,85 @@ int cli_rules_setup(struct cli_rules *cr, const char *const *paths, size_t n, st
 		cr->labels[i] = run->sources[i]->label;
 	cr->engine = rule_engine_new(cr->rs, cr->labels, run->nsources, &run->store, add_finding, rep, opts);
 	return EXIT_RAN;
+}
+
+/* What each input format's events are: capture formats give packets only;
+ * every other format (logs, ETW, event logs, replayed timelines) counts as
+ * able to give anything, so no rule is skipped for it. A format missing here
+ * counts as "*" too (tests/unit/test_rules.c checks the table names real
+ * parsers). */
+static const struct { const char *parser, *families; } parser_families[] = {
+	{ "pcap", "tcp udp dns esp icmp icmpv6 arp ip frame" },
+	{ "pcapng", "tcp udp dns esp icmp icmpv6 arp ip frame" },
+	{ "netmon", "tcp udp dns esp icmp icmpv6 arp ip frame netmon" },
+	{ "netmon-text", "tcp udp dns esp icmp icmpv6 arp ip frame" },
+	{ "tshark", "tcp udp dns esp icmp icmpv6 arp ip frame" },
+	{ NULL, NULL },
+};
+/* The analyzers' event families (analyze/: tcp, udp, esp, dns, arp, path). */
+static const char analyzer_families[] = "tcp udp esp dns arp path";
+
+const char *cli_parser_families(const char *parser)
+{
+	for (size_t i = 0; parser && parser_families[i].parser; i++)
+		if (!strcmp(parser_families[i].parser, parser))
+			return parser_families[i].families;
+	return "*";
+}
+
+/* Add the space-separated words not yet among out[0, n); returns the new n. */
+#define FAM_MAX 64
+static size_t add_words(char out[][32], size_t n, const char *words)
+{
+	const char *p = words;
+	while (*p) {
+		size_t l = strcspn(p, " ");
+		bool have = false;
+		for (size_t i = 0; i < n && !have; i++)
+			have = strlen(out[i]) == l && !memcmp(out[i], p, l);
+		if (l && !have) {
+			if (n == FAM_MAX || l >= sizeof out[0]) {
+				/* cannot happen with the tables above; be safe: anything */
+				strcpy(out[0], "*");
+				return n ? n : 1;
+			}
+			memcpy(out[n], p, l);
+			out[n++][l] = '\0';
+		}
+		p += l;
+		while (*p == ' ')
+			p++;
+	}
+	return n;
+}
+
+void cli_rules_plan(struct cli_rules *cr, const struct run *run, bool analysis, bool verbose,
+		    FILE *err)
+{
+	char fam[FAM_MAX][32];
+	const char *famp[FAM_MAX] = { 0 };
+	size_t n = 0;
+	for (size_t i = 0; i < run->nsources; i++) {
+		const struct source *src = run->sources[i];
+		if (!src->nfiles)
+			n = add_words(fam, n, "*");
+		for (size_t k = 0; k < src->nfiles; k++) {
+			const struct parser *p = src->files[k].parser;
+			n = add_words(fam, n, cli_parser_families(p ? p->name : NULL));
+		}
+	}
+	if (analysis)
+		n = add_words(fam, n, analyzer_families);
+	for (size_t i = 0; i < n; i++)
+		famp[i] = fam[i];
+	rule_engine_plan(cr->engine, famp, n);
+	if (verbose) {
+		fprintf(err, "rules: the events here are of the families:");
+		for (size_t i = 0; i < n; i++)
+			fprintf(err, " %s", fam[i]);
+		fprintf(err, "%s\n", n ? "" : " (none)");
+		rule_engine_describe(cr->engine, err);
+	}
 }
 
 void cli_rules_fini(struct cli_rules *cr)

@@ -105,6 +105,7 @@ struct rexpr {
 	const char *field;     /* the field part (after "step.") */
 	int step;              /* -1: the event at hand; else a bound step's index */
 	enum rx_special special;
+	unsigned fid;          /* RS_FIELD: 1 + its index in the set's fnames (rule_compile.c), else 0 */
 	enum rx_type type;     /* checker's type (any node) */
 	/* RX_LIT */
 	struct rlit lit;
@@ -172,6 +173,10 @@ struct rule {
 	struct rtmpl report_t, advice_t;
 	bool quiet;            /* findings only feed rule.NAME events, not the report */
 	bool checked_ok;
+	/* rule_compile.c: the event fields (fid - 1) the rule reads anywhere (steps,
+	 * keys, distinct, templates), sorted, no duplicates */
+	unsigned *reads;
+	unsigned nreads;
 };
 
 /* ---- the set and its diagnostics ---- */
@@ -185,6 +190,8 @@ struct ruleset {
 	struct rdiags diags;   /* errors of every stage (rule_diag.c) */
 	void **res;            /* compiled regexes, freed with the set */
 	size_t nres, capres;
+	const char **fnames;   /* rule_compile.c: every field name rules read, by fid - 1 */
+	unsigned nfnames;
 };
 
 /* rule_set.c */
@@ -207,6 +214,12 @@ struct rexpr *rule_parse_expr(struct ruleset *rs, const struct rfile *file, uint
 /* rule_check.c: resolve names, type every expression, compile regexes and
  * templates. Returns the number of errors added. */
 size_t rule_check(struct ruleset *rs);
+/* rule_compile.c (run by rule_check): number the field names rules read (fid)
+ * and list each rule's reads. */
+void rule_compile(struct ruleset *rs);
+/* The fields the engine reads of a kept event itself (fids 1..n, in every
+ * rule's reads), NULL-terminated. */
+extern const char *const rule_engine_fields[];
 /* Regex limits every compiled pattern runs under (rule_check.c sets them up). */
 #define RULE_RE_MATCH_LIMIT 100000u
 #define RULE_RE_DEPTH_LIMIT 2000u
@@ -226,7 +239,15 @@ struct rctx {
 	const char *key;
 	int64_t count, distinct, window, first, last;
 	const struct event *anchor;          /* unqualified names in templates */
+	uint16_t *fslot;                     /* per fid - 1: index where the name was last
+	                                      * found in an event (a hint; NULL: none) */
 };
+
+/* The value of field e (RS_FIELD) in ev, or NULL: event_get() with the slot hint. */
+const struct value *rule_field(const struct rctx *c, const struct event *ev, const struct rexpr *e);
+/* The same by field id (1-based; 0: plain event_get) and name; *index: where. */
+const struct value *rule_field_id(const struct rctx *c, const struct event *ev, unsigned fid,
+				  const char *name, unsigned *index);
 
 /* The source label of an event: its orig.source field (a replayed timeline)
  * or the run's label. */

@@ -634,5 +634,6 @@ size_t rule_check(struct ruleset *rs)
 		}
 		check_rule(&c, r);
 	}
+	rule_compile(rs);
 	return c.errors;
 }

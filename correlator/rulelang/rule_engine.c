@@ -26,6 +26,7 @@
 #define KEY_MAX 512
 #define EVID_KEEP 10      /* evidence kept for a threshold burst, plus the last */
 #define MSG_KEEP 160
+#define RULE_KEEP_FIELDS 64   /* fields kept of a bound event; a rule reading more keeps all */
 
 /* compact evidence kept without the event (threshold windows) */
 struct evslot {
@@ -40,7 +41,8 @@ struct evslot {
 
 struct partial {
 	int64_t t0;
-	struct event *bound[RULE_MAX_STEPS];
+	unsigned n;                  /* the rule's steps */
+	struct event *bound[];       /* per step: the event kept for it (clone_kept) */
 };
 
 struct dval {
@@ -57,29 +59,40 @@ struct burst {
 	struct event *anchor;
 };
 
+/* A threshold key's window. */
+struct tstate {
+	int64_t *ring;               /* count: timestamps, capacity rcap (grows to N) */
+	uint32_t rhead, rn, rcap;
+	struct dval *dv;             /* distinct: values seen in the window */
+	uint32_t ndv, capdv;
+	struct evslot *recent;       /* rec_cap slots, grown to EVID_KEEP + 1 */
+	unsigned rec_head, rec_n, rec_cap;
+	struct burst b;
+};
+
 struct kentry {
 	struct kentry *prev, *next;  /* LRU: head is least recently touched */
 	uint64_t hash;
 	int64_t last;
-	/* sequence */
-	struct partial *part[RULE_MAX_STEPS + 1];
-	/* threshold */
-	int64_t *ring;               /* count: timestamps, capacity N */
-	uint32_t rhead, rn;
-	struct dval *dv;             /* distinct: values seen in the window */
-	uint32_t ndv, capdv;
-	struct evslot *recent;       /* EVID_KEEP + 1 slots, threshold rules only */
-	unsigned rec_head, rec_n;
-	struct burst b;
+	struct tstate *t;            /* threshold rules: the window (allocated with its first event) */
 	uint16_t keylen;
-	unsigned char key[];
+	uint8_t npart;               /* sequence rules: part[1..npos], so npos + 1 */
+	struct partial *part[];      /* then the key's keylen bytes (KEY(k)) */
 };
+#define KEY(k) ((unsigned char *)((k)->part + (k)->npart))
+
+#define PRE_MAX 8   /* conjuncts kept per step (fewer only test less) */
 
 struct rstate {
 	const struct rule *r;
 	unsigned pos[RULE_MAX_STEPS];  /* indexes of the positive steps */
 	unsigned npos;
 	bool trailing;                 /* absence steps after the last positive */
+	uint32_t later;                /* mask of the steps after the first positive one */
+	/* per step: the conjuncts of its where that read no bound step and run
+	 * no regex - a test of an event before its key is looked up */
+	const struct rexpr *pre[RULE_MAX_STEPS][PRE_MAX];
+	unsigned npre[RULE_MAX_STEPS];
 	struct kentry **tab;
 	size_t cap, n;
 	struct kentry *head, *tail;
@@ -97,6 +110,20 @@ struct derived {
 #define DERIVED_QUEUE 256
 
 #define HOLD_MAX 65536  /* held log events at most; past it the oldest goes on */
+
+/* The dispatch index: for one event type, the rules (indexes into st, in
+ * order) with a step that can match it, and which steps (bit k: step k). */
+struct dent {
+	uint32_t st;
+	uint32_t mask;
+};
+struct disp {
+	uint64_t h;
+	char *type;
+	unsigned n;
+	struct dent ent[];
+};
+#define DISP_MAX 4096   /* types remembered; past it (hand-made timelines) computed each time */
 
 struct rule_engine {
 	const struct ruleset *rs;
@@ -117,55 +144,106 @@ struct rule_engine {
 	 * end of their second (see hold_or_feed) */
 	struct held { struct event *ev; int64_t release; } *held;
 	size_t nheld, capheld, headheld;
+	struct disp **dtab;          /* open addressing on the type's hash */
+	size_t dcap, dn;
+	struct disp *dscratch;       /* for a type past DISP_MAX */
+	uint16_t *fslot;             /* rctx.fslot: per field id, where it was found last */
+	/* rule_engine_plan: the rules not run, and why */
+	struct skipped { const struct rule *r; char *why; } *skipped;
+	size_t nskipped;
+	size_t nloaded;              /* rules the engine could run (checked, with a pattern) */
+	const struct rule **loaded;  /* in load order */
 };
 
 /* ---- events kept for later steps ---- */
 
-static struct event *clone_event(const struct event *ev)
+/* A copy of ev that owns its strings: the fields idx[0, n) (all when idx is
+ * NULL), the type and the one-line description, rendered now (a packet's
+ * decoded form is gone after the call). */
+static struct event *clone_fields(const struct event *ev, const unsigned *idx, unsigned n)
 {
 	char mbuf[512];
 	const char *msg = event_describe(ev, mbuf, sizeof mbuf);
-	size_t n = offsetof(struct event, fields) + ev->nfields * sizeof(struct field);
-	size_t extra = strlen(ev->type) + 1 + strlen(msg) + 1;
-	for (unsigned i = 0; i < ev->nfields; i++) {
-		extra += strlen(ev->fields[i].name) + 1;
-		if (ev->fields[i].v.type == V_STR)
-			extra += ev->fields[i].v.u.s.n + 1;
+	if (!idx)
+		n = ev->nfields;
+	size_t head = offsetof(struct event, fields) + n * sizeof(struct field);
+	size_t tl = strlen(ev->type) + 1, ml = strlen(msg) + 1;
+	size_t extra = tl + ml;
+	for (unsigned j = 0; j < n; j++) {
+		const struct field *f = &ev->fields[idx ? idx[j] : j];
+		extra += strlen(f->name) + 1;
+		if (f->v.type == V_STR)
+			extra += f->v.u.s.n + 1;
 	}
-	struct event *c = xmalloc(n + extra);
+	struct event *c = xmalloc(head + extra);
 	memcpy(c, ev, offsetof(struct event, fields));
-	char *p = (char *)c + n;
-	size_t l = strlen(ev->type) + 1;
-	memcpy(p, ev->type, l);
+	char *p = (char *)c + head;
+	memcpy(p, ev->type, tl);
 	c->type = p;
-	p += l;
-	l = strlen(msg) + 1;
-	memcpy(p, msg, l);
+	p += tl;
+	memcpy(p, msg, ml);
 	c->msg = p;
-	p += l;
+	p += ml;
 	c->pkt = NULL;
-	for (unsigned i = 0; i < ev->nfields; i++) {
-		c->fields[i] = ev->fields[i];
-		l = strlen(ev->fields[i].name) + 1;
-		memcpy(p, ev->fields[i].name, l);
-		c->fields[i].name = p;
+	c->nfields = (uint16_t)n;
+	for (unsigned j = 0; j < n; j++) {
+		const struct field *f = &ev->fields[idx ? idx[j] : j];
+		c->fields[j] = *f;
+		size_t l = strlen(f->name) + 1;
+		memcpy(p, f->name, l);
+		c->fields[j].name = p;
 		p += l;
-		if (ev->fields[i].v.type == V_STR) {
-			l = ev->fields[i].v.u.s.n;
-			memcpy(p, ev->fields[i].v.u.s.p, l);
+		if (f->v.type == V_STR) {
+			l = f->v.u.s.n;
+			memcpy(p, f->v.u.s.p, l);
 			p[l] = '\0';
-			c->fields[i].v.u.s.p = p;
+			c->fields[j].v.u.s.p = p;
 			p += l + 1;
 		}
 	}
 	return c;
 }
 
+/* Everything of ev, for events fed again later (held logs, derived findings). */
+static struct event *clone_event(const struct event *ev)
+{
+	return clone_fields(ev, NULL, 0);
+}
+
+/* What rule r can still ask of ev once it is bound to a step or anchors a
+ * burst: time, source, ref, flow, session, type, description and the fields
+ * the rule reads (rule_compile.c: its steps, keys, templates, and the ones
+ * the engine reads itself), not the rest (~1.5 KB for a packet). */
+static struct event *clone_kept(struct rule_engine *e, const struct rule *r, const struct event *ev)
+{
+	unsigned idx[RULE_KEEP_FIELDS], n = 0;
+	for (unsigned i = 0; i < r->nreads && n < RULE_KEEP_FIELDS; i++) {
+		unsigned fid = r->reads[i] + 1, at;
+		if (!rule_field_id(&e->base, ev, fid, e->rs->fnames[fid - 1], &at))
+			continue;
+		unsigned j = n++;
+		for (; j > 0 && idx[j - 1] > at; j--)   /* in the event's order */
+			idx[j] = idx[j - 1];
+		idx[j] = at;
+	}
+	if (n == RULE_KEEP_FIELDS)   /* a rule reading this many: keep it all */
+		return clone_event(ev);
+	return clone_fields(ev, idx, n);
+}
+
+static struct partial *partial_new(const struct rule *r, int64_t t0)
+{
+	struct partial *p = xcalloc(1, sizeof *p + r->nsteps * sizeof p->bound[0]);
+	p->t0 = t0;
+	p->n = r->nsteps;
+	return p;
+}
+
 static void partial_free(struct partial *p)
 {
 	if (!p)
 		return;
-	for (unsigned i = 0; i < RULE_MAX_STEPS; i++)
+	for (unsigned i = 0; i < p->n; i++)
 		free(p->bound[i]);
 	free(p);
 }
@@ -359,7 +437,7 @@ static struct kentry *lookup(struct rstate *s, const unsigned char *key, size_t 
 			*slot = i;
 			return NULL;
 		}
-		if (k->hash == h && k->keylen == len && !memcmp(k->key, key, len)) {
+		if (k->hash == h && k->keylen == len && !memcmp(KEY(k), key, len)) {
 			*slot = i;
 			return k;
 		}
@@ -406,12 +484,15 @@ static void tab_remove(struct rstate *s, struct kentry *k)
 
 static void entry_free(struct kentry *k)
 {
-	for (unsigned i = 0; i <= RULE_MAX_STEPS; i++)
+	for (unsigned i = 0; i < k->npart; i++)
 		partial_free(k->part[i]);
-	free(k->ring);
-	free(k->dv);
-	free(k->b.anchor);
-	free(k->recent);
+	if (k->t) {
+		free(k->t->ring);
+		free(k->t->dv);
+		free(k->t->b.anchor);
+		free(k->t->recent);
+		free(k->t);
+	}
 	free(k);
 }
 
@@ -746,15 +827,15 @@ static void fire_match(struct rule_engine *e, struct rstate *s, const struct eve
 
 static void fire_burst(struct rule_engine *e, struct rstate *s, struct kentry *k)
 {
-	struct burst *b = &k->b;
+	struct burst *b = &k->t->b;
 	const struct rule *r = s->r;
 	unsigned n = b->nev + (b->has_last ? 1 : 0);
 	struct evidence *evd = arena_alloc(e->store, (n ? n : 1) * sizeof *evd);
 	unsigned m = 0;
 	for (unsigned i = 0; i < b->nev; i++)
-		evidence_from_slot(e, &evd[m++], &k->recent[i]);
+		evidence_from_slot(e, &evd[m++], &k->t->recent[i]);
 	if (m < n)
-		evidence_from_slot(e, &evd[m++], &k->recent[EVID_KEEP]);
+		evidence_from_slot(e, &evd[m++], &k->t->recent[EVID_KEEP]);
 	struct rctx c = e->base;
 	c.ev = NULL;
 	c.anchor = b->anchor;
@@ -806,7 +887,7 @@ static void settle(struct rule_engine *e, struct rstate *s, struct kentry *k, in
 			k->part[st] = NULL;
 		}
 	} else if (r->kind == RK_THRESHOLD) {
-		if (k->b.on && (final || now - k->b.last > r->within))
+		if (k->t && k->t->b.on && (final || now - k->t->b.last > r->within))
 			fire_burst(e, s, k);
 	}
 }
@@ -840,7 +921,7 @@ static struct kentry *get_entry(struct rule_engine *e, struct rstate *s, const u
 		/* the cap bites: the least recently touched key goes; an open
 		 * burst is still reported, partial sequences are lost */
 		struct kentry *old = s->head;
-		if (old->b.on)
+		if (old->t && old->t->b.on)
 			fire_burst(e, s, old);
 		s->evicted++;
 		drop_entry(s, old);
@@ -848,10 +929,12 @@ static struct kentry *get_entry(struct rule_engine *e, struct rstate *s, const u
 	if ((s->n + 1) * 10 > s->cap * 7)
 		tab_grow(s);
 	lookup(s, key, len, h, &slot);
-	k = xcalloc(1, sizeof *k + len);
+	unsigned np = s->r->kind == RK_SEQUENCE ? s->npos + 1 : 0;
+	k = xcalloc(1, sizeof *k + np * sizeof k->part[0] + len);
 	k->hash = h;
 	k->keylen = (uint16_t)len;
-	memcpy(k->key, key, len);
+	k->npart = (uint8_t)np;
+	memcpy(KEY(k), key, len);
 	k->last = now;
 	s->tab[slot] = k;
 	s->n++;
@@ -871,21 +954,20 @@ static void touch(struct rstate *s, struct kentry *k, int64_t now)
 
 /* ---- matching ---- */
 
-static bool type_ok(const struct rstep *st, const struct event *ev)
+static bool type_ok(const struct rstep *st, const char *type)
 {
-	if (!strcmp(st->type, "any") || type_has_prefix(ev->type, st->type))
+	if (!strcmp(st->type, "any") || type_has_prefix(type, st->type))
 		return true;
 	for (unsigned i = 0; i < st->nalt; i++)
-		if (type_has_prefix(ev->type, st->alt[i]))
+		if (type_has_prefix(type, st->alt[i]))
 			return true;
 	return false;
 }
 
+/* Does ev pass step st, whose type it is known to match? */
 static bool step_matches(struct rule_engine *e, const struct rstep *st, const struct event *ev,
 			 struct partial *p, struct rstate *s)
 {
-	if (!type_ok(st, ev))
-		return false;
 	if (st->label) {
 		size_t n;
 		const char *l = rule_event_label(&e->base, ev, &n);
@@ -902,69 +984,202 @@ static bool step_matches(struct rule_engine *e, const struct rstep *st, const st
 	return m;
 }
 
-static bool relevant(const struct rule *r, const struct event *ev)
+static uint64_t hash_str(const char *p, size_t *len)
 {
-	for (unsigned i = 0; i < r->nsteps; i++)
-		if (type_ok(&r->steps[i], ev))
-			return true;
-	return false;
+	uint64_t h = 0xcbf29ce484222325ULL;
+	const char *q = p;
+	for (; *q; q++) {
+		h ^= (unsigned char)*q;
+		h *= 0x100000001b3ULL;
+	}
+	*len = (size_t)(q - p);
+	return h ^ (h >> 29);
 }
 
-/* Absence steps guarding stage st (between positive st-1 and positive st). */
+/* Fill d (room for nst entries) with the rules and steps type can match. */
+static void disp_fill(const struct rule_engine *e, struct disp *d, const char *type)
+{
+	d->n = 0;
+	for (size_t i = 0; i < e->nst; i++) {
+		const struct rule *r = e->st[i].r;
+		uint32_t mask = 0;
+		for (unsigned k = 0; k < r->nsteps; k++)
+			if (type_ok(&r->steps[k], type))
+				mask |= 1u << k;
+		if (mask) {
+			d->ent[d->n].st = (uint32_t)i;
+			d->ent[d->n++].mask = mask;
+		}
+	}
+}
+
+/* The dispatch entry of an event type: computed the first time it is seen. */
+static const struct disp *dispatch(struct rule_engine *e, const char *type)
+{
+	size_t len;
+	uint64_t h = hash_str(type, &len);
+	size_t i = 0, m = e->dcap - 1;
+	if (e->dcap) {
+		for (i = h & m; e->dtab[i]; i = (i + 1) & m) {
+			const struct disp *d = e->dtab[i];
+			if (d->h == h && !strcmp(d->type, type))
+				return d;
+		}
+	}
+	if (e->dn >= DISP_MAX) {
+		disp_fill(e, e->dscratch, type);
+		return e->dscratch;
+	}
+	if ((e->dn + 1) * 2 > e->dcap) {
+		size_t ncap = e->dcap ? e->dcap * 2 : 64;
+		struct disp **n = xcalloc(ncap, sizeof *n);
+		for (size_t j = 0; j < e->dcap; j++) {
+			struct disp *d = e->dtab[j];
+			if (!d)
+				continue;
+			size_t q = d->h & (ncap - 1);
+			while (n[q])
+				q = (q + 1) & (ncap - 1);
+			n[q] = d;
+		}
+		free(e->dtab);
+		e->dtab = n;
+		e->dcap = ncap;
+		m = ncap - 1;
+		for (i = h & m; e->dtab[i]; i = (i + 1) & m)
+			;
+	}
+	struct disp *d = xmalloc(sizeof *d + e->nst * sizeof d->ent[0] + len + 1);
+	d->h = h;
+	d->type = (char *)&d->ent[e->nst];
+	memcpy(d->type, type, len + 1);
+	disp_fill(e, d, type);
+	e->dtab[i] = d;
+	e->dn++;
+	return d;
+}
+
+static bool reads_bound_or_regex(const struct rexpr *x)
+{
+	if (!x)
+		return false;
+	if (x->kind == RX_REGEX || (x->kind == RX_FIELD && x->step >= 0))
+		return true;
+	return reads_bound_or_regex(x->a) || reads_bound_or_regex(x->b);
+}
+
+static void pre_collect(struct rstate *s, unsigned k, const struct rexpr *x)
+{
+	if (!x)
+		return;
+	if (x->kind == RX_AND) {
+		pre_collect(s, k, x->a);
+		pre_collect(s, k, x->b);
+		return;
+	}
+	if (!reads_bound_or_regex(x) && s->npre[k] < PRE_MAX)
+		s->pre[k][s->npre[k]++] = x;
+}
+
+/* Can ev pass step k (its type matching) whatever the bound steps hold? */
+static bool step_may_match(struct rule_engine *e, struct rstate *s, unsigned k, const struct event *ev)
+{
+	const struct rstep *st = &s->r->steps[k];
+	if (st->label) {
+		size_t n;
+		const char *l = rule_event_label(&e->base, ev, &n);
+		if (strlen(st->label) != n || memcmp(st->label, l, n))
+			return false;
+	}
+	struct rctx c = e->base;
+	c.ev = ev;
+	c.bound = NULL;
+	for (unsigned i = 0; i < s->npre[k]; i++)
+		if (!rule_eval(s->pre[k][i], &c))
+			return false;
+	return true;
+}
+
+/* Absence steps guarding stage st (between positive st-1 and positive st);
+ * mask: the steps ev's type matches. */
 static bool forbidden(struct rule_engine *e, struct rstate *s, unsigned st, const struct event *ev,
-		      struct partial *p)
+		      struct partial *p, uint32_t mask)
 {
 	unsigned from = s->pos[st - 1] + 1;
 	unsigned to = st < s->npos ? s->pos[st] : s->r->nsteps;
 	for (unsigned i = from; i < to; i++)
-		if (s->r->steps[i].absent && step_matches(e, &s->r->steps[i], ev, p, s))
+		if (s->r->steps[i].absent && (mask & (1u << i)) &&
+		    step_matches(e, &s->r->steps[i], ev, p, s))
 			return true;
 	return false;
 }
 
-static void sequence_event(struct rule_engine *e, struct rstate *s, const struct event *ev)
+static void sequence_event(struct rule_engine *e, struct rstate *s, const struct event *ev,
+			   uint32_t mask)
 {
 	const struct rule *r = s->r;
 	unsigned char key[KEY_MAX];
 	size_t klen;
-	if (!make_key(e, r, ev, key, &klen))
-		return;
-	struct kentry *k = get_entry(e, s, key, klen, ev->ts, false);
-	if (k) {
-		settle(e, s, k, ev->ts, false);
-		touch(s, k, ev->ts);
-		for (unsigned st = s->npos; st >= 1; st--) {
-			struct partial *p = k->part[st];
-			if (!p)
-				continue;
-			if (forbidden(e, s, st, ev, p)) {
-				partial_free(p);
+	const struct rstep *first = &r->steps[s->pos[0]];
+	bool can_first = mask & (1u << s->pos[0]);
+	struct kentry *k = NULL;
+	if (!(mask & s->later) && !s->trailing) {
+		/* only the first step can take ev: its filter before the key. (A
+		 * key with a trailing absence is settled by every event of its
+		 * types, so its lookup comes first, below.) */
+		if (!can_first || !step_matches(e, first, ev, NULL, s) || !make_key(e, r, ev, key, &klen))
+			return;
+		k = get_entry(e, s, key, klen, ev->ts, false);
+		if (k)
+			settle(e, s, k, ev->ts, false);
+	} else {
+		bool first_ok = can_first && step_matches(e, first, ev, NULL, s);
+		if (!s->trailing && !first_ok) {
+			/* nothing for this key unless a later step may take ev */
+			bool may = false;
+			for (unsigned i = s->pos[0] + 1; i < r->nsteps && !may; i++)
+				may = (mask & (1u << i)) && step_may_match(e, s, i, ev);
+			if (!may)
+				return;
+		}
+		if (!make_key(e, r, ev, key, &klen))
+			return;
+		k = get_entry(e, s, key, klen, ev->ts, false);
+		if (k) {
+			settle(e, s, k, ev->ts, false);
+			touch(s, k, ev->ts);
+			for (unsigned st = s->npos; st >= 1; st--) {
+				struct partial *p = k->part[st];
+				if (!p)
+					continue;
+				if (forbidden(e, s, st, ev, p, mask)) {
+					partial_free(p);
+					k->part[st] = NULL;
+					continue;
+				}
+				if (st == s->npos)
+					continue;
+				unsigned nx = s->pos[st];
+				if (!(mask & (1u << nx)) || !step_matches(e, &r->steps[nx], ev, p, s))
+					continue;
+				p->bound[nx] = clone_kept(e, r, ev);
 				k->part[st] = NULL;
-				continue;
-			}
-			if (st == s->npos)
-				continue;
-			const struct rstep *next = &r->steps[s->pos[st]];
-			if (!step_matches(e, next, ev, p, s))
-				continue;
-			p->bound[s->pos[st]] = clone_event(ev);
-			k->part[st] = NULL;
-			if (st + 1 == s->npos && !s->trailing) {
-				fire_sequence(e, s, p);
-				partial_free(p);
-			} else {
-				partial_free(k->part[st + 1]);
-				k->part[st + 1] = p;
+				if (st + 1 == s->npos && !s->trailing) {
+					fire_sequence(e, s, p);
+					partial_free(p);
+				} else {
+					partial_free(k->part[st + 1]);
+					k->part[st + 1] = p;
+				}
 			}
 		}
+		if (!first_ok)
+			return;
 	}
-	if (!step_matches(e, &r->steps[s->pos[0]], ev, NULL, s))
-		return;
 	if (!k)
 		k = get_entry(e, s, key, klen, ev->ts, true);
-	struct partial *p = xcalloc(1, sizeof *p);
-	p->t0 = ev->ts;
-	p->bound[s->pos[0]] = clone_event(ev);
+	struct partial *p = partial_new(r, ev->ts);
+	p->bound[s->pos[0]] = clone_kept(e, r, ev);
 	touch(s, k, ev->ts);
 	if (s->npos == 1 && !s->trailing) {
 		fire_sequence(e, s, p);
@@ -980,6 +1195,16 @@ static uint64_t value_hash(const struct value *v)
 	unsigned char buf[KEY_MAX];
 	size_t n = put_value(buf, 0, v);
 	return hash_bytes(buf, n);
+}
+
+static void recent_grow(struct kentry *k, unsigned cap)
+{
+	if (cap > EVID_KEEP + 1)
+		cap = EVID_KEEP + 1;
+	if (cap <= k->t->rec_cap)
+		return;
+	k->t->recent = xrealloc(k->t->recent, cap * sizeof *k->t->recent);
+	k->t->rec_cap = cap;
 }
 
 static void threshold_event(struct rule_engine *e, struct rstate *s, const struct event *ev)
@@ -1001,56 +1226,68 @@ static void threshold_event(struct rule_engine *e, struct rstate *s, const struc
 			return;
 	}
 	struct kentry *k = get_entry(e, s, key, klen, ev->ts, true);
+	if (!k->t)
+		k->t = xcalloc(1, sizeof *k->t);
 	int64_t now = ev->ts;
 	settle(e, s, k, now, false);
 	touch(s, k, now);
 	uint64_t N = (uint64_t)r->threshold;
-	struct burst *b = &k->b;
+	struct burst *b = &k->t->b;
 	/* the window: drop what is older than within */
 	bool reached = false;
 	uint64_t distinct_now = 0;
 	bool new_value = false;
 	if (!r->distinct) {
-		if (!k->ring)
-			k->ring = xmalloc(N * sizeof *k->ring);
-		while (k->rn && now - k->ring[k->rhead] > r->within) {
-			k->rhead = (uint32_t)((k->rhead + 1) % N);
-			k->rn--;
+		while (k->t->rn && now - k->t->ring[k->t->rhead] > r->within) {
+			k->t->rhead = (k->t->rhead + 1) % k->t->rcap;
+			k->t->rn--;
 		}
-		if (k->rn == N) {   /* full: the oldest leaves */
-			k->rhead = (uint32_t)((k->rhead + 1) % N);
-			k->rn--;
+		if (k->t->rn == N) {   /* full: the oldest leaves */
+			k->t->rhead = (k->t->rhead + 1) % k->t->rcap;
+			k->t->rn--;
 		}
-		k->ring[(k->rhead + k->rn) % N] = now;
-		k->rn++;
-		reached = k->rn >= N;
+		if (k->t->rn == k->t->rcap) {   /* grow (lazily: most keys see few events) */
+			uint32_t ncap = k->t->rcap ? k->t->rcap * 2 : 4;
+			if (ncap > N)
+				ncap = (uint32_t)N;
+			int64_t *n = xmalloc(ncap * sizeof *n);
+			for (uint32_t i = 0; i < k->t->rn; i++)
+				n[i] = k->t->ring[(k->t->rhead + i) % k->t->rcap];
+			free(k->t->ring);
+			k->t->ring = n;
+			k->t->rhead = 0;
+			k->t->rcap = ncap;
+		}
+		k->t->ring[(k->t->rhead + k->t->rn) % k->t->rcap] = now;
+		k->t->rn++;
+		reached = k->t->rn >= N;
 	} else {
 		uint64_t h = value_hash(&dv);
 		uint32_t o = 0;
 		bool seen = false;
-		for (uint32_t i = 0; i < k->ndv; i++) {
-			if (now - k->dv[i].ts > r->within)
+		for (uint32_t i = 0; i < k->t->ndv; i++) {
+			if (now - k->t->dv[i].ts > r->within)
 				continue;
-			if (k->dv[i].h == h) {
-				k->dv[i].ts = now;
+			if (k->t->dv[i].h == h) {
+				k->t->dv[i].ts = now;
 				seen = true;
 			}
-			k->dv[o++] = k->dv[i];
+			k->t->dv[o++] = k->t->dv[i];
 		}
-		k->ndv = o;
+		k->t->ndv = o;
 		uint32_t cap = (uint32_t)(N * 4 < 4096 ? N * 4 : (N > 4096 ? N : 4096));
-		if (!seen && k->ndv < cap) {
-			if (k->ndv == k->capdv) {
-				k->capdv = k->capdv ? k->capdv * 2 : 8;
-				if (k->capdv > cap)
-					k->capdv = cap;
-				k->dv = xrealloc(k->dv, k->capdv * sizeof *k->dv);
+		if (!seen && k->t->ndv < cap) {
+			if (k->t->ndv == k->t->capdv) {
+				k->t->capdv = k->t->capdv ? k->t->capdv * 2 : 8;
+				if (k->t->capdv > cap)
+					k->t->capdv = cap;
+				k->t->dv = xrealloc(k->t->dv, k->t->capdv * sizeof *k->t->dv);
 			}
-			k->dv[k->ndv].h = h;
-			k->dv[k->ndv++].ts = now;
+			k->t->dv[k->t->ndv].h = h;
+			k->t->dv[k->t->ndv++].ts = now;
 		}
 		new_value = !seen;
-		distinct_now = k->ndv;
+		distinct_now = k->t->ndv;
 		reached = distinct_now >= N;
 	}
 	if (b->on) {
@@ -1058,41 +1295,43 @@ static void threshold_event(struct rule_engine *e, struct rstate *s, const struc
 		if (new_value)
 			b->distinct++;
 		b->last = now;
-		slot_fill(&k->recent[EVID_KEEP], ev);
+		slot_fill(&k->t->recent[EVID_KEEP], ev);
 		b->has_last = true;
 		return;
 	}
 	/* recent evidence: the last EVID_KEEP matching events */
-	if (!k->recent)
-		k->recent = xmalloc((EVID_KEEP + 1) * sizeof *k->recent);
+	/* below EVID_KEEP the ring has not wrapped: rec_head is 0, the next slot rec_n */
+	if (k->t->rec_n < EVID_KEEP && k->t->rec_n == k->t->rec_cap)
+		recent_grow(k, k->t->rec_cap ? 2 * k->t->rec_cap : 2);
 	struct evslot *slot;
-	if (k->rec_n == EVID_KEEP) {
-		slot = &k->recent[k->rec_head];
-		k->rec_head = (k->rec_head + 1) % EVID_KEEP;
+	if (k->t->rec_n == EVID_KEEP) {
+		slot = &k->t->recent[k->t->rec_head];
+		k->t->rec_head = (k->t->rec_head + 1) % EVID_KEEP;
 	} else {
-		slot = &k->recent[(k->rec_head + k->rec_n) % EVID_KEEP];
-		k->rec_n++;
+		slot = &k->t->recent[(k->t->rec_head + k->t->rec_n) % EVID_KEEP];
+		k->t->rec_n++;
 	}
 	slot_fill(slot, ev);
 	if (!reached)
 		return;
+	recent_grow(k, EVID_KEEP + 1);   /* the burst keeps its latest in recent[EVID_KEEP] */
 	b->on = true;
 	b->count = r->distinct ? distinct_now : N;
 	b->distinct = distinct_now;
 	/* the burst's evidence: the recent events still in the window, in order */
 	struct evslot tmp[EVID_KEEP];
 	b->nev = 0;
-	for (unsigned i = 0; i < k->rec_n; i++) {
-		const struct evslot *q = &k->recent[(k->rec_head + i) % EVID_KEEP];
+	for (unsigned i = 0; i < k->t->rec_n; i++) {
+		const struct evslot *q = &k->t->recent[(k->t->rec_head + i) % EVID_KEEP];
 		if (now - q->ts <= r->within)
 			tmp[b->nev++] = *q;
 	}
-	memcpy(k->recent, tmp, b->nev * sizeof *tmp);
-	b->first = r->distinct ? (b->nev ? k->recent[0].ts : now) : k->ring[k->rhead];
+	memcpy(k->t->recent, tmp, b->nev * sizeof *tmp);
+	b->first = r->distinct ? (b->nev ? k->t->recent[0].ts : now) : k->t->ring[k->t->rhead];
 	b->last = now;
-	b->anchor = clone_event(ev);
-	k->rec_n = 0;
-	k->rec_head = 0;
+	b->anchor = clone_kept(e, r, ev);
+	k->t->rec_n = 0;
+	k->t->rec_head = 0;
 	/* rules building on this one learn of the burst now, not when it ends */
 	if (e->depth < DERIVED_MAX_DEPTH) {
 		struct rctx c = e->base;
@@ -1129,14 +1368,19 @@ static void threshold_event(struct rule_engine *e, struct rstate *s, const struc
 
 static void feed(struct rule_engine *e, const struct event *ev)
 {
+	const struct disp *d = dispatch(e, ev->type);
+	unsigned j = 0;
 	for (size_t i = 0; i < e->nst; i++) {
 		struct rstate *s = &e->st[i];
 		const struct rule *r = s->r;
+		uint32_t mask = 0;
+		if (j < d->n && d->ent[j].st == i)
+			mask = d->ent[j++].mask;
 		if (s == e->skip)
 			continue;
-		if (r->kind != RK_MATCH)
+		if (s->head && ev->ts - s->head->last > r->within)
 			sweep(e, s, ev->ts);
-		if (!relevant(r, ev))
+		if (!mask)
 			continue;
 		switch (r->kind) {
 		case RK_MATCH:
@@ -1144,7 +1388,7 @@ static void feed(struct rule_engine *e, const struct event *ev)
 				fire_match(e, s, ev);
 			break;
 		case RK_SEQUENCE:
-			sequence_event(e, s, ev);
+			sequence_event(e, s, ev, mask);
 			break;
 		case RK_THRESHOLD:
 			threshold_event(e, s, ev);
@@ -1153,6 +1397,113 @@ static void feed(struct rule_engine *e, const struct event *ev)
 			break;
 		}
 	}
+}
+
+/* ---- which rules run ---- */
+
+/* Can events of a type under pattern pat (a step's type) come from families? */
+static bool family_covers(const char *pat, const char *const *fam, size_t nfam)
+{
+	if (!strcmp(pat, "any"))
+		return nfam > 0;
+	for (size_t i = 0; i < nfam; i++)
+		if (!strcmp(fam[i], "*") || type_has_prefix(pat, fam[i]) || type_has_prefix(fam[i], pat))
+			return true;
+	return false;
+}
+
+static bool rule_runs(const struct rule_engine *e, const char *name, size_t n)
+{
+	for (size_t i = 0; i < e->nst; i++)
+		if (strlen(e->st[i].r->name) == n && !memcmp(e->st[i].r->name, name, n))
+			return true;
+	return false;
+}
+
+static bool pattern_possible(const struct rule_engine *e, const char *pat, const char *const *fam,
+			     size_t nfam)
+{
+	if (family_covers(pat, fam, nfam))
+		return true;
+	/* rule.NAME: fed back by rule NAME when it runs ("rule" alone: by any) */
+	if (!strcmp(pat, "rule"))
+		return e->nst > 0;
+	if (!strncmp(pat, "rule.", 5)) {
+		const char *nm = pat + 5;
+		size_t n = strcspn(nm, ".");
+		return rule_runs(e, nm, n);
+	}
+	return false;
+}
+
+/* The first positive step of r nothing here can produce: its index, or -1. */
+static int impossible_step(const struct rule_engine *e, const struct rule *r, const char *const *fam,
+			   size_t nfam)
+{
+	for (unsigned k = 0; k < r->nsteps; k++) {
+		const struct rstep *st = &r->steps[k];
+		if (st->absent)
+			continue;
+		bool ok = pattern_possible(e, st->type, fam, nfam);
+		for (unsigned a = 0; a < st->nalt && !ok; a++)
+			ok = pattern_possible(e, st->alt[a], fam, nfam);
+		if (!ok)
+			return (int)k;
+	}
+	return -1;
+}
+
+void rule_engine_plan(struct rule_engine *e, const char *const *families, size_t nfamilies)
+{
+	/* drop rules until every one left can fire: a rule built on a dropped
+	 * rule goes in a later round */
+	for (bool changed = true; changed;) {
+		changed = false;
+		for (size_t i = 0; i < e->nst; i++) {
+			const struct rule *r = e->st[i].r;
+			int k = impossible_step(e, r, families, nfamilies);
+			if (k < 0)
+				continue;
+			const struct rstep *st = &r->steps[k];
+			char alts[256] = "";
+			size_t o = 0;
+			for (unsigned a = 0; a < st->nalt && o < sizeof alts; a++)
+				o += (size_t)snprintf(alts + o, sizeof alts - o, "|%s", st->alt[a]);
+			char why[512];
+			if (!strncmp(st->type, "rule", 4) && (st->type[4] == '.' || !st->type[4]))
+				snprintf(why, sizeof why, "step %d [%s%s] needs the findings of a rule that is not run",
+					 k + 1, st->type, alts);
+			else
+				snprintf(why, sizeof why,
+					 "step %d [%s%s] needs events that none of the given sources and analyzers produce",
+					 k + 1, st->type, alts);
+			e->skipped = xrealloc(e->skipped, (e->nskipped + 1) * sizeof *e->skipped);
+			e->skipped[e->nskipped].r = r;
+			e->skipped[e->nskipped++].why = xstrdup(why);
+			memmove(&e->st[i], &e->st[i + 1], (e->nst - i - 1) * sizeof *e->st);
+			e->nst--;
+			i--;
+			changed = true;
+		}
+	}
+}
+
+size_t rule_engine_describe(const struct rule_engine *e, FILE *f)
+{
+	for (size_t i = 0; i < e->nloaded; i++) {
+		const struct rule *r = e->loaded[i];
+		const char *why = NULL;
+		for (size_t k = 0; k < e->nskipped && !why; k++)
+			if (e->skipped[k].r == r)
+				why = e->skipped[k].why;
+		if (why)
+			fprintf(f, "skip %s: %s\n", r->name, why);
+		else
+			fprintf(f, "run  %s\n", r->name);
+	}
+	fprintf(f, "rules: %zu loaded, %zu run, %zu skipped\n", e->nloaded, e->nloaded - e->nskipped,
+		e->nskipped);
+	return e->nskipped;
 }
 
 /* Feed the queued derived events, each to every rule but its own. */
@@ -1293,17 +1644,26 @@ struct rule_engine *rule_engine_new(const struct ruleset *rs, const char *const 
 	pcre2_set_depth_limit(mc, opts && opts->depth_limit ? opts->depth_limit : RULE_RE_DEPTH_LIMIT);
 	e->base.match_ctx = mc;
 	e->st = xcalloc(rs->nrules ? rs->nrules : 1, sizeof *e->st);
+	e->loaded = xcalloc(rs->nrules ? rs->nrules : 1, sizeof *e->loaded);
 	for (size_t i = 0; i < rs->nrules; i++) {
 		const struct rule *r = rs->rules[i];
 		if (!r->checked_ok || r->kind == RK_NONE)
 			continue;
 		struct rstate *s = &e->st[e->nst++];
 		s->r = r;
+		e->loaded[e->nloaded++] = r;
 		for (unsigned k = 0; k < r->nsteps; k++)
 			if (!r->steps[k].absent)
 				s->pos[s->npos++] = k;
 		s->trailing = s->npos && s->pos[s->npos - 1] + 1 < r->nsteps;
+		for (unsigned k = s->npos ? s->pos[0] + 1 : 0; k < r->nsteps; k++)
+			s->later |= 1u << k;
+		for (unsigned k = 0; k < r->nsteps; k++)
+			pre_collect(s, k, r->steps[k].where);
 	}
+	e->dscratch = xmalloc(sizeof *e->dscratch + (e->nst ? e->nst : 1) * sizeof e->dscratch->ent[0]);
+	e->fslot = xcalloc(rs->nfnames ? rs->nfnames : 1, sizeof *e->fslot);
+	e->base.fslot = e->fslot;
 	return e;
 }
 
@@ -1323,6 +1683,15 @@ void rule_engine_free(struct rule_engine *e)
 		free(e->held[i].ev);
 	free(e->held);
 	free(e->st);
+	for (size_t i = 0; i < e->dcap; i++)
+		free(e->dtab[i]);
+	free(e->dtab);
+	free(e->dscratch);
+	free(e->fslot);
+	for (size_t i = 0; i < e->nskipped; i++)
+		free(e->skipped[i].why);
+	free(e->skipped);
+	free(e->loaded);
 	pcre2_match_data_free(e->base.match_data);
 	pcre2_match_context_free(e->base.match_ctx);
 	free(e);

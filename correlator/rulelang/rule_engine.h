@@ -25,6 +25,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "finding.h"
 #include "../core/pipeline.h"
@@ -48,6 +49,17 @@ struct rule_engine *rule_engine_new(const struct ruleset *rs, const char *const 
 				    size_t nlabels, struct arena *store, rule_finding_fn cb,
 				    void *cbctx, const struct rule_engine_opts *opts);
 void rule_engine_free(struct rule_engine *e);
+
+/* Run only the rules that can fire on this input. families lists what the
+ * run's sources and analyzers can produce, as dotted type families: "tcp"
+ * stands for tcp and every tcp.* type, "*" for anything (a replayed timeline).
+ * A rule runs when each of its positive steps can match one of them (a
+ * rule.NAME step: when rule NAME runs); the others are skipped, each with the
+ * reason. Call before the first event; without it every rule runs. */
+void rule_engine_plan(struct rule_engine *e, const char *const *families, size_t nfamilies);
+/* The rules loaded and which run: "run NAME" or "skip NAME: why", one a line,
+ * in load order; returns how many are skipped. */
+size_t rule_engine_describe(const struct rule_engine *e, FILE *f);
 
 /* Feed one event (borrowed for the call), or end the input. */
 void rule_engine_event(struct rule_engine *e, const struct event *ev);

@@ -29,6 +29,44 @@ const char *rule_event_label(const struct rctx *c, const struct event *ev, size_
 	return l;
 }
 
+const struct value *rule_field_id(const struct rctx *c, const struct event *ev, unsigned fid,
+				  const char *name, unsigned *index)
+{
+	unsigned n = ev->nfields;
+	if (c->fslot && fid) {
+		/* the slot where this name was found last: a parser emits its
+		 * fields in a fixed order, so it is nearly always there again
+		 * (one compare, not a scan). Names are not repeated within an
+		 * event (ev_* callers write each once), so the slot's field is
+		 * the one event_get would find. */
+		uint16_t *slot = &c->fslot[fid - 1];
+		unsigned i = *slot;
+		if (i < n && !strcmp(ev->fields[i].name, name)) {
+			*index = i;
+			return &ev->fields[i].v;
+		}
+		for (unsigned k = 0; k < n; k++)
+			if (ev->fields[k].name[0] == name[0] && !strcmp(ev->fields[k].name, name)) {
+				*slot = (uint16_t)k;
+				*index = k;
+				return &ev->fields[k].v;
+			}
+		return NULL;
+	}
+	for (unsigned k = 0; k < n; k++)
+		if (!strcmp(ev->fields[k].name, name)) {
+			*index = k;
+			return &ev->fields[k].v;
+		}
+	return NULL;
+}
+
+const struct value *rule_field(const struct rctx *c, const struct event *ev, const struct rexpr *e)
+{
+	unsigned i;
+	return rule_field_id(c, ev, e->fid, e->field, &i);
+}
+
 static void set_str(struct value *out, const char *s, size_t n)
 {
 	out->type = V_STR;
@@ -58,7 +96,7 @@ static const struct event *target(const struct rexpr *e, struct rctx *c)
 		const struct event *b = c->bound[i];
 		if (!b)
 			continue;
-		if (e->special != RS_FIELD || event_get(b, e->field))
+		if (e->special != RS_FIELD || rule_field(c, b, e))
 			return b;
 	}
 	return NULL;
@@ -86,7 +124,7 @@ static void field_value(const struct rexpr *e, struct rctx *c, struct value *out
 	bool flow = ev->flags & EV_HAS_FLOW;
 	switch (e->special) {
 	case RS_FIELD: {
-		const struct value *v = event_get(ev, e->field);
+		const struct value *v = rule_field(c, ev, e);
 		if (v)
 			*out = *v;
 		return;

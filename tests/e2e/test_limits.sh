@@ -17,8 +17,11 @@ if need_shared corpus/pcap/cs-synscan.pcapng; then
 "${A[@]}" -f json --max-sessions 1 "$C/pcap/cs-synscan.pcapng" >"$TMPD/s.json"
 check_grep "--max-sessions bites: noted" "sessions evicted at the --max-sessions cap" "$TMPD/s.json"
 
-# --rule-keys: partial rule matches per rule; a rules.engine finding says so
-"${A[@]}" -f json --rule-keys 1 "$C/pcap/cs-synscan.pcapng" >"$TMPD/k.json"
+# --rule-keys: partial rule matches per rule; a rules.engine finding says so.
+# A rule keyed on every flow's first packet (the shipped rule that did so on a
+# capture alone, etw_drop_joined_to_packet, is not run without ETW events)
+printf 'rule every_flow\n  title "t"\n  severity low\n  sequence by flow within 1m\n    [tcp] as a\n    [tcp.rst] as b\n' >"$TMPD/keys.rule"
+"${A[@]}" -f json --rule-keys 1 -r "$ROOT/rules" -r "$TMPD/keys.rule" "$C/pcap/cs-synscan.pcapng" >"$TMPD/k.json"
 check "--rule-keys bites: rules.engine finding" yes \
 	"$(json_q "$TMPD/k.json" '"yes" if any(f["rule"] == "rules.engine" and "(--rule-keys)" in f["message"] for f in r["findings"]) else "no"')"
 fi

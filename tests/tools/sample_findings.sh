@@ -1,66 +1,90 @@
 #!/usr/bin/env bash
-# tests/tools/sample_findings.sh - print the findings of every sample under
-# samples/ as `correlator BIN analyze -f json` reports them: one line per
-# finding (sample, run, rule, severity, evidence refs as SOURCE#REF), sorted, so
-# two binaries can be compared with diff (before/after a speed change the
-# output must be identical). Each sample runs once with all its inputs and,
-# when it has several, once per input. A sample's `args` file adds options.
-# With --timeline it prints `timeline -f jsonl` and `-f csv` of the same runs
+# tests/tools/sample_findings.sh [--timeline] BIN [RULES] - every finding BIN reports on the
+# bundled inputs, one line each, sorted: the set, the run, the rule, its
+# severity, its message and its evidence (source#ref). Runs: each samples/*/ set
+# with all its inputs together and each input alone (so rules that need
+# another source's events are seen both run and not run), and each
+# tests/rules/samples/*.jsonl timeline with and without the analyzers.
+# With --timeline it prints `timeline -f jsonl` and `-f csv` of the sample runs
 # instead (byte for byte, in the order written).
-# Does not: judge the findings (the e2e tests do).
-# Usage: tests/tools/sample_findings.sh [--timeline] BIN [SAMPLES_DIR]
+# Used to show that a change to the rule engine leaves the findings alone:
+#   diff <(tests/tools/sample_findings.sh /tmp/corr-main) <(tests/tools/sample_findings.sh bin/correlator)
+# Does not: judge the findings (tests/e2e/test_rules.sh and the samples' own
+# expected files do).
 set -u
 mode=findings
 if [ "${1:-}" = --timeline ]; then mode=timeline; shift; fi
-bin=${1:?usage: sample_findings.sh [--timeline] BIN [SAMPLES_DIR]}
-root=$(cd "$(dirname "$0")/../.." && pwd)
-sdir=${2:-$root/samples}
-case $bin in /*) ;; */*) bin=$PWD/$bin ;; esac
-# the shipped rules, wherever the binary lies (a copy in /tmp has no ../rules)
-export CORRELATOR_RULES=${CORRELATOR_RULES:-$root/rules}
+BIN=${1:?usage: sample_findings.sh [--timeline] BIN [RULES]}
+case $BIN in /*) ;; */*) BIN=$PWD/$BIN ;; esac
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+RULES=${2:-$ROOT/rules}
 
-emit() {  # NAME RUN FILE...
-	local name=$1 run=$2; shift 2
-	local extra=()
-	[ -f "$sdir/$name/args" ] && read -r -a extra <"$sdir/$name/args"
+dump() {  # LABEL RUN -- JSON report on stdin
+	python3 -c '
+import json, sys
+set_, run = sys.argv[1], sys.argv[2]
+try:
+    r = json.load(sys.stdin)
+except ValueError:
+    print("%s\t%s\t(no report)" % (set_, run)); sys.exit(0)
+src = [s.get("label", "?") for s in r.get("sources", [])]
+for f in r.get("findings", []):
+    ev = ",".join("%s#%s" % (src[e["source"]] if isinstance(e.get("source"), int) and e["source"] < len(src) else e.get("source"), e.get("ref")) for e in f.get("evidence", []))
+    print("\t".join([set_, run, f["rule"], str(f.get("severity")), f.get("message") or "", ev]))
+' "$1" "$2"
+}
+
+inputs() {  # DIR -> input files, one a line
+	for f in "$1"/*; do
+		case "$(basename "$f")" in
+		README.md|make.py|expected*|args|reference.csv) continue ;;
+		esac
+		[ -f "$f" ] && echo "$f"
+	done
+}
+
+run() {  # SET RUN FILE... -- the findings, or with --timeline both timelines
+	local set_=$1 run_=$2; shift 2
 	if [ "$mode" = timeline ]; then
 		local fmt
 		for fmt in jsonl csv; do
-			echo "== $name $run $fmt"
-			(cd "$sdir/$name" && "$bin" timeline -f "$fmt" "${extra[@]}" "$@" 2>/dev/null)
+			echo "== $set_ $run_ $fmt"
+			"$BIN" timeline -f "$fmt" --quiet --no-progress "${extra[@]}" "$@" 2>/dev/null
 			echo "== exit $?"
 		done
 		return
 	fi
-	(cd "$sdir/$name" && "$bin" analyze -f json "${extra[@]}" "$@" 2>/dev/null) |
-		python3 -c '
-import json, sys
-name, run = sys.argv[1], sys.argv[2]
-try:
-    d = json.load(sys.stdin)
-except ValueError:
-    print(name, run, "NO-REPORT"); sys.exit(0)
-out = []
-for f in d.get("findings", []):
-    refs = sorted("%s#%s" % (e.get("source"), e.get("ref")) for e in f.get("evidence", []))
-    out.append("%s %s %s %s %s" % (name, run, f.get("rule"), f.get("severity"), ",".join(refs)))
-if not out:
-    out.append("%s %s (no findings)" % (name, run))
-print("\n".join(sorted(out)))
-' "$name" "$run"
+	"$BIN" analyze -f json --quiet --no-progress -r "$RULES" "${extra[@]}" "$@" 2>/dev/null | dump "$set_" "$run_"
 }
 
-for d in "$sdir"/*/; do
-	name=$(basename "$d")
-	files=()
-	for f in "$d"*; do
-		b=$(basename "$f")
-		case $b in README.md | expected* | make.py | args) continue ;; esac
-		[ -f "$f" ] && files+=("$b")
+if [ "$mode" = timeline ]; then
+	for d in "$ROOT"/samples/*/; do
+		mapfile -t files < <(inputs "$d")
+		[ ${#files[@]} -eq 0 ] && continue
+		extra=()
+		[ -f "$d/args" ] && read -r -a extra <"$d/args"
+		run "$(basename "$d")" all "${files[@]}"
 	done
-	[ ${#files[@]} -gt 0 ] || continue
-	emit "$name" all "${files[@]}"
+	exit 0
+fi
+{
+for d in "$ROOT"/samples/*/; do
+	set_=$(basename "$d")
+	mapfile -t files < <(inputs "$d")
+	[ ${#files[@]} -eq 0 ] && continue
+	extra=()
+	[ -f "$d/args" ] && read -r -a extra <"$d/args"
+	srcs=("${files[@]}")   # bare paths: each labelled with its file name
+	run "$set_" all "${srcs[@]}"
 	if [ ${#files[@]} -gt 1 ]; then
-		for f in "${files[@]}"; do emit "$name" "$f" "$f"; done
+		for s in "${srcs[@]}"; do
+			run "$set_" "$(basename "$s")" "$s"
+		done
 	fi
 done
+for j in "$ROOT"/tests/rules/samples/*.jsonl; do
+	set_=rules/$(basename "$j" .jsonl)
+	"$BIN" analyze -f json --quiet --no-progress --no-analysis -r "$RULES" "$j" 2>/dev/null | dump "$set_" no-analysis
+	"$BIN" analyze -f json --quiet --no-progress -r "$RULES" "$j" 2>/dev/null | dump "$set_" analysis
+done
+} | LC_ALL=C sort
