@@ -51,6 +51,16 @@ static bool sockaddr(br *b, uint32_t len, struct addr *a, uint16_t *port)
 	return !s.bad && !b->bad;
 }
 
+/* The local then the remote address, each a length and a sockaddr. */
+static bool endpoints(br *b, struct addr *la, uint16_t *lp, struct addr *ra, uint16_t *rp)
+{
+	uint32_t ll = br_le32(b);
+	if (!sockaddr(b, ll, la, lp))
+		return false;
+	uint32_t rl = br_le32(b);
+	return sockaddr(b, rl, ra, rp);
+}
+
 static uint64_t ptr(br *b, uint32_t ptrsize)
 {
 	return ptrsize == 4 ? br_le32(b) : br_le64(b);
@@ -90,11 +100,7 @@ bool etl_tcpip_event(const struct etl_rec *rec, struct etl_tcpip *t, struct even
 	switch (rec->id) {
 	case 1002: {
 		uint64_t tcb = ptr(&b, ps);
-		uint32_t ll = br_le32(&b);
-		if (!sockaddr(&b, ll, &la, &lp))
-			return false;
-		uint32_t rl = br_le32(&b);
-		if (!sockaddr(&b, rl, &ra, &rp))
+		if (!endpoints(&b, &la, &lp, &ra, &rp))
 			return false;
 		uint32_t ns = br_le32(&b), rexmit = br_le32(&b);
 		if (b.bad)
@@ -136,11 +142,7 @@ bool etl_tcpip_event(const struct etl_rec *rec, struct etl_tcpip *t, struct even
 	case 1047: type = "etw.tcpip.keepalive_timeout"; break;
 	default: return false;
 	}
-	uint32_t ll = br_le32(&b);
-	if (!sockaddr(&b, ll, &la, &lp))
-		return false;
-	uint32_t rl = br_le32(&b);
-	if (!sockaddr(&b, rl, &ra, &rp))
+	if (!endpoints(&b, &la, &lp, &ra, &rp))
 		return false;
 	uint32_t status = br_le32(&b), pid = br_le32(&b), comp = br_le32(&b);
 	uint64_t tcb = ptr(&b, ps);

@@ -820,6 +820,7 @@ static void arp_destroy(void *st)
 
 const struct analyzer analyzer_arp = {
 	.name = "arp",
+	.emits = "arp",
 	.summary = "ARP request rates per sender, bursts, unanswered requests, gratuitous ARP",
 	.create = arp_create,
 	.event = arp_event,

@@ -699,6 +699,7 @@ static void dns_destroy(void *st)
 
 const struct analyzer analyzer_dns = {
 	.name = "dns",
+	.emits = "dns",
 	.summary = "DNS query rates per client and name, bursts, unanswered queries, NXDOMAIN ratio",
 	.create = dns_create,
 	.event = dns_event,

@@ -586,6 +586,7 @@ static void esp_destroy(void *st)
 
 const struct analyzer analyzer_esp = {
 	.name = "esp",
+	.emits = "esp",
 	.summary = "ESP sequence numbers per SA: loss, reordering, duplicates, per-second series",
 	.create = esp_create,
 	.event = esp_event,

@@ -1058,6 +1058,7 @@ static void path_finish(void *st, struct emit *out)
 
 const struct analyzer analyzer_path = {
 	.name = "path",
+	.emits = "path",
 	.summary = "same session at several capture points: lost, injected, modified, reordered, delayed",
 	.create = path_create,
 	.event = path_event,

@@ -237,6 +237,7 @@ static void smtp_destroy(void *st)
 
 const struct analyzer analyzer_smtp = {
 	.name = "smtp",
+	.emits = "smtp",
 	.summary = "SMTP in captures: the end of a message body and whether it got a final reply",
 	.create = smtp_create,
 	.event = smtp_event,

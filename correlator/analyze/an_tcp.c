@@ -1138,6 +1138,7 @@ static void tcp_destroy(void *state)
 
 const struct analyzer analyzer_tcp = {
 	.name = "tcp",
+	.emits = "tcp",
 	.summary = "TCP sessions: Wireshark expert flags, handshake, resets, idle gaps, retransmission storms, summaries",
 	.create = tcp_create,
 	.event = tcp_event,

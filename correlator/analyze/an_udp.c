@@ -377,6 +377,7 @@ static void udp_destroy(void *st)
 
 const struct analyzer analyzer_udp = {
 	.name = "udp",
+	.emits = "udp",
 	.summary = "UDP request/response pairing: unanswered requests, replies from another address",
 	.create = udp_create,
 	.event = udp_event,

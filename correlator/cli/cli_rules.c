@@ -10,6 +10,7 @@
  * Does not: parse or run rules itself (rule_*.c).
  */
 #include "cli.h"
+#include "../core/analyzer.h"
 #include "../core/fields.h"
 #include "../rulelang/finding.h"
 #include "../report/report.h"
@@ -143,8 +144,6 @@ static const struct { const char *parser, *families; } parser_families[] = {
 	{ "tshark", "tcp udp dns esp icmp icmpv6 arp ip frame" },
 	{ NULL, NULL },
 };
-/* The analyzers' event families (analyze/: tcp, udp, esp, dns, arp, path). */
-static const char analyzer_families[] = "tcp udp esp dns arp path";
 
 const char *cli_parser_families(const char *parser)
 {
@@ -195,8 +194,8 @@ void cli_rules_plan(struct cli_rules *cr, const struct run *run, bool analysis, 
 			n = add_words(fam, n, cli_parser_families(p ? p->name : NULL));
 		}
 	}
-	if (analysis)
-		n = add_words(fam, n, analyzer_families);
+	for (size_t i = 0; analysis && analyzer_table[i]; i++)
+		n = add_words(fam, n, analyzer_table[i]->emits ? analyzer_table[i]->emits : "*");
 	for (size_t i = 0; i < n; i++)
 		famp[i] = fam[i];
 	rule_engine_plan(cr->engine, famp, n);

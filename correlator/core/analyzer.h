@@ -31,6 +31,8 @@ void analysis_init(struct event *ev, const struct event *cause, const char *type
 
 struct analyzer {
 	const char *name;
+	const char *emits;    /* the type families of the events it emits, space-separated
+	                         ("tcp": tcp.*), so rules that need them are not skipped */
 	const char *summary;
 	void *(*create)(const struct run *run);
 	void (*event)(void *st, const struct event *ev, struct emit *out);

@@ -314,15 +314,18 @@ void json_flow(FILE *f, const struct event *ev)
 	jbuf_flush(&j);
 }
 
+/* A CSV cell needs quotes when it holds a comma, a quote or a line break. */
+static bool csv_needs_quotes(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r')
+			return true;
+	return false;
+}
+
 void csv_cell(FILE *f, const char *s, size_t n)
 {
-	bool quote = false;
-	for (size_t i = 0; i < n; i++)
-		if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r') {
-			quote = true;
-			break;
-		}
-	if (!quote) {
+	if (!csv_needs_quotes(s, n)) {
 		fwrite(s, 1, n, f);
 		return;
 	}
@@ -342,13 +345,7 @@ void csv_cell(FILE *f, const char *s, size_t n)
 
 void jbuf_csv_cell(struct jbuf *j, const char *s, size_t n)
 {
-	bool quote = false;
-	for (size_t i = 0; i < n; i++)
-		if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r') {
-			quote = true;
-			break;
-		}
-	if (!quote) {
+	if (!csv_needs_quotes(s, n)) {
 		jbuf_put(j, s, n);
 		return;
 	}

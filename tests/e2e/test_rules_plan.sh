@@ -17,9 +17,10 @@ findings() {  # JSON report on stdin -> sorted rule names
 check_grep "pcap only: the ETW-joined rule is skipped, with why" \
 	'^skip etw_drop_joined_to_packet: step 2 \[etw\] needs events that none of the given sources and analyzers produce$' "$TMPD/pcap.err"
 check_grep "pcap only: the packet rules run" '^run  tcp_stall_before_last_segment$' "$TMPD/pcap.err"
+check_grep "pcap only: the rules on the analyzers' events run (smtp)" '^run  smtp_capture_no_final_reply$' "$TMPD/pcap.err"
 check_grep "pcap only: the firewall-log rules are skipped" '^skip fw_idle_timeout_drop: step 2 \[fw.drop\] ' "$TMPD/pcap.err"
-check "pcap only: the count line" "rules: 43 loaded, 30 run, 13 skipped" "$(grep '^rules: [0-9]' "$TMPD/pcap.err")"
-check "pcap only: one line per rule" 43 "$(grep -cE '^(run |skip )' "$TMPD/pcap.err")"
+check "pcap only: the count line" "rules: 45 loaded, 35 run, 10 skipped" "$(grep '^rules: [0-9]' "$TMPD/pcap.err")"
+check "pcap only: one line per rule" 45 "$(grep -cE '^(run |skip )' "$TMPD/pcap.err")"
 check "pcap only: no finding of the ETW rules" "" "$(findings <"$TMPD/pcap.json" | tr ' ' '\n' | grep -E 'etw|winsock')"
 
 "$CORRELATOR" analyze -v -f json -r "$R" client=$D/client.pcap etw=$D/netsh.txt >"$TMPD/both.json" 2>"$TMPD/both.err"
@@ -52,7 +53,7 @@ check_grep "chain: the rule on it skipped" '^skip on_base: step 2 \[rule.base\] 
 
 # a replayed timeline may hold any event type: nothing skipped
 "$CORRELATOR" analyze -v --no-analysis -f json -r "$R" "$ROOT/tests/rules/samples/etw_drop.fire.jsonl" >/dev/null 2>"$TMPD/jsonl.err"
-check "jsonl: nothing skipped" "rules: 43 loaded, 43 run, 0 skipped" "$(grep '^rules: [0-9]' "$TMPD/jsonl.err")"
+check "jsonl: nothing skipped" "rules: 45 loaded, 45 run, 0 skipped" "$(grep '^rules: [0-9]' "$TMPD/jsonl.err")"
 # without -v nothing is printed about rules
 "$CORRELATOR" analyze -f json -r "$R" $D/client.pcap >/dev/null 2>"$TMPD/quiet.err"
 check "without -v: no rule lines" 0 "$(grep -cE '^(run |skip |rules: )' "$TMPD/quiet.err")"
