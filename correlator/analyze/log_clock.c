@@ -378,6 +378,7 @@ static bool lc_visit(void *ctx, struct event *ev)
 	if (!(ev->flags & EV_HAS_FLOW))
 		return rd->n < LOG_CLOCK_PKTS;
 	struct lc_log *lg = rd->lg;
+	uint8_t action;
 	if (ev->pkt) {
 		rd->npkts++;
 		if (*rd->npk == *rd->cpk) {
@@ -401,7 +402,7 @@ static bool lc_visit(void *ctx, struct event *ev)
 		(*rd->pk)[(*rd->npk)++] = (struct lc_pkt){ key, ev->ts_raw + rd->clock_offset, ev->ref,
 							   (p->layers & PKT_TCP) ? p->seq : 0, rd->index, p->ip_id,
 							   kind, line, sw };
-	} else if (lg->n < LOG_CLOCK_RECS && action_of(ev) != A_SKIP) {
+	} else if (lg->n < LOG_CLOCK_RECS && (action = action_of(ev)) != A_SKIP) {
 		lg->with_flow++;
 		if (lg->n == lg->cap) {
 			lg->cap = lg->cap ? lg->cap * 2 : 256;
@@ -411,7 +412,7 @@ static bool lc_visit(void *ctx, struct event *ev)
 		memset(r, 0, sizeof *r);
 		r->ref = ev->ref;
 		r->ts_raw = ev->ts_raw;
-		r->action = action_of(ev);
+		r->action = action;
 		int64_t id;
 		r->ip_id = event_get_int(ev, "ip.id", &id) && id >= 0 && id <= 65535 ? (int32_t)id : -1;
 		const struct value *sd = event_get(ev, "smtp.data");
@@ -574,10 +575,8 @@ static void estimate_log(struct run *run, struct source *src, struct lc_log *lg,
 
 void log_clock_prepass(struct run *run)
 {
-	size_t n = run->nsources, nread = 0;
-	for (size_t i = 0; i < n; i++)
-		nread += !run->sources[i]->unreadable && run->sources[i]->nfiles;
-	if (nread < 2)  /* a log and a capture to set it by: two sources at least */
+	size_t n = run->nsources;
+	if (run_readable_sources(run) < 2)  /* a log and a capture to set it by: two sources at least */
 		return;
 	struct lc_pkt *pk = NULL;
 	size_t npk = 0, cpk = 0;

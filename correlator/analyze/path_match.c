@@ -831,10 +831,8 @@ static void estimate_clocks(struct path_map *m, struct run *run, struct pp_src *
 
 struct path_map *path_prepass(struct run *run, struct sessions *sessions)
 {
-	size_t n = run->nsources, ncap = 0, nread = 0;
-	for (size_t i = 0; i < n; i++)
-		nread += !run->sources[i]->unreadable && run->sources[i]->nfiles;
-	if (nread < 2)  /* one capture has no path to match: do not read it twice */
+	size_t n = run->nsources, ncap = 0;
+	if (run_readable_sources(run) < 2)  /* one capture has no path to match: do not read it twice */
 		return NULL;
 	struct pp_src *ps = xcalloc(n, sizeof *ps);
 	int ref = -1;

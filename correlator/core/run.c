@@ -1,7 +1,9 @@
 /*
- * correlator/core/run.c - defaults for a run's options (see run.h).
+ * correlator/core/run.c - defaults for a run's options, and what a run's
+ * sources hold (see run.h).
  */
 #include "run.h"
+#include "source.h"
 #include "util.h"
 
 #include <string.h>
@@ -18,4 +20,12 @@ void run_options_default(struct run_options *o)
 	o->limits.max_xml_depth = 64;
 	o->progress = false;
 	o->retrans_min = 3;
+}
+
+size_t run_readable_sources(const struct run *run)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < run->nsources; i++)
+		n += !run->sources[i]->unreadable && run->sources[i]->nfiles;
+	return n;
 }

@@ -34,4 +34,8 @@ struct run {
 
 void run_options_default(struct run_options *o);
 
+/* The sources at least one of whose files could be read (the pre-passes
+ * that set one source by another need two). */
+size_t run_readable_sources(const struct run *run);
+
 #endif
