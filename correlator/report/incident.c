@@ -17,6 +17,9 @@
  *       tcp.lost_segment, tcp.duplicate_ack, tcp.out_of_order
  *   60  tcp.rst, tcp.reset, smtp.*,        the visible symptom
  *       win.event, etw.*
+ *   70  a latency verdict (only path.delay the wire or an end was slow, which
+ *       or path.blame evidence) in an      explains a slow exchange but not a
+ *       incident with a graver finding     graver failure: context, not cause
  *  100  anything else
  *
  * Does not: render (report_*.c).
@@ -58,6 +61,8 @@ static const struct { const char *prefix; int rank; } rank_table[] = {
 };
 
 #define RANK_OTHER 100
+#define RANK_LATENCY 20          /* path.delay: the rank a latency verdict has on its own */
+#define RANK_LATENCY_CONTEXT 70
 
 int incident_type_rank(const char *type)
 {
@@ -88,6 +93,22 @@ int incident_rank(const struct finding *f)
 			best = k;
 	}
 	return best;
+}
+
+/* A latency verdict: what ranks it is path.delay or path.blame (who is slow)
+ * evidence alone (no change, loss or handshake failure, and no rule name that
+ * says more). */
+static bool finding_is_latency(const struct finding *f, int rank)
+{
+	if (rank != RANK_LATENCY)
+		return false;
+	for (unsigned e = 0; e < f->nevidence; e++) {
+		const char *t = f->evidence[e].type;
+		if (incident_type_rank(t) == RANK_LATENCY && strcmp(t, "path.delay") != 0 &&
+		    strcmp(t, "path.blame") != 0)
+			return false;
+	}
+	return true;
 }
 
 /* ---- union-find over finding indexes ---- */
@@ -467,6 +488,13 @@ void incident_group(struct report *r)
 		if (hi[i] > x->last_ts)
 			x->last_ts = hi[i];
 	}
+	for (size_t i = 0; i < ninc; i++)
+		for (unsigned k = 0; k < inc[i].nfindings; k++) {
+			unsigned f = inc[i].findings[k];
+			if (r->findings[f].severity < inc[i].severity &&
+			    finding_is_latency(&r->findings[f], rank[f]))
+				rank[f] = RANK_LATENCY_CONTEXT;
+		}
 	struct order_ctx oc = { r->findings, rank };
 	for (size_t i = 0; i < ninc; i++)
 		qsort_r(inc[i].findings, inc[i].nfindings, sizeof(unsigned), cause_cmp, &oc);

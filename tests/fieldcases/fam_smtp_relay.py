@@ -252,7 +252,9 @@ def build(rng, outdir, near_miss):
     wait = t_end - s.segs[eod][0]
     # with two logs the later 354 (on the capture clock) is the one cited
     logged = "(%s)" % "|".join(r"%s logged the 354 \(%s#%d\)" % (lg[0], lg[0], lg[1]) for lg in logs)
-    return fl.Case(sources, args=args, note=variant, expect=[
+    # the relay's silence is the cause; a second capture's latency verdict
+    # (who_is_slow_*) is context and must not lead the incident
+    return fl.Case(sources, args=args, note=variant, headline=RULES, expect=[
         fl.Expect("smtp_relay_no_final_reply",
                   fields={"gone.wait": wait, "gone.eod_ref": r[idx[eod]],
                           "gone.end": "client reset" if "R" in end_flags else "client closed"},

@@ -46,12 +46,15 @@ class Expect:
 
 class Case:
     """An evidence set: sources for the command line (relative to outdir),
-    extra arguments, the findings expected and the rules that must stay quiet."""
+    extra arguments, the findings expected and the rules that must stay quiet.
+    headline: rules one of which must lead (cause first) the incident that holds
+    the first expected finding; empty: not checked."""
 
-    def __init__(self, sources, expect=(), quiet=(), args=(), note=""):
+    def __init__(self, sources, expect=(), quiet=(), args=(), note="", headline=()):
         self.sources = list(sources)
         self.expect = list(expect)
         self.quiet = list(quiet)
+        self.headline = list(headline)
         self.args = list(args)
         self.note = note
 

@@ -91,6 +91,15 @@ def check(case, report):
         whys = [_why_not(exp, f) for f in cands]
         if all(whys):
             problems.append("%s: %s" % (exp.rule, whys[0]))
+    if case.headline and case.expect:
+        first = [i for i, f in enumerate(findings) if f.get("rule") == case.expect[0].rule]
+        incs = [inc for inc in report.get("incidents", [])
+                if any(i in inc.get("findings", []) for i in first)]
+        for inc in incs[:1]:
+            lead = findings[inc["findings"][0]].get("rule")
+            if lead not in case.headline:
+                problems.append("incident led by %s, expected one of %s" %
+                                (lead, ", ".join(case.headline)))
     for rule in case.quiet:
         hits = [f for f in findings if f.get("rule") == rule]
         if hits:
