@@ -155,4 +155,6 @@ def build(rng, outdir, near_miss):
                              evidence=[ref(dups[0])]))
     if beyond:
         exp.append(fl.Expect("esp_replay_window_exceeded", evidence=[ref(beyond[0])]))
-    return fl.Case(src, expect=exp, note="natt %s base %d" % (natt, base))
+    # loss and the replay window it overran are one cause: either may lead
+    return fl.Case(src, expect=exp, headline=["esp_loss", "esp_replay_window_exceeded"],
+                   note="natt %s base %d" % (natt, base))

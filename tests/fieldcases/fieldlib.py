@@ -48,13 +48,13 @@ class Case:
     """An evidence set: sources for the command line (relative to outdir),
     extra arguments, the findings expected and the rules that must stay quiet.
     headline: rules one of which must lead (cause first) the incident that holds
-    the first expected finding; empty: not checked."""
+    the first expected finding; by default that first expected rule itself."""
 
-    def __init__(self, sources, expect=(), quiet=(), args=(), note="", headline=()):
+    def __init__(self, sources, expect=(), quiet=(), args=(), note="", headline=None):
         self.sources = list(sources)
         self.expect = list(expect)
         self.quiet = list(quiet)
-        self.headline = list(headline)
+        self.headline = list(headline) if headline else [e.rule for e in self.expect[:1]]
         self.args = list(args)
         self.note = note
 
