@@ -22,6 +22,8 @@ struct run_options {
 	struct limits limits;
 	bool progress;             /* progress line on stderr */
 	unsigned retrans_min;      /* tcp.retransmission_exhausted from this many (--retrans-min), default 3 */
+	unsigned threads;          /* --threads: 1 reads every source on the main thread;
+	                              0 (default) as readers_default_threads() says */
 };
 
 struct run {
