@@ -107,8 +107,7 @@ void pipeline_run(struct run *run, struct sessions *sessions, const struct sink 
 		  unsigned nsinks, bool with_analyzers)
 {
 	/* reader threads besides this one: --threads N gives N - 1, capped by the sources */
-	size_t readable = run_readable_sources(run);
-	unsigned threads = run->opt.threads ? run->opt.threads : readers_default_threads(readable);
+	unsigned threads = run_threads(run);
 	struct readers *rd = readers_start(run->sources, run->nsources, threads > 1 ? threads - 1 : 0);
 	struct timeline *tl = timeline_new(run->sources, run->nsources, rd);
 	struct emit out = { sinks, nsinks, sessions };

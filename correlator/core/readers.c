@@ -381,3 +381,54 @@ void readers_stop(struct readers *r)
 	pthread_mutex_destroy(&r->mu);
 	free(r);
 }
+
+/* ---- pre-passes: each source read from its start on one of several threads ---- */
+
+struct preread_job {
+	pthread_mutex_t mu;
+	size_t next;
+	struct source **srcs;
+	size_t n;
+	bool (*visit)(void *ctx, struct event *ev);
+	char *ctxs;
+	size_t ctx_size;
+};
+
+static void *preread_main(void *arg)
+{
+	struct preread_job *j = arg;
+	for (;;) {
+		pthread_mutex_lock(&j->mu);
+		size_t i = j->next;
+		while (i < j->n && (j->srcs[i]->unreadable || !j->srcs[i]->nfiles))
+			i++;
+		j->next = i + 1;
+		pthread_mutex_unlock(&j->mu);
+		if (i >= j->n)
+			return NULL;
+		source_preread(j->srcs[i], j->visit, j->ctxs + i * j->ctx_size);
+	}
+}
+
+void readers_preread(struct source **srcs, size_t n, unsigned nthreads,
+		     bool (*visit)(void *ctx, struct event *ev), void *ctxs, size_t ctx_size)
+{
+	struct preread_job j = { .srcs = srcs, .n = n, .visit = visit, .ctxs = ctxs, .ctx_size = ctx_size };
+	pthread_mutex_init(&j.mu, NULL);
+	size_t readable = 0;
+	for (size_t i = 0; i < n; i++)
+		readable += !srcs[i]->unreadable && srcs[i]->nfiles;
+	if (nthreads > readable)
+		nthreads = (unsigned)readable;
+	pthread_t th[64];
+	unsigned started = 0;
+	for (unsigned t = 1; t < nthreads && started < ARRAY_LEN(th); t++) {
+		if (pthread_create(&th[started], NULL, preread_main, &j) != 0)
+			break;  /* fewer helpers: the sources are still all read */
+		started++;
+	}
+	preread_main(&j);  /* this thread reads too */
+	for (unsigned t = 0; t < started; t++)
+		pthread_join(th[t], NULL);
+	pthread_mutex_destroy(&j.mu);
+}

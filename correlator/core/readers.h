@@ -43,6 +43,13 @@ bool readers_next(struct readers *r, size_t i, struct event **ev);
 /* Bytes of source i read up to the event last taken (for the progress line). */
 uint64_t readers_bytes(const struct readers *r, size_t i);
 
+/* A pre-pass over several sources: source_preread(srcs[i], visit, the i-th
+ * ctx of ctx_size bytes in ctxs) for every readable source, on up to nthreads
+ * threads (this one included). visit must touch only its own ctx: the
+ * sources are read at the same time, each on one thread from start to end. */
+void readers_preread(struct source **srcs, size_t n, unsigned nthreads,
+		     bool (*visit)(void *ctx, struct event *ev), void *ctxs, size_t ctx_size);
+
 /* Stop and join the threads (also mid-stream), free everything. NULL is fine. */
 void readers_stop(struct readers *r);
 

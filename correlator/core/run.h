@@ -40,4 +40,7 @@ void run_options_default(struct run_options *o);
  * that set one source by another need two). */
 size_t run_readable_sources(const struct run *run);
 
+/* The threads the run may use: --threads, or readers_default_threads(). */
+unsigned run_threads(const struct run *run);
+
 #endif
