@@ -16,6 +16,7 @@
  */
 #include "readers.h"
 #include "event.h"
+#include "parser.h"
 #include "pkt.h"
 #include "source.h"
 #include "util.h"
@@ -268,6 +269,7 @@ struct readers *readers_start(struct source **srcs, size_t n, unsigned nthreads)
 		return NULL;
 	if (nthreads > readable)
 		nthreads = (unsigned)readable;
+	parsers_init_threads();
 	struct readers *r = xcalloc(1, sizeof *r);
 	pthread_mutex_init(&r->mu, NULL);
 	pthread_cond_init(&r->space, NULL);
@@ -420,6 +422,8 @@ void readers_preread(struct source **srcs, size_t n, unsigned nthreads,
 		readable += !srcs[i]->unreadable && srcs[i]->nfiles;
 	if (nthreads > readable)
 		nthreads = (unsigned)readable;
+	if (nthreads > 1)
+		parsers_init_threads();
 	pthread_t th[64];
 	unsigned started = 0;
 	for (unsigned t = 1; t < nthreads && started < ARRAY_LEN(th); t++) {
