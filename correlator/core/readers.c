@@ -27,8 +27,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#define Q_SLOTS 256              /* events in flight per source */
-#define Q_BATCH 32               /* published and released at once */
+#define Q_SLOTS 512             /* events in flight per source */
+#define Q_BATCH 64              /* published and released at once */
 #define Q_BYTES (16u << 20)      /* copied bytes in flight per source */
 #define SLOT_KEEP (256u << 10)   /* a slot's buffer above this is shrunk when reused */
 
