@@ -25,6 +25,11 @@ ifeq ($(SAN),1)
 BUILD    := build/san
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 OPT      := -O1 -g
+else ifeq ($(SAN),thread)
+# SAN=thread: ThreadSanitizer in build/tsan (`make tsan` runs the threaded tests)
+BUILD    := build/tsan
+SANFLAGS := -fsanitize=thread -fno-omit-frame-pointer
+OPT      := -O1 -g
 else
 BUILD    := build/rel
 SANFLAGS :=
@@ -41,14 +46,14 @@ STAGES   := correlator/core correlator/analyze correlator/rulelang correlator/re
 CORE_SRC := $(filter-out correlator/cli/main.c,$(foreach d,$(STAGES),$(wildcard $(d)/*.c)))
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
 MAIN_OBJ := $(BUILD)/correlator/cli/main.o
-BIN      := $(if $(filter 1,$(SAN)),$(BUILD)/bin/correlator,bin/correlator)
+BIN      := $(if $(filter 1 thread,$(SAN)),$(BUILD)/bin/correlator,bin/correlator)
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 UNIT_HELPERS := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
 UNIT_HELPER_OBJ := $(UNIT_HELPERS:%.c=$(BUILD)/%.o)
 
-.PHONY: layers all test unit e2e asan bench fuzz fuzz-run fuzz-replay fuzz-ci install clean check-style
+.PHONY: layers all test unit e2e asan tsan bench fuzz fuzz-run fuzz-replay fuzz-ci install clean check-style
 
 all: $(BIN)
 
@@ -85,6 +90,13 @@ test: layers
 
 asan:
 	$(MAKE) SAN=1 unit e2e fuzz-replay
+
+# `make tsan`: the end-to-end tests that read sources on several threads, built
+# with ThreadSanitizer (any data race fails them: halt_on_error)
+TSAN_E2E ?= test_threads test_path test_capture_ring test_damaged
+tsan:
+	$(MAKE) SAN=thread all
+	TSAN_OPTIONS="halt_on_error=1 exitcode=66 $(TSAN_OPTIONS)" E2E_ONLY="$(TSAN_E2E)" $(MAKE) SAN=thread e2e
 
 bench: bin/correlator
 	@mkdir -p build/bench

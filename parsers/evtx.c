@@ -31,6 +31,7 @@
 #include "../correlator/core/util.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,10 +67,8 @@ struct evtx {
  * for every program that links the parsers. */
 static uint32_t crc_table[4][256];
 
-static void crc_init(void)
+static void crc_fill(void)
 {
-	if (crc_table[0][1])
-		return;
 	for (uint32_t i = 0; i < 256; i++) {
 		uint32_t c = i;
 		for (int k = 0; k < 8; k++)
@@ -79,6 +78,13 @@ static void crc_init(void)
 	for (uint32_t i = 0; i < 256; i++)
 		for (int t = 1; t < 4; t++)
 			crc_table[t][i] = crc_table[0][crc_table[t - 1][i] & 0xFF] ^ (crc_table[t - 1][i] >> 8);
+}
+
+/* once per process: two sources may be read on two threads */
+static void crc_init(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, crc_fill);
 }
 
 /* The CRC of crc's bytes followed by all of r's. */

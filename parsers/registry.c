@@ -4,6 +4,7 @@
  */
 #include "../correlator/core/parser.h"
 
+#include <libxml/parser.h>
 #include <string.h>
 
 extern const struct parser parser_pcap;
@@ -79,4 +80,10 @@ const struct parser *parser_sniff(const uint8_t *head, size_t len, int *score)
 	if (score)
 		*score = best_score;
 	return best;
+}
+
+void parsers_init_threads(void)
+{
+	/* libxml2's own set-up is not safe to race: done once here, before threads */
+	xmlInitParser();
 }

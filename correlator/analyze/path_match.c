@@ -13,6 +13,7 @@
 #include "../core/util.h"
 #include "../core/pkt.h"
 #include "../core/parser.h"
+#include "../core/readers.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -320,11 +321,6 @@ static bool pp_visit(void *ctx, struct event *ev)
 	return rd->n < PATH_PREPASS_PKTS;
 }
 
-static void pp_read(struct source *src, struct pp_src *ps)
-{
-	struct pp_reading rd = { ps, src->clock_offset, 0, 0 };
-	source_preread(src, pp_visit, &rd);
-}
 
 /* ---- matching two captures ---- */
 
@@ -835,13 +831,19 @@ struct path_map *path_prepass(struct run *run, struct sessions *sessions)
 	if (run_readable_sources(run) < 2)  /* one capture has no path to match: do not read it twice */
 		return NULL;
 	struct pp_src *ps = xcalloc(n, sizeof *ps);
-	int ref = -1;
+	struct pp_reading *rd = xcalloc(n, sizeof *rd);
 	for (size_t i = 0; i < n; i++) {
 		pp_src_init(&ps[i], (uint16_t)i);
+		rd[i] = (struct pp_reading){ &ps[i], run->sources[i]->clock_offset, 0, 0 };
+	}
+	/* each source into its own table, the sources on several threads */
+	readers_preread(run->sources, n, run_threads(run), pp_visit, rd, sizeof *rd);
+	free(rd);
+	int ref = -1;
+	for (size_t i = 0; i < n; i++) {
 		struct source *src = run->sources[i];
 		if (src->unreadable || !src->nfiles)
 			continue;
-		pp_read(src, &ps[i]);
 		if (ps[i].has_pkts) {
 			ncap++;
 			if (ref < 0)

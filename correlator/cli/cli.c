@@ -49,7 +49,7 @@ enum {
 	OPT_TZ = 1000, OPT_OFFSET, OPT_NO_PROGRESS, OPT_INPUT_FORMAT, OPT_IDLE_GAP,
 	OPT_MAX_SESSIONS, OPT_MAX_LINE, OPT_NO_ANALYSIS, OPT_QUIET, OPT_RULE_KEYS,
 	OPT_MAX_XML_DEPTH, OPT_MAX_FRAG_BYTES, OPT_MAX_FRAG_CHAINS, OPT_RE_MATCH_LIMIT,
-	OPT_RE_DEPTH_LIMIT, OPT_RETRANS_MIN,
+	OPT_RE_DEPTH_LIMIT, OPT_RETRANS_MIN, OPT_THREADS,
 };
 
 static const struct option long_opts[] = {
@@ -74,6 +74,7 @@ static const struct option long_opts[] = {
 	{ "max-frag-chains", required_argument, NULL, OPT_MAX_FRAG_CHAINS },
 	{ "regex-match-limit", required_argument, NULL, OPT_RE_MATCH_LIMIT },
 	{ "regex-depth-limit", required_argument, NULL, OPT_RE_DEPTH_LIMIT },
+	{ "threads", required_argument, NULL, OPT_THREADS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -112,6 +113,10 @@ static void source_options_help(FILE *f)
 	      "  --max-frag-bytes BYTES       reassembly buffer per IP fragment chain (default 65535)\n"
 	      "  --max-frag-chains N          IP fragment chains held at once (default 256)\n"
 	      "  (limits that bite are counted and named in the report; see docs/limits.md)\n"
+	      "  --threads N                  threads of the run: 1 reads and decodes every\n"
+	      "                               source on the main thread; default (or env\n"
+	      "                               CORRELATOR_THREADS) one per source plus the main\n"
+	      "                               thread, at most the CPUs; the output is the same\n"
 	      "  --no-progress                never print the progress line\n"
 	      "  --quiet                      no per-record warnings on stderr (still counted)\n"
 	      "  -o, --output FILE            write there (atomically) instead of stdout\n",
@@ -307,12 +312,27 @@ static void tz_ignored_warning(struct cli *c)
 	}
 }
 
+/* --threads N or CORRELATOR_THREADS=N: 0 on success. */
+static int parse_threads(const char *what, const char *arg, struct run_options *opt)
+{
+	size_t n;
+	if (!parse_count(arg, &n) || n < 1 || n > 256) {
+		fprintf(stderr, "correlator: %s: '%s' is not a number from 1 to 256\n", what, arg);
+		return -1;
+	}
+	opt->threads = (unsigned)n;
+	return 0;
+}
+
 /* Parse options and sources shared by analyze and timeline. Returns -1 to go
  * on, or an exit status. */
 static int parse_common(struct cli *c, int argc, char **argv, void (*help)(FILE *))
 {
 	run_options_default(&c->run.opt);
 	arena_init(&c->run.store, 0);
+	const char *env_threads = getenv("CORRELATOR_THREADS");
+	if (env_threads && *env_threads && parse_threads("CORRELATOR_THREADS", env_threads, &c->run.opt) != 0)
+		return EXIT_USAGE;
 	optind = 1;
 	opterr = 0;
 	int o;
@@ -355,6 +375,10 @@ static int parse_common(struct cli *c, int argc, char **argv, void (*help)(FILE 
 			c->run.opt.retrans_min = (unsigned)n;
 			break;
 		}
+		case OPT_THREADS:
+			if (parse_threads("--threads", optarg, &c->run.opt) != 0)
+				return EXIT_USAGE;
+			break;
 		case OPT_MAX_SESSIONS:
 			if (!parse_count(optarg, &c->run.opt.max_sessions)) {
 				fprintf(stderr, "correlator: --max-sessions: '%s' is not a positive number\n", optarg);

@@ -45,6 +45,10 @@ struct parser {
 /* The registry: NULL-terminated, in the order `correlator formats` lists them. */
 extern const struct parser *const parser_table[];
 
+/* What the parsers' libraries set up once per process; called on the main
+ * thread before sources are read on several threads (readers.c). */
+void parsers_init_threads(void);
+
 /* Parser by --format name, or NULL. */
 const struct parser *parser_by_name(const char *name);
 /* Best-scoring parser for these first bytes, or NULL if none scores above 0. */

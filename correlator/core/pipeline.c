@@ -3,6 +3,7 @@
  */
 #include "pipeline.h"
 #include "analyzer.h"
+#include "readers.h"
 #include "run.h"
 #include "sessions.h"
 #include "source.h"
@@ -71,21 +72,26 @@ static double now_s(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-static uint64_t bytes_read(const struct run *run)
+static uint64_t bytes_read(const struct run *run, const struct readers *rd)
 {
 	uint64_t b = 0;
-	for (size_t i = 0; i < run->nsources; i++)
-		b += run->sources[i]->bytes_done + run->sources[i]->bytes_cur;
+	for (size_t i = 0; i < run->nsources; i++) {
+		if (readers_has(rd, i))
+			b += readers_bytes(rd, i);  /* the reader thread's own counters are its */
+		else
+			b += run->sources[i]->bytes_done + run->sources[i]->bytes_cur;
+	}
 	return b;
 }
 
-static void progress_tick(struct progress *p, const struct run *run, bool final)
+static void progress_tick(struct progress *p, const struct run *run, const struct readers *rd,
+			  bool final)
 {
 	double t = now_s();
 	if (!final && t - p->last < 0.5)
 		return;
 	p->last = t;
-	uint64_t done = bytes_read(run);
+	uint64_t done = bytes_read(run, rd);
 	double el = t - p->start, rate = el > 0 ? (double)done / el : 0;
 	double eta = rate > 0 && p->total > done ? (double)(p->total - done) / rate : 0;
 	fprintf(stderr, "\rcorrelator: %.1f / %.1f MB (%.0f%%), %.1f MB/s, ETA %d:%02d   ",
@@ -100,7 +106,10 @@ static void progress_tick(struct progress *p, const struct run *run, bool final)
 void pipeline_run(struct run *run, struct sessions *sessions, const struct sink *sinks,
 		  unsigned nsinks, bool with_analyzers)
 {
-	struct timeline *tl = timeline_new(run->sources, run->nsources);
+	/* reader threads besides this one: --threads N gives N - 1, capped by the sources */
+	unsigned threads = run_threads(run);
+	struct readers *rd = readers_start(run->sources, run->nsources, threads > 1 ? threads - 1 : 0);
+	struct timeline *tl = timeline_new(run->sources, run->nsources, rd);
 	struct emit out = { sinks, nsinks, sessions };
 	size_t na = 0;
 	void *states[16];
@@ -128,8 +137,11 @@ void pipeline_run(struct run *run, struct sessions *sessions, const struct sink 
 		for (size_t a = 0; a < na; a++)
 			analyzer_table[a]->event(states[a], ev, &out);
 		if (prog.on && (++n & 0xffff) == 0)
-			progress_tick(&prog, run, false);
+			progress_tick(&prog, run, rd, false);
 	}
+	/* every source is at its end: the readers are done with them */
+	timeline_free(tl);
+	readers_stop(rd);
 	for (size_t a = 0; a < na; a++) {
 		if (analyzer_table[a]->finish)
 			analyzer_table[a]->finish(states[a], &out);
@@ -141,6 +153,5 @@ void pipeline_run(struct run *run, struct sessions *sessions, const struct sink 
 		if (sinks[i].finish)
 			sinks[i].finish(sinks[i].ctx);
 	if (prog.on)
-		progress_tick(&prog, run, true);
-	timeline_free(tl);
+		progress_tick(&prog, run, NULL, true);
 }

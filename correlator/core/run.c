@@ -3,6 +3,7 @@
  * sources hold (see run.h).
  */
 #include "run.h"
+#include "readers.h"
 #include "source.h"
 #include "util.h"
 
@@ -28,4 +29,9 @@ size_t run_readable_sources(const struct run *run)
 	for (size_t i = 0; i < run->nsources; i++)
 		n += !run->sources[i]->unreadable && run->sources[i]->nfiles;
 	return n;
+}
+
+unsigned run_threads(const struct run *run)
+{
+	return run->opt.threads ? run->opt.threads : readers_default_threads(run_readable_sources(run));
 }

@@ -22,6 +22,8 @@ struct run_options {
 	struct limits limits;
 	bool progress;             /* progress line on stderr */
 	unsigned retrans_min;      /* tcp.retransmission_exhausted from this many (--retrans-min), default 3 */
+	unsigned threads;          /* --threads: 1 reads every source on the main thread;
+	                              0 (default) as readers_default_threads() says */
 };
 
 struct run {
@@ -37,5 +39,8 @@ void run_options_default(struct run_options *o);
 /* The sources at least one of whose files could be read (the pre-passes
  * that set one source by another need two). */
 size_t run_readable_sources(const struct run *run);
+
+/* The threads the run may use: --threads, or readers_default_threads(). */
+unsigned run_threads(const struct run *run);
 
 #endif

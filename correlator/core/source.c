@@ -67,6 +67,73 @@ const char *source_cur_path(const struct source *src)
 	return src->spec;
 }
 
+/* Where this thread's diagnostics go instead of stderr and the notes (readers.c). */
+static _Thread_local struct source_defer *defer_to;
+
+void source_defer_to(struct source_defer *d)
+{
+	defer_to = d;
+}
+
+static void defer_vprintf(struct source_defer *d, const char *fmt, va_list ap)
+{
+	va_list ap2;
+	va_copy(ap2, ap);
+	int k = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	if (k < 0)
+		return;
+	if (d->n + (size_t)k + 1 > d->cap) {
+		d->cap = (d->n + (size_t)k + 1) * 2;
+		d->p = xrealloc(d->p, d->cap);
+	}
+	vsnprintf(d->p + d->n, (size_t)k + 1, fmt, ap);
+	d->n += (size_t)k;  /* the NUL is overwritten by what follows */
+}
+
+static void defer_printf(struct source_defer *d, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void defer_printf(struct source_defer *d, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	defer_vprintf(d, fmt, ap);
+	va_end(ap);
+}
+
+/* End one record: its NUL (defer_vprintf left room for it). */
+static void defer_end(struct source_defer *d)
+{
+	if (d->n + 1 > d->cap) {
+		d->cap = d->n + 64;
+		d->p = xrealloc(d->p, d->cap);
+	}
+	d->p[d->n++] = '\0';
+}
+
+static void note_add(struct source *src, const char *text)
+{
+	for (unsigned i = 0; i < src->nnotes; i++)
+		if (!strcmp(src->notes[i], text))
+			return;
+	if (src->nnotes < SOURCE_NOTES)
+		src->notes[src->nnotes++] = xstrdup(text);
+}
+
+void source_replay(struct source *src, struct source_defer *d)
+{
+	for (size_t i = 0; i < d->n;) {
+		const char *rec = d->p + i;
+		size_t len = strlen(rec);
+		if (rec[0] == 'D' && src->diag_out)
+			fputs(rec + 1, src->diag_out);
+		else if (rec[0] == 'N')
+			note_add(src, rec + 1);
+		i += len + 1;
+	}
+	d->n = 0;
+}
+
 static void vdiag(struct source *src, const char *sev, uint64_t ref, const char *fmt, va_list ap)
 {
 	if (src->quiet || !src->diag_out)
@@ -74,6 +141,27 @@ static void vdiag(struct source *src, const char *sev, uint64_t ref, const char 
 	uint64_t n = src->skipped + src->warnings;
 	if (n > DIAG_SHOWN_MAX)
 		return;
+	struct source_defer *d = defer_to;
+	if (d) {
+		/* the same line, printed by the main thread in its turn */
+		defer_printf(d, "D");
+		if (n == DIAG_SHOWN_MAX) {
+			defer_printf(d, "%s: note: further warnings not shown; the report counts them\n",
+				     src->label);
+		} else {
+			if (src->nfiles > 1)
+				defer_printf(d, "%s[%s]", src->label, source_cur_path(src));
+			else
+				defer_printf(d, "%s", src->label);
+			if (ref)
+				defer_printf(d, "#%llu", (unsigned long long)ref);
+			defer_printf(d, ": %s: ", sev);
+			defer_vprintf(d, fmt, ap);
+			defer_printf(d, "\n");
+		}
+		defer_end(d);
+		return;
+	}
 	if (n == DIAG_SHOWN_MAX) {
 		fprintf(src->diag_out, "%s: note: further warnings not shown; the report counts them\n",
 			src->label);
@@ -130,11 +218,12 @@ void source_note(struct source *src, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
-	for (unsigned i = 0; i < src->nnotes; i++)
-		if (!strcmp(src->notes[i], buf))
-			return;
-	if (src->nnotes < SOURCE_NOTES)
-		src->notes[src->nnotes++] = xstrdup(buf);
+	if (defer_to) {
+		defer_printf(defer_to, "N%s", buf);
+		defer_end(defer_to);
+		return;
+	}
+	note_add(src, buf);
 }
 
 static void add_file(struct source *src, const char *path, uint64_t size)

@@ -124,6 +124,19 @@ void source_error(struct source *src, const char *fmt, ...)
 void source_note(struct source *src, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Diagnostics and notes held back on a reader thread (core/readers.c): while
+ * a thread has called source_defer_to(d), source_skip/warn/note of any source
+ * append to d (kind byte 'D' line or 'N' note, then the text and a NUL)
+ * instead of printing or touching the notes; source_replay() applies them on
+ * the main thread, in order, when it takes the event they came before. The
+ * counts (skipped, warnings, skip_refs) are still kept by the reading thread. */
+struct source_defer {
+	char *p;
+	size_t n, cap;
+};
+void source_defer_to(struct source_defer *d);  /* NULL: print and note directly */
+void source_replay(struct source *src, struct source_defer *d);  /* and empties d */
+
 /* The file currently being read (for diagnostics), or the spec. */
 const char *source_cur_path(const struct source *src);
 

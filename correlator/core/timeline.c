@@ -4,6 +4,7 @@
  */
 #include "timeline.h"
 #include "event.h"
+#include "readers.h"
 #include "source.h"
 #include "util.h"
 
@@ -11,7 +12,9 @@
 
 struct slot {
 	struct source *src;
-	struct event *ev;
+	struct event *ev;    /* the pending event: own, or a reader queue's */
+	struct event *own;   /* read here with source_next(), unless a reader thread reads it */
+	size_t i;
 };
 
 struct timeline {
@@ -21,7 +24,17 @@ struct timeline {
 	struct slot last_slot;
 	struct slot *all;
 	size_t nall;
+	struct readers *rd;
 };
+
+/* The slot's source's next event into s->ev. */
+static bool refill(struct timeline *tl, struct slot *s)
+{
+	if (readers_has(tl->rd, s->i))
+		return readers_next(tl->rd, s->i, &s->ev);
+	s->ev = s->own;
+	return source_next(s->src, s->ev);
+}
 
 static bool before(const struct slot *a, const struct slot *b)
 {
@@ -62,18 +75,23 @@ static void sift_up(struct timeline *tl, size_t i)
 	}
 }
 
-struct timeline *timeline_new(struct source **srcs, size_t n)
+struct timeline *timeline_new(struct source **srcs, size_t n, struct readers *rd)
 {
 	struct timeline *tl = xcalloc(1, sizeof *tl);
+	tl->rd = rd;
 	tl->heap = xcalloc(n ? n : 1, sizeof *tl->heap);
 	tl->all = xcalloc(n ? n : 1, sizeof *tl->all);
 	tl->nall = n;
 	for (size_t i = 0; i < n; i++) {
 		tl->all[i].src = srcs[i];
-		tl->all[i].ev = xmalloc(sizeof(struct event));
-		if (srcs[i]->unreadable)
+		tl->all[i].i = i;
+		if (!readers_has(rd, i))
+			tl->all[i].own = xmalloc(sizeof(struct event));
+		/* a threaded source was readable when its reader started (and the
+		 * flag is its reader's now) */
+		if (!readers_has(rd, i) && srcs[i]->unreadable)
 			continue;
-		if (source_next(srcs[i], tl->all[i].ev)) {
+		if (refill(tl, &tl->all[i])) {
 			tl->heap[tl->n++] = tl->all[i];
 			sift_up(tl, tl->n - 1);
 		}
@@ -87,7 +105,7 @@ struct event *timeline_next(struct timeline *tl)
 		/* refill the source whose event the caller has finished with */
 		struct slot s = *tl->last;
 		tl->last = NULL;
-		if (source_next(s.src, s.ev)) {
+		if (refill(tl, &s)) {
 			tl->heap[tl->n++] = s;
 			sift_up(tl, tl->n - 1);
 		}
@@ -106,7 +124,7 @@ void timeline_free(struct timeline *tl)
 	if (!tl)
 		return;
 	for (size_t i = 0; i < tl->nall; i++)
-		free(tl->all[i].ev);
+		free(tl->all[i].own);
 	free(tl->all);
 	free(tl->heap);
 	free(tl);

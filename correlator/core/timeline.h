@@ -1,7 +1,8 @@
 /*
  * correlator/core/timeline.h - the k-way merge of every source into one stream
  * ordered by corrected time; ties keep command-line source order, then ref.
- * Streaming: one buffered event per source, whatever the input size.
+ * Streaming: one buffered event per source (or a reader thread's bounded
+ * queue), whatever the input size.
  * Does not: reorder events inside one source (a source that goes back in time
  * is merged as it comes), or analyze anything.
  */
@@ -13,9 +14,12 @@
 struct source;
 struct event;
 struct timeline;
+struct readers;
 
-/* The sources must be resolved; the timeline reads them, it does not own them. */
-struct timeline *timeline_new(struct source **srcs, size_t n);
+/* The sources must be resolved; the timeline reads them, it does not own them.
+ * Sources rd reads on its threads are taken from it (readers.h), the others
+ * read here; rd may be NULL. The order is the same either way. */
+struct timeline *timeline_new(struct source **srcs, size_t n, struct readers *rd);
 /* The next event, or NULL at the end. Borrowed until the next call; the
  * caller may set ev->session. */
 struct event *timeline_next(struct timeline *tl);

@@ -110,6 +110,7 @@ def check(case, report):
 def run_case(binary, mod, seed, near, keep):
     rng = random.Random("%s:%d:%s" % (mod.FAMILY, seed, "near" if near else "incident"))
     work = tempfile.mkdtemp(prefix="fieldcase-")
+    case = None
     try:
         try:
             case = mod.build(rng, work, near)
@@ -129,6 +130,11 @@ def run_case(binary, mod, seed, near, keep):
             dest = os.path.join(keep, "%s-%d-%s" % (mod.FAMILY, seed, "near" if near else "incident"))
             shutil.rmtree(dest, ignore_errors=True)
             shutil.copytree(work, dest)
+            if case is not None:
+                # the command line's sources and options, one a line (tests/e2e/test_threads.sh)
+                for name, items in (("sources", case.sources), ("args", case.args)):
+                    with open(os.path.join(dest, name), "w") as f:
+                        f.writelines("%s\n" % x for x in items)
         shutil.rmtree(work, ignore_errors=True)
 
 
