@@ -13,6 +13,11 @@ Python stdlib only; not shipped in the binary.
     etl.packet(ts_ns, frame, group_id=1, components=[(12, 1), (5, 2)], drop_at=None)
     etl.write("client.etl")
 
+    from etlgen import Etl, AFD, TCPIP
+    etl = Etl(start_ns, bufsz=8192)         # any manifest provider's events
+    etl.event(ts_ns, AFD, 1033, payload, keyword=0x10000000004)
+    etl.write("trace.etl")                  # records: 1 the logfile header, then in order
+
 Usage as a script: etlgen.py pair OUTDIR - writes client.pcap (the peer's view)
 and client.etl (the same session through pktmon) for the pcap-vs-pktmon test.
 """
@@ -24,9 +29,13 @@ BUFSZ = 65536
 FT_UNIX = 116444736000000000
 
 
-def _logfile_header(start_ns):
+AFD = bytes.fromhex("23683ce5b87bbb4490dc3f86090d48a6")      # Microsoft-Windows-Winsock-AFD
+TCPIP = bytes.fromhex("eee2072fdb15f14090ef9d7ba282188a")    # Microsoft-Windows-TCPIP
+
+
+def _logfile_header(start_ns, bufsz=BUFSZ):
     start_ft = FT_UNIX + start_ns // 100
-    h = struct.pack("<IBBBBIIqIIII", BUFSZ, 10, 0, 0, 0, 19041, 1, 0, 156, 0, 0, 1)
+    h = struct.pack("<IBBBBIIqIIII", bufsz, 10, 0, 0, 0, 19041, 1, 0, 156, 0, 0, 1)
     h += struct.pack("<IIII", 0, 8, 0, 2400)          # StartBuffers, PointerSize, EventsLost, CpuSpeed
     h += struct.pack("<QQ", 0, 0)                     # LoggerName, LogFileName pointers
     h += struct.pack("<i", 0) + bytes(172)            # TIME_ZONE_INFORMATION (bias 0) + padding
@@ -40,21 +49,48 @@ def _sys64(hook, ts, payload):
     return struct.pack("<HBBHHIIqII", 2, 0x02, 0xC0, size, hook, 1, 4, ts, 0, 0) + payload
 
 
-def _eh64(ts, eid, payload, keyword=0):
+def _eh64(ts, eid, payload, keyword=0, guid=PKTMON, version=0, pid=4, tid=4):
     size = 80 + len(payload)
-    hdr = struct.pack("<HBBHHIIq", size, 0x13, 0xC0, 0x40, 0, 4, 4, ts)
-    hdr += PKTMON + struct.pack("<HBBBBHQ", eid, 0, 0x10, 4, 0, 0, keyword)
+    hdr = struct.pack("<HBBHHIIq", size, 0x13, 0xC0, 0x40, 0, tid, pid, ts)
+    hdr += guid + struct.pack("<HBBBBHQ", eid, version, 0x10, 4, 0, 0, keyword)
     hdr += struct.pack("<Q", 0) + bytes(16)
     return hdr + payload
 
 
-class Pktmon:
-    def __init__(self, start_ns):
+class Etl:
+    def __init__(self, start_ns, bufsz=BUFSZ):
         self.start_ns = start_ns
-        self.records = [_sys64(0, 0, _logfile_header(start_ns))]
+        self.bufsz = bufsz
+        self.records = [_sys64(0, 0, _logfile_header(start_ns, bufsz))]
 
     def _ticks(self, ts_ns):
         return (ts_ns - self.start_ns) // 100
+
+    def event(self, ts_ns, guid, eid, payload, keyword=0, version=0, pid=4, tid=4):
+        """One EVENT_HEADER64 record of provider guid (16 bytes as stored);
+        returns its record number (ref) in the file."""
+        self.records.append(_eh64(self._ticks(ts_ns), eid, payload, keyword, guid, version, pid, tid))
+        return len(self.records)
+
+    def write(self, path):
+        bufs, cur = [], b""
+        for r in self.records:
+            r += bytes(-len(r) % 8)
+            if 0x48 + len(cur) + len(r) > self.bufsz:
+                bufs.append(cur)
+                cur = b""
+            cur += r
+        bufs.append(cur)
+        with open(path, "wb") as f:
+            for i, body in enumerate(bufs):
+                fill = 0x48 + len(body)
+                hdr = struct.pack("<IIIIQqQHHIIHH", self.bufsz, fill, fill, 0, 0, i, 0, 0, 0, 0, fill, 0, 0)
+                hdr += bytes(0x48 - len(hdr))
+                f.write(hdr + body + b"\xff" * (self.bufsz - fill))
+
+
+class Pktmon(Etl):
+    """PktMon packet events (id 160)."""
 
     def packet(self, ts_ns, frame, group_id, pkt_number=1, components=((12, 1),), drop_at=None,
                drop_reason=8, direction=3, step_ns=1000, packet_type=1):
@@ -65,22 +101,6 @@ class Pktmon:
             pay = struct.pack("<QHHHHHHHIIHH", group_id, pkt_number, i + 1, direction, packet_type,
                               comp, edge, 0, reason, 3 if reason else 0, len(frame), len(frame)) + frame
             self.records.append(_eh64(self._ticks(ts_ns + i * step_ns), 160, pay))
-
-    def write(self, path):
-        bufs, cur = [], b""
-        for r in self.records:
-            r += bytes(-len(r) % 8)
-            if 0x48 + len(cur) + len(r) > BUFSZ:
-                bufs.append(cur)
-                cur = b""
-            cur += r
-        bufs.append(cur)
-        with open(path, "wb") as f:
-            for i, body in enumerate(bufs):
-                fill = 0x48 + len(body)
-                hdr = struct.pack("<IIIIQqQHHIIHH", BUFSZ, fill, fill, 0, 0, i, 0, 0, 0, 0, fill, 0, 0)
-                hdr += bytes(0x48 - len(hdr))
-                f.write(hdr + body + b"\xff" * (BUFSZ - fill))
 
 
 def pair(outdir):
