@@ -11,10 +11,13 @@
  * (provider GUID and name, id, version, size).
  * TraceLogging events keep type etw.event with their self-described name and
  * fields (etl_tlg.c).
- * Microsoft-Windows-TCPIP connection events become etw.tcpip.* (etl_tcpip.c).
- * Does not: decode Winsock-AFD payloads or TCPIP network-layer drops (kept as
- * etw.event),
- * merge CPU buffers by time. Container: etl_read.c; payloads: etl_events.c.
+ * Microsoft-Windows-TCPIP connection events and transport / network-layer
+ * drops become etw.tcpip.* (etl_tcpip.c), Winsock-AFD binds, connects, accepts,
+ * aborts, sends / receives with address and datagram drops etw.afd.*
+ * (etl_afd.c); one of those with an unknown version or a short payload stays
+ * an etw.event with etw.undecoded saying why, counted in the closing note.
+ * Does not: merge CPU buffers by time. Container: etl_read.c; payloads:
+ * etl_events.c.
  */
 #include "../correlator/core/parser.h"
 #include "etl.h"
@@ -64,7 +67,8 @@ struct etl_state {
 	char comment[160];
 	struct etl_tlg tlg;
 	struct etl_tcpip *tcpip;
-	uint64_t appearances, packets, drops, generic, tracelogging;
+	struct etl_afd *afd;
+	uint64_t appearances, packets, drops, generic, tracelogging, undecoded;
 };
 
 static int etl_sniff_p(const uint8_t *h, size_t n) { return etl_sniff(h, n); }
@@ -83,6 +87,7 @@ static int etl_open_p(struct source *src, const char *path, void **state)
 	st->pend = -1;
 	st->ndis = xcalloc(1, sizeof *st->ndis);
 	st->tcpip = xcalloc(1, sizeof *st->tcpip);
+	st->afd = xcalloc(1, sizeof *st->afd);
 	capture_init(&st->cap_, src);
 	*state = st;
 	return 0;
@@ -324,9 +329,13 @@ static void emit_packet(struct etl_state *st, size_t j, struct event *ev)
 	}
 }
 
-static void generic(struct etl_state *st, const struct etl_rec *r, struct event *ev)
+static void generic(struct etl_state *st, const struct etl_rec *r, struct event *ev, const char *why)
 {
 	ev->type = "etw.event";
+	if (why) {
+		ev_cstr(ev, "etw.undecoded", why);
+		st->undecoded++;
+	}
 	ev->ref = r->ref;
 	ev->ts_raw = r->ts;
 	static const char *const kinds[] = { "kernel", "classic", "event", "other" };
@@ -373,12 +382,14 @@ static pr_status etl_next_p(void *state, struct event *ev)
 			if (st->eof) {
 				const struct etl_info *in = etl_info(st->rd);
 				source_note(st->src, "ETL build %u, %llu buffers (%llu compressed, %llu damaged), %llu records (%llu damaged): "
-					    "%llu packet appearances as %llu packets, %llu drops, %llu other events (%llu TraceLogging)",
+					    "%llu packet appearances as %llu packets, %llu drops, %llu other events (%llu TraceLogging, "
+					    "%llu TCPIP/AFD with an unknown version or a short payload)",
 					    in->build, (unsigned long long)in->buffers, (unsigned long long)in->compressed,
 					    (unsigned long long)in->bad_buffers, (unsigned long long)in->records,
 					    (unsigned long long)in->bad_records, (unsigned long long)st->appearances,
 					    (unsigned long long)st->packets, (unsigned long long)st->drops,
-					    (unsigned long long)st->generic, (unsigned long long)st->tracelogging);
+					    (unsigned long long)st->generic, (unsigned long long)st->tracelogging,
+					    (unsigned long long)st->undecoded);
 				return PR_EOF;
 			}
 			/* emit a buffer only once the next one is scanned: a packet's
@@ -441,9 +452,10 @@ static pr_status etl_next_p(void *state, struct event *ev)
 		}
 		ev->ref = r->ref;
 		ev->ts_raw = r->ts;
-		if (etl_kernel_net_event(r, etl_info(st->rd)->ptrsize, ev) || etl_tcpip_event(r, st->tcpip, ev))
+		if (etl_kernel_net_event(r, etl_info(st->rd)->ptrsize, ev) || etl_tcpip_event(r, st->tcpip, ev) ||
+		    etl_afd_event(r, st->afd, ev))
 			return PR_EVENT;
-		generic(st, r, ev);
+		generic(st, r, ev, st->tcpip->why ? st->tcpip->why : st->afd->why);
 		return PR_EVENT;
 	}
 }
@@ -466,6 +478,7 @@ static void etl_close_p(void *state)
 	free(st->arena[1]);
 	free(st->ndis);
 	free(st->tcpip);
+	free(st->afd);
 	free(st);
 }
 

@@ -10,7 +10,8 @@
  * 32/64 with extended items), each with its time in UTC nanoseconds.
  * etl_events.c decodes the payloads the project understands: PktMon packets
  * (id 160), NDIS-PacketCapture fragments (id 1001, reassembled) and the
- * Kernel-Network / classic kernel TcpIp and UdpIp send/receive events.
+ * Kernel-Network / classic kernel TcpIp and UdpIp send/receive events;
+ * etl_tcpip.c the TCPIP connection events and drops, etl_afd.c Winsock-AFD.
  * Does not: merge buffers of different CPUs by time (buffers are read in file
  * order; relogged files, as pktmon and netsh write them, are already in order),
  * decode manifest payloads other than those above.
@@ -163,9 +164,32 @@ struct etl_tcb {
 };
 struct etl_tcpip {
 	struct etl_tcb tcb[ETL_TCB_SLOTS];
-	char tcbs[24], status[16];
+	char tcbs[24], status[16], reason[16];
+	const char *why;         /* a TCPIP drop left generic: unknown version / short payload */
 };
 bool etl_tcpip_event(const struct etl_rec *rec, struct etl_tcpip *t, struct event *ev);
+
+/* SOCKADDR_IN / SOCKADDR_IN6 of len bytes at b (etl_tcpip.c): false when short
+ * or another family. */
+bool etl_sockaddr(struct br *b, uint32_t len, struct addr *a, uint16_t *port);
+
+/* Microsoft-Windows-Winsock-AFD (manifest payloads, etl_afd.c): bind, connect,
+ * accept, abort, close, disconnect, sendto / recvfrom with address and
+ * datagram drops -> etw.afd.* (the flow from the endpoint's bind). false if not
+ * one of those; then why says when it was one with an unknown version or a
+ * short payload (the record stays a generic etw.event). */
+#define ETL_AFD_SLOTS 1024
+struct etl_afd_ep {
+	uint64_t ep;
+	struct addr local;
+	uint16_t lport;
+};
+struct etl_afd {
+	struct etl_afd_ep ep[ETL_AFD_SLOTS];
+	char type[40], eps[24], procs[24], status[16], reason[16], addrs[64];
+	const char *why;
+};
+bool etl_afd_event(const struct etl_rec *rec, struct etl_afd *a, struct event *ev);
 
 /* Kernel-Network (manifest) or classic kernel TcpIp / UdpIp records: fill ev
  * (type etw.kernel_net.*, flow, fields) and return true; false if not one. */

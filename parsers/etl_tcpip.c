@@ -15,8 +15,20 @@
  * data dictionaries and `wevtutil gp Microsoft-Windows-TCPIP /ge /gm`).
  * SOCKADDR: u16 family (2 AF_INET: u16 port BE, 4 bytes address; 23 AF_INET6:
  * u16 port BE, u32 flowinfo, 16 bytes address).
- * Does not: decode other TCPIP ids (they stay etw.event), network-layer drops,
- * or Winsock-AFD events.
+ *   1214 TcpipTransportPacketDrops: IPTransportProtocol u32, AddressFamily u32,
+ *     LocalSockAddrLength u32, LocalSockAddr, RemoteSockAddrLength u32,
+ *     RemoteSockAddr, Reason u32, PacketCount u32            -> etw.tcpip.drop
+ *   1215 TcpipNetworkPacketDrops: IPTransportProtocol u32, AddressFamily u32
+ *     (2 / 23), SourceIPv4Address u32, DestIPv4Address u32 (address bytes in
+ *     network order), IPv6SourceIpAddrLength u32, IPv6SourceAddress,
+ *     IPv6DestIpAddrLength u32, IPv6DestAddress, Reason u32
+ *     (TCPIP_NETWORK_PACKET_DROP_REASON_ValueMap), PacketCount u32, IPProtocol u32
+ *                                                            -> etw.tcpip.drop
+ *     (1214 and 1215 version 0 as the Windows 10 build 10240 manifest lays them
+ *     out: repnz/etw-providers-docs, Manifests-Win10-10240/Microsoft-Windows-TCPIP.xml;
+ *     another version or a short payload stays etw.event, noted in t->why)
+ * Does not: decode other TCPIP ids (they stay etw.event) or Winsock-AFD events
+ * (etl_afd.c).
  */
 #include "etl.h"
 #include "../correlator/core/br.h"
@@ -31,7 +43,7 @@ static const char *const tcp_states[] = {
 	"TimeWaitState",
 };
 
-static bool sockaddr(br *b, uint32_t len, struct addr *a, uint16_t *port)
+bool etl_sockaddr(br *b, uint32_t len, struct addr *a, uint16_t *port)
 {
 	br s = br_sub(b, len);
 	uint16_t fam = br_le16(&s);
@@ -55,10 +67,10 @@ static bool sockaddr(br *b, uint32_t len, struct addr *a, uint16_t *port)
 static bool endpoints(br *b, struct addr *la, uint16_t *lp, struct addr *ra, uint16_t *rp)
 {
 	uint32_t ll = br_le32(b);
-	if (!sockaddr(b, ll, la, lp))
+	if (!etl_sockaddr(b, ll, la, lp))
 		return false;
 	uint32_t rl = br_le32(b);
-	return sockaddr(b, rl, ra, rp);
+	return etl_sockaddr(b, rl, ra, rp);
 }
 
 static uint64_t ptr(br *b, uint32_t ptrsize)
@@ -88,10 +100,106 @@ static void flow(struct event *ev, const struct addr *la, uint16_t lp, const str
 	ev->flow.dport = inbound ? lp : rp;
 }
 
+/* TCPIP_NETWORK_PACKET_DROP_REASON_ValueMap */
+static const char *nl_drop_reason(uint32_t r)
+{
+	switch (r) {
+	case 0x1: return "Bad source address";
+	case 0x2: return "Not locally destined";
+	case 0x3: return "Protocol unreachable";
+	case 0x4: return "Port unreachable";
+	case 0x5: return "Bad length";
+	case 0x6: return "Malformed Header";
+	case 0x7: return "No route available";
+	case 0x8: return "Beyond scope";
+	case 0x9: return "Inspection drop";
+	case 0xa: return "Too many decapsulations";
+	case 0xb: return "Administratively prohibited";
+	case 0x80: return "Hop limit exceeded";
+	case 0x81: return "Address unreachable";
+	case 0x102: return "Fragment MTU exceeded";
+	case 0x103: return "Buffer Length Exceeded";
+	case 0x104: return "Address Resolution Timeout";
+	case 0x105: return "Address Resolution Failure";
+	case 0x106: return "IPsec failure";
+	case 0x107: return "Extension Headers Failure";
+	case 0x108: return "Allocation Failure";
+	default: return NULL;
+	}
+}
+
+/* 1214 / 1215: packets the transport or network layer dropped. */
+static bool tcpip_drop(const struct etl_rec *rec, struct etl_tcpip *t, struct event *ev)
+{
+	if (rec->version != 0) {
+		t->why = "TCPIP drop event version without a known layout";
+		return false;
+	}
+	br b = br_make(rec->data, rec->len);
+	uint32_t proto = br_le32(&b), fam = br_le32(&b);
+	struct addr sa, da;
+	uint16_t sp = 0, dp = 0;
+	bool ok = true;
+	if (rec->id == 1214) {
+		/* local then remote; the receive path: the remote end sent it */
+		ok = etl_sockaddr(&b, br_le32(&b), &da, &dp) && etl_sockaddr(&b, br_le32(&b), &sa, &sp);
+	} else {
+		uint8_t s4[4], d4[4], s6[16], d6[16];
+		br_copy(&b, s4, 4);
+		br_copy(&b, d4, 4);
+		uint32_t sl = br_le32(&b);
+		br s = br_sub(&b, sl);
+		uint32_t dl = br_le32(&b);
+		br d = br_sub(&b, dl);
+		if (fam == 2) {
+			addr_v4(&sa, s4);
+			addr_v4(&da, d4);
+		} else if (fam == 23 && sl == 16 && dl == 16) {
+			br_copy(&s, s6, 16);
+			br_copy(&d, d6, 16);
+			memset(&sa, 0, sizeof sa);
+			memset(&da, 0, sizeof da);
+			sa.family = da.family = 6;
+			memcpy(sa.b, s6, 16);
+			memcpy(da.b, d6, 16);
+		} else {
+			ok = false;
+		}
+	}
+	uint32_t reason = br_le32(&b), count = br_le32(&b);
+	if (rec->id == 1215)
+		br_le32(&b);  /* IPProtocol */
+	if (b.bad || !ok || proto > 255) {
+		t->why = b.bad ? "TCPIP drop payload shorter than its layout" : "TCPIP drop with an unknown address family";
+		return false;
+	}
+	ev->type = "etw.tcpip.drop";
+	ev_cstr(ev, "etw.event", "drop");
+	ev_cstr(ev, "etw.tcpip.layer", rec->id == 1214 ? "transport" : "network");
+	const char *r = rec->id == 1215 ? nl_drop_reason(reason) : NULL;
+	if (!r) {
+		snprintf(t->reason, sizeof t->reason, "%u", reason);
+		r = t->reason;
+	}
+	ev_cstr(ev, "etw.reason", r);
+	ev_int(ev, "etw.tcpip.reason_code", reason);
+	ev_int(ev, "etw.tcpip.packets", count);
+	ev->flags |= EV_HAS_FLOW;
+	ev->flow.proto = (uint8_t)proto;
+	ev->flow.src = sa;
+	ev->flow.sport = sp;
+	ev->flow.dst = da;
+	ev->flow.dport = dp;
+	return true;
+}
+
 bool etl_tcpip_event(const struct etl_rec *rec, struct etl_tcpip *t, struct event *ev)
 {
+	t->why = NULL;
 	if (rec->kind != ETL_K_EVENT || memcmp(rec->guid, ETL_GUID_TCPIP, 16))
 		return false;
+	if (rec->id == 1214 || rec->id == 1215)
+		return tcpip_drop(rec, t, ev);
 	uint32_t ps = rec->htype == ETL_H_EH32 ? 4 : 8;
 	br b = br_make(rec->data, rec->len);
 	struct addr la, ra;

@@ -2,8 +2,12 @@
 not read its UDP socket fast enough: the replies reach the host (a capture
 at a tap next to it, in a random container) and Winsock AFD drops some of
 them ("datagram dropped ... Reason Insufficient local buffer space"), seen
-in an ETW trace of the host written as `netsh trace convert` text or as a
-tracerpt CSV table (chosen at random). The trace runs on the host's clock,
+in an ETW trace of the host written as `netsh trace convert` text, as a
+tracerpt CSV table or as the binary .etl itself (chosen at random; the .etl
+holds the Winsock-AFD and TCPIP events with the payload layouts of the
+providers' manifests, tests/tools/etlgen.py: AFD 1030 bind with address, 1033
+datagram dropped, TCPIP 1002 connect request; the finding is the same in all
+three). The trace runs on the host's clock,
 seconds to minutes off the tap's, at 100 ns resolution; the log clock puts
 it on the capture clock from the records that name captured sessions: the
 drops themselves (received datagrams: the replies only), and the TCPIP
@@ -21,8 +25,13 @@ without ports, so it joins no session.
 """
 import datetime
 import os
+import struct
+import sys
 
 import fieldlib as fl
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+import etlgen  # noqa: E402
 
 FAMILY = "etw-drop"
 RULES = ["etw_drop_joined_to_packet", "winsock_datagram_dropped"]
@@ -49,6 +58,32 @@ def csv_row(ns, prov, eid, pid, tid, cpu, vals):
     ft = ns // 100 + 11644473600 * 10**7
     return "%s, Info, %d, 0, 16, 4, 0, 0, 0x8000000000000000, 0x%04X, 0x%04X, %d, , , , , %d, 0, 0, %s" % (
         prov, eid, pid, tid, cpu, ft, ", ".join(vals))
+
+
+def sockaddr4(ip, port):
+    """AddressLen u32 + SOCKADDR_IN: family 2, port (network order), address, 8 zero bytes."""
+    return struct.pack("<IH", 16, 2) + struct.pack(">H", port) + bytes(int(x) for x in ip.split(".")) + bytes(8)
+
+
+def afd_bind(seq, proc, ep, ip, port):
+    """AFD 1030 (AfdBindWithAddress): EnterExit, Location, Process, Endpoint, Status, AddressLen, Address."""
+    return struct.pack("<IIQQI", 0, seq, int(proc, 16), int(ep, 16), 0) + sockaddr4(ip, port)
+
+
+def afd_drop(seq, proc, ep, length, ip, port, reason=2):
+    """AFD 1033 (AfdDatagramDropWithAddress): EnterExit, Location, Process, Endpoint,
+    Buffer, BufferLength, AddressLen, Address, Reason (2 Insufficient local buffer space)."""
+    return struct.pack("<IIQQQI", 0, seq, int(proc, 16), int(ep, 16), 0, length) + sockaddr4(ip, port) + \
+        struct.pack("<I", reason)
+
+
+def tcpip_connect(tcb, lip, lport, rip, rport):
+    """TCPIP 1002 (TcpRequestConnect): Tcb, LocalAddressLength, LocalAddress,
+    RemoteAddressLength, RemoteAddress, NewState (2 SynSentState), RexmitCount."""
+    return struct.pack("<Q", int(tcb, 16)) + sockaddr4(lip, lport) + sockaddr4(rip, rport) + struct.pack("<II", 2, 0)
+
+
+AFD_KW = 0x10000000004 | 0x1      # keyword_10000000000 | AFD_KW_SOURCE_WINSOCK | AFD_KW_DATAGRAM
 
 
 def build(rng, outdir, near_miss):
@@ -102,8 +137,9 @@ def build(rng, outdir, near_miss):
     other_port = fl.eph_port(rng)
     while other_port == lport:
         other_port = fl.eph_port(rng)
-    fmt = rng.choice(("etw-text", "etw-csv"))
+    fmt = rng.choice(("etw-text", "etw-csv", "etl"))
     lines, drop_line = [], {}
+    etl = etlgen.Etl(t0 - 10**9 + skew, bufsz=rng.choice((8192, 65536))) if fmt == "etl" else None
     if fmt == "etw-csv":
         lines += [TRACERPT_HEADER, csv_row(t0 - 10**9 + skew, "EventTrace", 0, 0, 0, 0, ["65536"])
                   .replace("EventTrace, Info", "EventTrace, Header")]
@@ -113,7 +149,11 @@ def build(rng, outdir, near_miss):
         ns = when + skew
         seqno += 1
         if k == "bind":
-            if fmt == "etw-text":
+            if fmt == "etl":
+                etl.event(ns, etlgen.AFD, 1030, afd_bind(seqno, proc, ep, host, lport), AFD_KW, pid=pid, tid=tid)
+                etl.event(ns + 7000, etlgen.AFD, 1030, afd_bind(seqno + 1, proc, "0xFFFF8A0000C0FFEE", host, other_port),
+                          AFD_KW, pid=pid, tid=tid)
+            elif fmt == "etw-text":
                 lines.append(text_line(ns, cpu, pid, tid, A, "bind: 0: Process %s, Endpoint %s, Address %s:%d, Seq %d, "
                                        "Status 0(Success)" % (proc, ep, host, lport, seqno)))
                 lines.append(text_line(ns + 7000, cpu, pid, tid, A, "bind: 0: Process %s, Endpoint %s, Address "
@@ -128,7 +168,10 @@ def build(rng, outdir, near_miss):
             seqno += 1
         elif k in ("drop", "drop-other"):
             e = ep if k == "drop" else "0xFFFF8A0000C0FFEE"
-            if fmt == "etw-text":
+            if fmt == "etl":
+                ref = etl.event(ns, etlgen.AFD, 1033, afd_drop(seqno, proc, e, rng.choice((512, 1472, 4096)), peer, pport),
+                                AFD_KW, pid=pid, tid=tid)
+            elif fmt == "etw-text":
                 reason = rng.choice(("Insufficient local buffer space", "2(Insufficient local buffer space)"))
                 lines.append(text_line(ns, cpu, pid, tid, A, "datagram dropped: 0: Process %s, Endpoint %s, Buffer "
                                        "0x0000000000000000, Length %d, Address %s:%d, Seq %d, Reason %s"
@@ -139,10 +182,13 @@ def build(rng, outdir, near_miss):
                                                                   "%s:%d" % (peer, pport),
                                                                   "Insufficient local buffer space"]))
             if k == "drop":
-                drop_line[data] = len(lines)
+                drop_line[data] = ref if fmt == "etl" else len(lines)
         elif k == "connect":
             cport, _ = data
-            if fmt == "etw-text":
+            if fmt == "etl":
+                etl.event(ns, etlgen.TCPIP, 1002, tcpip_connect(tcb, host, cport, web, 443), 0x8000000000000000,
+                          pid=0x0F3C, tid=0x1A20)
+            elif fmt == "etw-text":
                 lines.append(text_line(ns, cpu, 0x0F3C, 0x1A20, T, "TCP: Tcb %s (local=%s:%d remote=%s:443) requested "
                                        "to connect." % (tcb, host, cport, web)))
             else:
@@ -153,9 +199,12 @@ def build(rng, outdir, near_miss):
             lines.append(text_line(ns, cpu, 0, 0, T, "TCP: connection %s (local=%s:%d remote=%s:443): TCP send event, "
                                    "SeqNo = %d, BytesSent = 100, State = 4(EstablishedState)."
                                    % (tcb, host, cport, web, sq & 0xFFFFFFFF)))
-    ext = ".txt" if fmt == "etw-text" else ".csv"
-    with open(os.path.join(outdir, "trace" + ext), "w", newline="\r\n") as f:
-        f.write("\n".join(lines) + "\n")
+    ext = {"etw-text": ".txt", "etw-csv": ".csv", "etl": ".etl"}[fmt]
+    if fmt == "etl":
+        etl.write(os.path.join(outdir, "trace.etl"))
+    else:
+        with open(os.path.join(outdir, "trace" + ext), "w", newline="\r\n") as f:
+            f.write("\n".join(lines) + "\n")
     name, _ = fl.write_capture(rng, cap, os.path.join(outdir, "tap"))
     label = rng.choice(("tap", "client", "span"))
     elabel = rng.choice(("etw", "netsh", "host"))
