@@ -1622,6 +1622,14 @@ static void release_held(struct rule_engine *e, int64_t now, bool final)
  */
 void rule_engine_event(struct rule_engine *e, const struct event *ev)
 {
+	/* the clock went back (a log's day wrap, a clock reset): what is held
+	 * is fed now, as at the end of input, and time restarts from here;
+	 * otherwise an event held just before the jump waits for a time that
+	 * does not come again and everything held after it waits too */
+	if (ev->ts < e->now - NS_PER_SEC) {
+		release_held(e, e->now, true);
+		e->now = ev->ts;
+	}
 	if (ev->ts > e->now)
 		e->now = ev->ts;
 	release_held(e, e->now, false);
