@@ -962,9 +962,17 @@ static void drop_entry(struct rstate *s, struct kentry *k)
 	entry_free(k);
 }
 
+/* Is key k finished at now: its window passed, or it was last touched more
+ * than a window after now (the clock went back: a log's day wrap, a clock
+ * reset), so it would otherwise wait out the jump while new keys pile up? */
+static bool key_done(const struct rstate *s, const struct kentry *k, int64_t now)
+{
+	return now - k->last > s->r->within || k->last - now > s->r->within;
+}
+
 static void sweep(struct rule_engine *e, struct rstate *s, int64_t now)
 {
-	while (s->head && now - s->head->last > s->r->within) {
+	while (s->head && key_done(s, s->head, now)) {
 		struct kentry *k = s->head;
 		/* past the window nothing of k can still be live */
 		settle(e, s, k, now, true);
@@ -1446,7 +1454,7 @@ static void feed(struct rule_engine *e, const struct event *ev)
 			mask = d->ent[j++].mask;
 		if (s == e->skip)
 			continue;
-		if (s->head && ev->ts - s->head->last > r->within)
+		if (s->head && key_done(s, s->head, ev->ts))
 			sweep(e, s, ev->ts);
 		if (!mask)
 			continue;
