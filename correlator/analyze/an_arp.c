@@ -38,6 +38,7 @@
 #include "../core/flowtab.h"
 #include "pendq.h"
 #include "../core/run.h"
+#include "../core/sessions.h"
 #include "topk.h"
 #include "../core/util.h"
 #include "../core/pkt.h"
@@ -308,7 +309,8 @@ static void tcp_packet(struct arp_state *s, const struct event *ev, const struct
 {
 	struct flow f = { .src = p->src, .dst = p->dst, .sport = p->sport, .dport = p->dport, .proto = 6 };
 	bool created;
-	struct tcpseen *t = flowtab_get(s->tcp, &f, ev->source, ev->ts, true, &created, NULL);
+	struct tcpseen *t = flowtab_get_ref(s->tcp, session_ref(ev, SESSION_REF_ARP), &f, ev->source, ev->ts,
+					    true, &created, NULL);
 	if (!t)
 		return;
 	int64_t idle = created ? -1 : ev->ts - t->ts;

@@ -32,6 +32,7 @@
 #include "../core/pkt.h"
 #include "../core/flowtab.h"
 #include "../core/run.h"
+#include "../core/sessions.h"
 #include "../core/source.h"
 #include "../core/util.h"
 
@@ -806,9 +807,10 @@ static void tcp_event(void *state, const struct event *ev, struct emit *o)
 	 * junk); on a live session its numbers are outside the window and
 	 * RFC 9293 drops it: it must not reset either direction's state */
 	bool junk = (fl & TH_SYN) && (fl & (TH_FIN | TH_RST));
-	if (junk && flowtab_get(st->tab, &ev->flow, ev->source, ev->ts, false, NULL, NULL))
+	struct flowtab_ref *ref = session_ref(ev, SESSION_REF_TCP);
+	if (junk && flowtab_get_ref(st->tab, ref, &ev->flow, ev->source, ev->ts, false, NULL, NULL))
 		return;
-	struct tsess *s = flowtab_get(st->tab, &ev->flow, ev->source, ev->ts, true, &created, &rev);
+	struct tsess *s = flowtab_get_ref(st->tab, ref, &ev->flow, ev->source, ev->ts, true, &created, &rev);
 	int dir = rev ? 1 : 0;
 	if (created)
 		sess_init(s, ev, dir);

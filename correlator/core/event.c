@@ -20,6 +20,7 @@ void event_reset(struct event *ev)
 	ev->type = "unknown";
 	ev->msg = NULL;
 	ev->pkt = NULL;
+	ev->sess_refs = NULL;
 	ev->file = 0;
 	ev->flags = 0;
 	ev->nfields = 0;
@@ -109,6 +110,7 @@ struct event *event_copy(struct arena *a, const struct event *ev)
 	char buf[512];
 	c->msg = arena_strdup(a, event_describe(ev, buf, sizeof buf));
 	c->pkt = NULL;
+	c->sess_refs = NULL;
 	for (unsigned i = 0; i < ev->nfields; i++) {
 		c->fields[i] = ev->fields[i];
 		c->fields[i].name = arena_strdup(a, ev->fields[i].name);

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 struct arena;
+struct flowtab_ref;
 struct pkt;
 
 enum value_type { V_NONE, V_INT, V_BOOL, V_STR, V_ADDR, V_DUR, V_REAL };
@@ -74,6 +75,9 @@ struct event {
 	const char *type;    /* dotted: "tcp", "fw.drop", "tcp.retransmission" */
 	const char *msg;     /* one human line, or NULL: event_describe() builds it */
 	const struct pkt *pkt; /* decoded packet for capture events, else NULL */
+	struct flowtab_ref *sess_refs; /* the analyzers' references kept in this event's session
+	                      * entry (session_ref() in sessions.h), set by sessions_stamp for
+	                      * the analyzers; NULL = none. Not copied. */
 	uint16_t source;     /* index into the run's source table */
 	uint16_t file;       /* which file of a multi-file source (0 for one file) */
 	uint32_t flags;      /* EV_* */

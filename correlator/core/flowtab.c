@@ -6,7 +6,10 @@
  * allocated (callers keep pointers to their data) and are recycled through
  * a free list instead of malloc/free per session; an intrusive doubly
  * linked list in use order, left alone when the entry is already the most
- * recent one.
+ * recent one. Each entry has a generation, counted up when it is dropped, so
+ * a caller's flowtab_ref to it can tell whether it is still the same live
+ * entry (entries are freed only with the table, so reading a stale one is
+ * safe).
  */
 #include "flowtab.h"
 #include "util.h"
@@ -19,6 +22,7 @@ struct entry {
 	uint64_t hash;
 	int64_t last;
 	uint32_t extra;
+	uint32_t gen;                   /* counted up on drop: a flowtab_ref to it is stale */
 	struct flow key;
 	_Alignas(16) unsigned char data[];
 };
@@ -127,6 +131,7 @@ static void drop(struct flowtab *t, struct entry *e, bool by_cap)
 	index_delete(t, e);
 	list_unlink(t, e);
 	t->count--;
+	e->gen++;
 	e->next = t->free;
 	t->free = e;
 }
@@ -160,6 +165,20 @@ static bool same_endpoints(const struct flow *k, const struct flow *f, bool *rev
 	return false;
 }
 
+/* A lookup found e: mark it used at now. */
+static void *found(struct flowtab *t, struct entry *e, int64_t now, bool rev, bool *reversed)
+{
+	if (now > e->last)
+		e->last = now;
+	if (e != t->tail) {
+		list_unlink(t, e);
+		list_append(t, e);
+	}
+	if (reversed)
+		*reversed = rev;
+	return e->data;
+}
+
 void *flowtab_get(struct flowtab *t, const struct flow *f, uint32_t extra, int64_t now, bool create,
 		  bool *created, bool *reversed)
 {
@@ -169,17 +188,8 @@ void *flowtab_get(struct flowtab *t, const struct flow *f, uint32_t extra, int64
 		*created = false;
 	for (size_t i = h & t->mask; t->slots[i].e; i = (i + 1) & t->mask) {
 		struct entry *e = t->slots[i].e;
-		if (t->slots[i].hash == h && e->extra == extra && same_endpoints(&e->key, f, &rev)) {
-			if (now > e->last)
-				e->last = now;
-			if (e != t->tail) {
-				list_unlink(t, e);
-				list_append(t, e);
-			}
-			if (reversed)
-				*reversed = rev;
-			return e->data;
-		}
+		if (t->slots[i].hash == h && e->extra == extra && same_endpoints(&e->key, f, &rev))
+			return found(t, e, now, rev, reversed);
 	}
 	if (!create)
 		return NULL;
@@ -192,7 +202,9 @@ void *flowtab_get(struct flowtab *t, const struct flow *f, uint32_t extra, int64
 	struct entry *e = t->free;
 	if (e) {
 		t->free = e->next;
+		uint32_t gen = e->gen;
 		memset(e, 0, sizeof *e + t->entry_size);
+		e->gen = gen;
 	} else {
 		e = xcalloc(1, sizeof *e + t->entry_size);
 	}
@@ -209,6 +221,35 @@ void *flowtab_get(struct flowtab *t, const struct flow *f, uint32_t extra, int64
 	if (reversed)
 		*reversed = false;
 	return e->data;
+}
+
+void *flowtab_get_ref(struct flowtab *t, struct flowtab_ref *ref, const struct flow *f, uint32_t extra,
+		      int64_t now, bool create, bool *created, bool *reversed)
+{
+	if (ref && ref->data) {
+		struct entry *e = entry_of(ref->data);
+		bool rev = false;
+		if (e->gen == ref->gen && e->extra == extra && same_endpoints(&e->key, f, &rev)) {
+			if (created)
+				*created = false;
+			return found(t, e, now, rev, reversed);
+		}
+	}
+	void *d = flowtab_get(t, f, extra, now, create, created, reversed);
+	if (ref) {
+		ref->data = d;
+		ref->gen = d ? entry_of(d)->gen : 0;
+	}
+	return d;
+}
+
+void flowtab_prefetch(const struct flowtab_ref *ref)
+{
+	if (ref->data) {
+		const struct entry *e = entry_of(ref->data);
+		__builtin_prefetch(e);
+		__builtin_prefetch((const unsigned char *)e + 64);
+	}
 }
 
 void flowtab_remove(struct flowtab *t, void *data)

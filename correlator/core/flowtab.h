@@ -34,6 +34,25 @@ void flowtab_free(struct flowtab *t);
 void *flowtab_get(struct flowtab *t, const struct flow *f, uint32_t extra, int64_t now, bool create,
 		  bool *created, bool *reversed);
 
+/* A caller's memory of one entry (zeroed = none), kept for instance in the
+ * session entry an event carries (sessions.h), so the next packet of the flow
+ * finds its entry without hashing. It goes stale when the entry is dropped. */
+struct flowtab_ref {
+	void *data;
+	uint32_t gen;
+};
+
+/* flowtab_get, first trying the entry *ref remembers: while that entry is
+ * live and keyed (f, extra) it is the answer and is marked used, exactly as a
+ * lookup would; otherwise a lookup, whose entry *ref then remembers. The
+ * results are always those of flowtab_get. ref may be NULL. */
+void *flowtab_get_ref(struct flowtab *t, struct flowtab_ref *ref, const struct flow *f, uint32_t extra,
+		      int64_t now, bool create, bool *created, bool *reversed);
+
+/* Start loading the entry ref remembers into the cache (a hint; does nothing
+ * when there is none), so a flowtab_get_ref a little later need not wait. */
+void flowtab_prefetch(const struct flowtab_ref *ref);
+
 /* Drop an entry now (calls the evict callback with by_cap false). */
 void flowtab_remove(struct flowtab *t, void *data);
 

@@ -24,6 +24,13 @@ struct sessions {
 	void *alias_ctx;
 };
 
+/* A live session: its report row (first: evicting copies it to the kept
+ * list) and the analyzers' references (sessions.h). */
+struct live {
+	struct session_row row;
+	struct flowtab_ref refs[SESSION_NREF * SESSION_REF_WAYS];
+};
+
 static uint64_t row_pkts(const struct session_row *r) { return r->pkts[0] + r->pkts[1]; }
 
 static void heap_down(struct session_row *h, size_t n, size_t i)
@@ -71,14 +78,14 @@ static void on_evict(void *ctx, const struct flow *key, void *data, bool by_cap)
 {
 	(void)key;
 	(void)by_cap;
-	keep_row(ctx, data);
+	keep_row(ctx, &((struct live *)data)->row);
 }
 
 struct sessions *sessions_new(const struct run *run)
 {
 	struct sessions *s = xcalloc(1, sizeof *s);
 	s->kept = xcalloc(SESSIONS_KEEP, sizeof *s->kept);
-	s->live = flowtab_new(sizeof(struct session_row), run->opt.max_sessions,
+	s->live = flowtab_new(sizeof(struct live), run->opt.max_sessions,
 			      run->opt.session_timeout, on_evict, s);
 	return s;
 }
@@ -111,6 +118,7 @@ static void count_packet(struct session_row *r, const struct pkt *p, bool rev, u
 
 void sessions_stamp(struct sessions *s, struct event *ev)
 {
+	ev->sess_refs = NULL;
 	if (!(ev->flags & EV_HAS_FLOW))
 		return;
 	bool created, rev;
@@ -118,7 +126,8 @@ void sessions_stamp(struct sessions *s, struct event *ev)
 	const struct flow *key = &ev->flow;
 	if (s->alias && s->alias(s->alias_ctx, ev->source, &ev->flow, &alias))
 		key = &alias;
-	struct session_row *r = flowtab_get(s->live, key, 0, ev->ts, true, &created, &rev);
+	struct live *l = flowtab_get(s->live, key, 0, ev->ts, true, &created, &rev);
+	struct session_row *r = &l->row;
 	if (created) {
 		r->id = ++s->next_id;
 		r->key = *key;
@@ -130,6 +139,10 @@ void sessions_stamp(struct sessions *s, struct event *ev)
 	if (ev->ts > r->last)
 		r->last = ev->ts;
 	ev->session = r->id;
+	ev->sess_refs = l->refs;
+	/* the analyzers' entries for it load while the sinks see the event */
+	for (unsigned i = 0; i < SESSION_NREF; i++)
+		flowtab_prefetch(session_ref(ev, i));
 	if (ev->pkt)
 		count_packet(r, ev->pkt, rev, ev->source);
 	/* drop sessions idle past the timeout, oldest first; a log line's
@@ -149,7 +162,7 @@ void sessions_finish(struct sessions *s)
 	if (flowtab_peak(s->live) > s->peak)
 		s->peak = flowtab_peak(s->live);
 	flowtab_free(s->live);  /* evicts every live session into the kept list */
-	s->live = flowtab_new(sizeof(struct session_row), 0, 0, on_evict, s);
+	s->live = flowtab_new(sizeof(struct live), 0, 0, on_evict, s);
 }
 
 static int by_pkts_desc(const void *a, const void *b)

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "event.h"
+#include "flowtab.h"
 
 struct run;
 struct sessions;
@@ -33,10 +34,28 @@ struct session_row {
 	uint64_t source_pkts[SESSION_MAX_VANTAGE];
 };
 
+/* Analyzers' per-session references: the session entry keeps, for each
+ * analyzer named here, a flowtab_ref to that analyzer's own entry for the
+ * flow (two, by the source's parity, so two vantage points of one session do
+ * not displace each other), and the event carries them (ev->sess_refs), so a
+ * packet costs one hash lookup, the session's, instead of one per table. The
+ * analyzer keeps its table (its key adds the source; its entries live and
+ * expire on its own clock): a reference is only a shortcut that flowtab_get_ref
+ * checks, so results never depend on it. Evicting the session drops them. */
+enum session_ref { SESSION_REF_TCP, SESSION_REF_ARP, SESSION_NREF };
+#define SESSION_REF_WAYS 2
+
+/* ev's reference for analyzer which, or NULL (no session). */
+static inline struct flowtab_ref *session_ref(const struct event *ev, enum session_ref which)
+{
+	return ev->sess_refs ? &ev->sess_refs[which * SESSION_REF_WAYS + (ev->source & 1)] : NULL;
+}
+
 struct sessions *sessions_new(const struct run *run);
 void sessions_free(struct sessions *s);
 
-/* Set ev->session (events with a flow) and count the packet. */
+/* Set ev->session and ev->sess_refs (events with a flow) and count the
+ * packet. */
 void sessions_stamp(struct sessions *s, struct event *ev);
 
 /* NATed vantage points: fn maps a flow seen at source to the flow its session

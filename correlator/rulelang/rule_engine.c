@@ -25,18 +25,21 @@
 
 #define KEY_MAX 512
 #define EVID_KEEP 10      /* evidence kept for a threshold burst, plus the last */
-#define MSG_KEEP 160
+#define MSG_KEEP 160      /* a kept event's description: at most MSG_KEEP - 1 bytes */
+#define TYPE_KEEP 48      /* and its type */
 #define RULE_KEEP_FIELDS 64   /* fields kept of a bound event; a rule reading more keeps all */
 
-/* compact evidence kept without the event (threshold windows) */
+/* compact evidence kept without the event (threshold windows); a slot owns
+ * its msg buffer, reused (grown when a longer one comes) as the slot is */
 struct evslot {
 	int64_t ts;
 	uint64_t ref, session;
-	uint16_t source, file;
-	bool has_flow;
+	const char *type;            /* interned (intern_type) */
+	char *msg;                   /* msgcap bytes, or NULL */
 	struct flow flow;
-	char type[48];
-	char msg[MSG_KEEP];
+	uint16_t source, file;
+	uint8_t msgcap;
+	bool has_flow;
 };
 
 struct partial {
@@ -59,22 +62,24 @@ struct burst {
 	struct event *anchor;
 };
 
-/* A threshold key's window. */
+/* A threshold key's window; allocated with its key (kentry.t points after
+ * the key bytes). The burst is allocated when it starts: most keys never
+ * reach it. */
 struct tstate {
 	int64_t *ring;               /* count: timestamps, capacity rcap (grows to N) */
 	uint32_t rhead, rn, rcap;
-	struct dval *dv;             /* distinct: values seen in the window */
 	uint32_t ndv, capdv;
+	struct dval *dv;             /* distinct: values seen in the window */
 	struct evslot *recent;       /* rec_cap slots, grown to EVID_KEEP + 1 */
-	unsigned rec_head, rec_n, rec_cap;
-	struct burst b;
+	uint8_t rec_head, rec_n, rec_cap;
+	struct burst *b;             /* NULL until the first burst */
 };
 
 struct kentry {
 	struct kentry *prev, *next;  /* LRU: head is least recently touched */
 	uint64_t hash;
 	int64_t last;
-	struct tstate *t;            /* threshold rules: the window (allocated with its first event) */
+	struct tstate *t;            /* threshold rules: the window (in the same allocation) */
 	uint16_t keylen;
 	uint8_t npart;               /* sequence rules: part[1..npos], so npos + 1 */
 	struct partial *part[];      /* then the key's keylen bytes (KEY(k)) */
@@ -146,6 +151,8 @@ struct rule_engine {
 	size_t nheld, capheld, headheld;
 	struct disp **dtab;          /* open addressing on the type's hash */
 	size_t dcap, dn;
+	struct itype **itab;         /* intern_type: open addressing on the hash */
+	size_t icap, in;
 	struct disp *dscratch;       /* for a type past DISP_MAX */
 	uint16_t *fslot;             /* rctx.fslot: per field id, where it was found last */
 	/* rule_engine_plan: the rules not run, and why */
@@ -154,6 +161,25 @@ struct rule_engine {
 	size_t nloaded;              /* rules the engine could run (checked, with a pattern) */
 	const struct rule **loaded;  /* in load order */
 };
+
+/* Rehash the open-addressing table tab (cap pointers to T, NULL = empty,
+ * linear probing on the element's stored hash H) into ncap slots, a power
+ * of two; the key, dispatch and type tables all grow through it. */
+#define RE_REHASH(T, tab, cap, ncap, H)                                  \
+	do {                                                             \
+		T **n_ = xcalloc((ncap), sizeof *n_);                    \
+		for (size_t i_ = 0; i_ < (cap); i_++) {                  \
+			T *x_ = (tab)[i_];                               \
+			if (!x_)                                         \
+				continue;                                \
+			size_t j_ = x_->H & ((ncap) - 1);                \
+			while (n_[j_])                                   \
+				j_ = (j_ + 1) & ((ncap) - 1);            \
+			n_[j_] = x_;                                     \
+		}                                                        \
+		free(tab);                                               \
+		(tab) = n_;                                              \
+	} while (0)
 
 /* ---- events kept for later steps ---- */
 
@@ -248,7 +274,44 @@ static void partial_free(struct partial *p)
 	free(p);
 }
 
-static void slot_fill(struct evslot *s, const struct event *ev)
+static uint64_t hash_bytes(const unsigned char *p, size_t n);
+
+/* An event type kept by evidence slots: its first TYPE_KEEP - 1 bytes, one
+ * copy per engine (the store arena) instead of one per slot. */
+struct itype {
+	uint64_t h;
+	char s[];
+};
+
+static const char *intern_type(struct rule_engine *e, const char *type)
+{
+	size_t len = strnlen(type, TYPE_KEEP - 1);
+	uint64_t h = hash_bytes((const unsigned char *)type, len);
+	size_t i = 0;
+	if (e->icap) {
+		for (i = h & (e->icap - 1); e->itab[i]; i = (i + 1) & (e->icap - 1)) {
+			const struct itype *t = e->itab[i];
+			if (t->h == h && !strncmp(t->s, type, len) && t->s[len] == '\0')
+				return t->s;
+		}
+	}
+	if ((e->in + 1) * 2 > e->icap) {
+		size_t ncap = e->icap ? e->icap * 2 : 64;
+		RE_REHASH(struct itype, e->itab, e->icap, ncap, h);
+		e->icap = ncap;
+		for (i = h & (ncap - 1); e->itab[i]; i = (i + 1) & (ncap - 1))
+			;
+	}
+	struct itype *t = arena_alloc(e->store, sizeof *t + len + 1);
+	t->h = h;
+	memcpy(t->s, type, len);
+	t->s[len] = '\0';
+	e->itab[i] = t;
+	e->in++;
+	return t->s;
+}
+
+static void slot_fill(struct rule_engine *e, struct evslot *s, const struct event *ev)
 {
 	s->ts = ev->ts;
 	s->ref = ev->ref;
@@ -257,9 +320,17 @@ static void slot_fill(struct evslot *s, const struct event *ev)
 	s->file = ev->file;
 	s->has_flow = ev->flags & EV_HAS_FLOW;
 	s->flow = ev->flow;
-	snprintf(s->type, sizeof s->type, "%s", ev->type);
+	s->type = intern_type(e, ev->type);
 	char buf[512];
-	snprintf(s->msg, sizeof s->msg, "%s", event_describe(ev, buf, sizeof buf));
+	const char *m = event_describe(ev, buf, sizeof buf);
+	size_t n = strnlen(m, MSG_KEEP - 1);
+	if (n + 1 > s->msgcap) {
+		size_t cap = (n + 16) & ~(size_t)15;   /* <= MSG_KEEP */
+		s->msg = xrealloc(s->msg, cap);
+		s->msgcap = (uint8_t)cap;
+	}
+	memcpy(s->msg, m, n);
+	s->msg[n] = '\0';
 }
 
 /* ---- keys ---- */
@@ -447,18 +518,7 @@ static struct kentry *lookup(struct rstate *s, const unsigned char *key, size_t 
 static void tab_grow(struct rstate *s)
 {
 	size_t ncap = s->cap ? s->cap * 2 : 64;
-	struct kentry **n = xcalloc(ncap, sizeof *n);
-	for (size_t i = 0; i < s->cap; i++) {
-		struct kentry *k = s->tab[i];
-		if (!k)
-			continue;
-		size_t j = k->hash & (ncap - 1);
-		while (n[j])
-			j = (j + 1) & (ncap - 1);
-		n[j] = k;
-	}
-	free(s->tab);
-	s->tab = n;
+	RE_REHASH(struct kentry, s->tab, s->cap, ncap, hash);
 	s->cap = ncap;
 }
 
@@ -489,11 +549,14 @@ static void entry_free(struct kentry *k)
 	if (k->t) {
 		free(k->t->ring);
 		free(k->t->dv);
-		free(k->t->b.anchor);
+		if (k->t->b)
+			free(k->t->b->anchor);
+		free(k->t->b);
+		for (unsigned i = 0; i < k->t->rec_cap; i++)
+			free(k->t->recent[i].msg);
 		free(k->t->recent);
-		free(k->t);
 	}
-	free(k);
+	free(k);   /* and k->t with it */
 }
 
 /* ---- findings ---- */
@@ -827,7 +890,7 @@ static void fire_match(struct rule_engine *e, struct rstate *s, const struct eve
 
 static void fire_burst(struct rule_engine *e, struct rstate *s, struct kentry *k)
 {
-	struct burst *b = &k->t->b;
+	struct burst *b = k->t->b;
 	const struct rule *r = s->r;
 	unsigned n = b->nev + (b->has_last ? 1 : 0);
 	struct evidence *evd = arena_alloc(e->store, (n ? n : 1) * sizeof *evd);
@@ -887,7 +950,7 @@ static void settle(struct rule_engine *e, struct rstate *s, struct kentry *k, in
 			k->part[st] = NULL;
 		}
 	} else if (r->kind == RK_THRESHOLD) {
-		if (k->t && k->t->b.on && (final || now - k->t->b.last > r->within))
+		if (k->t && k->t->b && k->t->b->on && (final || now - k->t->b->last > r->within))
 			fire_burst(e, s, k);
 	}
 }
@@ -899,9 +962,17 @@ static void drop_entry(struct rstate *s, struct kentry *k)
 	entry_free(k);
 }
 
+/* Is key k finished at now: its window passed, or it was last touched more
+ * than a window after now (the clock went back: a log's day wrap, a clock
+ * reset), so it would otherwise wait out the jump while new keys pile up? */
+static bool key_done(const struct rstate *s, const struct kentry *k, int64_t now)
+{
+	return now - k->last > s->r->within || k->last - now > s->r->within;
+}
+
 static void sweep(struct rule_engine *e, struct rstate *s, int64_t now)
 {
-	while (s->head && now - s->head->last > s->r->within) {
+	while (s->head && key_done(s, s->head, now)) {
 		struct kentry *k = s->head;
 		/* past the window nothing of k can still be live */
 		settle(e, s, k, now, true);
@@ -921,7 +992,7 @@ static struct kentry *get_entry(struct rule_engine *e, struct rstate *s, const u
 		/* the cap bites: the least recently touched key goes; an open
 		 * burst is still reported, partial sequences are lost */
 		struct kentry *old = s->head;
-		if (old->t && old->t->b.on)
+		if (old->t && old->t->b && old->t->b->on)
 			fire_burst(e, s, old);
 		s->evicted++;
 		drop_entry(s, old);
@@ -930,7 +1001,14 @@ static struct kentry *get_entry(struct rule_engine *e, struct rstate *s, const u
 		tab_grow(s);
 	lookup(s, key, len, h, &slot);
 	unsigned np = s->r->kind == RK_SEQUENCE ? s->npos + 1 : 0;
-	k = xcalloc(1, sizeof *k + np * sizeof k->part[0] + len);
+	size_t sz = sizeof *k + np * sizeof k->part[0] + len, at = 0;
+	if (s->r->kind == RK_THRESHOLD) {   /* the window after the key bytes */
+		at = (sz + _Alignof(struct tstate) - 1) & ~(_Alignof(struct tstate) - 1);
+		sz = at + sizeof(struct tstate);
+	}
+	k = xcalloc(1, sz);
+	if (at)
+		k->t = (struct tstate *)((unsigned char *)k + at);
 	k->hash = h;
 	k->keylen = (uint16_t)len;
 	k->npart = (uint8_t)np;
@@ -1032,18 +1110,7 @@ static const struct disp *dispatch(struct rule_engine *e, const char *type)
 	}
 	if ((e->dn + 1) * 2 > e->dcap) {
 		size_t ncap = e->dcap ? e->dcap * 2 : 64;
-		struct disp **n = xcalloc(ncap, sizeof *n);
-		for (size_t j = 0; j < e->dcap; j++) {
-			struct disp *d = e->dtab[j];
-			if (!d)
-				continue;
-			size_t q = d->h & (ncap - 1);
-			while (n[q])
-				q = (q + 1) & (ncap - 1);
-			n[q] = d;
-		}
-		free(e->dtab);
-		e->dtab = n;
+		RE_REHASH(struct disp, e->dtab, e->dcap, ncap, h);
 		e->dcap = ncap;
 		m = ncap - 1;
 		for (i = h & m; e->dtab[i]; i = (i + 1) & m)
@@ -1204,7 +1271,8 @@ static void recent_grow(struct kentry *k, unsigned cap)
 	if (cap <= k->t->rec_cap)
 		return;
 	k->t->recent = xrealloc(k->t->recent, cap * sizeof *k->t->recent);
-	k->t->rec_cap = cap;
+	memset(k->t->recent + k->t->rec_cap, 0, (cap - k->t->rec_cap) * sizeof *k->t->recent);
+	k->t->rec_cap = (uint8_t)cap;
 }
 
 static void threshold_event(struct rule_engine *e, struct rstate *s, const struct event *ev)
@@ -1226,13 +1294,11 @@ static void threshold_event(struct rule_engine *e, struct rstate *s, const struc
 			return;
 	}
 	struct kentry *k = get_entry(e, s, key, klen, ev->ts, true);
-	if (!k->t)
-		k->t = xcalloc(1, sizeof *k->t);
 	int64_t now = ev->ts;
 	settle(e, s, k, now, false);
 	touch(s, k, now);
 	uint64_t N = (uint64_t)r->threshold;
-	struct burst *b = &k->t->b;
+	struct burst *b = k->t->b;
 	/* the window: drop what is older than within */
 	bool reached = false;
 	uint64_t distinct_now = 0;
@@ -1247,7 +1313,7 @@ static void threshold_event(struct rule_engine *e, struct rstate *s, const struc
 			k->t->rn--;
 		}
 		if (k->t->rn == k->t->rcap) {   /* grow (lazily: most keys see few events) */
-			uint32_t ncap = k->t->rcap ? k->t->rcap * 2 : 4;
+			uint32_t ncap = k->t->rcap ? k->t->rcap * 2 : 2;
 			if (ncap > N)
 				ncap = (uint32_t)N;
 			int64_t *n = xmalloc(ncap * sizeof *n);
@@ -1290,19 +1356,19 @@ static void threshold_event(struct rule_engine *e, struct rstate *s, const struc
 		distinct_now = k->t->ndv;
 		reached = distinct_now >= N;
 	}
-	if (b->on) {
+	if (b && b->on) {
 		b->count++;
 		if (new_value)
 			b->distinct++;
 		b->last = now;
-		slot_fill(&k->t->recent[EVID_KEEP], ev);
+		slot_fill(e, &k->t->recent[EVID_KEEP], ev);
 		b->has_last = true;
 		return;
 	}
 	/* recent evidence: the last EVID_KEEP matching events */
 	/* below EVID_KEEP the ring has not wrapped: rec_head is 0, the next slot rec_n */
 	if (k->t->rec_n < EVID_KEEP && k->t->rec_n == k->t->rec_cap)
-		recent_grow(k, k->t->rec_cap ? 2 * k->t->rec_cap : 2);
+		recent_grow(k, k->t->rec_cap ? 2 * k->t->rec_cap : 1);
 	struct evslot *slot;
 	if (k->t->rec_n == EVID_KEEP) {
 		slot = &k->t->recent[k->t->rec_head];
@@ -1311,22 +1377,32 @@ static void threshold_event(struct rule_engine *e, struct rstate *s, const struc
 		slot = &k->t->recent[(k->t->rec_head + k->t->rec_n) % EVID_KEEP];
 		k->t->rec_n++;
 	}
-	slot_fill(slot, ev);
+	slot_fill(e, slot, ev);
 	if (!reached)
 		return;
 	recent_grow(k, EVID_KEEP + 1);   /* the burst keeps its latest in recent[EVID_KEEP] */
+	if (!b)
+		b = k->t->b = xcalloc(1, sizeof *b);
 	b->on = true;
 	b->count = r->distinct ? distinct_now : N;
 	b->distinct = distinct_now;
-	/* the burst's evidence: the recent events still in the window, in order */
+	/* the burst's evidence: the recent events still in the window, in order,
+	 * first; the other slots after them (each slot keeps its own buffer) */
 	struct evslot tmp[EVID_KEEP];
+	bool used[EVID_KEEP] = { false };
 	b->nev = 0;
 	for (unsigned i = 0; i < k->t->rec_n; i++) {
-		const struct evslot *q = &k->t->recent[(k->t->rec_head + i) % EVID_KEEP];
-		if (now - q->ts <= r->within)
-			tmp[b->nev++] = *q;
+		unsigned at = (k->t->rec_head + i) % EVID_KEEP;
+		if (now - k->t->recent[at].ts <= r->within) {
+			tmp[b->nev++] = k->t->recent[at];
+			used[at] = true;
+		}
 	}
-	memcpy(k->t->recent, tmp, b->nev * sizeof *tmp);
+	unsigned nt = b->nev;
+	for (unsigned i = 0; i < EVID_KEEP; i++)
+		if (!used[i])
+			tmp[nt++] = k->t->recent[i];
+	memcpy(k->t->recent, tmp, EVID_KEEP * sizeof *tmp);
 	b->first = r->distinct ? (b->nev ? k->t->recent[0].ts : now) : k->t->ring[k->t->rhead];
 	b->last = now;
 	b->anchor = clone_kept(e, r, ev);
@@ -1378,7 +1454,7 @@ static void feed(struct rule_engine *e, const struct event *ev)
 			mask = d->ent[j++].mask;
 		if (s == e->skip)
 			continue;
-		if (s->head && ev->ts - s->head->last > r->within)
+		if (s->head && key_done(s, s->head, ev->ts))
 			sweep(e, s, ev->ts);
 		if (!mask)
 			continue;
@@ -1554,6 +1630,14 @@ static void release_held(struct rule_engine *e, int64_t now, bool final)
  */
 void rule_engine_event(struct rule_engine *e, const struct event *ev)
 {
+	/* the clock went back (a log's day wrap, a clock reset): what is held
+	 * is fed now, as at the end of input, and time restarts from here;
+	 * otherwise an event held just before the jump waits for a time that
+	 * does not come again and everything held after it waits too */
+	if (ev->ts < e->now - NS_PER_SEC) {
+		release_held(e, e->now, true);
+		e->now = ev->ts;
+	}
 	if (ev->ts > e->now)
 		e->now = ev->ts;
 	release_held(e, e->now, false);
@@ -1686,6 +1770,7 @@ void rule_engine_free(struct rule_engine *e)
 	for (size_t i = 0; i < e->dcap; i++)
 		free(e->dtab[i]);
 	free(e->dtab);
+	free(e->itab);
 	free(e->dscratch);
 	free(e->fslot);
 	for (size_t i = 0; i < e->nskipped; i++)

@@ -142,6 +142,51 @@ START_TEST(flowtab_eviction)
 }
 END_TEST
 
+/* a remembered entry is a shortcut only: the same answers as a lookup, and
+ * stale once its entry is dropped, even when the memory is reused */
+START_TEST(flowtab_refs)
+{
+	struct flowtab *t = flowtab_new(sizeof(int), 0, 10 * NS_PER_SEC, NULL, NULL);
+	struct flow f = { .proto = 6, .sport = 1000, .dport = 80 }, g = f;
+	addr_parse("10.0.0.1", 8, &f.src);
+	addr_parse("10.0.0.2", 8, &f.dst);
+	g = f;
+	g.sport = 2000;
+	struct flow back = { .proto = 6, .sport = 80, .dport = 1000, .src = f.dst, .dst = f.src };
+	struct flowtab_ref ref = { 0 };
+	bool created, rev;
+	int *a = flowtab_get_ref(t, &ref, &f, 0, 0, true, &created, &rev);
+	ck_assert(created);
+	*a = 7;
+	ck_assert_ptr_eq(ref.data, a);
+	int *b = flowtab_get_ref(t, &ref, &back, 0, NS_PER_SEC, true, &created, &rev);
+	ck_assert_ptr_eq(b, a);
+	ck_assert(!created);
+	ck_assert(rev);
+	/* another source: the ref's entry has another key, so a lookup (none) */
+	ck_assert_ptr_null(flowtab_get_ref(t, &ref, &f, 1, NS_PER_SEC, false, &created, &rev));
+	ck_assert_ptr_null(ref.data);
+	flowtab_get_ref(t, &ref, &f, 0, NS_PER_SEC, false, NULL, NULL);
+	ck_assert_ptr_eq(ref.data, a);
+	/* the ref marks the entry used, as a lookup does: it survives the expiry */
+	flowtab_get_ref(t, &ref, &f, 0, 9 * NS_PER_SEC, false, NULL, NULL);
+	flowtab_expire(t, 12 * NS_PER_SEC);
+	ck_assert_uint_eq(flowtab_count(t), 1);
+	/* dropped: the memory on the free list still holds the key, the ref is stale */
+	flowtab_remove(t, a);
+	ck_assert_ptr_null(flowtab_get_ref(t, &ref, &f, 0, 13 * NS_PER_SEC, false, NULL, NULL));
+	/* reused for another flow: still no answer for f through the old ref */
+	struct flowtab_ref old = { a, 0 }, gr = { 0 };
+	int *c = flowtab_get_ref(t, &gr, &g, 0, 13 * NS_PER_SEC, true, &created, NULL);
+	ck_assert(created);
+	ck_assert_ptr_eq(c, a);   /* recycled */
+	ck_assert_int_eq(*c, 0);
+	ck_assert_ptr_null(flowtab_get_ref(t, &old, &f, 0, 13 * NS_PER_SEC, false, NULL, NULL));
+	ck_assert_ptr_eq(flowtab_get_ref(t, &gr, &g, 0, 14 * NS_PER_SEC, false, NULL, NULL), c);
+	flowtab_free(t);
+}
+END_TEST
+
 START_TEST(sniffing)
 {
 	static const uint8_t pcap_le[24] = { 0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0 };
@@ -232,6 +277,7 @@ static Suite *core_suite(void)
 	tcase_add_test(tc, time_zones);
 	tcase_add_test(tc, addresses_and_flows);
 	tcase_add_test(tc, flowtab_eviction);
+	tcase_add_test(tc, flowtab_refs);
 	tcase_add_test(tc, sniffing);
 	tcase_add_test(tc, field_parents);
 	tcase_add_test(tc, internet_checksum);
