@@ -142,7 +142,7 @@ struct rule_engine {
 	int64_t now;
 	/* events of whole-second log sources, held until the stream passes the
 	 * end of their second (see hold_or_feed) */
-	struct held { struct event *ev; int64_t release; } *held;
+	struct held { struct event *ev; int64_t ts, release; } *held;   /* ev NULL: no rule takes it */
 	size_t nheld, capheld, headheld;
 	struct disp **dtab;          /* open addressing on the type's hash */
 	size_t dcap, dn;
@@ -163,11 +163,13 @@ struct rule_engine {
 static struct event *clone_fields(const struct event *ev, const unsigned *idx, unsigned n)
 {
 	char mbuf[512];
-	const char *msg = event_describe(ev, mbuf, sizeof mbuf);
+	/* a copy with every field and no packet describes itself the same way
+	 * later (event_describe renders type, flow and fields): no text now */
+	const char *msg = !idx && !ev->pkt && !ev->msg ? NULL : event_describe(ev, mbuf, sizeof mbuf);
 	if (!idx)
 		n = ev->nfields;
 	size_t head = offsetof(struct event, fields) + n * sizeof(struct field);
-	size_t tl = strlen(ev->type) + 1, ml = strlen(msg) + 1;
+	size_t tl = strlen(ev->type) + 1, ml = msg ? strlen(msg) + 1 : 0;
 	size_t extra = tl + ml;
 	for (unsigned j = 0; j < n; j++) {
 		const struct field *f = &ev->fields[idx ? idx[j] : j];
@@ -181,9 +183,11 @@ static struct event *clone_fields(const struct event *ev, const unsigned *idx, u
 	memcpy(p, ev->type, tl);
 	c->type = p;
 	p += tl;
-	memcpy(p, msg, ml);
-	c->msg = p;
-	p += ml;
+	if (msg) {
+		memcpy(p, msg, ml);
+		c->msg = p;
+		p += ml;
+	}
 	c->pkt = NULL;
 	c->nfields = (uint16_t)n;
 	for (unsigned j = 0; j < n; j++) {
@@ -1529,14 +1533,31 @@ static void feed_all(struct rule_engine *e, const struct event *ev)
 		drain(e);
 }
 
+/* What feed does with an event no rule's step takes: expire the keys of
+ * every rule its time has passed, then process what that derives. */
+static void sweep_all(struct rule_engine *e, int64_t ts)
+{
+	for (size_t i = 0; i < e->nst; i++) {
+		struct rstate *s = &e->st[i];
+		if (s != e->skip && s->head && ts - s->head->last > s->r->within)
+			sweep(e, s, ts);
+	}
+	while (e->nqueue)
+		drain(e);
+}
+
 /* Feed held events whose second has passed (all of them when final). */
 static void release_held(struct rule_engine *e, int64_t now, bool final)
 {
 	while (e->headheld < e->nheld &&
 	       (final || e->held[e->headheld].release <= now || e->nheld - e->headheld > HOLD_MAX)) {
-		struct event *h = e->held[e->headheld++].ev;
-		feed_all(e, h);
-		free(h);
+		const struct held *h = &e->held[e->headheld++];
+		if (h->ev) {
+			feed_all(e, h->ev);
+			free(h->ev);
+		} else {
+			sweep_all(e, h->ts);
+		}
 	}
 	if (e->headheld == e->nheld)
 		e->headheld = e->nheld = 0;
@@ -1562,7 +1583,10 @@ void rule_engine_event(struct rule_engine *e, const struct event *ev)
 			e->capheld = e->capheld ? e->capheld * 2 : 256;
 			e->held = xrealloc(e->held, e->capheld * sizeof *e->held);
 		}
-		e->held[e->nheld].ev = clone_event(ev);
+		/* an event no step can take only moves the rules' clocks on (feed
+		 * sweeps expired keys): its time is held, not a copy */
+		e->held[e->nheld].ev = dispatch(e, ev->type)->n ? clone_event(ev) : NULL;
+		e->held[e->nheld].ts = ev->ts;
 		e->held[e->nheld++].release = ev->ts + NS_PER_SEC;
 		return;
 	}
