@@ -16,6 +16,7 @@
 #include "rule_engine.h"
 #include "../core/arena.h"
 #include "rule_ast.h"
+#include "fifo_slab.h"
 #include "../core/util.h"
 
 #include <inttypes.h>
@@ -142,8 +143,13 @@ struct rule_engine {
 	int64_t now;
 	/* events of whole-second log sources, held until the stream passes the
 	 * end of their second (see hold_or_feed) */
-	struct held { struct event *ev; int64_t ts, release; } *held;   /* ev NULL: no rule takes it */
+	struct held {
+		struct event *ev;        /* in hslab; NULL: no rule takes it */
+		struct fifo_blk *blk;
+		int64_t ts, release;
+	} *held;
 	size_t nheld, capheld, headheld;
+	struct fifo_slab hslab;
 	struct disp **dtab;          /* open addressing on the type's hash */
 	size_t dcap, dn;
 	struct disp *dscratch;       /* for a type past DISP_MAX */
@@ -160,7 +166,8 @@ struct rule_engine {
 /* A copy of ev that owns its strings: the fields idx[0, n) (all when idx is
  * NULL), the type and the one-line description, rendered now (a packet's
  * decoded form is gone after the call). */
-static struct event *clone_fields(const struct event *ev, const unsigned *idx, unsigned n)
+static struct event *clone_in(const struct event *ev, const unsigned *idx, unsigned n,
+			      struct fifo_slab *slab, struct fifo_blk **blk)
 {
 	char mbuf[512];
 	/* a copy with every field and no packet describes itself the same way
@@ -177,7 +184,7 @@ static struct event *clone_fields(const struct event *ev, const unsigned *idx, u
 		if (f->v.type == V_STR)
 			extra += f->v.u.s.n + 1;
 	}
-	struct event *c = xmalloc(head + extra);
+	struct event *c = slab ? fifo_slab_alloc(slab, head + extra, blk) : xmalloc(head + extra);
 	memcpy(c, ev, offsetof(struct event, fields));
 	char *p = (char *)c + head;
 	memcpy(p, ev->type, tl);
@@ -206,6 +213,11 @@ static struct event *clone_fields(const struct event *ev, const unsigned *idx, u
 		}
 	}
 	return c;
+}
+
+static struct event *clone_fields(const struct event *ev, const unsigned *idx, unsigned n)
+{
+	return clone_in(ev, idx, n, NULL, NULL);
 }
 
 /* Everything of ev, for events fed again later (held logs, derived findings). */
@@ -1554,7 +1566,7 @@ static void release_held(struct rule_engine *e, int64_t now, bool final)
 		const struct held *h = &e->held[e->headheld++];
 		if (h->ev) {
 			feed_all(e, h->ev);
-			free(h->ev);
+			fifo_slab_release(&e->hslab, h->blk);
 		} else {
 			sweep_all(e, h->ts);
 		}
@@ -1579,15 +1591,23 @@ void rule_engine_event(struct rule_engine *e, const struct event *ev)
 		e->now = ev->ts;
 	release_held(e, e->now, false);
 	if ((ev->flags & EV_TS_SECONDS) && !(ev->flags & EV_ANALYSIS)) {
+		if (e->nheld == e->capheld && e->headheld >= e->nheld / 2) {
+			/* a queue that never empties (logs among packets) slides
+			 * down instead of growing */
+			memmove(e->held, e->held + e->headheld, (e->nheld - e->headheld) * sizeof *e->held);
+			e->nheld -= e->headheld;
+			e->headheld = 0;
+		}
 		if (e->nheld == e->capheld) {
 			e->capheld = e->capheld ? e->capheld * 2 : 256;
 			e->held = xrealloc(e->held, e->capheld * sizeof *e->held);
 		}
 		/* an event no step can take only moves the rules' clocks on (feed
 		 * sweeps expired keys): its time is held, not a copy */
-		e->held[e->nheld].ev = dispatch(e, ev->type)->n ? clone_event(ev) : NULL;
-		e->held[e->nheld].ts = ev->ts;
-		e->held[e->nheld++].release = ev->ts + NS_PER_SEC;
+		struct held *h = &e->held[e->nheld++];
+		h->ev = dispatch(e, ev->type)->n ? clone_in(ev, NULL, 0, &e->hslab, &h->blk) : NULL;
+		h->ts = ev->ts;
+		h->release = ev->ts + NS_PER_SEC;
 		return;
 	}
 	feed_all(e, ev);
@@ -1704,7 +1724,9 @@ void rule_engine_free(struct rule_engine *e)
 	for (unsigned i = 0; i < e->nqueue; i++)
 		free(e->queue[i].ev);
 	for (size_t i = e->headheld; i < e->nheld; i++)
-		free(e->held[i].ev);
+		if (e->held[i].ev)
+			fifo_slab_release(&e->hslab, e->held[i].blk);
+	fifo_slab_free(&e->hslab);
 	free(e->held);
 	free(e->st);
 	for (size_t i = 0; i < e->dcap; i++)
