@@ -1591,7 +1591,7 @@ void rule_engine_event(struct rule_engine *e, const struct event *ev)
 		e->now = ev->ts;
 	release_held(e, e->now, false);
 	if ((ev->flags & EV_TS_SECONDS) && !(ev->flags & EV_ANALYSIS)) {
-		if (e->nheld == e->capheld && e->headheld >= e->nheld / 2) {
+		if (e->nheld == e->capheld && e->headheld && e->headheld >= e->nheld / 2) {
 			/* a queue that never empties (logs among packets) slides
 			 * down instead of growing */
 			memmove(e->held, e->held + e->headheld, (e->nheld - e->headheld) * sizeof *e->held);
