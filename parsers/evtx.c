@@ -60,6 +60,18 @@ struct evtx {
 	bool cut;
 	uint64_t cut_at, cut_records;
 	bool recovered_done;
+	/* Whether libevtx could recover anything or would call the file
+	 * corrupted (then its pass runs): set by any damage we meet, a record
+	 * signature in a chunk's slack, or chunk header counts and offsets that
+	 * disagree with the records read. A clean file skips the pass (it
+	 * re-reads and re-parses every chunk to find nothing). */
+	bool damaged;
+	uint64_t hdr_chunks;       /* chunk count of the file header */
+	/* the chunk being read: its header's record numbers and last record
+	 * offset, the records read so far and the offset of the last one */
+	uint64_t c_first, c_last, c_records;
+	uint32_t c_last_off;
+	size_t c_at_last;
 };
 
 /* CRC-32 (IEEE, reflected), slice-by-4: the data CRC covers every chunk.
@@ -144,25 +156,37 @@ static int evtx_open(struct source *src, const char *path, void **state)
 			     path, (unsigned long long)st->size);
 		return -1;
 	}
-	br_skip(&r, 40 - 8);
+	uint64_t first_chunk = br_le64(&r), last_chunk = br_le64(&r);
+	br_skip(&r, 40 - 24);
 	uint16_t block = br_le16(&r);
 	uint16_t chunks = br_le16(&r);
+	if (block != EVTX_HEADER)
+		st->damaged = true;
 	br_skip(&r, 120 - 44);
 	uint32_t flags = br_le32(&r);
 	uint32_t crc = br_le32(&r);
 	if (!r.bad) {
-		if (crc32_update(0, br_slice(&file, 0, 120)) != crc)
+		if (crc32_update(0, br_slice(&file, 0, 120)) != crc) {
 			source_warn(src, 0, "%s: file header CRC mismatch (header counts not trusted; "
 				    "chunks are found by signature)", path);
+			st->damaged = true;
+		}
+		st->hdr_chunks = chunks;
+		if (first_chunk > last_chunk || chunks != last_chunk - first_chunk + 1)
+			st->damaged = true;
 		uint64_t want = (uint64_t)(block ? block : EVTX_HEADER) + (uint64_t)chunks * EVTX_CHUNK;
-		if (st->size < want)
+		if (st->size < want) {
+			st->damaged = true;
 			source_warn(src, 0, "%s is truncated: its header lists %u chunks (%llu bytes), "
 				    "the file has %llu bytes; records past the cut are lost", path, chunks,
 				    (unsigned long long)want, (unsigned long long)st->size);
+		}
 		if (flags & 1)
 			source_note(src, "%s was not closed cleanly (dirty flag): the last records may "
 				    "be missing", path);
 	}
+	else
+		st->damaged = true;
 	if (fseek(st->f, EVTX_HEADER, SEEK_SET) != 0) {
 		source_error(src, "%s: cannot seek past the file header", path);
 		return -1;
@@ -189,9 +213,28 @@ static void note_cut(struct evtx *st)
 		    (unsigned long long)st->cut_at);
 }
 
+/* The chunk just read to its end: does it leave libevtx anything to
+ * recover (a record signature in the slack after our last record) or to
+ * call corrupt (its header's record numbers or last record offset not the
+ * records we read)? */
+static void chunk_done(struct evtx *st)
+{
+	if (st->damaged)
+		return;
+	if (st->c_first > st->c_last || st->c_records != st->c_last - st->c_first + 1 ||
+	    !st->c_records || st->c_at_last != st->c_last_off) {
+		st->damaged = true;
+		return;
+	}
+	if (st->next < st->clen && memmem(st->chunk + st->next, st->clen - st->next, "**\0\0", 4))
+		st->damaged = true;
+}
+
 /* Load the next usable chunk. False at the end of the file. */
 static bool next_chunk(struct evtx *st)
 {
+	if (st->have_chunk)
+		chunk_done(st);
 	note_cut(st);
 	for (;;) {
 		if (st->eof)
@@ -206,6 +249,7 @@ static bool next_chunk(struct evtx *st)
 			return false;
 		const br chunk = br_make(st->chunk, got);
 		if (got < 512) {
+			st->damaged = true;
 			if (!all_zero(chunk))
 				source_warn(st->src, 0, "chunk at offset 0x%llx: cut after %zu bytes, "
 					    "inside its header; not read", (unsigned long long)at, got);
@@ -213,6 +257,8 @@ static bool next_chunk(struct evtx *st)
 		}
 		br sig = chunk;
 		if (!br_match(&sig, "ElfChnk", 8)) {
+			if (st->chunk_no <= st->hdr_chunks || !all_zero(chunk))
+				st->damaged = true;
 			if (!all_zero(br_head(chunk, 512)))
 				source_warn(st->src, 0, "chunk at offset 0x%llx: bad signature; its records "
 					    "are not read (--input-format evtx-libevtx recovers some)",
@@ -221,27 +267,44 @@ static bool next_chunk(struct evtx *st)
 		}
 		uint32_t hcrc = crc32_update(crc32_update(0, br_slice(&chunk, 0, 120)), br_slice(&chunk, 128, 384));
 		br stored = br_slice(&chunk, 124, 4);
+		if (st->chunk_no > st->hdr_chunks)
+			st->damaged = true;   /* past the header's count: libevtx reads it its own way */
 		if (hcrc != br_le32(&stored)) {
+			st->damaged = true;
 			source_warn(st->src, 0, "chunk at offset 0x%llx: header CRC mismatch; its records "
 				    "are not read", (unsigned long long)at);
 			continue;
 		}
+		br h = br_slice(&chunk, 8, 40);
+		st->c_first = br_le64(&h);
+		st->c_last = br_le64(&h);
+		br_skip(&h, 16);
+		if (br_le32(&h) != 128)        /* header size */
+			st->damaged = true;
+		st->c_last_off = br_le32(&h);
+		st->c_records = 0;
+		st->c_at_last = 0;
 		br r = br_slice(&chunk, 48, 8);
 		uint32_t free_off = br_le32(&r), dcrc = br_le32(&r);
-		if (free_off < 512 || free_off > EVTX_CHUNK)
+		if (free_off < 512 || free_off > EVTX_CHUNK) {
 			free_off = 512;
+			st->damaged = true;
+		}
 		size_t end = free_off <= got ? free_off : got;
 		if (free_off > got) {
 			source_warn(st->src, 0, "chunk at offset 0x%llx is cut at %zu of its %u bytes of "
 				    "records; the whole records before the cut are read",
 				    (unsigned long long)at, got, free_off);
 			st->cut = true;
+			st->damaged = true;
 			st->cut_at = at;
 			st->cut_records = 0;
 		}
-		else if (crc32_update(0, br_slice(&chunk, 512, free_off - 512)) != dcrc)
+		else if (crc32_update(0, br_slice(&chunk, 512, free_off - 512)) != dcrc) {
+			st->damaged = true;
 			source_warn(st->src, 0, "chunk at offset 0x%llx: record data CRC mismatch; "
 				    "records are checked one by one", (unsigned long long)at);
+		}
 		st->clen = got;
 		st->whole = chunk;
 		st->next = 512;
@@ -257,6 +320,10 @@ static pr_status evtx_recovered(struct evtx *st, struct event *ev)
 {
 	if (st->recovered_done)
 		return PR_EOF;
+	if (!st->damaged) {
+		st->recovered_done = true;   /* nothing for libevtx to find */
+		return PR_EOF;
+	}
 	if (!st->recovered &&
 	    evtx_libevtx_open_recovered(st->src, st->path, st->ref, &st->seen, &st->recovered) != 0) {
 		evtx_libevtx_close(st->recovered);
@@ -291,6 +358,7 @@ static pr_status evtx_next(void *state, struct event *ev)
 		uint64_t rid = br_le64(&r);
 		if (magic != 0x00002a2a) {
 			if (!all_zero(rec)) {
+				st->damaged = true;
 				ev->ref = ++st->ref;
 				source_skip(st->src, ev->ref, "bad record signature at chunk offset 0x%zx; "
 					    "rest of the chunk not read", st->next);
@@ -303,6 +371,7 @@ static pr_status evtx_next(void *state, struct event *ev)
 		ev->ref = ++st->ref;
 		if (size < 28 || size > st->end - st->next ||
 		    le32_at(rec, size - 4) != size) {
+			st->damaged = true;
 			source_skip(st->src, ev->ref, "record of bad size %u at chunk offset 0x%zx; "
 				    "rest of the chunk not read", size, st->next);
 			st->next = st->end;
@@ -310,13 +379,17 @@ static pr_status evtx_next(void *state, struct event *ev)
 		}
 		size_t off = st->next;
 		st->next += size;
+		st->c_records++;
+		st->c_at_last = off;
 		winevt_begin(&st->w);
 		if (binxml_record(st->bx, &st->w, off + 24, size - 28) != 0) {
+			st->damaged = true;
 			source_skip(st->src, ev->ref, "record (header id %llu): %s", (unsigned long long)rid,
 				    binxml_error(st->bx));
 			return PR_SKIP;
 		}
 		if (winevt_finish(&st->w, ev) != WINEVT_OK) {
+			st->damaged = true;
 			source_skip(st->src, ev->ref, "record (header id %llu): %s", (unsigned long long)rid,
 				    st->w.xml_err);
 			return PR_SKIP;

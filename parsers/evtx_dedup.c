@@ -1,8 +1,8 @@
 /*
  * parsers/evtx_dedup.c - the set of EVTX record signatures (see evtx_dedup.h):
- * FNV-1a over the event's ts_raw, type, message and fields (names and values,
- * event.recovered left out), in an open-addressing table that doubles at half
- * full. Does not: read files.
+ * a 64-bit hash (8 bytes a step, FNV-1a for tails) over the event's ts_raw,
+ * type, message and fields (names and values, event.recovered left out), in an
+ * open-addressing table that doubles at half full. Does not: read files.
  */
 #include "evtx_dedup.h"
 #include "../correlator/core/event.h"
@@ -14,10 +14,20 @@
 #define FNV_OFF 1469598103934665603ULL
 #define FNV_PRIME 1099511628211ULL
 
+/* Eight bytes a step (the signature is hashed for every record read, so a
+ * byte-at-a-time FNV-1a was a sixth of the reader's time), FNV-1a for the tail;
+ * a 64-bit multiply-xorshift mix keeps every input bit in play. */
 static uint64_t fnv(uint64_t h, const void *p, size_t n)
 {
 	const unsigned char *b = p;
-	for (size_t i = 0; i < n; i++)
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, b + i, 8);
+		h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
+		h ^= h >> 29;
+	}
+	for (; i < n; i++)
 		h = (h ^ b[i]) * FNV_PRIME;
 	return h;
 }

@@ -16,6 +16,7 @@
 #include "rule_engine.h"
 #include "../core/arena.h"
 #include "rule_ast.h"
+#include "fifo_slab.h"
 #include "../core/util.h"
 
 #include <inttypes.h>
@@ -147,8 +148,13 @@ struct rule_engine {
 	int64_t now;
 	/* events of whole-second log sources, held until the stream passes the
 	 * end of their second (see hold_or_feed) */
-	struct held { struct event *ev; int64_t release; } *held;
+	struct held {
+		struct event *ev;        /* in hslab; NULL: no rule takes it */
+		struct fifo_blk *blk;
+		int64_t ts, release;
+	} *held;
 	size_t nheld, capheld, headheld;
+	struct fifo_slab hslab;
 	struct disp **dtab;          /* open addressing on the type's hash */
 	size_t dcap, dn;
 	struct itype **itab;         /* intern_type: open addressing on the hash */
@@ -186,14 +192,17 @@ struct rule_engine {
 /* A copy of ev that owns its strings: the fields idx[0, n) (all when idx is
  * NULL), the type and the one-line description, rendered now (a packet's
  * decoded form is gone after the call). */
-static struct event *clone_fields(const struct event *ev, const unsigned *idx, unsigned n)
+static struct event *clone_in(const struct event *ev, const unsigned *idx, unsigned n,
+			      struct fifo_slab *slab, struct fifo_blk **blk)
 {
 	char mbuf[512];
-	const char *msg = event_describe(ev, mbuf, sizeof mbuf);
+	/* a copy with every field and no packet describes itself the same way
+	 * later (event_describe renders type, flow and fields): no text now */
+	const char *msg = !idx && !ev->pkt && !ev->msg ? NULL : event_describe(ev, mbuf, sizeof mbuf);
 	if (!idx)
 		n = ev->nfields;
 	size_t head = offsetof(struct event, fields) + n * sizeof(struct field);
-	size_t tl = strlen(ev->type) + 1, ml = strlen(msg) + 1;
+	size_t tl = strlen(ev->type) + 1, ml = msg ? strlen(msg) + 1 : 0;
 	size_t extra = tl + ml;
 	for (unsigned j = 0; j < n; j++) {
 		const struct field *f = &ev->fields[idx ? idx[j] : j];
@@ -201,15 +210,17 @@ static struct event *clone_fields(const struct event *ev, const unsigned *idx, u
 		if (f->v.type == V_STR)
 			extra += f->v.u.s.n + 1;
 	}
-	struct event *c = xmalloc(head + extra);
+	struct event *c = slab ? fifo_slab_alloc(slab, head + extra, blk) : xmalloc(head + extra);
 	memcpy(c, ev, offsetof(struct event, fields));
 	char *p = (char *)c + head;
 	memcpy(p, ev->type, tl);
 	c->type = p;
 	p += tl;
-	memcpy(p, msg, ml);
-	c->msg = p;
-	p += ml;
+	if (msg) {
+		memcpy(p, msg, ml);
+		c->msg = p;
+		p += ml;
+	}
 	c->pkt = NULL;
 	c->nfields = (uint16_t)n;
 	for (unsigned j = 0; j < n; j++) {
@@ -228,6 +239,11 @@ static struct event *clone_fields(const struct event *ev, const unsigned *idx, u
 		}
 	}
 	return c;
+}
+
+static struct event *clone_fields(const struct event *ev, const unsigned *idx, unsigned n)
+{
+	return clone_in(ev, idx, n, NULL, NULL);
 }
 
 /* Everything of ev, for events fed again later (held logs, derived findings). */
@@ -1605,14 +1621,31 @@ static void feed_all(struct rule_engine *e, const struct event *ev)
 		drain(e);
 }
 
+/* What feed does with an event no rule's step takes: expire the keys of
+ * every rule its time has passed, then process what that derives. */
+static void sweep_all(struct rule_engine *e, int64_t ts)
+{
+	for (size_t i = 0; i < e->nst; i++) {
+		struct rstate *s = &e->st[i];
+		if (s != e->skip && s->head && ts - s->head->last > s->r->within)
+			sweep(e, s, ts);
+	}
+	while (e->nqueue)
+		drain(e);
+}
+
 /* Feed held events whose second has passed (all of them when final). */
 static void release_held(struct rule_engine *e, int64_t now, bool final)
 {
 	while (e->headheld < e->nheld &&
 	       (final || e->held[e->headheld].release <= now || e->nheld - e->headheld > HOLD_MAX)) {
-		struct event *h = e->held[e->headheld++].ev;
-		feed_all(e, h);
-		free(h);
+		const struct held *h = &e->held[e->headheld++];
+		if (h->ev) {
+			feed_all(e, h->ev);
+			fifo_slab_release(&e->hslab, h->blk);
+		} else {
+			sweep_all(e, h->ts);
+		}
 	}
 	if (e->headheld == e->nheld)
 		e->headheld = e->nheld = 0;
@@ -1642,12 +1675,23 @@ void rule_engine_event(struct rule_engine *e, const struct event *ev)
 		e->now = ev->ts;
 	release_held(e, e->now, false);
 	if ((ev->flags & EV_TS_SECONDS) && !(ev->flags & EV_ANALYSIS)) {
+		if (e->nheld == e->capheld && e->headheld && e->headheld >= e->nheld / 2) {
+			/* a queue that never empties (logs among packets) slides
+			 * down instead of growing */
+			memmove(e->held, e->held + e->headheld, (e->nheld - e->headheld) * sizeof *e->held);
+			e->nheld -= e->headheld;
+			e->headheld = 0;
+		}
 		if (e->nheld == e->capheld) {
 			e->capheld = e->capheld ? e->capheld * 2 : 256;
 			e->held = xrealloc(e->held, e->capheld * sizeof *e->held);
 		}
-		e->held[e->nheld].ev = clone_event(ev);
-		e->held[e->nheld++].release = ev->ts + NS_PER_SEC;
+		/* an event no step can take only moves the rules' clocks on (feed
+		 * sweeps expired keys): its time is held, not a copy */
+		struct held *h = &e->held[e->nheld++];
+		h->ev = dispatch(e, ev->type)->n ? clone_in(ev, NULL, 0, &e->hslab, &h->blk) : NULL;
+		h->ts = ev->ts;
+		h->release = ev->ts + NS_PER_SEC;
 		return;
 	}
 	feed_all(e, ev);
@@ -1764,7 +1808,9 @@ void rule_engine_free(struct rule_engine *e)
 	for (unsigned i = 0; i < e->nqueue; i++)
 		free(e->queue[i].ev);
 	for (size_t i = e->headheld; i < e->nheld; i++)
-		free(e->held[i].ev);
+		if (e->held[i].ev)
+			fifo_slab_release(&e->hslab, e->held[i].blk);
+	fifo_slab_free(&e->hslab);
 	free(e->held);
 	free(e->st);
 	for (size_t i = 0; i < e->dcap; i++)
