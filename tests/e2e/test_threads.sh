@@ -12,10 +12,13 @@
 . "$(dirname "$0")/lib.sh"
 
 # same NAME ARGS...: outputs of ARGS with --threads 1, 2, 5 and the default agree
+# (the sanitizer build, five times slower, compares 1 with the default only)
+counts=(1 2 5 default)
+case "$CORRELATOR" in */san/*) counts=(1 default) ;; esac
 same() {
 	local name=$1; shift
 	local t ref=
-	for t in 1 2 5 default; do
+	for t in "${counts[@]}"; do
 		local opt=(--threads "$t")
 		[ "$t" = default ] && opt=()
 		"$CORRELATOR" "$@" "${opt[@]}" >"$TMPD/out.$t" 2>"$TMPD/err.$t"
