@@ -23,58 +23,14 @@
  *     LocalSockAddr, RemoteSockAddrLength, RemoteSockAddr, Reason, PacketCount
  * Pointers: 8 bytes under an EVENT_HEADER64 record, 4 under EVENT_HEADER32.
  */
-#include <check.h>
 #include <stdlib.h>
-#include <string.h>
 
-#include "../../parsers/etl.h"
-
-static uint8_t buf[256];
-static size_t n;
-static uint32_t ps;  /* pointer size of the record being built */
-
-static void u8s(const uint8_t *p, size_t k) { memcpy(buf + n, p, k); n += k; }
-static void u16(uint16_t v) { buf[n++] = (uint8_t)v; buf[n++] = (uint8_t)(v >> 8); }
-static void u32(uint32_t v) { u16((uint16_t)v); u16((uint16_t)(v >> 16)); }
-static void ptr(uint64_t v) { u32((uint32_t)v); if (ps == 8) u32((uint32_t)(v >> 32)); }
-static void port(uint16_t p) { buf[n++] = (uint8_t)(p >> 8); buf[n++] = (uint8_t)p; }
-static void sin4(const uint8_t a[4], uint16_t p)
-{
-	u32(16);           /* AddressLen */
-	u16(2);            /* AF_INET */
-	port(p);
-	u8s(a, 4);
-	memset(buf + n, 0, 8);
-	n += 8;
-}
-static void sin6(const uint8_t a[16], uint16_t p)
-{
-	u32(28);
-	u16(23);           /* AF_INET6 */
-	port(p);
-	u32(0);            /* flowinfo */
-	u8s(a, 16);
-	u32(0);            /* scope id */
-}
+#include "etl_payload.h"
 
 static const uint8_t HOST[4] = { 10, 0, 0, 5 }, PEER[4] = { 10, 0, 0, 53 };
 static const uint8_t HOST6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 5 }, PEER6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x53 };
 static const uint64_t PROC = 0xFFFFE189C0A1D080ull, EP = 0xFFFFE189BF2C7A10ull;
 
-static struct etl_rec rec(const uint8_t *guid, uint16_t id)
-{
-	struct etl_rec r;
-	memset(&r, 0, sizeof r);
-	r.kind = ETL_K_EVENT;
-	r.htype = ps == 4 ? ETL_H_EH32 : ETL_H_EH64;
-	r.id = id;
-	memcpy(r.guid, guid, 16);
-	r.data = buf;
-	r.len = (uint32_t)n;
-	return r;
-}
-
-static struct event ev;
 static struct etl_afd *af;
 static struct etl_tcpip *tc;
 
@@ -87,28 +43,6 @@ static void setup(void)
 }
 static void teardown(void) { free(af); free(tc); }
 
-static bool str_is(const char *name, const char *want)
-{
-	const struct value *v = event_get(&ev, name);
-	return v && v->type == V_STR && v->u.s.n == strlen(want) && !memcmp(v->u.s.p, want, v->u.s.n);
-}
-static int64_t num(const char *name)
-{
-	int64_t x = -1;
-	ck_assert(event_get_int(&ev, name, &x));
-	return x;
-}
-static void flow_is(int fam, const uint8_t *s, uint16_t sp, const uint8_t *d, uint16_t dp, int proto)
-{
-	ck_assert(ev.flags & EV_HAS_FLOW);
-	ck_assert_int_eq(ev.flow.proto, proto);
-	ck_assert_int_eq(ev.flow.src.family, fam);
-	ck_assert(!memcmp(ev.flow.src.b, s, fam == 4 ? 4 : 16));
-	ck_assert(!memcmp(ev.flow.dst.b, d, fam == 4 ? 4 : 16));
-	ck_assert_int_eq(ev.flow.sport, sp);
-	ck_assert_int_eq(ev.flow.dport, dp);
-}
-
 /* "bind: 0: Process P, Endpoint E, Address 10.0.0.5:53124, Seq 8811, Status 0" */
 static struct etl_rec bind4(void)
 {
@@ -119,7 +53,7 @@ static struct etl_rec bind4(void)
 	ptr(EP);
 	u32(0);
 	sin4(HOST, 53124);
-	return rec(ETL_GUID_AFD, 1030);
+	return payload_rec(ETL_GUID_AFD, 1030);
 }
 
 /* "datagram dropped: 0: Process P, Endpoint E, Buffer 0, Length 512,
@@ -135,7 +69,7 @@ static struct etl_rec drop4(void)
 	u32(512);
 	sin4(PEER, 53);
 	u32(2);
-	return rec(ETL_GUID_AFD, 1033);
+	return payload_rec(ETL_GUID_AFD, 1033);
 }
 
 START_TEST(bind_then_datagram_drop_has_the_udp_flow)
@@ -199,7 +133,7 @@ START_TEST(pointers_of_32_bits_and_ipv6)
 	ptr(0x8BF27A10u);
 	u32(0);
 	sin6(HOST6, 5353);
-	struct etl_rec r = rec(ETL_GUID_AFD, 1030);
+	struct etl_rec r = payload_rec(ETL_GUID_AFD, 1030);
 	ck_assert_int_eq(r.htype, ETL_H_EH32);
 	event_reset(&ev);
 	ck_assert(etl_afd_event(&r, af, &ev));
@@ -215,7 +149,7 @@ START_TEST(pointers_of_32_bits_and_ipv6)
 	u32(1472);
 	sin6(PEER6, 5353);
 	u32(2);
-	r = rec(ETL_GUID_AFD, 1033);
+	r = payload_rec(ETL_GUID_AFD, 1033);
 	ck_assert_int_eq(r.len, 4 + 4 + 4 + 4 + 4 + 4 + 4 + 28 + 4);
 	event_reset(&ev);
 	ck_assert(etl_afd_event(&r, af, &ev));
@@ -240,7 +174,7 @@ START_TEST(connect_and_abort)
 	u32(0);
 	u32(0);
 	sin4(PEER, 443);
-	r = rec(ETL_GUID_AFD, 1018);
+	r = payload_rec(ETL_GUID_AFD, 1018);
 	r.keyword = 0x2 | 0x4;  /* AFD_KW_STREAM | AFD_KW_SOURCE_WINSOCK */
 	event_reset(&ev);
 	ck_assert(etl_afd_event(&r, af, &ev));
@@ -254,7 +188,7 @@ START_TEST(connect_and_abort)
 	ptr(PROC);
 	ptr(EP);
 	u32(0x10);
-	r = rec(ETL_GUID_AFD, 1032);
+	r = payload_rec(ETL_GUID_AFD, 1032);
 	event_reset(&ev);
 	ck_assert(etl_afd_event(&r, af, &ev));
 	ck_assert_str_eq(ev.type, "etw.afd.abort");
@@ -313,7 +247,7 @@ static struct etl_rec nl_drop4(void)
 	u32(9);      /* Inspection drop */
 	u32(1);      /* PacketCount */
 	u32(4);      /* IPProtocol */
-	return rec(ETL_GUID_TCPIP, 1215);
+	return payload_rec(ETL_GUID_TCPIP, 1215);
 }
 
 START_TEST(network_layer_drop_ipv4)
@@ -349,7 +283,7 @@ START_TEST(network_layer_drop_ipv6)
 	u32(4);      /* Port unreachable */
 	u32(3);
 	u32(6);
-	struct etl_rec r = rec(ETL_GUID_TCPIP, 1215);
+	struct etl_rec r = payload_rec(ETL_GUID_TCPIP, 1215);
 	event_reset(&ev);
 	ck_assert(etl_tcpip_event(&r, tc, &ev));
 	ck_assert(str_is("etw.reason", "Port unreachable"));
@@ -367,7 +301,7 @@ START_TEST(transport_drop_flows_from_the_remote)
 	sin4(PEER, 53);      /* remote */
 	u32(7);
 	u32(2);
-	struct etl_rec r = rec(ETL_GUID_TCPIP, 1214);
+	struct etl_rec r = payload_rec(ETL_GUID_TCPIP, 1214);
 	event_reset(&ev);
 	ck_assert(etl_tcpip_event(&r, tc, &ev));
 	ck_assert_str_eq(ev.type, "etw.tcpip.drop");

@@ -14,47 +14,18 @@
  * SOCKADDR_IN: u16 family 2, u16 port (network order), 4 address bytes, 8 zero;
  * SOCKADDR_IN6: u16 family 23, u16 port, u32 flowinfo, 16 bytes, u32 scope.
  */
-#include <check.h>
 #include <stdlib.h>
-#include <string.h>
 
-#include "../../parsers/etl.h"
-
-static uint8_t buf[256];
-static size_t n;
-
-static void u16(uint16_t v) { buf[n++] = (uint8_t)v; buf[n++] = (uint8_t)(v >> 8); }
-static void u32(uint32_t v) { u16((uint16_t)v); u16((uint16_t)(v >> 16)); }
-static void u64(uint64_t v) { u32((uint32_t)v); u32((uint32_t)(v >> 32)); }
-static void sin4(const uint8_t a[4], uint16_t port)
-{
-	u32(16);           /* AddressLength */
-	u16(2);            /* AF_INET */
-	buf[n++] = (uint8_t)(port >> 8);
-	buf[n++] = (uint8_t)port;
-	memcpy(buf + n, a, 4);
-	n += 4;
-	memset(buf + n, 0, 8);
-	n += 8;
-}
+#include "etl_payload.h"
 
 static const uint8_t LOCAL[4] = { 192, 168, 5, 68 }, REMOTE[4] = { 6, 6, 0, 27 };
 static const uint64_t TCB = 0xFFFFE189BD811AA0ull;
 
 static struct etl_rec rec(uint16_t id)
 {
-	struct etl_rec r;
-	memset(&r, 0, sizeof r);
-	r.kind = ETL_K_EVENT;
-	r.htype = ETL_H_EH64;
-	r.id = id;
-	memcpy(r.guid, ETL_GUID_TCPIP, 16);
-	r.data = buf;
-	r.len = (uint32_t)n;
-	return r;
+	return payload_rec(ETL_GUID_TCPIP, id);
 }
 
-static struct event ev;
 static struct etl_tcpip *tc;
 
 static void setup(void)
@@ -63,28 +34,6 @@ static void setup(void)
 	n = 0;
 }
 static void teardown(void) { free(tc); }
-
-static bool str_is(const char *name, const char *want)
-{
-	const struct value *v = event_get(&ev, name);
-	return v && v->type == V_STR && v->u.s.n == strlen(want) && !memcmp(v->u.s.p, want, v->u.s.n);
-}
-static int64_t num(const char *name)
-{
-	int64_t x = -1;
-	ck_assert(event_get_int(&ev, name, &x));
-	return x;
-}
-static void flow_is(const uint8_t s[4], uint16_t sp, const uint8_t d[4], uint16_t dp)
-{
-	ck_assert(ev.flags & EV_HAS_FLOW);
-	ck_assert_int_eq(ev.flow.proto, 6);
-	ck_assert_int_eq(ev.flow.src.family, 4);
-	ck_assert(!memcmp(ev.flow.src.b, s, 4));
-	ck_assert(!memcmp(ev.flow.dst.b, d, 4));
-	ck_assert_int_eq(ev.flow.sport, sp);
-	ck_assert_int_eq(ev.flow.dport, dp);
-}
 
 START_TEST(connect_request_then_state_change_has_flow)
 {
@@ -98,7 +47,7 @@ START_TEST(connect_request_then_state_change_has_flow)
 	ck_assert(etl_tcpip_event(&r, tc, &ev));
 	ck_assert_str_eq(ev.type, "etw.tcpip.connect");
 	ck_assert(str_is("etw.tcb", "0xFFFFE189BD811AA0"));
-	flow_is(LOCAL, 55330, REMOTE, 443);
+	flow_is(4, LOCAL, 55330, REMOTE, 443, 6);
 
 	/* "TCP: connection 0xFFFFE189BD811AA0 transition from ClosedState to
 	 * SynSentState, SndNxt = 1845311921." */
@@ -114,7 +63,7 @@ START_TEST(connect_request_then_state_change_has_flow)
 	ck_assert(str_is("etw.tcpip.old_state", "ClosedState"));
 	ck_assert(str_is("etw.tcpip.new_state", "SynSentState"));
 	ck_assert_int_eq(num("etw.tcpip.snd_nxt"), 1845311921);
-	flow_is(LOCAL, 55330, REMOTE, 443);
+	flow_is(4, LOCAL, 55330, REMOTE, 443, 6);
 }
 END_TEST
 
@@ -138,12 +87,12 @@ START_TEST(connect_completed_and_retransmission_timeout)
 	ck_assert_str_eq(ev.type, "etw.tcpip.connect_completed");
 	ck_assert_int_eq(num("etw.process"), 3860);
 	ck_assert(str_is("etw.status", "0x0"));
-	flow_is(LOCAL, 55330, REMOTE, 443);
+	flow_is(4, LOCAL, 55330, REMOTE, 443, 6);
 	completion(1046, 0xC00000B5u);  /* STATUS_IO_TIMEOUT */
 	ck_assert_str_eq(ev.type, "etw.tcpip.retransmit_timeout");
 	ck_assert(str_is("etw.event", "retransmit_timeout"));
 	ck_assert(str_is("etw.status", "0xc00000b5"));
-	flow_is(LOCAL, 55330, REMOTE, 443);
+	flow_is(4, LOCAL, 55330, REMOTE, 443, 6);
 }
 END_TEST
 
@@ -151,7 +100,7 @@ START_TEST(accept_flows_from_the_remote)
 {
 	completion(1017, 0);
 	ck_assert_str_eq(ev.type, "etw.tcpip.accept");
-	flow_is(REMOTE, 443, LOCAL, 55330);
+	flow_is(4, REMOTE, 443, LOCAL, 55330, 6);
 }
 END_TEST
 
@@ -159,22 +108,8 @@ START_TEST(ipv6_sockaddr)
 {
 	static const uint8_t l6[16] = { 0xfe, 0x80, [15] = 1 }, r6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 9 };
 	u64(TCB);
-	u32(28);
-	u16(23);
-	buf[n++] = 0x01;
-	buf[n++] = 0xbb;  /* port 443 */
-	u32(0);
-	memcpy(buf + n, l6, 16);
-	n += 16;
-	u32(0);
-	u32(28);
-	u16(23);
-	buf[n++] = 0x00;
-	buf[n++] = 0x50;  /* port 80 */
-	u32(0);
-	memcpy(buf + n, r6, 16);
-	n += 16;
-	u32(0);
+	sin6(l6, 443);
+	sin6(r6, 80);
 	u32(0);
 	u32(0);
 	struct etl_rec r = rec(1002);
