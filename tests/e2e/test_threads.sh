@@ -44,19 +44,11 @@ same_all() {
 	same "$name timeline csv" timeline -f csv --no-progress "$@"
 }
 
-inputs() {  # DIR -> the sample's inputs, one a line
-	local f
-	for f in "$1"/*; do
-		case "$(basename "$f")" in
-		README.md|make.py|expected*|args|reference.csv) continue ;;
-		esac
-		[ -f "$f" ] && echo "$f"
-	done
-}
+. "$ROOT/tests/tools/sample_inputs.sh"
 
 all=()
 for d in "$ROOT"/samples/*/; do
-	mapfile -t files < <(inputs "$d")
+	mapfile -t files < <(sample_inputs "$d")
 	[ ${#files[@]} -eq 0 ] && continue
 	set_=$(basename "$d")
 	extra=()

@@ -34,14 +34,7 @@ for f in r.get("findings", []):
 ' "$1" "$2"
 }
 
-inputs() {  # DIR -> input files, one a line
-	for f in "$1"/*; do
-		case "$(basename "$f")" in
-		README.md|make.py|expected*|args|reference.csv) continue ;;
-		esac
-		[ -f "$f" ] && echo "$f"
-	done
-}
+. "$(dirname "$0")/sample_inputs.sh"
 
 run() {  # SET RUN FILE... -- the findings, or with --timeline both timelines
 	local set_=$1 run_=$2; shift 2
@@ -59,7 +52,7 @@ run() {  # SET RUN FILE... -- the findings, or with --timeline both timelines
 
 if [ "$mode" = timeline ]; then
 	for d in "$ROOT"/samples/*/; do
-		mapfile -t files < <(inputs "$d")
+		mapfile -t files < <(sample_inputs "$d")
 		[ ${#files[@]} -eq 0 ] && continue
 		extra=()
 		[ -f "$d/args" ] && read -r -a extra <"$d/args"
@@ -70,7 +63,7 @@ fi
 {
 for d in "$ROOT"/samples/*/; do
 	set_=$(basename "$d")
-	mapfile -t files < <(inputs "$d")
+	mapfile -t files < <(sample_inputs "$d")
 	[ ${#files[@]} -eq 0 ] && continue
 	extra=()
 	[ -f "$d/args" ] && read -r -a extra <"$d/args"
