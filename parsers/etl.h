@@ -173,6 +173,9 @@ bool etl_tcpip_event(const struct etl_rec *rec, struct etl_tcpip *t, struct even
  * or another family. */
 bool etl_sockaddr(struct br *b, uint32_t len, struct addr *a, uint16_t *port);
 
+/* A pointer-sized field (4 or 8 bytes by the record's header) at b (etl_tcpip.c). */
+uint64_t etl_ptr(struct br *b, uint32_t ptrsize);
+
 /* Microsoft-Windows-Winsock-AFD (manifest payloads, etl_afd.c): bind, connect,
  * accept, abort, close, disconnect, sendto / recvfrom with address and
  * datagram drops -> etw.afd.* (the flow from the endpoint's bind). false if not

@@ -75,11 +75,6 @@ static const struct afd_id {
 	{ 3006, S_STATUS, "disconnect", 0, 0 },
 };
 
-static uint64_t ptr(br *b, uint32_t ps)
-{
-	return ps == 4 ? br_le32(b) : br_le64(b);
-}
-
 static const char *hexptr(char *out, size_t n, uint64_t v, uint32_t ps)
 {
 	snprintf(out, n, ps == 4 ? "0x%08llX" : "0x%016llX", (unsigned long long)v);
@@ -116,7 +111,7 @@ bool etl_afd_event(const struct etl_rec *rec, struct etl_afd *a, struct event *e
 	br b = br_make(rec->data, rec->len);
 	br_le32(&b);  /* EnterExit */
 	uint32_t seq = br_le32(&b);
-	uint64_t proc = ptr(&b, ps), ep = ptr(&b, ps);
+	uint64_t proc = etl_ptr(&b, ps), ep = etl_ptr(&b, ps);
 	uint32_t status = 0, len = 0, reason = 0;
 	bool has_status = false, has_len = false, has_addr = false;
 	struct addr addr;
@@ -134,7 +129,7 @@ bool etl_afd_event(const struct etl_rec *rec, struct etl_afd *a, struct event *e
 		/* fall through */
 	case S_CONNECT_ADDR:
 	case S_ACCEPT_ADDR:
-		ptr(&b, ps);  /* Buffer */
+		etl_ptr(&b, ps);  /* Buffer */
 		len = br_le32(&b);
 		has_len = true;
 		/* fall through */
@@ -143,12 +138,12 @@ bool etl_afd_event(const struct etl_rec *rec, struct etl_afd *a, struct event *e
 		has_status = true;
 		has_addr = etl_sockaddr(&b, br_le32(&b), &addr, &port);
 		if (d->shape == S_ACCEPT_ADDR) {
-			ptr(&b, ps);  /* AcceptEndpoint */
+			etl_ptr(&b, ps);  /* AcceptEndpoint */
 			br_le32(&b);  /* CurrentBacklog */
 		}
 		break;
 	case S_DROP:
-		ptr(&b, ps);  /* Buffer */
+		etl_ptr(&b, ps);  /* Buffer */
 		len = br_le32(&b);
 		has_len = true;
 		has_addr = etl_sockaddr(&b, br_le32(&b), &addr, &port);

@@ -73,7 +73,7 @@ static bool endpoints(br *b, struct addr *la, uint16_t *lp, struct addr *ra, uin
 	return etl_sockaddr(b, rl, ra, rp);
 }
 
-static uint64_t ptr(br *b, uint32_t ptrsize)
+uint64_t etl_ptr(br *b, uint32_t ptrsize)
 {
 	return ptrsize == 4 ? br_le32(b) : br_le64(b);
 }
@@ -207,7 +207,7 @@ bool etl_tcpip_event(const struct etl_rec *rec, struct etl_tcpip *t, struct even
 	const char *type;
 	switch (rec->id) {
 	case 1002: {
-		uint64_t tcb = ptr(&b, ps);
+		uint64_t tcb = etl_ptr(&b, ps);
 		if (!endpoints(&b, &la, &lp, &ra, &rp))
 			return false;
 		uint32_t ns = br_le32(&b), rexmit = br_le32(&b);
@@ -226,7 +226,7 @@ bool etl_tcpip_event(const struct etl_rec *rec, struct etl_tcpip *t, struct even
 	}
 	case 1051: {
 		uint32_t os = br_le32(&b), ns = br_le32(&b), snd = br_le32(&b);
-		uint64_t tcb = ptr(&b, ps);
+		uint64_t tcb = etl_ptr(&b, ps);
 		if (b.bad)
 			return false;
 		ev->type = "etw.tcpip.state_change";
@@ -253,7 +253,7 @@ bool etl_tcpip_event(const struct etl_rec *rec, struct etl_tcpip *t, struct even
 	if (!endpoints(&b, &la, &lp, &ra, &rp))
 		return false;
 	uint32_t status = br_le32(&b), pid = br_le32(&b), comp = br_le32(&b);
-	uint64_t tcb = ptr(&b, ps);
+	uint64_t tcb = etl_ptr(&b, ps);
 	if (b.bad)
 		return false;
 	ev->type = type;
