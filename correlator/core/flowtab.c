@@ -1,15 +1,27 @@
 /*
  * correlator/core/flowtab.c - session hash table with LRU eviction (see flowtab.h).
- * An open-addressing index (linear probing, load at most 1/2, deletion by
+ * An open-addressing index (linear probing, load at most 3/4, deletion by
  * backward shift, no tombstones) of (hash, entry) pairs, so a lookup reads
  * one index slot and the one entry it wants; entries stay where they were
  * allocated (callers keep pointers to their data) and are recycled through
- * a free list instead of malloc/free per session; an intrusive doubly
- * linked list in use order, left alone when the entry is already the most
- * recent one. Each entry has a generation, counted up when it is dropped, so
- * a caller's flowtab_ref to it can tell whether it is still the same live
- * entry (entries are freed only with the table, so reading a stale one is
- * safe).
+ * a free list instead of malloc/free per session. Each entry has a
+ * generation, counted up when it is dropped, so a caller's flowtab_ref to it
+ * can tell whether it is still the same live entry (entries are freed only
+ * with the table, so reading a stale one is safe).
+ *
+ * Use order, exact LRU at the cost of one stamp per use: each use writes the
+ * next value of the table's use clock into the entry and touches nothing
+ * else. A min-heap of (stamp, entry) nodes finds the least recently used
+ * entry and is fixed up lazily, only when the oldest is examined (idle
+ * expiry, cap eviction):
+ *   1. every live entry has exactly one node, at heap[e->hpos];
+ *   2. a node's stamp is its entry's use stamp when the node was last keyed,
+ *      so node stamp <= entry stamp (the clock only counts up);
+ *   3. the heap is ordered by node stamps.
+ * A top node whose stamp is its entry's is therefore the entry least
+ * recently used (stamps are unique); one whose entry was used since is
+ * re-keyed and sifted down (oldest()). The 32-bit clock is renumbered 1..n in
+ * use order when it runs out (renumber()).
  */
 #include "flowtab.h"
 #include "util.h"
@@ -18,25 +30,37 @@
 #include <string.h>
 
 struct entry {
-	struct entry *prev, *next;      /* use order: head = least recent; next = free list */
-	uint64_t hash;
-	int64_t last;
+	union {
+		struct flow key;
+		struct entry *next_free;  /* on the free list (the key is dead then) */
+	};
 	uint32_t extra;
 	uint32_t gen;                   /* counted up on drop: a flowtab_ref to it is stale */
-	struct flow key;
+	int64_t last;                   /* time of the last use, for idle expiry */
+	uint32_t use;                   /* use clock at the last use: the LRU order */
+	uint32_t hpos;                  /* where its heap node is */
 	_Alignas(16) unsigned char data[];
 };
+_Static_assert(offsetof(struct entry, data) == 64, "a flowtab entry header is 64 bytes");
 
 struct slot {
 	uint64_t hash;
 	struct entry *e;                /* NULL = empty */
 };
 
+struct hnode {
+	uint32_t stamp;                 /* e->use when the node was keyed */
+	struct entry *e;
+};
+
 struct flowtab {
 	struct slot *slots;
 	size_t mask, count, peak, cap, entry_size;
 	int64_t idle;
-	struct entry *head, *tail, *free;
+	struct hnode *heap;             /* count nodes in use, hcap allocated */
+	size_t hcap;
+	uint32_t clock, clock_limit;
+	struct entry *free;
 	uint64_t evicted_cap;
 	flowtab_evict_fn fn;
 	void *ctx;
@@ -61,39 +85,147 @@ struct flowtab *flowtab_new(size_t entry_size, size_t cap, int64_t idle_ns, flow
 	t->entry_size = entry_size;
 	t->cap = cap;
 	t->idle = idle_ns;
+	t->clock_limit = UINT32_MAX;
 	t->fn = fn;
 	t->ctx = ctx;
 	return t;
 }
 
-static void list_unlink(struct flowtab *t, struct entry *e)
+void flowtab_set_clock_limit(struct flowtab *t, uint32_t limit)
 {
-	if (e->prev)
-		e->prev->next = e->next;
-	else
-		t->head = e->next;
-	if (e->next)
-		e->next->prev = e->prev;
-	else
-		t->tail = e->prev;
-	e->prev = e->next = NULL;
+	t->clock_limit = limit;
 }
 
-static void list_append(struct flowtab *t, struct entry *e)
+static uint64_t key_hash(const struct flow *f, uint32_t extra)
 {
-	e->prev = t->tail;
-	e->next = NULL;
-	if (t->tail)
-		t->tail->next = e;
-	else
-		t->head = e;
-	t->tail = e;
+	return flow_hash(f) ^ ((uint64_t)extra * 0x9e3779b97f4a7c15ULL);
 }
+
+/* ---- the heap of use stamps ---- */
+
+static void heap_put(struct flowtab *t, size_t i, struct hnode n)
+{
+	t->heap[i] = n;
+	n.e->hpos = (uint32_t)i;
+}
+
+static void sift_up(struct flowtab *t, size_t i)
+{
+	struct hnode n = t->heap[i];
+	while (i > 0 && t->heap[(i - 1) / 2].stamp > n.stamp) {
+		heap_put(t, i, t->heap[(i - 1) / 2]);
+		i = (i - 1) / 2;
+	}
+	heap_put(t, i, n);
+}
+
+static void sift_down(struct flowtab *t, size_t i)
+{
+	struct hnode n = t->heap[i];
+	for (;;) {
+		size_t c = 2 * i + 1;
+		if (c >= t->count)
+			break;
+		if (c + 1 < t->count && t->heap[c + 1].stamp < t->heap[c].stamp)
+			c++;
+		if (n.stamp <= t->heap[c].stamp)
+			break;
+		heap_put(t, i, t->heap[c]);
+		i = c;
+	}
+	heap_put(t, i, n);
+}
+
+/* A new entry, stamped already: its node goes in last and up. */
+static void heap_push(struct flowtab *t, struct entry *e)
+{
+	if (t->count == t->hcap) {
+		t->hcap = t->hcap ? t->hcap * 2 : 1024;
+		t->heap = xrealloc(t->heap, t->hcap * sizeof *t->heap);
+	}
+	t->heap[t->count++] = (struct hnode){ e->use, e };
+	sift_up(t, t->count - 1);
+}
+
+static void heap_delete(struct flowtab *t, size_t i)
+{
+	struct hnode last = t->heap[--t->count];
+	if (i == t->count)
+		return;
+	heap_put(t, i, last);
+	sift_up(t, i);
+	sift_down(t, last.e->hpos);
+}
+
+static int by_use(const void *a, const void *b)
+{
+	uint32_t x = (*(struct entry *const *)a)->use, y = (*(struct entry *const *)b)->use;
+	return x < y ? -1 : x > y;
+}
+
+/* The live entries, least recently used first (NULL when there are none).
+ * Caller frees the array. */
+static struct entry **in_use_order(const struct flowtab *t)
+{
+	if (!t->count)
+		return NULL;
+	struct entry **v = xmalloc(t->count * sizeof *v);
+	for (size_t i = 0; i < t->count; i++)
+		v[i] = t->heap[i].e;
+	qsort(v, t->count, sizeof *v, by_use);
+	return v;
+}
+
+/* The clock ran out: stamp the live entries 1..n in use order. A sorted
+ * array is a heap, keyed afresh. */
+static void renumber(struct flowtab *t)
+{
+	struct entry **v = in_use_order(t);
+	for (size_t i = 0; i < t->count; i++) {
+		v[i]->use = (uint32_t)(i + 1);
+		heap_put(t, i, (struct hnode){ v[i]->use, v[i] });
+	}
+	t->clock = (uint32_t)t->count;
+	free(v);
+}
+
+/* Make e the most recently used entry. */
+static void stamp(struct flowtab *t, struct entry *e)
+{
+	if (t->clock >= t->clock_limit)
+		renumber(t);
+	e->use = ++t->clock;
+}
+
+/* Mark e used at now (the most recent entry already is). */
+static void touch(struct flowtab *t, struct entry *e, int64_t now)
+{
+	if (now > e->last)
+		e->last = now;
+	if (e->use != t->clock)
+		stamp(t, e);
+}
+
+/* The least recently used entry (NULL when empty): nodes whose entry was
+ * used since they were keyed are keyed again on the way. */
+static struct entry *oldest(struct flowtab *t)
+{
+	while (t->count) {
+		struct hnode *top = &t->heap[0];
+		if (top->stamp == top->e->use)
+			return top->e;
+		top->stamp = top->e->use;
+		sift_down(t, 0);
+	}
+	return NULL;
+}
+
+/* ---- the index ---- */
 
 /* Take e out of the index: backward-shift the run after it. */
 static void index_delete(struct flowtab *t, struct entry *e)
 {
-	size_t i = e->hash & t->mask;
+	size_t i = key_hash(&e->key, e->extra) & t->mask;
 	while (t->slots[i].e && t->slots[i].e != e)
 		i = (i + 1) & t->mask;
 	if (!t->slots[i].e)
@@ -129,10 +261,9 @@ static void drop(struct flowtab *t, struct entry *e, bool by_cap)
 	if (t->fn)
 		t->fn(t->ctx, &e->key, e->data, by_cap);
 	index_delete(t, e);
-	list_unlink(t, e);
-	t->count--;
+	heap_delete(t, e->hpos);
 	e->gen++;
-	e->next = t->free;
+	e->next_free = t->free;
 	t->free = e;
 }
 
@@ -168,21 +299,29 @@ static bool same_endpoints(const struct flow *k, const struct flow *f, bool *rev
 /* A lookup found e: mark it used at now. */
 static void *found(struct flowtab *t, struct entry *e, int64_t now, bool rev, bool *reversed)
 {
-	if (now > e->last)
-		e->last = now;
-	if (e != t->tail) {
-		list_unlink(t, e);
-		list_append(t, e);
-	}
+	touch(t, e, now);
 	if (reversed)
 		*reversed = rev;
 	return e->data;
 }
 
+/* A zeroed entry for the caller, from the free list or new. */
+static struct entry *entry_alloc(struct flowtab *t)
+{
+	struct entry *e = t->free;
+	if (!e)
+		return xcalloc(1, sizeof *e + t->entry_size);
+	t->free = e->next_free;
+	uint32_t gen = e->gen;
+	memset(e, 0, sizeof *e + t->entry_size);
+	e->gen = gen;
+	return e;
+}
+
 void *flowtab_get(struct flowtab *t, const struct flow *f, uint32_t extra, int64_t now, bool create,
 		  bool *created, bool *reversed)
 {
-	uint64_t h = flow_hash(f) ^ ((uint64_t)extra * 0x9e3779b97f4a7c15ULL);
+	uint64_t h = key_hash(f, extra);
 	bool rev = false;
 	if (created)
 		*created = false;
@@ -195,26 +334,18 @@ void *flowtab_get(struct flowtab *t, const struct flow *f, uint32_t extra, int64
 		return NULL;
 	if (t->cap && t->count >= t->cap) {
 		t->evicted_cap++;
-		drop(t, t->head, true);
+		drop(t, oldest(t), true);
 	}
-	if ((t->count + 1) * 2 > t->mask + 1)
+	if ((t->count + 1) * 4 > (t->mask + 1) * 3)
 		grow(t);
-	struct entry *e = t->free;
-	if (e) {
-		t->free = e->next;
-		uint32_t gen = e->gen;
-		memset(e, 0, sizeof *e + t->entry_size);
-		e->gen = gen;
-	} else {
-		e = xcalloc(1, sizeof *e + t->entry_size);
-	}
-	e->hash = h;
+	struct entry *e = entry_alloc(t);
 	e->extra = extra;
 	e->key = *f;
 	e->last = now;
+	stamp(t, e);
 	index_insert(t->slots, t->mask, h, e);
-	list_append(t, e);
-	if (++t->count > t->peak)
+	heap_push(t, e);
+	if (t->count > t->peak)
 		t->peak = t->count;
 	if (created)
 		*created = true;
@@ -264,28 +395,36 @@ void flowtab_expire(struct flowtab *t, int64_t now)
 	/* also entries used more than idle_ns after now: the clock went back (a
 	 * log's day wrap, a capture's clock reset), and they would otherwise
 	 * wait out the jump while every new flow adds an entry */
-	while (t->head && (now - t->head->last > t->idle || t->head->last - now > t->idle))
-		drop(t, t->head, false);
+	struct entry *e;
+	while ((e = oldest(t)) && (now - e->last > t->idle || e->last - now > t->idle))
+		drop(t, e, false);
 }
 
 void flowtab_foreach(struct flowtab *t, void (*fn)(void *ctx, const struct flow *key, void *data),
 		     void *ctx)
 {
-	for (struct entry *e = t->head; e; e = e->next)
-		fn(ctx, &e->key, e->data);
+	size_t n = t->count;
+	struct entry **v = in_use_order(t);
+	for (size_t i = 0; i < n; i++)
+		fn(ctx, &v[i]->key, v[i]->data);
+	free(v);
 }
 
 void flowtab_free(struct flowtab *t)
 {
 	if (!t)
 		return;
-	while (t->head)
-		drop(t, t->head, false);
+	size_t n = t->count;
+	struct entry **v = in_use_order(t);
+	for (size_t i = 0; i < n; i++)
+		drop(t, v[i], false);
+	free(v);
 	while (t->free) {
 		struct entry *e = t->free;
-		t->free = e->next;
+		t->free = e->next_free;
 		free(e);
 	}
+	free(t->heap);
 	free(t->slots);
 	free(t);
 }

@@ -66,6 +66,10 @@ void flowtab_foreach(struct flowtab *t, void (*fn)(void *ctx, const struct flow 
 /* The key of an entry (orientation of its first packet). */
 const struct flow *flowtab_key(const void *data);
 
+/* Test hook: renumber the use order once the use clock reaches limit
+ * (normally UINT32_MAX, which a run seldom reaches). */
+void flowtab_set_clock_limit(struct flowtab *t, uint32_t limit);
+
 size_t flowtab_count(const struct flowtab *t);
 size_t flowtab_peak(const struct flowtab *t);
 uint64_t flowtab_evicted_cap(const struct flowtab *t);

@@ -1,13 +1,12 @@
 /*
  * tests/unit/test_core.c - core helpers: durations, time formatting, time
- * zones, addresses and flows, the session table's eviction, sniffing.
+ * zones, addresses and flows, sniffing (the session table: test_flowtab.c).
  */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../../correlator/core/fields.h"
-#include "../../correlator/core/flowtab.h"
 #include "../../correlator/core/tz.h"
 #include "../../correlator/core/util.h"
 #include "../../correlator/core/parser.h"
@@ -103,90 +102,6 @@ START_TEST(addresses_and_flows)
 }
 END_TEST
 
-static int evicted, evicted_by_cap;
-static void on_evict(void *ctx, const struct flow *k, void *d, bool by_cap)
-{
-	(void)ctx;
-	(void)k;
-	(void)d;
-	evicted++;
-	evicted_by_cap += by_cap;
-}
-
-START_TEST(flowtab_eviction)
-{
-	evicted = evicted_by_cap = 0;
-	struct flowtab *t = flowtab_new(sizeof(int), 3, 10 * NS_PER_SEC, on_evict, NULL);
-	struct flow f = { .proto = 17, .dport = 53 };
-	addr_parse("10.0.0.1", 8, &f.src);
-	addr_parse("10.0.0.2", 8, &f.dst);
-	bool created, rev;
-	for (int i = 0; i < 4; i++) {
-		f.sport = (uint16_t)(1000 + i);
-		int *v = flowtab_get(t, &f, 0, i * NS_PER_SEC, true, &created, &rev);
-		ck_assert(created);
-		*v = i;
-	}
-	ck_assert_int_eq(evicted_by_cap, 1);      /* the 4th pushed out the oldest */
-	ck_assert_uint_eq(flowtab_count(t), 3);
-	struct flow back = { .proto = 17, .sport = 53, .dport = 1003, .src = f.dst, .dst = f.src };
-	int *v = flowtab_get(t, &back, 0, 5 * NS_PER_SEC, false, &created, &rev);
-	ck_assert_ptr_nonnull(v);
-	ck_assert_int_eq(*v, 3);
-	ck_assert(rev);
-	ck_assert_ptr_null(flowtab_get(t, &f, 1, 5 * NS_PER_SEC, false, NULL, NULL)); /* other vantage */
-	flowtab_expire(t, 14 * NS_PER_SEC);       /* 1001, 1002 idle > 10 s */
-	ck_assert_uint_eq(flowtab_count(t), 1);
-	flowtab_free(t);
-	ck_assert_int_eq(evicted, 4);
-}
-END_TEST
-
-/* a remembered entry is a shortcut only: the same answers as a lookup, and
- * stale once its entry is dropped, even when the memory is reused */
-START_TEST(flowtab_refs)
-{
-	struct flowtab *t = flowtab_new(sizeof(int), 0, 10 * NS_PER_SEC, NULL, NULL);
-	struct flow f = { .proto = 6, .sport = 1000, .dport = 80 }, g = f;
-	addr_parse("10.0.0.1", 8, &f.src);
-	addr_parse("10.0.0.2", 8, &f.dst);
-	g = f;
-	g.sport = 2000;
-	struct flow back = { .proto = 6, .sport = 80, .dport = 1000, .src = f.dst, .dst = f.src };
-	struct flowtab_ref ref = { 0 };
-	bool created, rev;
-	int *a = flowtab_get_ref(t, &ref, &f, 0, 0, true, &created, &rev);
-	ck_assert(created);
-	*a = 7;
-	ck_assert_ptr_eq(ref.data, a);
-	int *b = flowtab_get_ref(t, &ref, &back, 0, NS_PER_SEC, true, &created, &rev);
-	ck_assert_ptr_eq(b, a);
-	ck_assert(!created);
-	ck_assert(rev);
-	/* another source: the ref's entry has another key, so a lookup (none) */
-	ck_assert_ptr_null(flowtab_get_ref(t, &ref, &f, 1, NS_PER_SEC, false, &created, &rev));
-	ck_assert_ptr_null(ref.data);
-	flowtab_get_ref(t, &ref, &f, 0, NS_PER_SEC, false, NULL, NULL);
-	ck_assert_ptr_eq(ref.data, a);
-	/* the ref marks the entry used, as a lookup does: it survives the expiry */
-	flowtab_get_ref(t, &ref, &f, 0, 9 * NS_PER_SEC, false, NULL, NULL);
-	flowtab_expire(t, 12 * NS_PER_SEC);
-	ck_assert_uint_eq(flowtab_count(t), 1);
-	/* dropped: the memory on the free list still holds the key, the ref is stale */
-	flowtab_remove(t, a);
-	ck_assert_ptr_null(flowtab_get_ref(t, &ref, &f, 0, 13 * NS_PER_SEC, false, NULL, NULL));
-	/* reused for another flow: still no answer for f through the old ref */
-	struct flowtab_ref old = { a, 0 }, gr = { 0 };
-	int *c = flowtab_get_ref(t, &gr, &g, 0, 13 * NS_PER_SEC, true, &created, NULL);
-	ck_assert(created);
-	ck_assert_ptr_eq(c, a);   /* recycled */
-	ck_assert_int_eq(*c, 0);
-	ck_assert_ptr_null(flowtab_get_ref(t, &old, &f, 0, 13 * NS_PER_SEC, false, NULL, NULL));
-	ck_assert_ptr_eq(flowtab_get_ref(t, &gr, &g, 0, 14 * NS_PER_SEC, false, NULL, NULL), c);
-	flowtab_free(t);
-}
-END_TEST
-
 START_TEST(sniffing)
 {
 	static const uint8_t pcap_le[24] = { 0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0 };
@@ -276,8 +191,6 @@ static Suite *core_suite(void)
 	tcase_add_test(tc, rfc3339);
 	tcase_add_test(tc, time_zones);
 	tcase_add_test(tc, addresses_and_flows);
-	tcase_add_test(tc, flowtab_eviction);
-	tcase_add_test(tc, flowtab_refs);
 	tcase_add_test(tc, sniffing);
 	tcase_add_test(tc, field_parents);
 	tcase_add_test(tc, internet_checksum);
