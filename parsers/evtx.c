@@ -35,11 +35,11 @@
 #include "../correlator/core/util.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <zlib.h>
 
 #define EVTX_HEADER 4096
 #define EVTX_CHUNK 65536
@@ -83,43 +83,10 @@ struct evtx {
 	struct event *probe;       /* a slack record decoded to compare it */
 };
 
-/* CRC-32 (IEEE, reflected), slice-by-4: the data CRC covers every chunk.
- * By hand rather than zlib's crc32(): one small table, and no extra library
- * for every program that links the parsers. */
-static uint32_t crc_table[4][256];
-
-static void crc_fill(void)
-{
-	for (uint32_t i = 0; i < 256; i++) {
-		uint32_t c = i;
-		for (int k = 0; k < 8; k++)
-			c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-		crc_table[0][i] = c;
-	}
-	for (uint32_t i = 0; i < 256; i++)
-		for (int t = 1; t < 4; t++)
-			crc_table[t][i] = crc_table[0][crc_table[t - 1][i] & 0xFF] ^ (crc_table[t - 1][i] >> 8);
-}
-
-/* once per process: two sources may be read on two threads */
-static void crc_init(void)
-{
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
-	pthread_once(&once, crc_fill);
-}
-
-/* The CRC of crc's bytes followed by all of r's. */
+/* The CRC-32 (zlib's: IEEE, reflected) of crc's bytes followed by all of r's. */
 static uint32_t crc32_update(uint32_t crc, br r)
 {
-	crc = ~crc;
-	while (br_left(&r) >= 4) {
-		crc ^= br_le32(&r);
-		crc = crc_table[3][crc & 0xFF] ^ crc_table[2][(crc >> 8) & 0xFF] ^
-		      crc_table[1][(crc >> 16) & 0xFF] ^ crc_table[0][crc >> 24];
-	}
-	while (br_left(&r))
-		crc = crc_table[0][(crc ^ br_u8(&r)) & 0xFF] ^ (crc >> 8);
-	return ~crc;
+	return (uint32_t)crc32_z(crc, r.p, br_left(&r));
 }
 
 static uint32_t le32_at(br r, size_t off)
@@ -136,7 +103,6 @@ static int evtx_sniff(const uint8_t *h, size_t n)
 
 static int evtx_open(struct source *src, const char *path, void **state)
 {
-	crc_init();
 	struct evtx *st = xcalloc(1, sizeof *st);
 	st->src = src;
 	*state = st;
