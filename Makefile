@@ -4,9 +4,9 @@
 
 CC       ?= cc
 PREFIX   ?= /usr/local
-PKGS     := libpcap libxml-2.0 libpcre2-8
+PKGS     := libpcap libxml-2.0 libpcre2-8 zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcap -lxml2 -lpcre2-8) -lcsv
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcap -lxml2 -lpcre2-8 -lz) -lcsv
 EVTX_LIBS  := $(shell pkg-config --libs libevtx 2>/dev/null)
 FWNT_LIBS  := $(shell pkg-config --libs libfwnt 2>/dev/null || echo -lfwnt)
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)

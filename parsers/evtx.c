@@ -19,6 +19,10 @@
  * chunk keeps the records that are whole.
  * After the last record, the records libevtx recovers from slack space and
  * damaged chunks follow (evtx_libevtx.h), marked event.recovered = true.
+ * Its pass runs only if it can find something new: when the only thing left
+ * in a clean file is slack records that repeat records read (scanned for
+ * the way libevtx scans, decoded by us), the pass is skipped and the same
+ * note counts them.
  * Does not: carve records itself (libevtx does), follow the ring's
  * oldest-chunk order (records come in file order, as libevtx gives them).
  * Spec: libyal libevtx format document; ../shared/formats/windows-events.md (b).
@@ -31,11 +35,11 @@
 #include "../correlator/core/util.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <zlib.h>
 
 #define EVTX_HEADER 4096
 #define EVTX_CHUNK 65536
@@ -62,9 +66,10 @@ struct evtx {
 	bool recovered_done;
 	/* Whether libevtx could recover anything or would call the file
 	 * corrupted (then its pass runs): set by any damage we meet, a record
-	 * signature in a chunk's slack, or chunk header counts and offsets that
+	 * in a chunk's slack that libevtx would recover and that is not a
+	 * repeat of one we read, or chunk header counts and offsets that
 	 * disagree with the records read. A clean file skips the pass (it
-	 * re-reads and re-parses every chunk to find nothing). */
+	 * re-reads and re-parses every chunk to find nothing new). */
 	bool damaged;
 	uint64_t hdr_chunks;       /* chunk count of the file header */
 	/* the chunk being read: its header's record numbers and last record
@@ -72,45 +77,16 @@ struct evtx {
 	uint64_t c_first, c_last, c_records;
 	uint32_t c_last_off;
 	size_t c_at_last;
+	/* records in chunk slack that libevtx would recover, all repeats of
+	 * records read (its pass is skipped; the same note is given) */
+	uint64_t slack_repeats;
+	struct event *probe;       /* a slack record decoded to compare it */
 };
 
-/* CRC-32 (IEEE, reflected), slice-by-4: the data CRC covers every chunk.
- * By hand rather than zlib's crc32(): one small table, and no extra library
- * for every program that links the parsers. */
-static uint32_t crc_table[4][256];
-
-static void crc_fill(void)
-{
-	for (uint32_t i = 0; i < 256; i++) {
-		uint32_t c = i;
-		for (int k = 0; k < 8; k++)
-			c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-		crc_table[0][i] = c;
-	}
-	for (uint32_t i = 0; i < 256; i++)
-		for (int t = 1; t < 4; t++)
-			crc_table[t][i] = crc_table[0][crc_table[t - 1][i] & 0xFF] ^ (crc_table[t - 1][i] >> 8);
-}
-
-/* once per process: two sources may be read on two threads */
-static void crc_init(void)
-{
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
-	pthread_once(&once, crc_fill);
-}
-
-/* The CRC of crc's bytes followed by all of r's. */
+/* The CRC-32 (zlib's: IEEE, reflected) of crc's bytes followed by all of r's. */
 static uint32_t crc32_update(uint32_t crc, br r)
 {
-	crc = ~crc;
-	while (br_left(&r) >= 4) {
-		crc ^= br_le32(&r);
-		crc = crc_table[3][crc & 0xFF] ^ crc_table[2][(crc >> 8) & 0xFF] ^
-		      crc_table[1][(crc >> 16) & 0xFF] ^ crc_table[0][crc >> 24];
-	}
-	while (br_left(&r))
-		crc = crc_table[0][(crc ^ br_u8(&r)) & 0xFF] ^ (crc >> 8);
-	return ~crc;
+	return (uint32_t)crc32_z(crc, r.p, br_left(&r));
 }
 
 static uint32_t le32_at(br r, size_t off)
@@ -127,7 +103,6 @@ static int evtx_sniff(const uint8_t *h, size_t n)
 
 static int evtx_open(struct source *src, const char *path, void **state)
 {
-	crc_init();
 	struct evtx *st = xcalloc(1, sizeof *st);
 	st->src = src;
 	*state = st;
@@ -213,6 +188,81 @@ static void note_cut(struct evtx *st)
 		    (unsigned long long)st->cut_at);
 }
 
+/* Whether libevtx takes the bytes at chunk offset off, in the slack after
+ * the last record, as a record to recover (libevtx_chunk_read and
+ * libevtx_record_values_read_header, 20181227): a record signature, a size
+ * that fits 4 bytes short of the chunk end and is repeated in its last 4
+ * bytes, and binary XML that starts with a fragment header (0f 01 01 00)
+ * or 0x0a. Its size in *size. */
+static bool slack_candidate(br chunk, size_t off, uint32_t *size)
+{
+	br r = br_at(&chunk, off);
+	size_t left = br_left(&r);
+	if (br_le32(&r) != 0x00002a2a || left < 28)
+		return false;
+	uint32_t n = br_le32(&r);
+	if (n <= 28 || n > left - 4 || le32_at(br_at(&chunk, off), n - 4) != n)
+		return false;
+	*size = n;
+	br x = br_slice(&chunk, off + 24, n - 28);
+	if (br_left(&x) >= 5 && br_peek(&x, 0) == 0x0a)
+		return true;
+	return br_left(&x) >= 4 && br_peek(&x, 0) == 0x0f && br_peek(&x, 1) == 0x01 &&
+	       br_peek(&x, 2) == 0x01 && br_peek(&x, 3) == 0x00;
+}
+
+/* The first offset from off on, in libevtx's 4-byte steps, that holds a
+ * record signature; clen if none. */
+static size_t slack_next_signature(const struct evtx *st, size_t off)
+{
+	while (off < st->clen) {
+		const uint8_t *p = memmem(st->chunk + off, st->clen - off, "**\0\0", 4);
+		if (!p)
+			break;
+		size_t at = (size_t)(p - st->chunk);
+		size_t rem = (at - off) % 4;
+		if (!rem)
+			return at;
+		off = at + 4 - rem;
+	}
+	return st->clen;
+}
+
+/* The slack record of size bytes at chunk offset off, decoded by our
+ * reader: a record already read? */
+static bool slack_is_repeat(struct evtx *st, size_t off, uint32_t size)
+{
+	if (!st->probe)
+		st->probe = xmalloc(sizeof *st->probe);
+	event_reset(st->probe);
+	winevt_begin(&st->w);
+	if (binxml_record(st->bx, &st->w, off + 24, size - 28) != 0 ||
+	    winevt_finish(&st->w, st->probe) != WINEVT_OK)
+		return false;
+	return evtx_seen_has(&st->seen, evtx_signature(st->probe));
+}
+
+/* libevtx's slack scan of the chunk just read, after our last record: true
+ * if every record it would recover repeats one we read (counted in
+ * slack_repeats), so its recovery pass would add nothing but that note. */
+static bool slack_repeats_only(struct evtx *st)
+{
+	uint64_t repeats = 0;
+	for (size_t off = slack_next_signature(st, st->next); off < st->clen;) {
+		uint32_t size;
+		if (!slack_candidate(st->whole, off, &size)) {
+			off = slack_next_signature(st, off + 4);
+			continue;
+		}
+		if (!slack_is_repeat(st, off, size))
+			return false;
+		repeats++;
+		off = slack_next_signature(st, off + size);
+	}
+	st->slack_repeats += repeats;
+	return true;
+}
+
 /* The chunk just read to its end: does it leave libevtx anything to
  * recover (a record signature in the slack after our last record) or to
  * call corrupt (its header's record numbers or last record offset not the
@@ -226,7 +276,7 @@ static void chunk_done(struct evtx *st)
 		st->damaged = true;
 		return;
 	}
-	if (st->next < st->clen && memmem(st->chunk + st->next, st->clen - st->next, "**\0\0", 4))
+	if (!slack_repeats_only(st))
 		st->damaged = true;
 }
 
@@ -321,7 +371,8 @@ static pr_status evtx_recovered(struct evtx *st, struct event *ev)
 	if (st->recovered_done)
 		return PR_EOF;
 	if (!st->damaged) {
-		st->recovered_done = true;   /* nothing for libevtx to find */
+		st->recovered_done = true;   /* nothing for libevtx to find but repeats */
+		evtx_note_repeats(st->src, st->slack_repeats);
 		return PR_EOF;
 	}
 	if (!st->recovered &&
@@ -414,6 +465,7 @@ static void evtx_close(void *state)
 	winevt_fini(&st->w);
 	binxml_free(st->bx);
 	free(st->chunk);
+	free(st->probe);
 	free(st);
 }
 

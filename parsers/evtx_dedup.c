@@ -6,6 +6,7 @@
  */
 #include "evtx_dedup.h"
 #include "../correlator/core/event.h"
+#include "../correlator/core/source.h"
 #include "../correlator/core/util.h"
 
 #include <stdlib.h>
@@ -107,4 +108,11 @@ void evtx_seen_free(struct evtx_seen *s)
 {
 	free(s->slot);
 	memset(s, 0, sizeof *s);
+}
+
+void evtx_note_repeats(struct source *src, uint64_t n)
+{
+	if (n)
+		source_note(src, "%llu records recovered from slack space repeat allocated ones (same "
+			    "record id, time and content): dropped as duplicates", (unsigned long long)n);
 }

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 struct event;
+struct source;
 
 struct evtx_seen {
 	uint64_t *slot;            /* 0 = empty */
@@ -24,5 +25,9 @@ uint64_t evtx_signature(const struct event *ev);
 void evtx_seen_add(struct evtx_seen *s, uint64_t sig);
 bool evtx_seen_has(const struct evtx_seen *s, uint64_t sig);
 void evtx_seen_free(struct evtx_seen *s);
+
+/* The source's note that n recovered records repeated allocated ones and
+ * were dropped; nothing if n is 0. */
+void evtx_note_repeats(struct source *src, uint64_t n);
 
 #endif

@@ -200,10 +200,7 @@ static pr_status evtx_next(void *state, struct event *ev)
 			if (st->unrecoverable)
 				source_note(st->src, "%d of %d recovery candidates in slack space could not be "
 					    "decoded by libevtx", st->unrecoverable, st->nrecovered);
-			if (st->dups)
-				source_note(st->src, "%llu records recovered from slack space repeat allocated "
-					    "ones (same record id, time and content): dropped as duplicates",
-					    (unsigned long long)st->dups);
+			evtx_note_repeats(st->src, st->dups);
 			st->noted = true;
 		}
 		return PR_EOF;

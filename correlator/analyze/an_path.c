@@ -19,7 +19,8 @@
  *     and client think time (path.exchange, path.blame at the end).
  * Path order per session is learned from the first packet seen at every
  * vantage (the reverse direction runs the other way).
- * Memory: PATH_PENDING entries in a ring, a small state per matched session.
+ * Memory: PATH_PENDING entries in a ring, a small state per matched session
+ * (its hop delay samples and exchange queues grown as needed, to HOP_RES and XQ).
  * Does not: match sessions or estimate clocks (path_match.c, clock.c).
  */
 #include "../core/analyzer.h"
@@ -37,8 +38,9 @@
 
 #define PATH_PENDING 16384           /* packets awaiting their other sightings */
 #define PATH_BOUND_NS 2000000000LL   /* a packet not seen downstream by then is lost */
-#define HOP_RES 64                   /* delay samples kept per hop and direction */
-#define XQ 8                         /* completed exchanges queued per end */
+#define HOP_RES 64                   /* delay samples kept per hop and direction, at most */
+#define HOP_RES_FIRST 8              /* ... allocated at first, doubled as needed */
+#define XQ 8                         /* completed exchanges queued per end, at most */
 #define NV PATH_MAX_VANTAGE
 
 struct sight {
@@ -64,13 +66,15 @@ struct pend {
 	struct sight s[NV];  /* in order of sighting = path order */
 };
 
+/* one hop in one direction: the delays from vantage from to vantage to */
 struct hopstat {
+	uint8_t dir, from, to;
+	uint16_t max_file;
+	uint8_t nres, capres;
 	uint64_t n;
 	int64_t min, max, sum;
 	uint64_t max_ref;
-	uint16_t max_file;
-	size_t nres;
-	int64_t res[HOP_RES];
+	int64_t *res;        /* capres samples, grown up to HOP_RES */
 };
 
 struct xside {
@@ -96,7 +100,8 @@ struct gstate {
 	int64_t first_ts[NV];
 	uint8_t order[2][NV];         /* [dir][position] = vantage */
 	uint64_t last_serial[2][NV];
-	struct hopstat *hop[2][NV][NV];  /* [dir][from][to] */
+	struct hopstat *hop;          /* the hops seen so far, in no order */
+	uint8_t nhop, caphop;
 	/* a length change awaiting the receiver's ACK */
 	uint8_t mod_dir, mod_v;
 	uint32_t ack_orig, ack_mod;
@@ -104,8 +109,8 @@ struct gstate {
 	uint16_t mod_file;
 	/* exchanges: [0] the client-end vantage, [1] the server end */
 	struct xside x[2];
-	struct xrec q[2][XQ];
-	unsigned nq[2];
+	struct xrec *q[2];            /* per end, capq of them, grown up to XQ */
+	uint8_t nq[2], capq[2];
 	uint64_t nx;
 	int64_t sum_wait, sum_server, sum_client, sum_req, sum_resp;
 	uint64_t nclient;
@@ -172,13 +177,15 @@ static void path_destroy(void *st)
 {
 	struct path_an *a = st;
 	for (size_t i = 0; i < a->ng; i++) {
-		if (!a->g[i])
+		struct gstate *g = a->g[i];
+		if (!g)
 			continue;
-		for (int d = 0; d < 2; d++)
-			for (int x = 0; x < NV; x++)
-				for (int y = 0; y < NV; y++)
-					free(a->g[i]->hop[d][x][y]);
-		free(a->g[i]);
+		for (unsigned h = 0; h < g->nhop; h++)
+			free(g->hop[h].res);
+		free(g->hop);
+		free(g->q[0]);
+		free(g->q[1]);
+		free(g);
 	}
 	free(a->g);
 	free(a->ring);
@@ -252,15 +259,42 @@ static struct gstate *gst(struct path_an *a, uint32_t group)
 	return a->g[group];
 }
 
+/* The array arr of *cap elements of size bytes, doubled (first when empty) but
+ * never beyond max elements; arr unchanged when it holds max already. */
+static void *grow_upto(void *arr, uint8_t *cap, size_t size, unsigned first, unsigned max)
+{
+	if (*cap >= max)
+		return arr;
+	unsigned n = *cap ? *cap * 2u : first;
+	*cap = (uint8_t)(n < max ? n : max);
+	return xrealloc(arr, *cap * size);
+}
+
+/* The statistics of hop from -> to in direction dir, or NULL. */
+static struct hopstat *hop_find(const struct gstate *g, uint8_t dir, uint8_t from, uint8_t to)
+{
+	for (unsigned i = 0; i < g->nhop; i++)
+		if (g->hop[i].dir == dir && g->hop[i].from == from && g->hop[i].to == to)
+			return &g->hop[i];
+	return NULL;
+}
+
+static struct hopstat *hop_new(struct gstate *g, uint8_t dir, uint8_t from, uint8_t to)
+{
+	/* at most 2 * NV * (NV - 1): distinct vantages in each direction */
+	if (g->nhop == g->caphop)
+		g->hop = grow_upto(g->hop, &g->caphop, sizeof *g->hop, 4, 2 * NV * NV);
+	struct hopstat *h = &g->hop[g->nhop++];
+	*h = (struct hopstat){ .dir = dir, .from = from, .to = to, .min = INT64_MAX, .max = INT64_MIN };
+	return h;
+}
+
 static void hop_add(struct gstate *g, uint8_t dir, uint8_t from, uint8_t to, int64_t d, uint64_t ref,
 		    uint16_t file)
 {
-	struct hopstat *h = g->hop[dir][from][to];
-	if (!h) {
-		h = g->hop[dir][from][to] = xcalloc(1, sizeof *h);
-		h->min = INT64_MAX;
-		h->max = INT64_MIN;
-	}
+	struct hopstat *h = hop_find(g, dir, from, to);
+	if (!h)
+		h = hop_new(g, dir, from, to);
 	h->n++;
 	h->sum += d;
 	if (d < h->min)
@@ -270,7 +304,9 @@ static void hop_add(struct gstate *g, uint8_t dir, uint8_t from, uint8_t to, int
 		h->max_ref = ref;
 		h->max_file = file;
 	}
-	if (h->nres < HOP_RES)
+	if (h->nres == h->capres)
+		h->res = grow_upto(h->res, &h->capres, sizeof *h->res, HOP_RES_FIRST, HOP_RES);
+	if (h->nres < h->capres)
 		h->res[h->nres++] = d;
 	else
 		h->res[h->n % HOP_RES] = d;  /* keep a spread of recent samples */
@@ -564,7 +600,9 @@ static void compare(struct path_an *a, struct gstate *g, const struct pend *e, c
 
 static void x_push(struct gstate *g, int side, const struct xside *x, int64_t next_req)
 {
-	if (g->nq[side] == XQ)
+	if (g->nq[side] == g->capq[side])
+		g->q[side] = grow_upto(g->q[side], &g->capq[side], sizeof *g->q[side], 2, XQ);
+	if (g->nq[side] == g->capq[side])
 		return;
 	g->q[side][g->nq[side]++] = (struct xrec){ x->req_end, x->req_last, x->resp_first, x->resp_last, next_req, x->resp_ref,
 						   x->resp_file };
@@ -867,7 +905,7 @@ static void emit_delays(struct path_an *a, uint32_t group, struct gstate *g, str
 	for (uint8_t d = 0; d < 2; d++)
 		for (uint8_t x = 0; x < NV; x++)
 			for (uint8_t y = 0; y < NV; y++) {
-				struct hopstat *h = g->hop[d][x][y];
+				struct hopstat *h = hop_find(g, d, x, y);
 				if (!h || h->n < 3)  /* a handful of packets says nothing */
 					continue;
 				qsort(h->res, h->nres, sizeof *h->res, cmp_i64);

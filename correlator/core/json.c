@@ -6,6 +6,7 @@
 #include "fields.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Length of a valid UTF-8 sequence at s (max n), or 0 if invalid. */
@@ -50,9 +51,9 @@ void jbuf_flush(struct jbuf *j)
 
 void jbuf_put(struct jbuf *j, const void *p, size_t n)
 {
-	if (n > JBUF_SIZE - j->n) {
+	if (n > j->cap - j->n) {
 		jbuf_flush(j);
-		if (n > JBUF_SIZE) {
+		if (n > j->cap) {
 			fwrite(p, 1, n, j->f);
 			return;
 		}
@@ -61,15 +62,42 @@ void jbuf_put(struct jbuf *j, const void *p, size_t n)
 	j->n += n;
 }
 
+/* Decimal digits of v (1..20). */
+static unsigned u64_digits(uint64_t v)
+{
+	unsigned d = 1;
+	for (uint64_t p = 10; v >= p; p *= 10) {
+		d++;
+		if (d == 20)
+			break;  /* 10^20 does not fit: v >= 10^19 has 20 digits */
+	}
+	return d;
+}
+
+/* Digits straight into the buffer, two at a time from a table. */
 void jbuf_u64(struct jbuf *j, uint64_t v)
 {
-	char t[24];
-	size_t i = sizeof t;
-	do {
-		t[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	jbuf_put(j, t + i, sizeof t - i);
+	static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+				    "25262728293031323334353637383940414243444546474849"
+				    "50515253545556575859606162636465666768697071727374"
+				    "75767778798081828384858687888990919293949596979899";
+	unsigned d = u64_digits(v);
+	if (d > j->cap - j->n)
+		jbuf_flush(j);
+	char *e = j->b + j->n + d;
+	j->n += d;
+	while (v >= 100) {
+		unsigned r = (unsigned)(v % 100) * 2;
+		v /= 100;
+		*--e = pairs[r + 1];
+		*--e = pairs[r];
+	}
+	if (v >= 10) {
+		*--e = pairs[v * 2 + 1];
+		*--e = pairs[v * 2];
+	} else {
+		*--e = (char)('0' + v);
+	}
 }
 
 void jbuf_i64(struct jbuf *j, int64_t v)
@@ -186,6 +214,149 @@ static uint32_t name_hash(const char *s, size_t n)  /* FNV-1a, as fields_is_pare
 	return h;
 }
 
+/*
+ * The key cache. A field name is looked up by its pointer first (names are
+ * mostly string literals, the same pointer every event) and the hit checked
+ * against the cached copy (a name owned by an event may be freed and its
+ * memory reused), then by content (FNV-1a). Each name keeps its length, hash
+ * and the "name": text of each way of writing it, made when first needed.
+ * Names longer than JKEY_NAME_MAX, and names past JKEYS_MAX, go the slow way.
+ */
+#define JKEYS_SLOTS 1024  /* slots of each index; a power of two */
+#define JKEYS_MAX 512     /* names cached */
+#define JKEY_NAME_MAX 200
+#define JKEY_PROBES 8
+
+enum { JKEY_JSON, JKEY_CSV, JKEY_INDEX_JSON, JKEY_INDEX_CSV, JKEY_WAYS };
+
+struct jkey {
+	char *name;  /* copy, NUL-terminated */
+	size_t len;
+	uint32_t hash;
+	char *text[JKEY_WAYS];  /* "name": as written, by way; NULL until needed */
+	size_t tlen[JKEY_WAYS];
+};
+
+struct jkeys {
+	const char *ptr[JKEYS_SLOTS];
+	uint16_t ptr_key[JKEYS_SLOTS];
+	uint16_t by_hash[JKEYS_SLOTS];  /* key index + 1; 0 = empty */
+	unsigned nkeys;
+	struct jkey key[JKEYS_MAX];
+};
+
+struct jkeys *jkeys_new(void)
+{
+	return calloc(1, sizeof(struct jkeys));
+}
+
+void jkeys_free(struct jkeys *k)
+{
+	if (!k)
+		return;
+	for (unsigned i = 0; i < k->nkeys; i++) {
+		free(k->key[i].name);
+		for (unsigned w = 0; w < JKEY_WAYS; w++)
+			free(k->key[i].text[w]);
+	}
+	free(k);
+}
+
+static unsigned ptr_slot(const char *p)
+{
+	return (unsigned)(((uint64_t)(uintptr_t)p * 0x9e3779b97f4a7c15ull) >> 54) & (JKEYS_SLOTS - 1);
+}
+
+/* The cached name equal to name[0..len), added when new; NULL when full. */
+static struct jkey *jkeys_by_content(struct jkeys *k, const char *name, size_t len, uint32_t h)
+{
+	unsigned s = h & (JKEYS_SLOTS - 1);
+	for (unsigned i = 0; i < JKEYS_SLOTS; i++, s = (s + 1) & (JKEYS_SLOTS - 1)) {
+		unsigned id = k->by_hash[s];
+		if (!id)
+			break;
+		struct jkey *e = &k->key[id - 1];
+		if (e->hash == h && e->len == len && !memcmp(e->name, name, len))
+			return e;
+	}
+	if (k->nkeys == JKEYS_MAX || len > JKEY_NAME_MAX)
+		return NULL;
+	struct jkey *e = &k->key[k->nkeys];
+	if (!(e->name = malloc(len + 1)))
+		return NULL;
+	memcpy(e->name, name, len + 1);
+	e->len = len;
+	e->hash = h;
+	k->by_hash[s] = (uint16_t)++k->nkeys;  /* JKEYS_MAX < JKEYS_SLOTS: a free slot is left */
+	return e;
+}
+
+static struct jkey *jkeys_get(struct jkeys *k, const char *name)
+{
+	unsigned s = ptr_slot(name), free_slot = s;
+	for (unsigned i = 0; i < JKEY_PROBES; i++) {
+		unsigned t = (s + i) & (JKEYS_SLOTS - 1);
+		if (k->ptr[t] == name) {
+			struct jkey *e = &k->key[k->ptr_key[t]];
+			if (!strcmp(e->name, name))
+				return e;
+			free_slot = t;  /* the memory now holds another name */
+			break;
+		}
+		if (!k->ptr[t]) {
+			free_slot = t;
+			break;
+		}
+	}
+	size_t len = strlen(name);
+	struct jkey *e = jkeys_by_content(k, name, len, name_hash(name, len));
+	if (e) {
+		k->ptr[free_slot] = name;
+		k->ptr_key[free_slot] = (uint16_t)(e - k->key);
+	}
+	return e;
+}
+
+/* The "name": text of e written way w (made on first use); NULL when out of memory. */
+static const char *jkey_text(struct jkey *e, unsigned w, size_t *n)
+{
+	if (!e->text[w]) {
+		struct jbuf t;
+		jbuf_init(&t, NULL);  /* JKEY_NAME_MAX escaped, doubled and suffixed fits */
+		t.qn = (w == JKEY_CSV || w == JKEY_INDEX_CSV) ? 2 : 1;
+		bool index = (w == JKEY_INDEX_JSON || w == JKEY_INDEX_CSV) &&
+			     fields_is_parent_hashed(e->name, e->len, e->hash);
+		char nb[JKEY_NAME_MAX + sizeof FIELDS_PARENT_SUFFIX];
+		snprintf(nb, sizeof nb, "%s%s", e->name, index ? FIELDS_PARENT_SUFFIX : "");
+		jbuf_cstr(&t, nb);
+		jbuf_putc(&t, ':');
+		if (!(e->text[w] = malloc(t.n)))
+			return NULL;
+		memcpy(e->text[w], t.b, t.n);
+		e->tlen[w] = t.n;
+	}
+	*n = e->tlen[w];
+	return e->text[w];
+}
+
+/* "name": the slow way: escaped and classified now. */
+static void key_out(struct jbuf *j, const char *name, size_t len, uint32_t h, unsigned dup, bool indexable)
+{
+	bool parent = indexable && fields_is_parent_hashed(name, len, h);
+	if (dup) {
+		char nb[128];
+		snprintf(nb, sizeof nb, "%s%s#%u", name, parent ? FIELDS_PARENT_SUFFIX : "", dup + 1);
+		jbuf_cstr(j, nb);
+	} else if (parent) {
+		char nb[160];
+		snprintf(nb, sizeof nb, "%s%s", name, FIELDS_PARENT_SUFFIX);
+		jbuf_cstr(j, nb);
+	} else {
+		jbuf_str(j, name, len);
+	}
+	jbuf_putc(j, ':');
+}
+
 static void fields_out(struct jbuf *j, const struct event *ev, bool indexable)
 {
 	/* a repeated name (several DNS answers) keeps its first value in JSON
@@ -196,11 +367,13 @@ static void fields_out(struct jbuf *j, const struct event *ev, bool indexable)
 	size_t ls[EVENT_MAX_FIELDS];
 	uint64_t seen = 0;
 	unsigned nf = ev->nfields < EVENT_MAX_FIELDS ? ev->nfields : EVENT_MAX_FIELDS;
+	unsigned way = (indexable ? JKEY_INDEX_JSON : JKEY_JSON) + (j->qn == 2);
 	jbuf_putc(j, '{');
 	for (unsigned i = 0; i < nf; i++) {
 		const char *name = ev->fields[i].name;
-		size_t len = strlen(name);
-		uint32_t h = name_hash(name, len);
+		struct jkey *e = j->keys ? jkeys_get(j->keys, name) : NULL;
+		size_t len = e ? e->len : strlen(name);
+		uint32_t h = e ? e->hash : name_hash(name, len);
 		uint64_t bit = 1ULL << (h & 63);
 		hs[i] = h;
 		ls[i] = len;
@@ -213,19 +386,12 @@ static void fields_out(struct jbuf *j, const struct event *ev, bool indexable)
 		seen |= bit;
 		if (i)
 			jbuf_putc(j, ',');
-		if (dup) {
-			char nb[128];
-			snprintf(nb, sizeof nb, "%s%s#%u", name,
-				 indexable && fields_is_parent_hashed(name, len, h) ? FIELDS_PARENT_SUFFIX : "", dup + 1);
-			jbuf_cstr(j, nb);
-		} else if (indexable && fields_is_parent_hashed(name, len, h)) {
-			char nb[160];
-			snprintf(nb, sizeof nb, "%s%s", name, FIELDS_PARENT_SUFFIX);
-			jbuf_cstr(j, nb);
-		} else {
-			jbuf_str(j, name, len);
-		}
-		jbuf_putc(j, ':');
+		size_t tn;
+		const char *text = e && !dup ? jkey_text(e, way, &tn) : NULL;
+		if (text)
+			jbuf_put(j, text, tn);
+		else
+			key_out(j, name, len, h, dup, indexable);
 		jbuf_value(j, &ev->fields[i].v);
 	}
 	jbuf_putc(j, '}');

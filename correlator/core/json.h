@@ -2,9 +2,12 @@
  * correlator/core/json.h - writing JSON and CSV text safely: strings escaped,
  * control bytes and invalid UTF-8 replaced, so hostile input cannot break the
  * output a script reads.
- * Output goes through a small buffer (struct jbuf) that is flushed to the
- * FILE when full and by jbuf_flush: safe runs of bytes are copied in one
- * memcpy and integers are formatted by hand, the hot path of the timeline.
+ * Output goes through a buffer (struct jbuf: its own 8 KiB, or a block the
+ * caller gives, the timeline's 256 KiB) that is flushed to the FILE when full
+ * and by jbuf_flush: safe runs of bytes are copied in one memcpy and integers
+ * are formatted by hand, the hot path of the timeline. A key cache (struct
+ * jkeys) keeps the escaped "name": text of each field name a writer has seen,
+ * so a long run does not escape and classify the same names per event.
  * Does not: parse JSON.
  */
 #ifndef CORRELATOR_JSON_H
@@ -19,20 +22,38 @@
 
 #define JBUF_SIZE 8192
 
+struct jkeys;
+
 /* An output buffer in front of a FILE (normally on the caller's stack). */
 struct jbuf {
 	FILE *f;
-	size_t n;
-	unsigned qn;  /* bytes per '"' that jbuf_str writes: 1, or 2 inside a CSV cell */
-	char b[JBUF_SIZE];
+	char *b;             /* local, or the caller's block (jbuf_init_mem) */
+	size_t n, cap;
+	unsigned qn;         /* bytes per '"' that jbuf_str writes: 1, or 2 inside a CSV cell */
+	struct jkeys *keys;  /* NULL: field names escaped every time; borrowed */
+	char local[JBUF_SIZE];
 };
+
+/* Write through cap bytes at mem (borrowed: must outlive the jbuf). */
+static inline void jbuf_init_mem(struct jbuf *j, FILE *f, char *mem, size_t cap)
+{
+	j->f = f;
+	j->b = mem;
+	j->n = 0;
+	j->cap = cap;
+	j->qn = 1;
+	j->keys = NULL;
+}
 
 static inline void jbuf_init(struct jbuf *j, FILE *f)
 {
-	j->f = f;
-	j->n = 0;
-	j->qn = 1;
+	jbuf_init_mem(j, f, j->local, JBUF_SIZE);
 }
+
+/* A cache of field-name key text for jbuf.keys. Caller owns the result (NULL
+ * when out of memory: then no cache); free with jkeys_free. */
+struct jkeys *jkeys_new(void);
+void jkeys_free(struct jkeys *k);
 
 /* Write out what is buffered (one fwrite). */
 void jbuf_flush(struct jbuf *j);
@@ -40,7 +61,7 @@ void jbuf_put(struct jbuf *j, const void *p, size_t n);
 
 static inline void jbuf_putc(struct jbuf *j, char c)
 {
-	if (j->n == JBUF_SIZE)
+	if (j->n == j->cap)
 		jbuf_flush(j);
 	j->b[j->n++] = c;
 }

@@ -9,7 +9,7 @@ cd "$root"
 rep=${1:-200}
 objs=$(ls build/rel/correlator/*/*.o build/rel/parsers/*.o build/rel/parsers/*/*.o | grep -v '/main\.o$')
 cc -std=c11 -D_GNU_SOURCE -O2 $(pkg-config --cflags libxml-2.0) -o build/rel/bench_parser \
-	tests/bench/bench_parser.c $objs $(pkg-config --libs libpcap libxml-2.0 libpcre2-8) -lcsv \
+	tests/bench/bench_parser.c $objs $(pkg-config --libs libpcap libxml-2.0 libpcre2-8 zlib) -lcsv \
 	$(pkg-config --libs libevtx) $(pkg-config --libs libfwnt 2>/dev/null || echo -lfwnt) -lpthread -lm
 for f in ../shared/corpus/evtx/*.evtx; do
 	build/rel/bench_parser evtx "$f" "$rep"

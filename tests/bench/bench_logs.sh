@@ -74,7 +74,7 @@ rate "exchange receive (analyze)" "$tmp/recv.log" "$((lines / 4))"
 # parser alone: a small driver linked against the release objects (make first)
 objs=$(ls "$root"/build/rel/correlator/*/*.o "$root"/build/rel/parsers/*.o "$root"/build/rel/parsers/*/*.o 2>/dev/null | grep -v '/main\.o$' || true)
 if [ -n "$objs" ] && cc -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -O2 -o "$tmp/parse_rate" \
-	"$here/parse_rate.c" $objs $(pkg-config --libs libpcap libxml-2.0 libpcre2-8 2>/dev/null) -lcsv \
+	"$here/parse_rate.c" $objs $(pkg-config --libs libpcap libxml-2.0 libpcre2-8 zlib 2>/dev/null) -lcsv \
 	$(pkg-config --libs libevtx 2>/dev/null) $(pkg-config --libs libfwnt 2>/dev/null || echo -lfwnt) -lpthread -lm 2>"$tmp/cc.err"; then
 	"$tmp/parse_rate" "$tmp/pfirewall.log" "$tmp/recv.log" | sed 's/^ */parser only                 /'
 else

@@ -50,7 +50,7 @@ rate() {  # label cmd...
 ROOT=$(cd "$here/../.." && pwd)
 objs=$(ls "$ROOT"/build/rel/correlator/*/*.o "$ROOT"/build/rel/parsers/*.o "$ROOT"/build/rel/parsers/*/*.o | grep -v '/main\.o$')
 cc -std=c11 -D_GNU_SOURCE -O2 -o "$T/parse_only" "$here/parse_only.c" $objs \
-	$(pkg-config --libs libpcap libxml-2.0 libpcre2-8 2>/dev/null) -lcsv $(pkg-config --libs libevtx 2>/dev/null) -lpthread -lm
+	$(pkg-config --libs libpcap libxml-2.0 libpcre2-8 zlib 2>/dev/null) -lcsv $(pkg-config --libs libevtx 2>/dev/null) -lpthread -lm
 echo "$N lines each; $(nproc) CPUs; one source = one parser thread"
 for f in ipt:iptables asa:asa; do
 	set -- $(echo "$f" | tr : ' ')
