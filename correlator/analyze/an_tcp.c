@@ -14,8 +14,11 @@
  *     resuming segment itself; tcp.idle_fate once that segment's fate is known;
  *   - tcp.retransmission_exhausted, tcp.sack_stall;
  *   - tcp.session, the summary (Zeek conn.log history) at close or end.
- * Memory: one flowtab entry per live session (idle eviction, cap), no per
- * packet allocation. Evicted sessions are summarized with end=timeout/evicted.
+ * Memory: one flowtab entry per live session (idle eviction, cap), about 560
+ * bytes, plus for a direction that resets, retransmits, advertises a zero
+ * window or sends SACK blocks the rare part of its state, allocated on first
+ * use and freed with the session; no per packet allocation. Evicted sessions
+ * are summarized with end=timeout/evicted.
  * Does not: reassemble payload, follow sessions across vantage points (path).
  * Spec: RFC 9293, 7323, 2018; Wireshark 4.0 packet-tcp.c; Zeek conn.log history.
  */
@@ -55,6 +58,9 @@
  * packets touch, kept together so a packet costs few cache lines */
 struct dirstat {
 	uint64_t pkts, bytes;
+	uint64_t una_ref;         /* the oldest unacknowledged segment's frame */
+	uint64_t ip_ref;          /* the last packet sampled by ip_sample */
+	int64_t ip_ts;
 	uint32_t retrans, lost;
 	uint32_t nip;             /* IP samples from this sender's non-RST packets */
 	uint32_t syn_isn;
@@ -63,12 +69,15 @@ struct dirstat {
 	int64_t una_ts;
 	uint32_t hist;            /* history letters already written, bit (letter - 'A') */
 	uint16_t syn_count, rx_count, sack_rep;
+	uint16_t una_file, ip_file;
 	uint16_t ipid;
 	uint8_t ttl;
 	bool syn, fin, ipid_seq, rst_pending, una;
 };
 
-/* per direction, touched only when something happens */
+/* per direction, touched only when something happens (a reset, a
+ * retransmission, a zero window, SACK blocks): allocated on first use, so most
+ * sessions never have one (cold(), cold_peek()) */
 struct dircold {
 	/* an RST judged when this sender's next packet shows its usual TTL/IP-ID */
 	uint8_t rst_ttl;
@@ -86,8 +95,6 @@ struct dircold {
 	uint16_t rx_files[RX_TIMES];
 	uint64_t rx_ref;
 	uint16_t rx_file;
-	uint64_t una_ref;         /* the oldest unacknowledged segment's frame */
-	uint16_t una_file;
 	/* a zero window this side advertises, until it opens again */
 	bool zw_on;
 	uint16_t zw_file, zw_nprobe;
@@ -97,9 +104,6 @@ struct dircold {
 	uint64_t zw_probe_ref[4];
 	uint16_t zw_probe_file[4];
 	int64_t zw_probe_ts[4];
-	uint64_t ip_ref;          /* the last packet sampled by ip_sample */
-	uint16_t ip_file;
-	int64_t ip_ts;
 	/* SACK blocks this side sends as receiver */
 	uint64_t sack_sig;
 	uint8_t nsack;
@@ -141,8 +145,9 @@ struct tsess {
 	uint64_t syn_ref;
 	char history[24];
 	struct tlink syn_t, close_t;
-	struct dircold c[2];
+	struct dircold *c[2];     /* NULL until first used */
 };
+_Static_assert(sizeof(struct tsess) <= 576, "the TCP state of a session stays small: rare parts go in dircold");
 
 struct tlist {
 	struct tsess *head, *tail;
@@ -204,6 +209,47 @@ static void tl_arm(struct tlist *l, struct tsess *s, int64_t deadline)
 	else
 		l->head = s;
 	l->tail = s;
+}
+
+/* ---- the rare per-direction part ---- */
+
+/* Direction dir's rare part, allocated (zeroed) on first use. */
+static struct dircold *cold(struct tsess *s, int dir)
+{
+	if (!s->c[dir])
+		s->c[dir] = xcalloc(1, sizeof *s->c[dir]);
+	return s->c[dir];
+}
+
+/* Direction dir's rare part to read: all zero when it was never written. */
+static const struct dircold *cold_peek(const struct tsess *s, int dir)
+{
+	static const struct dircold none;
+	return s->c[dir] ? s->c[dir] : &none;
+}
+
+static void cold_free(struct tsess *s)
+{
+	for (int i = 0; i < 2; i++) {
+		free(s->c[i]);
+		s->c[i] = NULL;
+	}
+}
+
+/* A new stream: only the pending reset's sample stays (see new_stream). */
+static void cold_restart(struct dircold *c)
+{
+	if (!c)
+		return;
+	struct dircold keep = *c;
+	memset(c, 0, sizeof *c);
+	c->rst_ttl = keep.rst_ttl;
+	c->rst_ipid = keep.rst_ipid;
+	c->rst_v4 = keep.rst_v4;
+	c->rst_ref = keep.rst_ref;
+	c->rst_file = keep.rst_file;
+	c->rst_ts = keep.rst_ts;
+	c->rst_refusal = keep.rst_refusal;
 }
 
 /* ---- emitting ---- */
@@ -289,8 +335,8 @@ static void hist_add(struct tsess *s, int dir, char upper)
 static void end_zero_window(struct tcp_an *st, struct tsess *s, int dir, const char *end, int64_t ts,
 			    uint64_t ref, uint16_t file)
 {
-	struct dircold *c = &s->c[dir];
-	if (!c->zw_on)
+	struct dircold *c = s->c[dir];
+	if (!c || !c->zw_on)
 		return;
 	c->zw_on = false;
 	if (ts - c->zw_ts < ZW_MIN)
@@ -337,7 +383,7 @@ static void emit_exhausted(struct tcp_an *st, struct tsess *s, int dir, const ch
 			   uint64_t ref, uint64_t rst_ref, uint16_t rst_file)
 {
 	struct dirstat *d = &s->d[dir];
-	struct dircold *c = &s->c[dir];
+	const struct dircold *c = cold_peek(s, dir);
 	if (d->rx_count < st->retrans_min) {
 		d->rx_count = 0;
 		return;
@@ -497,7 +543,7 @@ static void close_stream(struct tcp_an *st, struct tsess *s, const char *otherwi
 	for (int i = 0; i < 2; i++)
 		end_zero_window(st, s, i, "the capture ended", s->last_ts, 0, 0);
 	for (int i = 0; i < 2; i++)
-		emit_exhausted(st, s, i, "silence", s->last_ts, s->c[i].rx_ref, 0, 0);
+		emit_exhausted(st, s, i, "silence", s->last_ts, cold_peek(s, i)->rx_ref, 0, 0);
 	emit_summary(st, s, end_reason(s, otherwise));
 }
 
@@ -517,6 +563,7 @@ static void evict_cb(void *ctx, const struct flow *key, void *data, bool by_cap)
 	}
 	tl_remove(&st->syn_list, s);
 	tl_remove(&st->close_list, s);
+	cold_free(s);
 }
 
 /* ---- resets ---- */
@@ -525,7 +572,7 @@ static void judge_rst(struct tcp_an *st, struct tsess *s, int dir, bool have_ref
 		      uint16_t ref_ipid, bool ref_seq)
 {
 	struct dirstat *d = &s->d[dir];
-	struct dircold *c = &s->c[dir];
+	struct dircold *c = cold(s, dir);
 	d->rst_pending = false;
 	const struct flow *k = flowtab_key(s);
 	const struct addr *who = dir == 0 ? &k->src : &k->dst;
@@ -610,7 +657,7 @@ static void new_stream(struct tcp_an *st, struct tsess *s, const struct event *e
 	close_stream(st, s, "reused");
 	struct tcp_seq keep_seq = s->seq;  /* already reset by tcp_seq_segment */
 	struct dirstat keep[2] = { s->d[0], s->d[1] };
-	struct dircold keepc[2] = { s->c[0], s->c[1] };
+	struct dircold *keepc[2] = { s->c[0], s->c[1] };
 	struct tlink a = s->syn_t, b = s->close_t;
 	memset(s, 0, sizeof *s);
 	s->seq = keep_seq;
@@ -622,13 +669,8 @@ static void new_stream(struct tcp_an *st, struct tsess *s, const struct event *e
 		s->d[i].ipid = keep[i].ipid;
 		s->d[i].ipid_seq = keep[i].ipid_seq;
 		s->d[i].rst_pending = keep[i].rst_pending;
-		s->c[i].rst_ttl = keepc[i].rst_ttl;
-		s->c[i].rst_ipid = keepc[i].rst_ipid;
-		s->c[i].rst_v4 = keepc[i].rst_v4;
-		s->c[i].rst_ref = keepc[i].rst_ref;
-		s->c[i].rst_file = keepc[i].rst_file;
-		s->c[i].rst_ts = keepc[i].rst_ts;
-		s->c[i].rst_refusal = keepc[i].rst_refusal;
+		s->c[i] = keepc[i];
+		cold_restart(s->c[i]);
 	}
 	s->source = ev->source;
 	s->file = ev->file;
@@ -760,7 +802,7 @@ static void handshake(struct tcp_an *st, struct tsess *s, const struct event *ev
 		tl_remove(&st->syn_list, s);
 		s->unanswered_done = true;
 		/* reported with the RST's origin, once judge_rst() knows it */
-		s->c[dir].rst_refusal = true;
+		cold(s, dir)->rst_refusal = true;
 	}
 }
 
@@ -849,7 +891,7 @@ static void tcp_event(void *state, const struct event *ev, struct emit *o)
 	s->last_ref = ev->ref;
 	s->last_file = ev->file;
 	struct dirstat *d = &s->d[dir], *o2 = &s->d[!dir];
-	struct dircold *c = &s->c[dir], *oc = &s->c[!dir];
+	struct dircold *c, *oc;
 	d->pkts++;
 	d->bytes += seglen;
 	if (r.flags & (TA_RETRANS | TA_FAST_RETRANS | TA_SPURIOUS))
@@ -883,6 +925,7 @@ static void tcp_event(void *state, const struct event *ev, struct emit *o)
 		for (int i = 0; i < 2; i++)
 			end_zero_window(st, s, i, "the session was reset", ev->ts, ev->ref, ev->file);
 	} else if (r.flags & TA_ZERO_WINDOW) {
+		c = cold(s, dir);
 		if (!c->zw_on) {
 			c->zw_on = true;
 			c->zw_ts = ev->ts;
@@ -891,10 +934,11 @@ static void tcp_event(void *state, const struct event *ev, struct emit *o)
 			c->zw_probes = 0;
 			c->zw_nprobe = 0;
 		}
-	} else if (c->zw_on && !(fl & TH_SYN) && p->win > 0) {
+	} else if (cold_peek(s, dir)->zw_on && !(fl & TH_SYN) && p->win > 0) {
 		end_zero_window(st, s, dir, "reopened", ev->ts, ev->ref, ev->file);
 	}
-	if ((r.flags & TA_ZWP) && oc->zw_on) {
+	if ((r.flags & TA_ZWP) && cold_peek(s, !dir)->zw_on) {
+		oc = s->c[!dir];
 		if (oc->zw_nprobe < 4) {
 			oc->zw_probe_ref[oc->zw_nprobe] = ev->ref;
 			oc->zw_probe_file[oc->zw_nprobe] = ev->file;
@@ -908,6 +952,7 @@ static void tcp_event(void *state, const struct event *ev, struct emit *o)
 		if (d->rst_pending)
 			judge_rst(st, s, dir, false, 0, 0, false);
 		d->rst_pending = true;
+		c = cold(s, dir);
 		c->rst_ttl = p->ttl;
 		c->rst_ipid = p->ip_id;
 		c->rst_v4 = p->ipver == 4;
@@ -915,9 +960,9 @@ static void tcp_event(void *state, const struct event *ev, struct emit *o)
 		c->rst_file = ev->file;
 		c->rst_ts = ev->ts;
 		if (d->nip) {
-			st->jref.ref = c->ip_ref;
-			st->jref.file = c->ip_file;
-			st->jref.ts = c->ip_ts;
+			st->jref.ref = d->ip_ref;
+			st->jref.file = d->ip_file;
+			st->jref.ts = d->ip_ts;
 			judge_rst(st, s, dir, true, d->ttl, (uint16_t)(d->ipid + 1), d->ipid_seq);
 			st->jref.ref = 0;
 		}
@@ -930,9 +975,9 @@ static void tcp_event(void *state, const struct event *ev, struct emit *o)
 			st->jref.ref = 0;
 		}
 		ip_sample(d, p);
-		c->ip_ref = ev->ref;
-		c->ip_file = ev->file;
-		c->ip_ts = ev->ts;
+		d->ip_ref = ev->ref;
+		d->ip_file = ev->file;
+		d->ip_ts = ev->ts;
 	}
 
 	/* idle gap and its fate */
@@ -960,6 +1005,7 @@ static void tcp_event(void *state, const struct event *ev, struct emit *o)
 	/* retransmission storms (of data or FIN: repeated SYNs are the
 	 * handshake's, tcp.handshake.syn_repeated / unanswered) */
 	if ((r.flags & (TA_RETRANS | TA_FAST_RETRANS | TA_SPURIOUS)) && !(fl & TH_SYN)) {
+		c = cold(s, dir);
 		if (d->rx_count && d->rx_seq == p->seq) {
 			d->rx_count++;
 		} else {
@@ -969,8 +1015,8 @@ static void tcp_event(void *state, const struct event *ev, struct emit *o)
 			c->rx_orig = d->una && d->una_seq == p->seq;
 			if (c->rx_orig) {  /* the original transmission */
 				c->rx_times[c->rx_n] = d->una_ts;
-				c->rx_refs[c->rx_n] = c->una_ref;
-				c->rx_files[c->rx_n++] = c->una_file;
+				c->rx_refs[c->rx_n] = d->una_ref;
+				c->rx_files[c->rx_n++] = d->una_file;
 			}
 		}
 		if (c->rx_n < RX_TIMES) {
@@ -985,8 +1031,8 @@ static void tcp_event(void *state, const struct event *ev, struct emit *o)
 			d->una = true;
 			d->una_seq = p->seq;
 			d->una_ts = ev->ts;
-			c->una_ref = ev->ref;
-			c->una_file = ev->file;
+			d->una_ref = ev->ref;
+			d->una_file = ev->file;
 		}
 	}
 	if ((fl & TH_ACK) && o2->una && GT_SEQ(p->ack, o2->una_seq))
@@ -995,15 +1041,16 @@ static void tcp_event(void *state, const struct event *ev, struct emit *o)
 		o2->rx_count = 0;
 	if (rst) {
 		for (int i = 0; i < 2; i++)
-			emit_exhausted(st, s, i, "rst", ev->ts, s->c[i].rx_ref, ev->ref, ev->file);
+			emit_exhausted(st, s, i, "rst", ev->ts, cold_peek(s, i)->rx_ref, ev->ref, ev->file);
 	}
 
 	/* SACK stall: this side repeats its SACK blocks; the peer retransmits elsewhere */
 	if (p->nsack) {
 		uint64_t sig = sack_signature(p);
-		if (sig == c->sack_sig) {
+		if (sig == cold_peek(s, dir)->sack_sig) {
 			d->sack_rep++;
 		} else {
+			c = cold(s, dir);
 			c->sack_sig = sig;
 			d->sack_rep = 1;
 			c->sack_outside = 0;
@@ -1013,6 +1060,7 @@ static void tcp_event(void *state, const struct event *ev, struct emit *o)
 		}
 	}
 	if (o2->sack_rep && seglen && (r.flags & (TA_RETRANS | TA_FAST_RETRANS | TA_SPURIOUS))) {
+		oc = cold(s, !dir);
 		bool inside = false;
 		for (unsigned i = 0; i < oc->nsack; i++)
 			if (LT_SEQ(p->seq, oc->sack[i][1]) && GT_SEQ(p->seq + seglen, oc->sack[i][0]))
