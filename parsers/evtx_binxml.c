@@ -166,6 +166,11 @@ static void vb_utf16(struct binxml *bx, br r)
 	vb_need(bx, units * 3);
 	char *o = bx->vb + bx->vn;
 	for (size_t i = 0; i < units; i++) {
+		size_t ascii = br_ascii16(&r, o, units - i);
+		o += ascii;
+		i += ascii;
+		if (i == units)
+			break;
 		uint32_t u = br_le16(&r);
 		if (u >= 0xD800 && u <= 0xDBFF && i + 1 < units) {
 			br ahead = r;
