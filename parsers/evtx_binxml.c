@@ -617,8 +617,11 @@ static int element(struct binxml *bx, br *r, const struct values *vals, unsigned
 			const char *an = name_at(bx, aoff);
 			if (!an || a.bad)
 				return fail(bx, &a, "bad attribute name");
+			/* copied: a value's entity name may reuse the name buffer */
 			char aname[BX_NAME_MAX];
-			snprintf(aname, sizeof aname, "%s", an);
+			size_t an_len = strnlen(an, sizeof aname - 1);
+			memcpy(aname, an, an_len);
+			aname[an_len] = '\0';
 			size_t save = bx->vn;
 			int any = 0;
 			while (br_left(&a) && is_value_token(br_peek(&a, 0))) {
