@@ -27,6 +27,7 @@
 #include "../correlator/core/source.h"
 #include "../correlator/core/util.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +77,7 @@ void winevt_init(struct winevt *w, struct source *src)
 	memset(w, 0, sizeof *w);
 	w->src = src;
 	arena_init(&w->scratch, 64 * 1024);
+	w->rec = xmalloc(sizeof *w->rec);
 	w->max_depth = src && src->limits && src->limits->max_xml_depth ? src->limits->max_xml_depth : 64;
 	w->text_max = src && src->limits && src->limits->max_line ? src->limits->max_line : 1u << 20;
 }
@@ -85,6 +87,8 @@ void winevt_fini(struct winevt *w)
 	arena_free(&w->scratch);
 	free(w->text);
 	w->text = NULL;
+	free(w->rec);
+	w->rec = NULL;
 }
 
 static void on_xml_error(void *arg, xmlErrorPtr e)
@@ -598,12 +602,16 @@ static bool winevt_emit(struct winevt *w, struct rec *c, struct event *ev)
 void winevt_begin(struct winevt *w)
 {
 	arena_reset(&w->scratch);
-	w->rec = arena_alloc(&w->scratch, sizeof(struct rec));
 	w->text_len = 0;
 	w->xml_err[0] = '\0';
+	/* cleared up to the data list: the rest is set as it is filled (data
+	 * below ndata, each stack entry by elem_start), so the 10 KiB record
+	 * is not zeroed for every event */
 	struct rec *c = w->rec;
+	memset(c, 0, offsetof(struct rec, data));
+	c->ndata = c->nunnamed = c->dropped = 0;
+	memset(&c->stack[0], 0, sizeof c->stack[0]);
 	c->sect = S_NONE;
-	c->stack[0].f = F_NONE;
 }
 
 bool winevt_elem(struct winevt *w, unsigned rd, const char *name)

@@ -47,7 +47,7 @@ struct winevt {
 	char xml_err[256];      /* last libxml2 error, "line N: message" */
 	int xml_err_line;       /* its line */
 	bool xml_err_set;
-	struct rec *rec;        /* the event being assembled (in scratch) */
+	struct rec *rec;        /* the event being assembled (owned; its strings in scratch) */
 };
 
 /* Results of winevt_read(). */
