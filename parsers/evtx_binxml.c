@@ -35,6 +35,7 @@
 struct bx_name {
 	uint32_t off;          /* chunk offset + 1; 0 = empty */
 	uint8_t n;
+	uint8_t id;            /* enum winevt_name of s */
 	char s[BX_NAME_MAX];
 };
 
@@ -125,7 +126,9 @@ static void vb_normalize(struct binxml *bx, size_t from, bool attr)
 {
 	char *s = bx->vb;
 	size_t i = from;
-	while (i < bx->vn && s[i] != '\r' && (!attr || (s[i] != '\n' && s[i] != '\t')))
+	/* tab, LF and CR are all at or below '\r': one compare for the rest */
+	while (i < bx->vn && ((unsigned char)s[i] > '\r' ||
+			      (s[i] != '\r' && (!attr || (s[i] != '\n' && s[i] != '\t')))))
 		i++;
 	if (i == bx->vn)
 		return;  /* the common case: nothing to change */
@@ -166,6 +169,11 @@ static void vb_utf16(struct binxml *bx, br r)
 	vb_need(bx, units * 3);
 	char *o = bx->vb + bx->vn;
 	for (size_t i = 0; i < units; i++) {
+		size_t ascii = br_ascii16(&r, o, units - i);
+		o += ascii;
+		i += ascii;
+		if (i == units)
+			break;
 		uint32_t u = br_le16(&r);
 		if (u >= 0xD800 && u <= 0xDBFF && i + 1 < units) {
 			br ahead = r;
@@ -469,12 +477,15 @@ static int render_value(struct binxml *bx, uint8_t type, br v)
 
 /* --- names --------------------------------------------------------------- */
 
-/* The name stored at chunk offset off, as UTF-8 (borrowed until the next call). */
-static const char *name_at(struct binxml *bx, uint32_t off)
+/* The name stored at chunk offset off, as UTF-8 (borrowed until the next
+ * call), and its winevt name id in *id (looked up once per cached name). */
+static const char *name_at(struct binxml *bx, uint32_t off, enum winevt_name *id)
 {
 	struct bx_name *c = &bx->names[(off >> 1) & (BX_NAME_CACHE - 1)];
-	if (c->off == off + 1)
+	if (c->off == off + 1) {
+		*id = (enum winevt_name)c->id;
 		return c->s;
+	}
 	br r = br_at(&bx->chunk, off);
 	br_skip(&r, 6);  /* next-name offset, hash */
 	size_t count = br_le16(&r);
@@ -489,14 +500,17 @@ static const char *name_at(struct binxml *bx, uint32_t off)
 		memcpy(c->s, bx->vb + save, k + 1);
 		c->n = (uint8_t)k;
 		c->off = off + 1;
+		c->id = (uint8_t)winevt_name_id(c->s);
 		res = c->s;
 	} else {
 		memcpy(bx->nbuf, bx->vb + save, k + 1 < sizeof bx->nbuf ? k + 1 : sizeof bx->nbuf);
 		bx->nbuf[sizeof bx->nbuf - 1] = '\0';
 		res = bx->nbuf;
+		c = NULL;
 	}
 	bx->vn = save;
 	bx->vb[bx->vn] = '\0';
+	*id = c ? (enum winevt_name)c->id : winevt_name_id(res);
 	return res;
 }
 
@@ -557,7 +571,8 @@ static int value_token(struct binxml *bx, br *r, const struct values *vals)
 	case 0x09: {
 		uint32_t off = br_le32(r);
 		skip_inline_name(bx, r, off);
-		const char *n = name_at(bx, off);
+		enum winevt_name id;
+		const char *n = name_at(bx, off, &id);
 		if (!n)
 			return fail(bx, r, "bad entity name");
 		static const char *const ents[][2] = { { "amp", "&" }, { "lt", "<" }, { "gt", ">" },
@@ -592,12 +607,13 @@ static int element(struct binxml *bx, br *r, const struct values *vals, unsigned
 	if (r->bad)
 		return fail(bx, r, "element header past the record");
 	skip_inline_name(bx, r, noff);
-	const char *name = name_at(bx, noff);
+	enum winevt_name id;
+	const char *name = name_at(bx, noff, &id);
 	if (!name || r->bad)
 		return fail(bx, r, "bad element name");
 	if (rd >= bx->w->max_depth || rd >= 200)
 		return fail(bx, r, "elements nested too deep");
-	winevt_elem(bx->w, rd, name);
+	winevt_elem(bx->w, rd, name, id);
 	if (t & 0x40) {
 		uint32_t asize = br_le32(r);
 		if (r->bad || !br_need(r, asize))
@@ -609,11 +625,9 @@ static int element(struct binxml *bx, br *r, const struct values *vals, unsigned
 				return fail(bx, &a, "bad attribute token");
 			uint32_t aoff = br_le32(&a);
 			skip_inline_name(bx, &a, aoff);
-			const char *an = name_at(bx, aoff);
-			if (!an || a.bad)
+			enum winevt_name aid;
+			if (!name_at(bx, aoff, &aid) || a.bad)
 				return fail(bx, &a, "bad attribute name");
-			char aname[BX_NAME_MAX];
-			snprintf(aname, sizeof aname, "%s", an);
 			size_t save = bx->vn;
 			int any = 0;
 			while (br_left(&a) && is_value_token(br_peek(&a, 0))) {
@@ -624,7 +638,7 @@ static int element(struct binxml *bx, br *r, const struct values *vals, unsigned
 			}
 			if (any) {
 				vb_normalize(bx, save, true);
-				winevt_attr(bx->w, rd, aname, bx->vb + save, bx->vn - save);
+				winevt_attr(bx->w, rd, aid, bx->vb + save, bx->vn - save);
 			}
 			bx->vn = save;
 		}

@@ -27,6 +27,7 @@
 #include "../correlator/core/source.h"
 #include "../correlator/core/util.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,18 +44,55 @@ enum sysf {
 	F_CHANNEL, F_COMPUTER, F_DATA, F_BINARY, F_MESSAGE, F_USERLEAF,
 };
 
-static const struct { const char *name; enum sysf f; } sys_leaves[] = {
-	{ "EventID", F_ID }, { "Version", F_VERSION }, { "Level", F_LEVEL }, { "Task", F_TASK },
-	{ "Opcode", F_OPCODE }, { "Keywords", F_KEYWORDS }, { "EventRecordID", F_RECORD_ID },
-	{ "Channel", F_CHANNEL }, { "Computer", F_COMPUTER }, { NULL, F_NONE },
+/* Names and their ids, sorted by name (bsearch). */
+static const struct wname { const char *name; enum winevt_name id; } wnames[] = {
+	{ "ActivityID", WN_ACTIVITYID }, { "Binary", WN_BINARY }, { "Channel", WN_CHANNEL },
+	{ "Computer", WN_COMPUTER }, { "Correlation", WN_CORRELATION }, { "Data", WN_DATA },
+	{ "EventData", WN_EVENTDATA }, { "EventID", WN_EVENTID },
+	{ "EventRecordID", WN_EVENTRECORDID }, { "EventSourceName", WN_EVENTSOURCENAME },
+	{ "Execution", WN_EXECUTION }, { "Keywords", WN_KEYWORDS }, { "Level", WN_LEVEL },
+	{ "Message", WN_MESSAGE }, { "Name", WN_NAME }, { "Opcode", WN_OPCODE },
+	{ "ProcessID", WN_PROCESSID }, { "Provider", WN_PROVIDER }, { "Qualifiers", WN_QUALIFIERS },
+	{ "RenderingInfo", WN_RENDERINGINFO }, { "Security", WN_SECURITY }, { "System", WN_SYSTEM },
+	{ "SystemTime", WN_SYSTEMTIME }, { "Task", WN_TASK }, { "ThreadID", WN_THREADID },
+	{ "TimeCreated", WN_TIMECREATED }, { "UserData", WN_USERDATA }, { "UserID", WN_USERID },
+	{ "Version", WN_VERSION },
 };
+
+static int wname_cmp(const void *key, const void *item)
+{
+	return strcmp(key, ((const struct wname *)item)->name);
+}
+
+enum winevt_name winevt_name_id(const char *name)
+{
+	const struct wname *w = bsearch(name, wnames, ARRAY_LEN(wnames), sizeof wnames[0], wname_cmp);
+	return w ? w->id : WN_OTHER;
+}
+
+/* The System leaves whose text we keep. */
+static enum sysf sys_leaf(enum winevt_name id)
+{
+	switch (id) {
+	case WN_EVENTID: return F_ID;
+	case WN_VERSION: return F_VERSION;
+	case WN_LEVEL: return F_LEVEL;
+	case WN_TASK: return F_TASK;
+	case WN_OPCODE: return F_OPCODE;
+	case WN_KEYWORDS: return F_KEYWORDS;
+	case WN_EVENTRECORDID: return F_RECORD_ID;
+	case WN_CHANNEL: return F_CHANNEL;
+	case WN_COMPUTER: return F_COMPUTER;
+	default: return F_NONE;
+	}
+}
 
 struct str { const char *p; size_t n; };
 
 struct dataf { const char *name; struct str v; };
 
 struct elem {
-	const char *name;       /* System children and Data: for their attributes */
+	enum winevt_name id;    /* System children and Data: for their attributes; else WN_OTHER */
 	enum sysf f;
 	bool has_child;
 	const char *data_name;  /* Data Name= (arena) or NULL */
@@ -76,6 +114,7 @@ void winevt_init(struct winevt *w, struct source *src)
 	memset(w, 0, sizeof *w);
 	w->src = src;
 	arena_init(&w->scratch, 64 * 1024);
+	w->rec = xmalloc(sizeof *w->rec);
 	w->max_depth = src && src->limits && src->limits->max_xml_depth ? src->limits->max_xml_depth : 64;
 	w->text_max = src && src->limits && src->limits->max_line ? src->limits->max_line : 1u << 20;
 }
@@ -85,6 +124,8 @@ void winevt_fini(struct winevt *w)
 	arena_free(&w->scratch);
 	free(w->text);
 	w->text = NULL;
+	free(w->rec);
+	w->rec = NULL;
 }
 
 static void on_xml_error(void *arg, xmlErrorPtr e)
@@ -150,53 +191,56 @@ static struct str trim(struct str s)
 	return s;
 }
 
-static enum sect sect_of(const char *name)
+static enum sect sect_of(enum winevt_name id)
 {
-	if (!strcmp(name, "System"))
-		return S_SYSTEM;
-	if (!strcmp(name, "EventData"))
-		return S_EVENTDATA;
-	if (!strcmp(name, "UserData"))
-		return S_USERDATA;
-	if (!strcmp(name, "RenderingInfo"))
-		return S_RENDER;
-	return S_OTHER;
+	switch (id) {
+	case WN_SYSTEM: return S_SYSTEM;
+	case WN_EVENTDATA: return S_EVENTDATA;
+	case WN_USERDATA: return S_USERDATA;
+	case WN_RENDERINGINFO: return S_RENDER;
+	default: return S_OTHER;
+	}
+}
+
+/* Where the value of attribute an of System child el goes, or NULL. */
+static struct str *sys_attr(struct rec *c, enum winevt_name el, enum winevt_name an)
+{
+	switch (el) {
+	case WN_PROVIDER:
+		return an == WN_NAME ? &c->provider : an == WN_EVENTSOURCENAME ? &c->source_name : NULL;
+	case WN_TIMECREATED:
+		return an == WN_SYSTEMTIME ? &c->time : NULL;
+	case WN_CORRELATION:
+		return an == WN_ACTIVITYID ? &c->activity : NULL;
+	case WN_EXECUTION:
+		return an == WN_PROCESSID ? &c->pid : an == WN_THREADID ? &c->tid : NULL;
+	case WN_SECURITY:
+		return an == WN_USERID ? &c->user : NULL;
+	case WN_EVENTID:
+		return an == WN_QUALIFIERS ? &c->qualifiers : NULL;
+	default:
+		return NULL;
+	}
 }
 
 /* One attribute of the element at relative depth rd (System children and Data). */
-static void elem_attr(struct winevt *w, struct rec *c, unsigned rd, const char *an, const char *av,
-		      size_t n)
+static void elem_attr(struct winevt *w, struct rec *c, unsigned rd, enum winevt_name an,
+		      const char *av, size_t n)
 {
 	if (rd >= WINEVT_STACK)
 		return;
-	const char *el = c->stack[rd].name;
-	if (!el)
+	enum winevt_name el = c->stack[rd].id;
+	if (el == WN_OTHER)
 		return;
 	if (c->sect == S_EVENTDATA && rd == 2) {
-		if (!strcmp(el, "Data") && !strcmp(an, "Name") && n)
+		if (el == WN_DATA && an == WN_NAME && n)
 			c->stack[rd].data_name = arena_strndup(&w->scratch, av,
 							       n > WINEVT_NAME_MAX ? WINEVT_NAME_MAX : n);
 		return;
 	}
 	if (c->sect != S_SYSTEM || rd != 2)
 		return;
-	struct str *dst = NULL;
-	if (!strcmp(el, "Provider") && !strcmp(an, "Name"))
-		dst = &c->provider;
-	else if (!strcmp(el, "Provider") && !strcmp(an, "EventSourceName"))
-		dst = &c->source_name;
-	else if (!strcmp(el, "TimeCreated") && !strcmp(an, "SystemTime"))
-		dst = &c->time;
-	else if (!strcmp(el, "Correlation") && !strcmp(an, "ActivityID"))
-		dst = &c->activity;
-	else if (!strcmp(el, "Execution") && !strcmp(an, "ProcessID"))
-		dst = &c->pid;
-	else if (!strcmp(el, "Execution") && !strcmp(an, "ThreadID"))
-		dst = &c->tid;
-	else if (!strcmp(el, "Security") && !strcmp(an, "UserID"))
-		dst = &c->user;
-	else if (!strcmp(el, "EventID") && !strcmp(an, "Qualifiers"))
-		dst = &c->qualifiers;
+	struct str *dst = sys_attr(c, el, an);
 	if (dst)
 		*dst = keep(w, av, n);
 }
@@ -217,10 +261,11 @@ static void add_data(struct winevt *w, struct rec *c, const char *name, struct s
 }
 
 /* Element start at relative depth rd (Event is 0). */
-static void elem_start(struct winevt *w, struct rec *c, unsigned rd, const char *name)
+static void elem_start(struct winevt *w, struct rec *c, unsigned rd, const char *name,
+		       enum winevt_name id)
 {
 	struct elem *e = &c->stack[rd];
-	e->name = NULL;
+	e->id = WN_OTHER;
 	e->f = F_NONE;
 	e->has_child = false;
 	e->data_name = NULL;
@@ -228,25 +273,23 @@ static void elem_start(struct winevt *w, struct rec *c, unsigned rd, const char 
 		c->stack[rd - 1].has_child = true;
 	w->text_len = 0;
 	if (rd == 1) {
-		c->sect = sect_of(name);
+		c->sect = sect_of(id);
 		return;
 	}
 	switch (c->sect) {
 	case S_SYSTEM:
 		if (rd != 2)
 			return;
-		for (unsigned i = 0; sys_leaves[i].name; i++)
-			if (!strcmp(name, sys_leaves[i].name))
-				e->f = sys_leaves[i].f;
-		e->name = arena_strdup(&w->scratch, name);
+		e->f = sys_leaf(id);
+		e->id = id;
 		break;
 	case S_EVENTDATA:
 		if (rd != 2)
 			return;
-		if (!strcmp(name, "Data")) {
+		if (id == WN_DATA) {
 			e->f = F_DATA;
-			e->name = "Data";
-		} else if (!strcmp(name, "Binary")) {
+			e->id = WN_DATA;
+		} else if (id == WN_BINARY) {
 			e->f = F_BINARY;
 		}
 		break;
@@ -259,7 +302,7 @@ static void elem_start(struct winevt *w, struct rec *c, unsigned rd, const char 
 		}
 		break;
 	case S_RENDER:
-		if (rd == 2 && !strcmp(name, "Message"))
+		if (rd == 2 && id == WN_MESSAGE)
 			e->f = F_MESSAGE;
 		break;
 	default:
@@ -598,25 +641,29 @@ static bool winevt_emit(struct winevt *w, struct rec *c, struct event *ev)
 void winevt_begin(struct winevt *w)
 {
 	arena_reset(&w->scratch);
-	w->rec = arena_alloc(&w->scratch, sizeof(struct rec));
 	w->text_len = 0;
 	w->xml_err[0] = '\0';
+	/* cleared up to the data list: the rest is set as it is filled (data
+	 * below ndata, each stack entry by elem_start), so the 10 KiB record
+	 * is not zeroed for every event */
 	struct rec *c = w->rec;
+	memset(c, 0, offsetof(struct rec, data));
+	c->ndata = c->nunnamed = c->dropped = 0;
+	memset(&c->stack[0], 0, sizeof c->stack[0]);
 	c->sect = S_NONE;
-	c->stack[0].f = F_NONE;
 }
 
-bool winevt_elem(struct winevt *w, unsigned rd, const char *name)
+bool winevt_elem(struct winevt *w, unsigned rd, const char *name, enum winevt_name id)
 {
 	if (rd == 0 || rd >= WINEVT_STACK)
 		return rd == 0;
-	elem_start(w, w->rec, rd, name);
+	elem_start(w, w->rec, rd, name, id);
 	return true;
 }
 
-void winevt_attr(struct winevt *w, unsigned rd, const char *name, const char *val, size_t n)
+void winevt_attr(struct winevt *w, unsigned rd, enum winevt_name id, const char *val, size_t n)
 {
-	elem_attr(w, w->rec, rd, name, val, n);
+	elem_attr(w, w->rec, rd, id, val, n);
 }
 
 void winevt_text(struct winevt *w, const char *s, size_t n)
@@ -671,13 +718,13 @@ enum winevt_status winevt_read(struct winevt *w, xmlTextReaderPtr r, struct even
 			}
 			const char *name = (const char *)xmlTextReaderConstLocalName(r);
 			bool empty = xmlTextReaderIsEmptyElement(r) == 1;
-			winevt_elem(w, rd, name ? name : "");
+			winevt_elem(w, rd, name ? name : "", name ? winevt_name_id(name) : WN_OTHER);
 			if (xmlTextReaderMoveToFirstAttribute(r) == 1) {
 				do {
 					const char *an = (const char *)xmlTextReaderConstLocalName(r);
 					const char *av = (const char *)xmlTextReaderConstValue(r);
 					if (an && av)
-						winevt_attr(w, rd, an, av, strlen(av));
+						winevt_attr(w, rd, winevt_name_id(an), av, strlen(av));
 				} while (xmlTextReaderMoveToNextAttribute(r) == 1);
 				xmlTextReaderMoveToElement(r);
 			}

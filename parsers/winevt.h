@@ -47,7 +47,7 @@ struct winevt {
 	char xml_err[256];      /* last libxml2 error, "line N: message" */
 	int xml_err_line;       /* its line */
 	bool xml_err_set;
-	struct rec *rec;        /* the event being assembled (in scratch) */
+	struct rec *rec;        /* the event being assembled (owned; its strings in scratch) */
 };
 
 /* Results of winevt_read(). */
@@ -69,14 +69,28 @@ void winevt_attach(struct winevt *w, xmlTextReaderPtr r);
  * call. ev->ref is left to the caller. */
 enum winevt_status winevt_read(struct winevt *w, xmlTextReaderPtr r, struct event *ev);
 
+/* The element and attribute names the mapping looks at, as ids a reader
+ * looks up once per distinct name (the binary reader: once per chunk) and
+ * passes with each element and attribute; every other name is WN_OTHER. */
+enum winevt_name {
+	WN_OTHER, WN_ACTIVITYID, WN_BINARY, WN_CHANNEL, WN_COMPUTER, WN_CORRELATION, WN_DATA,
+	WN_EVENTDATA, WN_EVENTID, WN_EVENTRECORDID, WN_EVENTSOURCENAME, WN_EXECUTION,
+	WN_KEYWORDS, WN_LEVEL, WN_MESSAGE, WN_NAME, WN_OPCODE, WN_PROCESSID, WN_PROVIDER,
+	WN_QUALIFIERS, WN_RENDERINGINFO, WN_SECURITY, WN_SYSTEM, WN_SYSTEMTIME, WN_TASK,
+	WN_THREADID, WN_TIMECREATED, WN_USERDATA, WN_USERID, WN_VERSION,
+};
+
+/* The id of an element or attribute name (exact, case-sensitive). */
+enum winevt_name winevt_name_id(const char *name);
+
 /* The same mapping driven by any tree walker (the binary EVTX reader):
  * winevt_begin() at <Event>; for each element below it winevt_elem() with its
- * depth relative to <Event> (1 = System/EventData/...), then winevt_attr()
- * for its attributes, winevt_text() for its character data, winevt_end() at
+ * depth relative to <Event> (1 = System/EventData/...) and name id, then
+ * winevt_attr() for its attributes (by name id), winevt_text() for its character data, winevt_end() at
  * its end; winevt_finish() after </Event>. Names and values are copied. */
 void winevt_begin(struct winevt *w);
-bool winevt_elem(struct winevt *w, unsigned rd, const char *name);
-void winevt_attr(struct winevt *w, unsigned rd, const char *name, const char *val, size_t n);
+bool winevt_elem(struct winevt *w, unsigned rd, const char *name, enum winevt_name id);
+void winevt_attr(struct winevt *w, unsigned rd, enum winevt_name id, const char *val, size_t n);
 void winevt_text(struct winevt *w, const char *s, size_t n);
 void winevt_end(struct winevt *w, unsigned rd);
 enum winevt_status winevt_finish(struct winevt *w, struct event *ev);

@@ -206,6 +206,23 @@ static inline bool br_match(br *r, const void *lit, size_t n)
 }
 
 /* Peek at the byte i positions ahead without moving; 0 and no error if out of range. */
+/* The leading UTF-16LE code units below 0x80 among the next n units of r,
+ * copied to dst (room for n) as ASCII and skipped; returns how many. Stops
+ * at the first other unit or the end of r: the fast path of UTF-16 text. */
+static inline size_t br_ascii16(br *r, char *dst, size_t n)
+{
+	size_t avail = br_left(r) / 2, i = 0;
+	if (n > avail)
+		n = avail;
+	const uint8_t *p = r->p;
+	while (i < n && p[2 * i] < 0x80 && p[2 * i + 1] == 0) {
+		dst[i] = (char)p[2 * i];
+		i++;
+	}
+	r->p += 2 * i;
+	return i;
+}
+
 static inline uint8_t br_peek(const br *r, size_t i)
 {
 	return i < br_left(r) ? r->p[i] : 0;
