@@ -469,10 +469,13 @@ static void arp_event(void *st, const struct event *ev, struct emit *out)
 		spa = p->arp_spa;
 		tpa = p->arp_tpa;
 	} else {
+		/* the type first: most log events are not ARP, and the field
+		 * lookups below compare names */
+		if (strncmp(ev->type, "arp.", 4))
+			return;
 		int64_t v;
 		const struct value *a = event_get(ev, "arp.src.proto_ipv4"), *b = event_get(ev, "arp.dst.proto_ipv4");
-		if (strncmp(ev->type, "arp.", 4) || !event_get_int(ev, "arp.opcode", &v) || !a || !b ||
-		    a->type != V_ADDR || b->type != V_ADDR)
+		if (!event_get_int(ev, "arp.opcode", &v) || !a || !b || a->type != V_ADDR || b->type != V_ADDR)
 			return;
 		op = (uint16_t)v;
 		spa = a->u.a;

@@ -2,9 +2,11 @@
  * tests/unit/test_textlog.c - the shared text-log helpers: line reader (BOM,
  * CRLF, numbering, lines split across read chunks, overlong lines as counted
  * skips), W3C header parsing, column splitting, libcsv quoting and recovery,
+ * the hand split of unquoted CSV lines against libcsv itself,
  * time and endpoint parsing; and the ISA/TMG result-code table.
  */
 #include <check.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,6 +189,128 @@ START_TEST(csv_quotes_and_recovery)
 }
 END_TEST
 
+/* libcsv's own reading of one line (a fresh parser each time), as textlog_csv_line
+ * reports it: the fields joined with '\x01', "!" when libcsv refuses the line. */
+struct ref_fields {
+	char out[4096];
+	size_t n, count;
+};
+
+static void ref_field(void *s, size_t len, void *data)
+{
+	struct ref_fields *r = data;
+	if (r->count++)
+		r->out[r->n++] = '\x01';
+	if (r->n + len >= sizeof r->out)
+		len = 0;  /* lines here are far shorter */
+	memcpy(r->out + r->n, s, len);
+	r->n += len;
+}
+
+static void ref_row(int ch, void *data)
+{
+	(void)ch;
+	(void)data;
+}
+
+static void libcsv_fields(const char *line, size_t n, char delim, bool strict, struct ref_fields *r)
+{
+	struct csv_parser p;
+	ck_assert_int_eq(csv_init(&p, strict ? (CSV_STRICT | CSV_STRICT_FINI) : 0), 0);
+	csv_set_delim(&p, (unsigned char)delim);
+	csv_set_quote(&p, '"');
+	r->n = r->count = 0;
+	bool ok = csv_parse(&p, line, n, ref_field, ref_row, r) == n;
+	ok = csv_fini(&p, ref_field, ref_row, r) == 0 && ok;
+	csv_free(&p);
+	if (!ok) {
+		r->n = r->count = 0;
+		r->out[r->n++] = '!';
+	}
+	if (ok && n == 0 && r->count == 0)
+		r->count = 1;  /* an empty line is one empty field */
+	r->out[r->n] = '\0';
+}
+
+static void ours_fields(struct textlog_csv *x, const char *line, size_t n, struct ref_fields *r)
+{
+	struct cols c;
+	const char *why;
+	r->n = r->count = 0;
+	if (!textlog_csv_line(x, line, n, &c, &why)) {
+		r->out[r->n++] = '!';
+	} else {
+		for (size_t i = 0; i < c.count; i++)
+			ref_field((void *)(uintptr_t)c.p[i], c.n[i], r);
+		r->count = c.count;
+	}
+	r->out[r->n] = '\0';
+}
+
+static void same_as_libcsv(struct textlog_csv *x, const char *line, size_t n, char delim, bool strict)
+{
+	struct ref_fields want, got;
+	libcsv_fields(line, n, delim, strict, &want);
+	ours_fields(x, line, n, &got);
+	ck_assert_msg(want.count == got.count && !strcmp(want.out, got.out),
+		      "line [%.*s]: libcsv %zu [%s], ours %zu [%s]", (int)n, line, want.count, want.out,
+		      got.count, got.out);
+}
+
+START_TEST(csv_plain_lines_as_libcsv)
+{
+	static const char *const lines[] = {
+		"", " ", "\t", "  \t ", "a", " a ", "a,b", "a, b ,c", ",", ",,", " , ", "a,",
+		",a", "a,,b", "\ta\t,\tb", "a b,c d", "a  ,  ", "x,\t", "2019-03-21T08:14:02.311Z,EX01,08D6,0,"
+		"10.0.0.25:25,192.168.5.68:55330,>,250 2.6.0 Queued,", "a\rb,c", "a,b\n", "\r", "\n\n",
+		"a,\"b\",c", "\"a\"", "a\"b,c", "\"a,b", " \"a\" ,b", "\"a \"\"b\"\" c\"", "\"\"", "\"\"\"\"",
+		"\"a\"b", "\"a\" b", "\"a\",", "\"a\"\t", "x,\"a,b\" , c", "\"a\" \"b\"", "\"a\"\"", ",\"\",",
+	};
+	static const char delims[] = { ',', '\t', ';', ' ' };
+	for (size_t d = 0; d < sizeof delims; d++)
+		for (int strict = 0; strict < 2; strict++) {
+			struct textlog_csv x;
+			ck_assert_int_eq(textlog_csv_init(&x, delims[d], '"', strict), 0);
+			for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
+				same_as_libcsv(&x, lines[i], strlen(lines[i]), delims[d], strict);
+			textlog_csv_free(&x);
+		}
+}
+END_TEST
+
+/* Random lines over the bytes that matter: delimiters, blanks, quotes (rare
+ * in one alphabet, so most lines take the hand split; common in the other). */
+static void random_lines_as_libcsv(const char *alphabet, size_t na, unsigned quote_one_in)
+{
+	static const char delims[] = { ',', '\t', ';', ' ' };
+	uint32_t seed = 12345;
+	char line[64];
+	for (size_t d = 0; d < sizeof delims; d++)
+		for (int strict = 0; strict < 2; strict++) {
+			struct textlog_csv x;
+			ck_assert_int_eq(textlog_csv_init(&x, delims[d], '"', strict), 0);
+			for (int k = 0; k < 3000; k++) {
+				seed = seed * 1103515245u + 12345u;
+				size_t n = (seed >> 16) % sizeof line;
+				for (size_t i = 0; i < n; i++) {
+					seed = seed * 1103515245u + 12345u;
+					unsigned r = seed >> 16;
+					line[i] = r % quote_one_in == 0 ? '"' : alphabet[r % na];
+				}
+				same_as_libcsv(&x, line, n, delims[d], strict);
+			}
+			textlog_csv_free(&x);
+		}
+}
+
+START_TEST(csv_random_lines_as_libcsv)
+{
+	static const char bare[] = "ab,,;  \t\t-x1:", quoted[] = "a,, \t\"\"\"";
+	random_lines_as_libcsv(bare, sizeof bare - 1, 97);
+	random_lines_as_libcsv(quoted, sizeof quoted - 1, 7);
+}
+END_TEST
+
 START_TEST(times)
 {
 	int64_t ns, sec, frac, days;
@@ -305,6 +429,8 @@ static Suite *make_textlog_suite(void)
 	tcase_add_test(t, w3c_fields);
 	tcase_add_test(t, split_and_dash);
 	tcase_add_test(t, csv_quotes_and_recovery);
+	tcase_add_test(t, csv_plain_lines_as_libcsv);
+	tcase_add_test(t, csv_random_lines_as_libcsv);
 	tcase_add_test(t, times);
 	tcase_add_test(t, endpoints);
 	tcase_add_test(t, tmg_table_complete);
