@@ -321,6 +321,37 @@ static bool pp_visit(void *ctx, struct event *ev)
 	return rd->n < PATH_PREPASS_PKTS;
 }
 
+/* Whether a source is a capture by pp_visit's rule, read only up to its
+ * first packet. */
+struct pp_probe {
+	bool has_pkts;
+	uint64_t nonpkt;
+};
+
+static bool pp_probe_visit(void *ctx, struct event *ev)
+{
+	struct pp_probe *pr = ctx;
+	if (ev && ev->pkt)
+		pr->has_pkts = true;
+	return ev && !ev->pkt && ++pr->nonpkt < 64;
+}
+
+/* The captures among run's sources, counted up to two: with fewer there is
+ * no path to match, and no source is read further. */
+static size_t count_captures(struct run *run)
+{
+	size_t ncap = 0;
+	for (size_t i = 0; i < run->nsources && ncap < 2; i++) {
+		struct source *src = run->sources[i];
+		if (src->unreadable || !src->nfiles)
+			continue;
+		struct pp_probe pr = { false, 0 };
+		source_preread(src, pp_probe_visit, &pr);
+		ncap += pr.has_pkts;
+	}
+	return ncap;
+}
+
 
 /* ---- matching two captures ---- */
 
@@ -828,7 +859,8 @@ static void estimate_clocks(struct path_map *m, struct run *run, struct pp_src *
 struct path_map *path_prepass(struct run *run, struct sessions *sessions)
 {
 	size_t n = run->nsources, ncap = 0;
-	if (run_readable_sources(run) < 2)  /* one capture has no path to match: do not read it twice */
+	/* one capture has no path to match: do not read it twice */
+	if (run_readable_sources(run) < 2 || count_captures(run) < 2)
 		return NULL;
 	struct pp_src *ps = xcalloc(n, sizeof *ps);
 	struct pp_reading *rd = xcalloc(n, sizeof *rd);
