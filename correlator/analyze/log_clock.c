@@ -1,7 +1,8 @@
 /*
  * correlator/analyze/log_clock.c - log sources onto the capture clock (see
- * log_clock.h): read the captures and the logs once, bounded, pair each log
- * record with the packets of the session it names, vote for the offset.
+ * log_clock.h): read the logs once, bounded, and the captures only when some
+ * log names a flow (a capture alone is read up to its first packet), pair each
+ * log record with the packets of the session it names, vote for the offset.
  * Does not: touch capture offsets or emit events.
  */
 #include "log_clock.h"
@@ -359,13 +360,16 @@ static void rec_keys(const struct event *ev, struct lc_rec *r)
 }
 
 /* Read src once, quietly, without disturbing its counts; packets into pk,
- * flow-naming records into lg. */
+ * flow-naming records into lg. A first reading (records_only) stops at the
+ * first packet naming a flow: a capture, read again only when some log needs
+ * its packets. */
 struct lc_reading {
 	struct lc_pkt **pk;
 	size_t *npk, *cpk;
 	struct lc_log *lg;
 	int64_t clock_offset;
 	uint16_t index;
+	bool records_only;
 	uint64_t n, npkts;
 };
 
@@ -381,6 +385,8 @@ static bool lc_visit(void *ctx, struct event *ev)
 	uint8_t action;
 	if (ev->pkt) {
 		rd->npkts++;
+		if (rd->records_only)
+			return false;
 		if (*rd->npk == *rd->cpk) {
 			*rd->cpk = *rd->cpk ? *rd->cpk * 2 : 4096;
 			*rd->pk = xrealloc(*rd->pk, *rd->cpk * sizeof **rd->pk);
@@ -438,10 +444,10 @@ static bool lc_visit(void *ctx, struct event *ev)
 	return rd->n < LOG_CLOCK_PKTS;
 }
 
-static void lc_read(struct source *src, struct lc_pkt **pk, size_t *npk, size_t *cpk, struct lc_log *lg,
-		    bool *is_capture)
+static void lc_read(struct source *src, bool records_only, struct lc_pkt **pk, size_t *npk, size_t *cpk,
+		    struct lc_log *lg, bool *is_capture)
 {
-	struct lc_reading rd = { pk, npk, cpk, lg, src->clock_offset, (uint16_t)src->index, 0, 0 };
+	struct lc_reading rd = { pk, npk, cpk, lg, src->clock_offset, (uint16_t)src->index, records_only, 0, 0 };
 	source_preread(src, lc_visit, &rd);
 	lg->resolution = src->ts_resolution;
 	*is_capture = rd.npkts > 0;
@@ -587,9 +593,16 @@ void log_clock_prepass(struct run *run)
 		struct source *src = run->sources[i];
 		if (src->unreadable || !src->nfiles)
 			continue;
-		lc_read(src, &pk, &npk, &cpk, &lg[i], &cap[i]);
+		lc_read(src, true, &pk, &npk, &cpk, &lg[i], &cap[i]);
 		if (!cap[i] && lg[i].n && src->offset_origin != OFFSET_GIVEN)
 			any_log = true;
+	}
+	/* the captures' packets, only when a log names flows to align by */
+	for (size_t i = 0; i < n && any_log; i++) {
+		if (!cap[i])
+			continue;
+		lg[i].n = 0;  /* a capture's own records are not aligned */
+		lc_read(run->sources[i], false, &pk, &npk, &cpk, &lg[i], &cap[i]);
 	}
 	if (any_log && npk) {
 		qsort(pk, npk, sizeof *pk, cmp_pkt);

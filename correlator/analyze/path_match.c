@@ -2,7 +2,8 @@
  * correlator/analyze/path_match.c - the path pre-pass: same session in several
  * captures, clock offsets between them (see path_match.h).
  * Memory: per capture PATH_PREPASS_PKTS packet records (24 bytes) and
- * PATH_PREPASS_SESS sessions; freed before the main pass except the map.
+ * PATH_PREPASS_SESS sessions, each indexed once; freed before the main pass
+ * except the map.
  * Does not: compare packets for loss or change (an_path.c).
  */
 #include "path_match.h"
@@ -181,6 +182,11 @@ struct pp_src {
 	struct pp_pkt *p;
 	size_t np, capp;
 	bool has_pkts;
+	/* built on first use, once: the sessions by both ISNs, by the client's
+	 * ISN and by payload digest (match_pair), the packets of matched
+	 * sessions by fingerprint (pair_samples) */
+	bool indexed;
+	struct u64map by_isns, by_cli_isn, by_digest, by_fp;
 };
 
 static bool flow_same_dir(const struct flow *f, const struct flow *g)
@@ -209,6 +215,10 @@ static void pp_src_fini(struct pp_src *ps)
 	flowtab_free(ps->udpcli);
 	free(ps->s);
 	free(ps->p);
+	u64map_fini(&ps->by_isns);
+	u64map_fini(&ps->by_cli_isn);
+	u64map_fini(&ps->by_digest);
+	u64map_fini(&ps->by_fp);
 }
 
 static struct flow udpcli_key(const struct addr *cli, uint16_t cport, uint16_t sport)
@@ -321,6 +331,37 @@ static bool pp_visit(void *ctx, struct event *ev)
 	return rd->n < PATH_PREPASS_PKTS;
 }
 
+/* Whether a source is a capture by pp_visit's rule, read only up to its
+ * first packet. */
+struct pp_probe {
+	bool has_pkts;
+	uint64_t nonpkt;
+};
+
+static bool pp_probe_visit(void *ctx, struct event *ev)
+{
+	struct pp_probe *pr = ctx;
+	if (ev && ev->pkt)
+		pr->has_pkts = true;
+	return ev && !ev->pkt && ++pr->nonpkt < 64;
+}
+
+/* The captures among run's sources, counted up to two: with fewer there is
+ * no path to match, and no source is read further. */
+static size_t count_captures(struct run *run)
+{
+	size_t ncap = 0;
+	for (size_t i = 0; i < run->nsources && ncap < 2; i++) {
+		struct source *src = run->sources[i];
+		if (src->unreadable || !src->nfiles)
+			continue;
+		struct pp_probe pr = { false, 0 };
+		source_preread(src, pp_probe_visit, &pr);
+		ncap += pr.has_pkts;
+	}
+	return ncap;
+}
+
 
 /* ---- matching two captures ---- */
 
@@ -332,7 +373,28 @@ struct pair_match {
 
 static uint64_t isn_key(uint32_t c, uint32_t s) { return mix64(mix64(0x15a, c), s); }
 
-static void match_pair(const struct pp_src *a, const struct pp_src *b, struct pair_match *m)
+/* a's sessions by ISNs and by payload digest, for matching any capture to it */
+static void index_sessions(struct pp_src *a)
+{
+	if (a->indexed)
+		return;
+	a->indexed = true;
+	u64map_init(&a->by_isns, a->ns);
+	u64map_init(&a->by_cli_isn, a->ns);
+	for (size_t k = 0; k < a->ns; k++) {
+		const struct pp_sess *as = &a->s[k];
+		if (as->syn && as->synack)
+			u64map_put(&a->by_isns, isn_key(as->isn_c, as->isn_s), (uint32_t)k);
+		if (as->syn)
+			u64map_put(&a->by_cli_isn, isn_key(as->isn_c, 0x5e55), (uint32_t)k);
+	}
+	u64map_init(&a->by_digest, a->ns * PP_DIG);
+	for (size_t k = 0; k < a->ns; k++)
+		for (unsigned d = 0; d < a->s[k].ndig; d++)
+			u64map_put(&a->by_digest, a->s[k].dig[d], (uint32_t)(k * 2 + a->s[k].digdir[d]));
+}
+
+static void match_pair(struct pp_src *a, const struct pp_src *b, struct pair_match *m)
 {
 	bool *used = xcalloc(a->ns + 1, 1);
 	for (size_t i = 0; i < b->ns; i++)
@@ -352,37 +414,21 @@ static void match_pair(const struct pp_src *a, const struct pp_src *b, struct pa
 					    !flow_same_dir(&as->flow, &bs->flow) };
 	}
 	/* 2. ISNs: both, then the client's alone */
-	struct u64map both, cli;
-	u64map_init(&both, a->ns);
-	u64map_init(&cli, a->ns);
-	for (size_t k = 0; k < a->ns; k++) {
-		const struct pp_sess *as = &a->s[k];
-		if (as->syn && as->synack)
-			u64map_put(&both, isn_key(as->isn_c, as->isn_s), (uint32_t)k);
-		if (as->syn)
-			u64map_put(&cli, isn_key(as->isn_c, 0x5e55), (uint32_t)k);
-	}
+	index_sessions(a);
 	for (size_t i = 0; i < b->ns; i++) {
 		const struct pp_sess *bs = &b->s[i];
 		uint32_t k;
 		if (m[i].idx >= 0 || !bs->syn)
 			continue;
-		bool hit = bs->synack && u64map_get(&both, isn_key(bs->isn_c, bs->isn_s), &k);
+		bool hit = bs->synack && u64map_get(&a->by_isns, isn_key(bs->isn_c, bs->isn_s), &k);
 		if (!hit)
-			hit = u64map_get(&cli, isn_key(bs->isn_c, 0x5e55), &k);
+			hit = u64map_get(&a->by_cli_isn, isn_key(bs->isn_c, 0x5e55), &k);
 		if (!hit || used[k])
 			continue;
 		used[k] = true;
 		m[i] = (struct pair_match){ (int32_t)k, PATH_BY_ISN, false };
 	}
-	u64map_fini(&both);
-	u64map_fini(&cli);
 	/* 3. payload digests unique in a; every hit must name the same session */
-	struct u64map dig;
-	u64map_init(&dig, a->ns * PP_DIG);
-	for (size_t k = 0; k < a->ns; k++)
-		for (unsigned d = 0; d < a->s[k].ndig; d++)
-			u64map_put(&dig, a->s[k].dig[d], (uint32_t)(k * 2 + a->s[k].digdir[d]));
 	for (size_t i = 0; i < b->ns; i++) {
 		const struct pp_sess *bs = &b->s[i];
 		if (m[i].idx >= 0 || bs->reply_of >= 0)
@@ -391,7 +437,7 @@ static void match_pair(const struct pp_src *a, const struct pp_src *b, struct pa
 		bool flip = false, bad = false;
 		for (unsigned d = 0; d < bs->ndig && !bad; d++) {
 			uint32_t v;
-			if (!u64map_get(&dig, bs->dig[d], &v))
+			if (!u64map_get(&a->by_digest, bs->dig[d], &v))
 				continue;
 			bool f = (v & 1) != bs->digdir[d];
 			if (cand < 0) {
@@ -406,7 +452,6 @@ static void match_pair(const struct pp_src *a, const struct pp_src *b, struct pa
 		used[cand] = true;
 		m[i] = (struct pair_match){ (int32_t)cand, PATH_BY_DIGEST, flip };
 	}
-	u64map_fini(&dig);
 	free(used);
 }
 
@@ -706,19 +751,23 @@ static uint64_t pkt_fp(const struct pp_src *ps, const struct pp_pkt *k)
 	return fp_seq(k->fp, k->seq - sd, k->ack - ad);
 }
 
-static size_t pair_samples(const struct pp_src *a, const struct pp_src *b, struct clock_sample **out)
+/* ps's packets of matched sessions by fingerprint (after build_groups: it
+ * needs their groups and sequence deltas) */
+static const struct u64map *fp_index(struct pp_src *ps)
 {
-	struct u64map fp;
-	u64map_init(&fp, a->np);
-	for (size_t k = 0; k < a->np; k++)
-		if (a->s[a->p[k].sess].group >= 0)
-			u64map_put(&fp, pkt_fp(a, &a->p[k]), (uint32_t)k);
+	if (!ps->by_fp.k) {
+		u64map_init(&ps->by_fp, ps->np);
+		for (size_t k = 0; k < ps->np; k++)
+			if (ps->s[ps->p[k].sess].group >= 0)
+				u64map_put(&ps->by_fp, pkt_fp(ps, &ps->p[k]), (uint32_t)k);
+	}
+	return &ps->by_fp;
+}
+
+static size_t pair_samples(struct pp_src *a, struct pp_src *b, struct clock_sample **out)
+{
 	/* fingerprints repeated in b are ambiguous too */
-	struct u64map fb;
-	u64map_init(&fb, b->np);
-	for (size_t k = 0; k < b->np; k++)
-		if (b->s[b->p[k].sess].group >= 0)
-			u64map_put(&fb, pkt_fp(b, &b->p[k]), (uint32_t)k);
+	const struct u64map *fp = fp_index(a), *fb = fp_index(b);
 	struct clock_sample *s = NULL;
 	size_t n = 0, cap = 0;
 	for (size_t k = 0; k < b->np; k++) {
@@ -726,7 +775,7 @@ static size_t pair_samples(const struct pp_src *a, const struct pp_src *b, struc
 		const struct pp_sess *sb = &b->s[pb->sess];
 		uint32_t ia, ib;
 		uint64_t f = sb->group < 0 ? 0 : pkt_fp(b, pb);
-		if (sb->group < 0 || !u64map_get(&fp, f, &ia) || !u64map_get(&fb, f, &ib) || ib != k)
+		if (sb->group < 0 || !u64map_get(fp, f, &ia) || !u64map_get(fb, f, &ib) || ib != k)
 			continue;
 		const struct pp_pkt *pa = &a->p[ia];
 		const struct pp_sess *sa = &a->s[pa->sess];
@@ -739,8 +788,6 @@ static size_t pair_samples(const struct pp_src *a, const struct pp_src *b, struc
 		}
 		s[n++] = (struct clock_sample){ pb->ts - pa->ts, (uint32_t)sb->group, db };
 	}
-	u64map_fini(&fp);
-	u64map_fini(&fb);
 	*out = s;
 	return n;
 }
@@ -828,7 +875,8 @@ static void estimate_clocks(struct path_map *m, struct run *run, struct pp_src *
 struct path_map *path_prepass(struct run *run, struct sessions *sessions)
 {
 	size_t n = run->nsources, ncap = 0;
-	if (run_readable_sources(run) < 2)  /* one capture has no path to match: do not read it twice */
+	/* one capture has no path to match: do not read it twice */
+	if (run_readable_sources(run) < 2 || count_captures(run) < 2)
 		return NULL;
 	struct pp_src *ps = xcalloc(n, sizeof *ps);
 	struct pp_reading *rd = xcalloc(n, sizeof *rd);

@@ -2,7 +2,8 @@
  * correlator/analyze/path_match.h - finds the same session in several captures and
  * aligns their clocks before the main pass (the pre-pass of the path analyzer).
  *
- * Each capture source is read once on its own (bounded: PATH_PREPASS_PKTS
+ * With two captures or more (each source read up to its first packet to tell),
+ * each capture source is read once on its own (bounded: PATH_PREPASS_PKTS
  * packets, PATH_PREPASS_SESS sessions), collecting per session its ISNs and
  * payload digests and per packet a fingerprint (everything that NAT leaves
  * alone: IP-ID, TCP seq/ack/flags/window, length, payload bytes). Sessions are

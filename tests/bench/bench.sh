@@ -10,9 +10,9 @@
 # time, Mpkt/s, ratio to the loop, how many times faster than tshark, and peak
 # RSS. Then: memory per live session (two captures of the same length with
 # 4x the concurrent sessions), a 3-source case (client, firewall and server
-# captures of the same sessions), log lines/s (bench_logs.sh, BENCH_LOG_LINES,
-# default 500,000) and EVTX records/s (bench_evtx.sh, when ../shared and
-# libevtx are there). BENCH_QUICK=1 skips the memory, log and EVTX parts.
+# captures of the same sessions, also with --threads 1), log lines/s
+# (bench_logs.sh, BENCH_LOG_LINES, default 500,000) and EVTX records/s
+# (bench_evtx.sh, when ../shared and libevtx are there). BENCH_QUICK=1 skips the memory, log and EVTX parts.
 # Does not: assert anything (timed tests are flaky); the README quotes it.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -70,6 +70,7 @@ done
 
 # three vantage points of the same sessions (the clock 1 ms apart each):
 # the path analysis matches them; wall time shows what parallel decoding gains
+# (--threads 1: the same on one thread, the single-thread cost)
 n3=$((n / 2))
 for v in 0 1 2; do gen "$bdir/bench3-$n3-$conc-$v.pcap" "$n3" "$conc" "$v"; done
 cat "$bdir"/bench3-"$n3-$conc"-*.pcap >/dev/null
@@ -77,7 +78,8 @@ three=(client="$bdir/bench3-$n3-$conc-0.pcap" fw="$bdir/bench3-$n3-$conc-1.pcap"
 echo "3 sources (client, fw, server), $n3 packets each:"
 measure x "$bdir/pcap_read" "$bdir/bench3-$n3-$conc-0.pcap"
 loop3=$(awk -v c="$CPU" 'BEGIN { printf "%.3f", 3 * c }')
-for mode in "analyze -f json -r $bdir/norules" "analyze -f json" "timeline -f jsonl"; do
+for mode in "analyze -f json -r $bdir/norules" "analyze -f json --threads 1 -r $bdir/norules" "analyze -f json" \
+	"analyze -f json --threads 1" "timeline -f jsonl"; do
 	# shellcheck disable=SC2086
 	measure x "$corr" $mode "${three[@]}"
 	[ -n "$CPU" ] || continue
