@@ -14,7 +14,7 @@
  *     resuming segment itself; tcp.idle_fate once that segment's fate is known;
  *   - tcp.retransmission_exhausted, tcp.sack_stall;
  *   - tcp.session, the summary (Zeek conn.log history) at close or end.
- * Memory: one flowtab entry per live session (idle eviction, cap), about 560
+ * Memory: one flowtab entry per live session (idle eviction, cap), about 540
  * bytes, plus for a direction that resets, retransmits, advertises a zero
  * window or sends SACK blocks the rare part of its state, allocated on first
  * use and freed with the session; no per packet allocation. Evicted sessions
@@ -113,9 +113,8 @@ struct dircold {
 };
 
 struct tsess;
-struct tlink {
+struct tlink {                /* on its list: prev set, or the list's head */
 	struct tsess *prev, *next;
-	bool on;
 	int64_t deadline;
 };
 
@@ -147,7 +146,7 @@ struct tsess {
 	struct tlink syn_t, close_t;
 	struct dircold *c[2];     /* NULL until first used */
 };
-_Static_assert(sizeof(struct tsess) <= 576, "the TCP state of a session stays small: rare parts go in dircold");
+_Static_assert(sizeof(struct tsess) <= 544, "the TCP state of a session stays small: rare parts go in dircold");
 
 struct tlist {
 	struct tsess *head, *tail;
@@ -182,7 +181,7 @@ static struct tlink *link_of(const struct tlist *l, struct tsess *s)
 static void tl_remove(struct tlist *l, struct tsess *s)
 {
 	struct tlink *k = link_of(l, s);
-	if (!k->on)
+	if (!k->prev && l->head != s)
 		return;
 	if (k->prev)
 		link_of(l, k->prev)->next = k->next;
@@ -193,7 +192,6 @@ static void tl_remove(struct tlist *l, struct tsess *s)
 	else
 		l->tail = k->prev;
 	k->prev = k->next = NULL;
-	k->on = false;
 }
 
 static void tl_arm(struct tlist *l, struct tsess *s, int64_t deadline)
@@ -201,7 +199,6 @@ static void tl_arm(struct tlist *l, struct tsess *s, int64_t deadline)
 	tl_remove(l, s);
 	struct tlink *k = link_of(l, s);
 	k->deadline = deadline;
-	k->on = true;
 	k->prev = l->tail;
 	k->next = NULL;
 	if (l->tail)

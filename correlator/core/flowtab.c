@@ -4,24 +4,25 @@
  * backward shift, no tombstones) of (hash, entry) pairs, so a lookup reads
  * one index slot and the one entry it wants; entries stay where they were
  * allocated (callers keep pointers to their data) and are recycled through
- * a free list instead of malloc/free per session. Each entry has a
- * generation, counted up when it is dropped, so a caller's flowtab_ref to it
- * can tell whether it is still the same live entry (entries are freed only
- * with the table, so reading a stale one is safe).
+ * a free list instead of malloc/free per session. A dropped entry's use
+ * stamp is 0 (live ones have 1 or more), so a caller's flowtab_ref to it can
+ * tell whether it is still live (entries are freed only with the table, so
+ * reading a stale one is safe); a live entry with the key looked up is the
+ * answer whatever it held before.
  *
  * Use order, exact LRU at the cost of one stamp per use: each use writes the
- * next value of the table's use clock into the entry and touches nothing
- * else. A min-heap of (stamp, entry) nodes finds the least recently used
- * entry and is fixed up lazily, only when the oldest is examined (idle
- * expiry, cap eviction):
- *   1. every live entry has exactly one node, at heap[e->hpos];
- *   2. a node's stamp is its entry's use stamp when the node was last keyed,
- *      so node stamp <= entry stamp (the clock only counts up);
- *   3. the heap is ordered by node stamps.
- * A top node whose stamp is its entry's is therefore the entry least
- * recently used (stamps are unique); one whose entry was used since is
- * re-keyed and sifted down (oldest()). The 32-bit clock is renumbered 1..n in
- * use order when it runs out (renumber()).
+ * next value of the table's use clock into the entry (e->use) and touches
+ * nothing else. A min-heap of the live entries finds the least recently used
+ * one and is fixed up lazily, only when the oldest is examined (idle expiry,
+ * cap eviction). Its order is that of e->keyed, the use stamp an entry had
+ * when its place in the heap was last settled:
+ *   1. every live entry is in the heap once, at heap[e->hpos];
+ *   2. e->keyed <= e->use (the clock only counts up);
+ *   3. the heap is ordered by e->keyed.
+ * A top entry whose keyed stamp is its use stamp is therefore the least
+ * recently used (stamps are unique); one used since is re-keyed and sifted
+ * down (oldest()). The 32-bit clock is renumbered 1..n in use order when it
+ * runs out (renumber()).
  */
 #include "flowtab.h"
 #include "util.h"
@@ -35,9 +36,9 @@ struct entry {
 		struct entry *next_free;  /* on the free list (the key is dead then) */
 	};
 	uint32_t extra;
-	uint32_t gen;                   /* counted up on drop: a flowtab_ref to it is stale */
+	uint32_t keyed;                 /* the use stamp its heap place was settled with */
 	int64_t last;                   /* time of the last use, for idle expiry */
-	uint32_t use;                   /* use clock at the last use: the LRU order */
+	uint32_t use;                   /* use clock at the last use: the LRU order; 0 = dropped */
 	uint32_t hpos;                  /* where its heap node is */
 	_Alignas(16) unsigned char data[];
 };
@@ -48,16 +49,11 @@ struct slot {
 	struct entry *e;                /* NULL = empty */
 };
 
-struct hnode {
-	uint32_t stamp;                 /* e->use when the node was keyed */
-	struct entry *e;
-};
-
 struct flowtab {
 	struct slot *slots;
 	size_t mask, count, peak, cap, entry_size;
 	int64_t idle;
-	struct hnode *heap;             /* count nodes in use, hcap allocated */
+	struct entry **heap;            /* count in use, hcap allocated */
 	size_t hcap;
 	uint32_t clock, clock_limit;
 	struct entry *free;
@@ -103,58 +99,59 @@ static uint64_t key_hash(const struct flow *f, uint32_t extra)
 
 /* ---- the heap of use stamps ---- */
 
-static void heap_put(struct flowtab *t, size_t i, struct hnode n)
+static void heap_put(struct flowtab *t, size_t i, struct entry *e)
 {
-	t->heap[i] = n;
-	n.e->hpos = (uint32_t)i;
+	t->heap[i] = e;
+	e->hpos = (uint32_t)i;
 }
 
 static void sift_up(struct flowtab *t, size_t i)
 {
-	struct hnode n = t->heap[i];
-	while (i > 0 && t->heap[(i - 1) / 2].stamp > n.stamp) {
+	struct entry *e = t->heap[i];
+	while (i > 0 && t->heap[(i - 1) / 2]->keyed > e->keyed) {
 		heap_put(t, i, t->heap[(i - 1) / 2]);
 		i = (i - 1) / 2;
 	}
-	heap_put(t, i, n);
+	heap_put(t, i, e);
 }
 
 static void sift_down(struct flowtab *t, size_t i)
 {
-	struct hnode n = t->heap[i];
+	struct entry *e = t->heap[i];
 	for (;;) {
 		size_t c = 2 * i + 1;
 		if (c >= t->count)
 			break;
-		if (c + 1 < t->count && t->heap[c + 1].stamp < t->heap[c].stamp)
+		if (c + 1 < t->count && t->heap[c + 1]->keyed < t->heap[c]->keyed)
 			c++;
-		if (n.stamp <= t->heap[c].stamp)
+		if (e->keyed <= t->heap[c]->keyed)
 			break;
 		heap_put(t, i, t->heap[c]);
 		i = c;
 	}
-	heap_put(t, i, n);
+	heap_put(t, i, e);
 }
 
-/* A new entry, stamped already: its node goes in last and up. */
+/* A new entry, stamped already: in last and up (the newest stays there). */
 static void heap_push(struct flowtab *t, struct entry *e)
 {
 	if (t->count == t->hcap) {
 		t->hcap = t->hcap ? t->hcap * 2 : 1024;
 		t->heap = xrealloc(t->heap, t->hcap * sizeof *t->heap);
 	}
-	t->heap[t->count++] = (struct hnode){ e->use, e };
+	e->keyed = e->use;
+	t->heap[t->count++] = e;
 	sift_up(t, t->count - 1);
 }
 
 static void heap_delete(struct flowtab *t, size_t i)
 {
-	struct hnode last = t->heap[--t->count];
+	struct entry *last = t->heap[--t->count];
 	if (i == t->count)
 		return;
 	heap_put(t, i, last);
 	sift_up(t, i);
-	sift_down(t, last.e->hpos);
+	sift_down(t, last->hpos);
 }
 
 static int by_use(const void *a, const void *b)
@@ -170,8 +167,7 @@ static struct entry **in_use_order(const struct flowtab *t)
 	if (!t->count)
 		return NULL;
 	struct entry **v = xmalloc(t->count * sizeof *v);
-	for (size_t i = 0; i < t->count; i++)
-		v[i] = t->heap[i].e;
+	memcpy(v, t->heap, t->count * sizeof *v);
 	qsort(v, t->count, sizeof *v, by_use);
 	return v;
 }
@@ -180,13 +176,12 @@ static struct entry **in_use_order(const struct flowtab *t)
  * array is a heap, keyed afresh. */
 static void renumber(struct flowtab *t)
 {
-	struct entry **v = in_use_order(t);
+	qsort(t->heap, t->count, sizeof *t->heap, by_use);
 	for (size_t i = 0; i < t->count; i++) {
-		v[i]->use = (uint32_t)(i + 1);
-		heap_put(t, i, (struct hnode){ v[i]->use, v[i] });
+		t->heap[i]->use = t->heap[i]->keyed = (uint32_t)(i + 1);
+		t->heap[i]->hpos = (uint32_t)i;
 	}
 	t->clock = (uint32_t)t->count;
-	free(v);
 }
 
 /* Make e the most recently used entry. */
@@ -211,10 +206,10 @@ static void touch(struct flowtab *t, struct entry *e, int64_t now)
 static struct entry *oldest(struct flowtab *t)
 {
 	while (t->count) {
-		struct hnode *top = &t->heap[0];
-		if (top->stamp == top->e->use)
-			return top->e;
-		top->stamp = top->e->use;
+		struct entry *e = t->heap[0];
+		if (e->keyed == e->use)
+			return e;
+		e->keyed = e->use;
 		sift_down(t, 0);
 	}
 	return NULL;
@@ -262,7 +257,7 @@ static void drop(struct flowtab *t, struct entry *e, bool by_cap)
 		t->fn(t->ctx, &e->key, e->data, by_cap);
 	index_delete(t, e);
 	heap_delete(t, e->hpos);
-	e->gen++;
+	e->use = 0;
 	e->next_free = t->free;
 	t->free = e;
 }
@@ -312,9 +307,7 @@ static struct entry *entry_alloc(struct flowtab *t)
 	if (!e)
 		return xcalloc(1, sizeof *e + t->entry_size);
 	t->free = e->next_free;
-	uint32_t gen = e->gen;
 	memset(e, 0, sizeof *e + t->entry_size);
-	e->gen = gen;
 	return e;
 }
 
@@ -360,17 +353,15 @@ void *flowtab_get_ref(struct flowtab *t, struct flowtab_ref *ref, const struct f
 	if (ref && ref->data) {
 		struct entry *e = entry_of(ref->data);
 		bool rev = false;
-		if (e->gen == ref->gen && e->extra == extra && same_endpoints(&e->key, f, &rev)) {
+		if (e->use && e->extra == extra && same_endpoints(&e->key, f, &rev)) {
 			if (created)
 				*created = false;
 			return found(t, e, now, rev, reversed);
 		}
 	}
 	void *d = flowtab_get(t, f, extra, now, create, created, reversed);
-	if (ref) {
+	if (ref)
 		ref->data = d;
-		ref->gen = d ? entry_of(d)->gen : 0;
-	}
 	return d;
 }
 

@@ -36,10 +36,10 @@ void *flowtab_get(struct flowtab *t, const struct flow *f, uint32_t extra, int64
 
 /* A caller's memory of one entry (zeroed = none), kept for instance in the
  * session entry an event carries (sessions.h), so the next packet of the flow
- * finds its entry without hashing. It goes stale when the entry is dropped. */
+ * finds its entry without hashing. It goes stale when the entry is dropped
+ * (and holds again if the memory is reused for the same key). */
 struct flowtab_ref {
 	void *data;
-	uint32_t gen;
 };
 
 /* flowtab_get, first trying the entry *ref remembers: while that entry is
