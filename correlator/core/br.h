@@ -215,6 +215,15 @@ static inline size_t br_ascii16(br *r, char *dst, size_t n)
 	if (n > avail)
 		n = avail;
 	const uint8_t *p = r->p;
+	/* four units a step while all four are ASCII, then one at a time */
+	while (n - i >= 4 && (p[2 * i] | p[2 * i + 2] | p[2 * i + 4] | p[2 * i + 6]) < 0x80 &&
+	       (p[2 * i + 1] | p[2 * i + 3] | p[2 * i + 5] | p[2 * i + 7]) == 0) {
+		dst[i] = (char)p[2 * i];
+		dst[i + 1] = (char)p[2 * i + 2];
+		dst[i + 2] = (char)p[2 * i + 4];
+		dst[i + 3] = (char)p[2 * i + 6];
+		i += 4;
+	}
 	while (i < n && p[2 * i] < 0x80 && p[2 * i + 1] == 0) {
 		dst[i] = (char)p[2 * i];
 		i++;

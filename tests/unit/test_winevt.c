@@ -2,7 +2,8 @@
  * tests/unit/test_winevt.c - the <Event> XML -> win.event mapping on small
  * literal snippets: System fields, EventData/UserData naming and typing,
  * flows for WFP and Sysmon, the partial flow of logon events, malformed
- * events, nesting refused, TimeCreated parsing.
+ * events, nesting refused, TimeCreated parsing, element and attribute
+ * name ids.
  */
 #include <check.h>
 #include <stdlib.h>
@@ -206,6 +207,33 @@ START_TEST(time_parsing)
 }
 END_TEST
 
+/* Every name the mapping knows finds its own id (the table is searched by
+ * bsearch, so a name out of order would be missed); others and near misses
+ * are WN_OTHER. */
+START_TEST(name_ids)
+{
+	static const struct { const char *name; enum winevt_name id; } known[] = {
+		{ "ActivityID", WN_ACTIVITYID }, { "Binary", WN_BINARY }, { "Channel", WN_CHANNEL },
+		{ "Computer", WN_COMPUTER }, { "Correlation", WN_CORRELATION }, { "Data", WN_DATA },
+		{ "EventData", WN_EVENTDATA }, { "EventID", WN_EVENTID },
+		{ "EventRecordID", WN_EVENTRECORDID }, { "EventSourceName", WN_EVENTSOURCENAME },
+		{ "Execution", WN_EXECUTION }, { "Keywords", WN_KEYWORDS }, { "Level", WN_LEVEL },
+		{ "Message", WN_MESSAGE }, { "Name", WN_NAME }, { "Opcode", WN_OPCODE },
+		{ "ProcessID", WN_PROCESSID }, { "Provider", WN_PROVIDER },
+		{ "Qualifiers", WN_QUALIFIERS }, { "RenderingInfo", WN_RENDERINGINFO },
+		{ "Security", WN_SECURITY }, { "System", WN_SYSTEM }, { "SystemTime", WN_SYSTEMTIME },
+		{ "Task", WN_TASK }, { "ThreadID", WN_THREADID }, { "TimeCreated", WN_TIMECREATED },
+		{ "UserData", WN_USERDATA }, { "UserID", WN_USERID }, { "Version", WN_VERSION },
+	};
+	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+		ck_assert_msg(winevt_name_id(known[i].name) == known[i].id, "%s", known[i].name);
+	ck_assert_int_eq(winevt_name_id("data"), WN_OTHER);
+	ck_assert_int_eq(winevt_name_id("Systems"), WN_OTHER);
+	ck_assert_int_eq(winevt_name_id(""), WN_OTHER);
+	ck_assert_int_eq(winevt_name_id("Event"), WN_OTHER);
+}
+END_TEST
+
 static Suite *winevt_suite(void)
 {
 	Suite *s = suite_create("winevt");
@@ -220,6 +248,7 @@ static Suite *winevt_suite(void)
 	tcase_add_test(tc, malformed_events);
 	tcase_add_test(tc, depth_refused);
 	tcase_add_test(tc, time_parsing);
+	tcase_add_test(tc, name_ids);
 	suite_add_tcase(s, tc);
 	return s;
 }
