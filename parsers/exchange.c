@@ -52,6 +52,7 @@ struct exch_state {
 	int col[X_N];
 	enum xlog kind;
 	bool noted_kind, noted_fields;
+	struct textlog_tzcache tzc;  /* --tz offsets, kept across lines */
 	char verb[16];
 	char status[16];
 	char msg[320];
@@ -140,8 +141,11 @@ static bool get(const struct exch_state *st, int c, const char **p, size_t *n)
 /* Turn the two-character "\r" and "\n" back into CR and LF, in place. */
 static size_t unescape(char *s, size_t n)
 {
-	size_t o = 0;
-	for (size_t i = 0; i < n; i++) {
+	const char *bs = memchr(s, '\\', n);  /* most data has no backslash */
+	if (!bs)
+		return n;
+	size_t o = (size_t)(bs - s);
+	for (size_t i = o; i < n; i++) {
 		if (s[i] == '\\' && i + 1 < n && (s[i + 1] == 'r' || s[i + 1] == 'n')) {
 			s[o++] = s[i + 1] == 'r' ? '\r' : '\n';
 			i++;
@@ -182,6 +186,41 @@ static void command_fields(struct exch_state *st, struct event *ev, const char *
 		ev_cstr(ev, "smtp.verb", st->verb);
 }
 
+/* Append at most max bytes of s[0..n), up to a NUL, to st->msg at *o. */
+static void msg_put(struct exch_state *st, size_t *o, const char *s, size_t n, size_t max)
+{
+	size_t k = strnlen(s, n < max ? n : max);
+	if (k > sizeof st->msg - 1 - *o)
+		k = sizeof st->msg - 1 - *o;
+	memcpy(st->msg + *o, s, k);
+	*o += k;
+}
+
+/* "SMTP receive <session>#<seq> <event> <data or context>", line breaks
+ * as blanks (built by hand: a formatted print per line is slow). */
+static void line_msg(struct exch_state *st, bool recv, const char *sid, size_t sn, uint64_t seq, char code,
+		     const char *what, size_t wn)
+{
+	size_t o = 0;
+	char num[24], *q = num + sizeof num;
+	do {
+		*--q = (char)('0' + seq % 10);
+		seq /= 10;
+	} while (seq);
+	char ev[3] = { ' ', code, ' ' };  /* a NUL event ends the text, as it would a C string */
+	msg_put(st, &o, recv ? "SMTP receive " : "SMTP send ", recv ? 13 : 10, 13);
+	msg_put(st, &o, sid, sn, 32);
+	msg_put(st, &o, "#", 1, 1);
+	msg_put(st, &o, q, (size_t)(num + sizeof num - q), sizeof num);
+	msg_put(st, &o, ev, code ? 3 : 1, 3);
+	if (code)
+		msg_put(st, &o, what, wn, 240);
+	st->msg[o] = '\0';
+	for (size_t i = 0; i < o; i++)
+		if (st->msg[i] == '\r' || st->msg[i] == '\n')
+			st->msg[i] = ' ';
+}
+
 static enum xlog infer_kind(const char *conn, size_t n)
 {
 	return memchr(conn, '\\', n) ? XLOG_RECEIVE : XLOG_SEND;
@@ -218,9 +257,8 @@ static pr_status exch_next(void *state, struct event *ev)
 		return PR_SKIP;
 	}
 	if (!zoned && st->src->tz_given) {
-		struct textlog_tzcache tc = { 0 };
 		int64_t s = ns / NS_PER_SEC;
-		ns = textlog_local_to_utc(&tc, st->src, s) * NS_PER_SEC + ns % NS_PER_SEC;
+		ns = textlog_local_to_utc(&st->tzc, st->src, s) * NS_PER_SEC + ns % NS_PER_SEC;
 	}
 	if (!get(st, X_EVENT, &e, &en) || en != 1 || !strchr("+-<>*", e[0])) {
 		source_skip(st->src, ln, "event is not one of + - < > *");
@@ -249,13 +287,17 @@ static pr_status exch_next(void *state, struct event *ev)
 	ev->ts_raw = ns;
 	ev->ref = ln;
 	char code = e[0];
+	/* '>' is what the logging server sent: its replies in a Receive log */
+	bool is_reply = false, is_command = false;
 	switch (code) {
 	case '+': ev->type = "smtp.connect"; break;
 	case '-': ev->type = "smtp.disconnect"; break;
 	case '*': ev->type = "smtp.info"; break;
-	case '>': ev->type = recv ? "smtp.reply" : "smtp.command"; break;
-	default: ev->type = recv ? "smtp.command" : "smtp.reply"; break;
+	case '>': is_reply = recv, is_command = !recv; break;
+	default: is_reply = !recv, is_command = recv; break;
 	}
+	if (is_reply || is_command)
+		ev->type = is_reply ? "smtp.reply" : "smtp.command";
 	ev_str(ev, "smtp.session", sid, sn);
 	if (have_seq)
 		ev_int(ev, "smtp.seq", (int64_t)seq);
@@ -299,19 +341,14 @@ static pr_status exch_next(void *state, struct event *ev)
 		if (code == '-')
 			ev_str(ev, "smtp.disconnect_reason", ctx, ctxn);
 	}
-	if (d && strcmp(ev->type, "smtp.reply") == 0)
+	if (d && is_reply)
 		reply_fields(st, ev, d, dn);
-	else if (d && strcmp(ev->type, "smtp.command") == 0)
+	else if (d && is_command)
 		command_fields(st, ev, d, dn);
 
 	const char *what = d ? d : ctx ? ctx : "";
 	size_t wn = d ? dn : ctx ? ctxn : 0;
-	snprintf(st->msg, sizeof st->msg, "SMTP %s %.*s#%llu %c %.*s", recv ? "receive" : "send",
-		 (int)(sn > 32 ? 32 : sn), sid, (unsigned long long)seq, code,
-		 (int)(wn > 240 ? 240 : wn), what);
-	for (char *m = st->msg; *m; m++)
-		if (*m == '\r' || *m == '\n')
-			*m = ' ';
+	line_msg(st, recv, sid, sn, seq, code, what, wn);
 	ev->msg = st->msg;
 	return PR_EVENT;
 }

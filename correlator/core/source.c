@@ -442,6 +442,12 @@ int source_resolve(struct source *src)
 	return 0;
 }
 
+/* The capture parsers: absolute packet times, frames in time order. */
+static bool parser_is_capture(const struct parser *p)
+{
+	return p && (!strcmp(p->name, "pcap") || !strcmp(p->name, "pcapng") || !strcmp(p->name, "netmon"));
+}
+
 void source_set_time_hints(struct source **srcs, size_t n)
 {
 	int64_t hint = INT64_MAX;
@@ -449,8 +455,7 @@ void source_set_time_hints(struct source **srcs, size_t n)
 		struct source *s = srcs[i];
 		if (s->unreadable || !s->nfiles || s->files[0].failed || !s->files[0].parser)
 			continue;
-		const char *name = s->files[0].parser->name;
-		if (strcmp(name, "pcap") && strcmp(name, "pcapng") && strcmp(name, "netmon"))
+		if (!parser_is_capture(s->files[0].parser))
 			continue;
 		int64_t ts = s->nfiles > 1 ? s->files[0].first_ts : peek_first_ts(s, &s->files[0]);
 		if (ts > 0 && ts < hint)
@@ -471,6 +476,7 @@ static bool open_current(struct source *src)
 			src->bytes_cur = 0;
 			if (f->parser->open(src, f->path, &src->pstate) == 0) {
 				src->parser = f->parser;
+				src->clk_check = parser_is_capture(f->parser);
 				src->open = true;
 				return true;
 			}
@@ -504,8 +510,7 @@ static void close_current(struct source *src)
 #define CLOCK_JUMP (60 * NS_PER_SEC)
 static void clock_jump(struct source *src, const struct event *ev)
 {
-	const char *pn = src->parser ? src->parser->name : "";
-	if (strcmp(pn, "pcap") && strcmp(pn, "pcapng") && strcmp(pn, "netmon"))
+	if (!src->clk_check)  /* set with the parser, not compared per event */
 		return;
 	if (src->clk_on && src->clk_file == src->cur) {
 		int64_t d = ev->ts_raw - src->clk_ts;

@@ -75,6 +75,7 @@ struct source {
 	uint64_t clk_ref;
 	size_t clk_file;
 	bool clk_on, clk_fwd;
+	bool clk_check;             /* the current file is a capture (its parser's name, once) */
 
 	/* progress */
 	uint64_t bytes_total;       /* sum of file sizes */
