@@ -757,7 +757,7 @@ static void path_event(void *st, const struct event *ev, struct emit *out)
 		return;
 	uint32_t group;
 	uint8_t dir;
-	if (!path_map_lookup(a->map, ev->source, &ev->flow, &group, &dir))
+	if (!path_map_lookup(a->map, ev, &group, &dir))
 		return;
 	const struct path_group *pg = path_map_group(a->map, group);
 	int vi = path_group_vantage(pg, ev->source);
