@@ -281,7 +281,7 @@ static struct hopstat *hop_find(const struct gstate *g, uint8_t dir, uint8_t fro
 
 static struct hopstat *hop_new(struct gstate *g, uint8_t dir, uint8_t from, uint8_t to)
 {
-	/* at most 2 * NV * (NV - 1): distinct vantages in each direction */
+	/* never full: one hop per (dir, from, to), 2 * NV * NV at most */
 	if (g->nhop == g->caphop)
 		g->hop = grow_upto(g->hop, &g->caphop, sizeof *g->hop, 4, 2 * NV * NV);
 	struct hopstat *h = &g->hop[g->nhop++];
@@ -757,7 +757,7 @@ static void path_event(void *st, const struct event *ev, struct emit *out)
 		return;
 	uint32_t group;
 	uint8_t dir;
-	if (!path_map_lookup(a->map, ev->source, &ev->flow, &group, &dir))
+	if (!path_map_lookup(a->map, ev, &group, &dir))
 		return;
 	const struct path_group *pg = path_map_group(a->map, group);
 	int vi = path_group_vantage(pg, ev->source);

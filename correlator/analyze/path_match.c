@@ -541,22 +541,45 @@ static void map_index(struct path_map *m)
 	}
 }
 
-bool path_map_lookup(const struct path_map *m, uint16_t source, const struct flow *f,
-		     uint32_t *group, uint8_t *dir)
+static const struct map_entry *map_find(const struct path_map *m, uint16_t source, const struct flow *f)
 {
 	if (!m || !m->nslots)
-		return false;
+		return NULL;
 	size_t s = (size_t)entry_hash(source, f) & (m->nslots - 1);
 	while (m->slots[s]) {
 		const struct map_entry *e = &m->ent[m->slots[s] - 1];
-		if (e->source == source && flow_same_session(&e->cs, f)) {
-			*group = e->group;
-			*dir = flow_same_dir(f, &e->cs) && f->dport == e->cs.dport ? 0 : 1;
-			return true;
-		}
+		if (e->source == source && flow_same_session(&e->cs, f))
+			return e;
 		s = (s + 1) & (m->nslots - 1);
 	}
-	return false;
+	return NULL;
+}
+
+/* the direction of f in entry e's session: 0 client to server */
+static uint8_t entry_dir(const struct map_entry *e, const struct flow *f)
+{
+	return flow_same_dir(f, &e->cs) && f->dport == e->cs.dport ? 0 : 1;
+}
+
+/* ev->alias when it is an entry of m (map_alias found it), else NULL */
+static const struct map_entry *event_entry(const struct path_map *m, const struct event *ev)
+{
+	uintptr_t p = (uintptr_t)ev->alias, lo = (uintptr_t)m->ent;
+	return ev->alias && p >= lo && p < lo + m->nent * sizeof *m->ent ? ev->alias : NULL;
+}
+
+bool path_map_lookup(const struct path_map *m, const struct event *ev, uint32_t *group, uint8_t *dir)
+{
+	if (!m)
+		return false;
+	const struct map_entry *e = event_entry(m, ev);
+	if (!e)
+		e = map_find(m, ev->source, &ev->flow);
+	if (!e)
+		return false;
+	*group = e->group;
+	*dir = entry_dir(e, &ev->flow);
+	return true;
 }
 
 const struct path_group *path_map_group(const struct path_map *m, uint32_t group)
@@ -628,19 +651,18 @@ void path_map_free(struct path_map *m)
 }
 
 /* sessions.c asks this for every flow: the flow at the group's first vantage */
-static bool map_alias(void *ctx, uint16_t source, const struct flow *f, struct flow *out)
+static const void *map_alias(void *ctx, uint16_t source, const struct flow *f, struct flow *out)
 {
 	const struct path_map *m = ctx;
-	uint32_t g;
-	uint8_t dir;
-	if (!path_map_lookup(m, source, f, &g, &dir))
-		return false;
-	const struct flow *ref = &m->groups[g].v[0].flow;
-	if (dir == 0)
+	const struct map_entry *e = map_find(m, source, f);
+	if (!e)
+		return NULL;
+	const struct flow *ref = &m->groups[e->group].v[0].flow;
+	if (entry_dir(e, f) == 0)
 		*out = *ref;
 	else
 		flow_reverse(ref, out);
-	return true;
+	return e;
 }
 
 /* ---- the pre-pass ---- */

@@ -80,10 +80,10 @@ struct path_map;
 struct path_map *path_prepass(struct run *run, struct sessions *sessions);
 void path_map_free(struct path_map *m);
 
-/* The group of a flow seen at source, and the direction of f in it (0 client
- * to server). false if the flow is in no matched session. */
-bool path_map_lookup(const struct path_map *m, uint16_t source, const struct flow *f,
-		     uint32_t *group, uint8_t *dir);
+/* The group of ev's flow seen at ev's source, and the direction of the flow
+ * in it (0 client to server). false if the flow is in no matched session.
+ * Looks the flow up only when the session table has not (ev->alias). */
+bool path_map_lookup(const struct path_map *m, const struct event *ev, uint32_t *group, uint8_t *dir);
 const struct path_group *path_map_group(const struct path_map *m, uint32_t group);
 size_t path_map_ngroups(const struct path_map *m);
 /* index of source in the group's vantage list, or -1 */

@@ -21,6 +21,7 @@ void event_reset(struct event *ev)
 	ev->msg = NULL;
 	ev->pkt = NULL;
 	ev->sess_refs = NULL;
+	ev->alias = NULL;
 	ev->file = 0;
 	ev->flags = 0;
 	ev->nfields = 0;
@@ -111,6 +112,7 @@ struct event *event_copy(struct arena *a, const struct event *ev)
 	c->msg = arena_strdup(a, event_describe(ev, buf, sizeof buf));
 	c->pkt = NULL;
 	c->sess_refs = NULL;
+	c->alias = NULL;
 	for (unsigned i = 0; i < ev->nfields; i++) {
 		c->fields[i] = ev->fields[i];
 		c->fields[i].name = arena_strdup(a, ev->fields[i].name);

@@ -78,6 +78,9 @@ struct event {
 	struct flowtab_ref *sess_refs; /* the analyzers' references kept in this event's session
 	                      * entry (session_ref() in sessions.h), set by sessions_stamp for
 	                      * the analyzers; NULL = none. Not copied. */
+	const void *alias;   /* what the session table's alias function found for the flow
+	                      * (sessions_set_alias in sessions.h), opaque; NULL = none. Set by
+	                      * sessions_stamp, not copied. */
 	uint16_t source;     /* index into the run's source table */
 	uint16_t file;       /* which file of a multi-file source (0 for one file) */
 	uint32_t flags;      /* EV_* */

@@ -119,12 +119,13 @@ static void count_packet(struct session_row *r, const struct pkt *p, bool rev, u
 void sessions_stamp(struct sessions *s, struct event *ev)
 {
 	ev->sess_refs = NULL;
+	ev->alias = NULL;
 	if (!(ev->flags & EV_HAS_FLOW))
 		return;
 	bool created, rev;
 	struct flow alias;
 	const struct flow *key = &ev->flow;
-	if (s->alias && s->alias(s->alias_ctx, ev->source, &ev->flow, &alias))
+	if (s->alias && (ev->alias = s->alias(s->alias_ctx, ev->source, &ev->flow, &alias)))
 		key = &alias;
 	struct live *l = flowtab_get(s->live, key, 0, ev->ts, true, &created, &rev);
 	struct session_row *r = &l->row;

@@ -60,9 +60,10 @@ void sessions_stamp(struct sessions *s, struct event *ev);
 
 /* NATed vantage points: fn maps a flow seen at source to the flow its session
  * is known by (the same session at the first vantage point), so every vantage
- * gets one id. Set by the path pre-pass (path_match.c); fn returns false for
- * flows it does not know. */
-typedef bool (*sessions_alias_fn)(void *ctx, uint16_t source, const struct flow *f, struct flow *out);
+ * gets one id. Set by the path pre-pass (path_match.c); fn returns what it
+ * found for the flow (opaque here; the event carries it as ev->alias, so its
+ * owner need not look the flow up again), NULL for flows it does not know. */
+typedef const void *(*sessions_alias_fn)(void *ctx, uint16_t source, const struct flow *f, struct flow *out);
 void sessions_set_alias(struct sessions *s, sessions_alias_fn fn, void *ctx);
 
 /* End of input: close every live session. */
