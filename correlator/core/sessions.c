@@ -24,14 +24,14 @@ struct sessions {
 	void *alias_ctx;
 };
 
-/* A live session: its report row (first: evicting copies it to the kept
- * list) and the analyzers' references (sessions.h). */
+/* A live session: its counts (evicting makes them a row of the kept list,
+ * with the table's key) and the analyzers' references (sessions.h). */
 struct live {
-	struct session_row row;
+	struct session_counts c;
 	struct flowtab_ref refs[SESSION_NREF * SESSION_REF_WAYS];
 };
 
-static uint64_t row_pkts(const struct session_row *r) { return r->pkts[0] + r->pkts[1]; }
+static uint64_t row_pkts(const struct session_row *r) { return r->c.pkts[0] + r->c.pkts[1]; }
 
 static void heap_down(struct session_row *h, size_t n, size_t i)
 {
@@ -76,9 +76,9 @@ static void keep_row(struct sessions *s, const struct session_row *r)
 
 static void on_evict(void *ctx, const struct flow *key, void *data, bool by_cap)
 {
-	(void)key;
 	(void)by_cap;
-	keep_row(ctx, &((struct live *)data)->row);
+	struct session_row r = { .key = *key, .c = ((struct live *)data)->c };
+	keep_row(ctx, &r);
 }
 
 struct sessions *sessions_new(const struct run *run)
@@ -99,8 +99,8 @@ void sessions_free(struct sessions *s)
 	free(s);
 }
 
-/* A packet's share of its session row: counts per direction and vantage. */
-static void count_packet(struct session_row *r, const struct pkt *p, bool rev, uint16_t source)
+/* A packet's share of its session's counts: per direction and vantage. */
+static void count_packet(struct session_counts *r, const struct pkt *p, bool rev, uint16_t source)
 {
 	int d = rev ? 1 : 0;
 	r->pkts[d]++;
@@ -128,10 +128,9 @@ void sessions_stamp(struct sessions *s, struct event *ev)
 	if (s->alias && (ev->alias = s->alias(s->alias_ctx, ev->source, &ev->flow, &alias)))
 		key = &alias;
 	struct live *l = flowtab_get(s->live, key, 0, ev->ts, true, &created, &rev);
-	struct session_row *r = &l->row;
+	struct session_counts *r = &l->c;
 	if (created) {
 		r->id = ++s->next_id;
-		r->key = *key;
 		r->first = ev->ts;
 		s->total++;
 	}
@@ -172,7 +171,7 @@ static int by_pkts_desc(const void *a, const void *b)
 	if (x != y)
 		return x > y ? -1 : 1;
 	const struct session_row *r = a, *q = b;
-	return r->first < q->first ? -1 : r->first > q->first;
+	return r->c.first < q->c.first ? -1 : r->c.first > q->c.first;
 }
 
 const struct session_row *sessions_rows(const struct sessions *s, size_t *n)

@@ -23,15 +23,21 @@ struct sessions;
 
 #define SESSION_MAX_VANTAGE 8
 
-struct session_row {
+/* What is counted for a session; a live session keeps this much (its key is
+ * the live table's). */
+struct session_counts {
 	uint64_t id;
-	struct flow key;           /* oriented as its first packet */
 	int64_t first, last;
 	uint64_t pkts[2], bytes[2];/* [0] from key.src, [1] back */
 	uint16_t tcp_flags;        /* union of flags seen */
 	uint8_t nsources;
 	uint16_t sources[SESSION_MAX_VANTAGE];
 	uint64_t source_pkts[SESSION_MAX_VANTAGE];
+};
+
+struct session_row {
+	struct flow key;           /* oriented as its first packet */
+	struct session_counts c;
 };
 
 /* Analyzers' per-session references: the session entry keeps, for each

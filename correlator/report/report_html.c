@@ -589,16 +589,16 @@ static void write_sessions(const struct report *r, FILE *f)
 	for (size_t i = 0; i < n && i < HTML_SESSIONS; i++) {
 		char fl[160], dur[48];
 		flow_format(&rows[i].key, fl, sizeof fl);
-		format_duration(rows[i].last - rows[i].first, dur, sizeof dur);
-		fprintf(f, "<tr><td class=\"num\">%" PRIu64 "</td><td class=\"mono\">", rows[i].id);
+		format_duration(rows[i].c.last - rows[i].c.first, dur, sizeof dur);
+		fprintf(f, "<tr><td class=\"num\">%" PRIu64 "</td><td class=\"mono\">", rows[i].c.id);
 		html_text(f, fl);
 		fprintf(f, "</td><td class=\"num\">%" PRIu64 " / %" PRIu64 "</td><td class=\"num\">%" PRIu64
 			   " / %" PRIu64 "</td><td>%s</td><td>",
-			rows[i].pkts[0], rows[i].pkts[1], rows[i].bytes[0], rows[i].bytes[1], dur);
-		for (unsigned k = 0; k < rows[i].nsources; k++) {
+			rows[i].c.pkts[0], rows[i].c.pkts[1], rows[i].c.bytes[0], rows[i].c.bytes[1], dur);
+		for (unsigned k = 0; k < rows[i].c.nsources; k++) {
 			if (k)
 				fputs(", ", f);
-			html_text(f, report_label(r, rows[i].sources[k]));
+			html_text(f, report_label(r, rows[i].c.sources[k]));
 		}
 		fputs("</td></tr>\n", f);
 	}

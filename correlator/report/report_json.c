@@ -283,19 +283,19 @@ static void write_sessions(const struct report *r, FILE *f)
 		event_reset(&tmp);
 		tmp.flags = EV_HAS_FLOW;
 		tmp.flow = s->key;
-		fprintf(f, "%s{\"id\":%" PRIu64 ",\"flow\":", i ? "," : "", s->id);
+		fprintf(f, "%s{\"id\":%" PRIu64 ",\"flow\":", i ? "," : "", s->c.id);
 		json_flow(f, &tmp);
 		fputc(',', f);
-		ts_field(f, "first_ts", s->first);
+		ts_field(f, "first_ts", s->c.first);
 		fputc(',', f);
-		ts_field(f, "last_ts", s->last);
+		ts_field(f, "last_ts", s->c.last);
 		fprintf(f, ",\"packets\":[%" PRIu64 ",%" PRIu64 "],\"bytes\":[%" PRIu64 ",%" PRIu64
 			   "],\"tcp_flags\":%u,\"seen_at\":[",
-			s->pkts[0], s->pkts[1], s->bytes[0], s->bytes[1], s->tcp_flags);
-		for (unsigned k = 0; k < s->nsources; k++) {
+			s->c.pkts[0], s->c.pkts[1], s->c.bytes[0], s->c.bytes[1], s->c.tcp_flags);
+		for (unsigned k = 0; k < s->c.nsources; k++) {
 			if (k)
 				fputc(',', f);
-			json_cstr(f, report_label(r, s->sources[k]));
+			json_cstr(f, report_label(r, s->c.sources[k]));
 		}
 		fputs("]}", f);
 	}

@@ -244,11 +244,11 @@ void report_write_md(const struct report *r, FILE *f)
 		for (size_t i = 0; i < n && i < MD_SESSIONS; i++) {
 			char fl[160], dur[48];
 			flow_format(&rows[i].key, fl, sizeof fl);
-			format_duration(rows[i].last - rows[i].first, dur, sizeof dur);
-			fprintf(f, "| %" PRIu64 " | ", rows[i].id);
+			format_duration(rows[i].c.last - rows[i].c.first, dur, sizeof dur);
+			fprintf(f, "| %" PRIu64 " | ", rows[i].c.id);
 			md_text(f, fl);
 			fprintf(f, " | %" PRIu64 " / %" PRIu64 " | %" PRIu64 " / %" PRIu64 " | %s |\n",
-				rows[i].pkts[0], rows[i].pkts[1], rows[i].bytes[0], rows[i].bytes[1], dur);
+				rows[i].c.pkts[0], rows[i].c.pkts[1], rows[i].c.bytes[0], rows[i].c.bytes[1], dur);
 		}
 		fputc('\n', f);
 	}

@@ -293,16 +293,16 @@ static void write_sessions(const struct report *r, FILE *f)
 		const struct session_row *s = &rows[i];
 		char fl[160], dur[48], flags[12], seen[160];
 		flow_format(&s->key, fl, sizeof fl);
-		format_duration(s->last - s->first, dur, sizeof dur);
-		session_flags(s->tcp_flags, flags);
+		format_duration(s->c.last - s->c.first, dur, sizeof dur);
+		session_flags(s->c.tcp_flags, flags);
 		size_t o = 0;
 		seen[0] = '\0';
-		for (unsigned k = 0; k < s->nsources && o + 2 < sizeof seen; k++)
+		for (unsigned k = 0; k < s->c.nsources && o + 2 < sizeof seen; k++)
 			o += (size_t)snprintf(seen + o, sizeof seen - o, "%s%s", k ? "," : "",
-					      report_label(r, s->sources[k]));
+					      report_label(r, s->c.sources[k]));
 		fprintf(f, "  #%-5" PRIu64 " %-52s %6" PRIu64 "/%-6" PRIu64 " pkts %9" PRIu64
 			   "/%-9" PRIu64 " bytes %10s %-8s %s\n",
-			s->id, fl, s->pkts[0], s->pkts[1], s->bytes[0], s->bytes[1], dur, flags, seen);
+			s->c.id, fl, s->c.pkts[0], s->c.pkts[1], s->c.bytes[0], s->c.bytes[1], dur, flags, seen);
 	}
 	fputc('\n', f);
 }
