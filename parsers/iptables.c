@@ -108,6 +108,23 @@ static const char *prefix_action(const char *p, size_t n)
 	return NULL;
 }
 
+/* prefix_action through the stream's cache: most lines repeat a few prefixes. */
+static const char *cached_action(struct syslog_stream *ss, const char *pre, size_t pn)
+{
+	for (unsigned i = 0; pn && i < SYSLOG_CACHE_N; i++)
+		if (ss->cache[i].len == pn && !memcmp(pre, ss->cache[i].key, pn))
+			return ss->cache[i].val;
+	const char *action = prefix_action(pre, pn);
+	if (pn && pn <= sizeof ss->cache[0].key) {
+		struct syslog_cache *c = &ss->cache[ss->cache_next];
+		ss->cache_next = (ss->cache_next + 1) % SYSLOG_CACHE_N;
+		memcpy(c->key, pre, pn);
+		c->len = pn;
+		c->val = action;
+	}
+	return action;
+}
+
 struct tok {
 	const char *k; size_t kn;   /* key (or the word) */
 	const char *v; size_t vn;   /* value; vn 0 and v NULL for a bare word */
@@ -245,96 +262,141 @@ static pr_status ipt_line(struct syslog_stream *ss, struct event *ev, const char
 				flags |= f;
 			continue;
 		}
-		if (KEY(&t, "IN")) {
-			in = t.v;
-			inn = t.vn;
-		} else if (KEY(&t, "OUT")) {
-			out = t.v;
-			outn = t.vn;
-		} else if (KEY(&t, "MAC")) {
-			if (t.vn)
-				ev_str(ev, "iptables.mac", t.v, t.vn);
-		} else if (KEY(&t, "PHYSIN")) {
-			ev_str(ev, "iptables.physin", t.v, t.vn);
-		} else if (KEY(&t, "PHYSOUT")) {
-			ev_str(ev, "iptables.physout", t.v, t.vn);
-		} else if (KEY(&t, "SRC") && !have_src) {
-			if (!addr_parse(t.v, t.vn, &sa))
-				bad = "SRC";
-			have_src = true;
-			v6 = sa.family == 6;
-		} else if (KEY(&t, "DST") && !have_dst) {
-			if (!addr_parse(t.v, t.vn, &da))
-				bad = "DST";
-			have_dst = true;
-		} else if (KEY(&t, "LEN")) {
-			if (!tok_u64(&t, 0xffffffffu, &v))
-				bad = "LEN";
-			else
-				ev_int(ev, after_proto ? "udp.length" : (v6 ? "ipv6.plen" : "ip.len"), (int64_t)v);
-		} else if (KEY(&t, "TOS")) {
-			if (tok_u64(&t, 255, &v) || (t.vn && parse_u64(t.v, t.vn, 255, &v)))
-				ev_int(ev, "ip.dsfield", (int64_t)v);
-		} else if (KEY(&t, "TC")) {
-			if (tok_u64(&t, 255, &v))
-				ev_int(ev, "ipv6.tclass", (int64_t)v);
-		} else if (KEY(&t, "TTL") || KEY(&t, "HOPLIMIT")) {
-			if (!tok_u64(&t, 255, &v))
-				bad = "TTL";
-			else
-				ev_int(ev, v6 ? "ipv6.hlim" : "ip.ttl", (int64_t)v);
-		} else if (KEY(&t, "FLOWLBL")) {
-			if (tok_u64(&t, 0xfffff, &v))
-				ev_int(ev, "ipv6.flow", (int64_t)v);
-		} else if (KEY(&t, "ID")) {
-			if (!tok_u64(&t, 0xffffffffu, &v))
-				bad = "ID";
-			else
-				ev_int(ev, after_proto ? "icmp.ident" : "ip.id", (int64_t)v);
-		} else if (KEY(&t, "PROTO")) {
-			proto = syslog_ip_proto(t.v, t.vn);
-			if (proto < 0)
-				bad = "PROTO";
-			after_proto = true;
-		} else if (KEY(&t, "SPT")) {
-			if (!tok_u64(&t, 65535, &sport))
-				bad = "SPT";
-		} else if (KEY(&t, "DPT")) {
-			if (!tok_u64(&t, 65535, &dport))
-				bad = "DPT";
-		} else if (KEY(&t, "SEQ")) {
-			if (tok_u64(&t, 0xffffffffu, &v))
-				ev_int(ev, proto == 6 ? "tcp.seq" : "icmp.seq", (int64_t)v);
-		} else if (KEY(&t, "ACK")) {
-			if (tok_u64(&t, 0xffffffffu, &v))
-				ev_int(ev, "tcp.ack", (int64_t)v);
-		} else if (KEY(&t, "WINDOW")) {
-			if (tok_u64(&t, 0xffff, &v))
-				ev_int(ev, "tcp.window_size_value", (int64_t)v);
-		} else if (KEY(&t, "URGP")) {
-			if (tok_u64(&t, 0xffff, &v))
-				ev_int(ev, "tcp.urgent_pointer", (int64_t)v);
-		} else if (KEY(&t, "TYPE")) {
-			if (tok_u64(&t, 255, &v))
-				ev_int(ev, proto == 58 ? "icmpv6.type" : "icmp.type", (int64_t)v);
-		} else if (KEY(&t, "CODE")) {
-			if (tok_u64(&t, 255, &v))
-				ev_int(ev, proto == 58 ? "icmpv6.code" : "icmp.code", (int64_t)v);
-		} else if (KEY(&t, "MTU")) {
-			if (tok_u64(&t, 0xffffffffu, &v))
-				ev_int(ev, "icmp.mtu", (int64_t)v);
-		} else if (KEY(&t, "SPI")) {
-			if (tok_u64(&t, 0xffffffffu, &v))
-				ev_int(ev, "esp.spi", (int64_t)v);
-		} else if (KEY(&t, "MARK")) {
-			if (tok_u64(&t, 0xffffffffu, &v))
-				ev_int(ev, "iptables.mark", (int64_t)v);
-		} else if (KEY(&t, "UID")) {
-			if (tok_u64(&t, 0xffffffffu, &v))
-				ev_int(ev, "iptables.uid", (int64_t)v);
-		} else if (KEY(&t, "GID")) {
-			if (tok_u64(&t, 0xffffffffu, &v))
-				ev_int(ev, "iptables.gid", (int64_t)v);
+		/* KEY=VALUE: by the key's first letter, then the key itself */
+		switch (t.k[0]) {
+		case 'I':
+			if (KEY(&t, "IN")) {
+				in = t.v;
+				inn = t.vn;
+			} else if (KEY(&t, "ID")) {
+				if (!tok_u64(&t, 0xffffffffu, &v))
+					bad = "ID";
+				else
+					ev_int(ev, after_proto ? "icmp.ident" : "ip.id", (int64_t)v);
+			}
+			break;
+		case 'O':
+			if (KEY(&t, "OUT")) {
+				out = t.v;
+				outn = t.vn;
+			}
+			break;
+		case 'M':
+			if (KEY(&t, "MAC")) {
+				if (t.vn)
+					ev_str(ev, "iptables.mac", t.v, t.vn);
+			} else if (KEY(&t, "MTU")) {
+				if (tok_u64(&t, 0xffffffffu, &v))
+					ev_int(ev, "icmp.mtu", (int64_t)v);
+			} else if (KEY(&t, "MARK")) {
+				if (tok_u64(&t, 0xffffffffu, &v))
+					ev_int(ev, "iptables.mark", (int64_t)v);
+			}
+			break;
+		case 'P':
+			if (KEY(&t, "PHYSIN")) {
+				ev_str(ev, "iptables.physin", t.v, t.vn);
+			} else if (KEY(&t, "PHYSOUT")) {
+				ev_str(ev, "iptables.physout", t.v, t.vn);
+			} else if (KEY(&t, "PROTO")) {
+				proto = syslog_ip_proto(t.v, t.vn);
+				if (proto < 0)
+					bad = "PROTO";
+				after_proto = true;
+			}
+			break;
+		case 'S':
+			if (KEY(&t, "SRC") && !have_src) {
+				if (!addr_parse(t.v, t.vn, &sa))
+					bad = "SRC";
+				have_src = true;
+				v6 = sa.family == 6;
+			} else if (KEY(&t, "SPT")) {
+				if (!tok_u64(&t, 65535, &sport))
+					bad = "SPT";
+			} else if (KEY(&t, "SEQ")) {
+				if (tok_u64(&t, 0xffffffffu, &v))
+					ev_int(ev, proto == 6 ? "tcp.seq" : "icmp.seq", (int64_t)v);
+			} else if (KEY(&t, "SPI")) {
+				if (tok_u64(&t, 0xffffffffu, &v))
+					ev_int(ev, "esp.spi", (int64_t)v);
+			}
+			break;
+		case 'D':
+			if (KEY(&t, "DST") && !have_dst) {
+				if (!addr_parse(t.v, t.vn, &da))
+					bad = "DST";
+				have_dst = true;
+			} else if (KEY(&t, "DPT")) {
+				if (!tok_u64(&t, 65535, &dport))
+					bad = "DPT";
+			}
+			break;
+		case 'L':
+			if (KEY(&t, "LEN")) {
+				if (!tok_u64(&t, 0xffffffffu, &v))
+					bad = "LEN";
+				else
+					ev_int(ev, after_proto ? "udp.length" : (v6 ? "ipv6.plen" : "ip.len"), (int64_t)v);
+			}
+			break;
+		case 'T':
+		case 'H':
+			if (KEY(&t, "TOS")) {
+				if (tok_u64(&t, 255, &v) || (t.vn && parse_u64(t.v, t.vn, 255, &v)))
+					ev_int(ev, "ip.dsfield", (int64_t)v);
+			} else if (KEY(&t, "TC")) {
+				if (tok_u64(&t, 255, &v))
+					ev_int(ev, "ipv6.tclass", (int64_t)v);
+			} else if (KEY(&t, "TTL") || KEY(&t, "HOPLIMIT")) {
+				if (!tok_u64(&t, 255, &v))
+					bad = "TTL";
+				else
+					ev_int(ev, v6 ? "ipv6.hlim" : "ip.ttl", (int64_t)v);
+			} else if (KEY(&t, "TYPE")) {
+				if (tok_u64(&t, 255, &v))
+					ev_int(ev, proto == 58 ? "icmpv6.type" : "icmp.type", (int64_t)v);
+			}
+			break;
+		case 'F':
+			if (KEY(&t, "FLOWLBL")) {
+				if (tok_u64(&t, 0xfffff, &v))
+					ev_int(ev, "ipv6.flow", (int64_t)v);
+			}
+			break;
+		case 'A':
+			if (KEY(&t, "ACK")) {
+				if (tok_u64(&t, 0xffffffffu, &v))
+					ev_int(ev, "tcp.ack", (int64_t)v);
+			}
+			break;
+		case 'W':
+			if (KEY(&t, "WINDOW")) {
+				if (tok_u64(&t, 0xffff, &v))
+					ev_int(ev, "tcp.window_size_value", (int64_t)v);
+			}
+			break;
+		case 'U':
+			if (KEY(&t, "URGP")) {
+				if (tok_u64(&t, 0xffff, &v))
+					ev_int(ev, "tcp.urgent_pointer", (int64_t)v);
+			} else if (KEY(&t, "UID")) {
+				if (tok_u64(&t, 0xffffffffu, &v))
+					ev_int(ev, "iptables.uid", (int64_t)v);
+			}
+			break;
+		case 'C':
+			if (KEY(&t, "CODE")) {
+				if (tok_u64(&t, 255, &v))
+					ev_int(ev, proto == 58 ? "icmpv6.code" : "icmp.code", (int64_t)v);
+			}
+			break;
+		case 'G':
+			if (KEY(&t, "GID")) {
+				if (tok_u64(&t, 0xffffffffu, &v))
+					ev_int(ev, "iptables.gid", (int64_t)v);
+			}
+			break;
 		}
 	}
 	if (bad) {
@@ -345,17 +407,7 @@ static pr_status ipt_line(struct syslog_stream *ss, struct event *ev, const char
 		source_skip(src, ev->ref, "iptables: line lacks %s", !have_src ? "SRC=" : !have_dst ? "DST=" : "PROTO=");
 		return PR_SKIP;
 	}
-	const char *action;
-	if (pn && pn == ss->cache_len && !memcmp(pre, ss->cache_key, pn)) {
-		action = ss->cache_val; /* most lines repeat a few prefixes */
-	} else {
-		action = prefix_action(pre, pn);
-		if (pn <= sizeof ss->cache_key) {
-			memcpy(ss->cache_key, pre, pn);
-			ss->cache_len = pn;
-			ss->cache_val = action;
-		}
-	}
+	const char *action = cached_action(ss, pre, pn);
 	if (action) {
 		ev->type = action[0] == 'a' ? "fw.accept" : "fw.drop";
 		ev_cstr(ev, "fw.action", action);

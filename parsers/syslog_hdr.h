@@ -59,6 +59,8 @@ struct syslog_year {
 	bool from_file;
 };
 
+#define SYSLOG_CACHE_N 8  /* entries of syslog_stream.cache */
+
 /* A syslog-style line stream over one file. */
 struct syslog_stream {
 	struct source *src;
@@ -72,10 +74,14 @@ struct syslog_stream {
 	bool have_ts;
 	bool noted_local;
 	char msgbuf[512];            /* scratch for ev->msg, valid until the next line */
-	/* one-entry lookup cache a body mapper may use (iptables: prefix -> action) */
-	char cache_key[64];
-	size_t cache_len;
-	const char *cache_val;
+	/* a small lookup cache a body mapper may use (iptables: prefix -> action);
+	 * logs alternate between a few rule prefixes */
+	struct syslog_cache {
+		char key[64];
+		size_t len;
+		const char *val;
+	} cache[SYSLOG_CACHE_N];
+	unsigned cache_next;         /* the entry replaced next */
 };
 
 /* Body mappers of the syslog-carried firewall formats (iptables.c, asa.c).

@@ -34,7 +34,8 @@ struct jbuf {
 	char local[JBUF_SIZE];
 };
 
-/* Write through cap bytes at mem (borrowed: must outlive the jbuf). */
+/* Write through cap bytes at mem (borrowed: must outlive the jbuf); cap at
+ * least 64 (a number is written whole). f NULL: nothing may overflow it. */
 static inline void jbuf_init_mem(struct jbuf *j, FILE *f, char *mem, size_t cap)
 {
 	j->f = f;
