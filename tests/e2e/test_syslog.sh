@@ -169,7 +169,7 @@ d=$TMPD/asa-damaged.log
 	sed -n 1,10p "$S/asa-idle/asa.log"
 	sed -n 11p "$S/asa-idle/asa.log" | cut -c1-70                # line 11: truncated 106015
 	printf 'Mar 21 2019 10:2\n'                                    # line 12: truncated stamp
-	head -c 200 /dev/urandom | tr -d '\n\000'; echo              # line 13: garbage
+	python3 -c 'import random,sys; r=random.Random(13); sys.stdout.buffer.write(bytes(r.choice(range(1,256)) for _ in range(200)).replace(b"\n",b"").replace(b"\r",b"")+b"\n")'  # line 13: garbage (fixed bytes)
 	sed -n 12,16p "$S/asa-idle/asa.log"
 } >"$d"
 $CORRELATOR analyze -f json --input-format asa "$d" >"$TMPD/d.json" 2>"$TMPD/d.err"
