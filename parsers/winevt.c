@@ -70,6 +70,14 @@ enum winevt_name winevt_name_id(const char *name)
 	return w ? w->id : WN_OTHER;
 }
 
+const char *winevt_name_text(enum winevt_name id)
+{
+	for (size_t i = 0; i < ARRAY_LEN(wnames); i++)
+		if (wnames[i].id == id)
+			return wnames[i].name;
+	return NULL;
+}
+
 /* The System leaves whose text we keep. */
 static enum sysf sys_leaf(enum winevt_name id)
 {

@@ -78,10 +78,15 @@ enum winevt_name {
 	WN_KEYWORDS, WN_LEVEL, WN_MESSAGE, WN_NAME, WN_OPCODE, WN_PROCESSID, WN_PROVIDER,
 	WN_QUALIFIERS, WN_RENDERINGINFO, WN_SECURITY, WN_SYSTEM, WN_SYSTEMTIME, WN_TASK,
 	WN_THREADID, WN_TIMECREATED, WN_USERDATA, WN_USERID, WN_VERSION,
+	WN_COUNT /* not a name: how many ids there are */
 };
 
 /* The id of an element or attribute name (exact, case-sensitive). */
 enum winevt_name winevt_name_id(const char *name);
+
+/* The name of an id, or NULL for WN_OTHER and ids the table lacks (for tests
+ * and diagnostics: a linear scan). */
+const char *winevt_name_text(enum winevt_name id);
 
 /* The same mapping driven by any tree walker (the binary EVTX reader):
  * winevt_begin() at <Event>; for each element below it winevt_elem() with its
