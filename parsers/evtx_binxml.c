@@ -16,6 +16,9 @@
  * A name or definition whose offset equals the reading position is stored
  * inline right there (its first use in the chunk) and is skipped over.
  * All offsets are relative to the chunk start; every read is bounds-checked.
+ * Template bodies are compiled once per chunk (keyed by the definition's
+ * offset) into steps that each instance runs with its own values; a body
+ * the steps cannot follow is walked token by token each time instead.
  */
 #include "evtx_binxml.h"
 #include "../correlator/core/br.h"
@@ -29,14 +32,50 @@
 
 #define BX_MAX_VALUES 512
 #define BX_MAX_LEVEL 12        /* template / embedded-fragment nesting */
+#define BX_MAX_DEPTH 200       /* element nesting, whatever the caller allows */
 #define BX_NAME_CACHE 512
 #define BX_NAME_MAX 96
+#define BX_TMPL_CACHE 128      /* compiled templates per chunk (power of 2) */
+#define BX_TMPL_STEPS 4096     /* steps of one template; more -> walk it */
 
 struct bx_name {
 	uint32_t off;          /* chunk offset + 1; 0 = empty */
 	uint8_t n;
 	uint8_t id;            /* enum winevt_name of s */
 	char s[BX_NAME_MAX];
+};
+
+struct subst {
+	br data;               /* the value's bytes */
+	uint8_t type;
+};
+
+/* A template instance's substitution values. */
+struct values {
+	struct subst v[BX_MAX_VALUES];
+	unsigned n;
+};
+
+/* One step of a compiled template: what walking its body would do, less
+ * the substitution values. */
+enum bx_op { ST_OPEN, ST_ATTR_LIT, ST_ATTR_SUBST, ST_ATTR_END, ST_TEXT, ST_TEXT_SUBST, ST_CLOSE };
+
+struct bx_step {
+	uint8_t op;            /* enum bx_op */
+	uint8_t id;            /* winevt name id (OPEN, ATTR_END); optional (SUBST) */
+	uint16_t depth;        /* element depth below the template instance */
+	uint32_t a, n;         /* pool offset and length (names, text); a = index (SUBST) */
+	uint32_t at;           /* chunk offset an error of this step quotes */
+};
+
+/* What a template definition of this chunk gets: walked its first time
+ * (a template used once costs no compiling), compiled its second. */
+enum bx_tmpl_state { TMPL_SEEN, TMPL_COMPILED, TMPL_UNCOMPILABLE };
+
+struct bx_tmpl {
+	uint32_t def;          /* definition's chunk offset + 1; 0 = free slot */
+	uint8_t state;         /* enum bx_tmpl_state */
+	uint32_t first, count; /* its steps in binxml.steps (TMPL_COMPILED) */
 };
 
 struct binxml {
@@ -47,16 +86,13 @@ struct binxml {
 	size_t vn, vcap;
 	char nbuf[4 * 256 + 4];
 	struct bx_name names[BX_NAME_CACHE];
-};
-
-struct subst {
-	br data;               /* the value's bytes */
-	uint8_t type;
-};
-
-struct values {
-	struct subst v[BX_MAX_VALUES];
-	unsigned n;
+	struct values *vals[BX_MAX_LEVEL]; /* of the instance at each nesting level */
+	struct bx_tmpl tmpl[BX_TMPL_CACHE];
+	unsigned ntmpl;
+	struct bx_step *steps; /* of this chunk's compiled templates */
+	size_t nsteps, capsteps;
+	char *pool;            /* their names and literal text, NUL-terminated */
+	size_t npool, cappool;
 };
 
 struct binxml *binxml_new(void)
@@ -72,6 +108,10 @@ void binxml_free(struct binxml *bx)
 	if (!bx)
 		return;
 	free(bx->vb);
+	for (size_t i = 0; i < BX_MAX_LEVEL; i++)
+		free(bx->vals[i]);
+	free(bx->steps);
+	free(bx->pool);
 	free(bx);
 }
 
@@ -80,6 +120,10 @@ void binxml_chunk(struct binxml *bx, const uint8_t *chunk, size_t len)
 	bx->chunk = br_make(chunk, len);
 	for (size_t i = 0; i < BX_NAME_CACHE; i++)
 		bx->names[i].off = 0;
+	for (size_t i = 0; i < BX_TMPL_CACHE; i++)
+		bx->tmpl[i].def = 0;
+	bx->ntmpl = 0;
+	bx->nsteps = bx->npool = 0;
 }
 
 const char *binxml_error(const struct binxml *bx)
@@ -87,12 +131,16 @@ const char *binxml_error(const struct binxml *bx)
 	return bx->err;
 }
 
-static int fail(struct binxml *bx, const br *r, const char *what)
+static int fail_at(struct binxml *bx, size_t at, const char *what)
 {
 	if (!bx->err[0])
-		snprintf(bx->err, sizeof bx->err, "%s at chunk offset 0x%zx", what,
-			 r ? br_pos(r, &bx->chunk) : (size_t)0);
+		snprintf(bx->err, sizeof bx->err, "%s at chunk offset 0x%zx", what, at);
 	return -1;
+}
+
+static int fail(struct binxml *bx, const br *r, const char *what)
+{
+	return fail_at(bx, r ? br_pos(r, &bx->chunk) : (size_t)0, what);
 }
 
 static size_t pos(const struct binxml *bx, const br *r)
@@ -529,6 +577,23 @@ static void skip_inline_name(struct binxml *bx, br *r, uint32_t off)
 static int walk(struct binxml *bx, br *r, const struct values *vals, unsigned rd, unsigned level,
 		bool in_element);
 
+/* Substitution idx as text (not embedded XML) into bx->vb; at: the chunk
+ * offset an error quotes. 1 = rendered, 0 = an optional NULL, -1 = error. */
+static int subst_text(struct binxml *bx, const struct values *vals, unsigned idx, bool optional,
+		      size_t at)
+{
+	if (!vals || idx >= vals->n)
+		return fail_at(bx, at, "substitution index out of range");
+	const struct subst *s = &vals->v[idx];
+	if (optional && (s->type == 0 || br_left(&s->data) == 0))
+		return 0;
+	if (s->type == 0x21)
+		return fail_at(bx, at, "embedded binary XML in an attribute");
+	if (render_value(bx, s->type, s->data) != 0)
+		return fail_at(bx, at, "bad substitution value");
+	return 1;
+}
+
 /* Value tokens of an attribute or of content, rendered into bx->vb.
  * Returns 1 if something (even empty) was produced, 0 for an optional NULL,
  * -1 on error. Embedded binary XML is not allowed here (handled by caller). */
@@ -548,20 +613,10 @@ static int value_token(struct binxml *bx, br *r, const struct values *vals)
 	case 0x0D:
 	case 0x0E: {
 		uint16_t idx = br_le16(r);
-		uint8_t type = br_u8(r);
-		(void)type;
+		br_u8(r);  /* value type: the value's own type counts */
 		if (r->bad)
 			return fail(bx, r, "substitution past the record");
-		if (!vals || idx >= vals->n)
-			return fail(bx, r, "substitution index out of range");
-		const struct subst *s = &vals->v[idx];
-		if ((t & 0xBF) == 0x0E && (s->type == 0 || br_left(&s->data) == 0))
-			return 0;
-		if (s->type == 0x21)
-			return fail(bx, r, "embedded binary XML in an attribute");
-		if (render_value(bx, s->type, s->data) != 0)
-			return fail(bx, r, "bad substitution value");
-		return 1;
+		return subst_text(bx, vals, idx, (t & 0xBF) == 0x0E, pos(bx, r));
 	}
 	case 0x08: {
 		br c = br_sub(r, 2);  /* one UTF-16 unit */
@@ -611,7 +666,7 @@ static int element(struct binxml *bx, br *r, const struct values *vals, unsigned
 	const char *name = name_at(bx, noff, &id);
 	if (!name || r->bad)
 		return fail(bx, r, "bad element name");
-	if (rd >= bx->w->max_depth || rd >= 200)
+	if (rd >= bx->w->max_depth || rd >= BX_MAX_DEPTH)
 		return fail(bx, r, "elements nested too deep");
 	winevt_elem(bx->w, rd, name, id);
 	if (t & 0x40) {
@@ -658,6 +713,302 @@ static int element(struct binxml *bx, br *r, const struct values *vals, unsigned
 	return 0;
 }
 
+/* --- templates compiled once per chunk ------------------------------------
+ * A template definition's body is the same for every record of the chunk
+ * that instantiates it: its tokens are walked once into steps, which each
+ * record then runs with its own substitution values. Anything the steps do
+ * not model (nested template instances, bad tokens, oversized bodies) leaves
+ * the template uncompiled and walk() renders it as before, so the result and
+ * any error are the same either way. */
+
+static int step_add(struct binxml *bx, size_t first, enum bx_op op, unsigned id, unsigned depth,
+		    size_t a, size_t n, size_t at)
+{
+	if (bx->nsteps - first >= BX_TMPL_STEPS)
+		return -1;
+	if (bx->nsteps == bx->capsteps) {
+		bx->capsteps = bx->capsteps ? 2 * bx->capsteps : 256;
+		bx->steps = xrealloc(bx->steps, bx->capsteps * sizeof *bx->steps);
+	}
+	bx->steps[bx->nsteps++] = (struct bx_step){ (uint8_t)op, (uint8_t)id, (uint16_t)depth,
+						    (uint32_t)a, (uint32_t)n, (uint32_t)at };
+	return 0;
+}
+
+/* s[0..n) and a NUL into the pool; its offset. */
+static size_t pool_add(struct binxml *bx, const char *s, size_t n)
+{
+	if (bx->npool + n + 1 > bx->cappool) {
+		while (bx->npool + n + 1 > bx->cappool)
+			bx->cappool = bx->cappool ? 2 * bx->cappool : 4096;
+		bx->pool = xrealloc(bx->pool, bx->cappool);
+	}
+	size_t off = bx->npool;
+	memcpy(bx->pool + off, s, n);
+	bx->pool[off + n] = '\0';
+	bx->npool += n + 1;
+	return off;
+}
+
+/* A step whose text is vb[save..vn), then vb cut back to save. */
+static int step_text(struct binxml *bx, size_t first, enum bx_op op, size_t save)
+{
+	size_t a = pool_add(bx, bx->vb + save, bx->vn - save), n = bx->vn - save;
+	bx->vn = save;
+	return step_add(bx, first, op, 0, 0, a, n, 0);
+}
+
+/* A 0x0D/0x0E token as a step: its index, whether optional, and the
+ * offset walk() would quote for an error of it. */
+static int compile_subst(struct binxml *bx, br *r, size_t first, enum bx_op op, unsigned depth)
+{
+	bool optional = (br_u8(r) & 0xBF) == 0x0E;
+	uint16_t idx = br_le16(r);
+	br_u8(r);
+	if (r->bad)
+		return -1;
+	return step_add(bx, first, op, optional, depth, idx, 0, pos(bx, r));
+}
+
+static int compile_attrs(struct binxml *bx, br *r, size_t first, unsigned depth)
+{
+	uint32_t asize = br_le32(r);
+	br a = br_sub(r, asize);
+	while (br_left(&a) && !a.bad) {
+		if ((br_u8(&a) & 0xBF) != 0x06)
+			return -1;
+		uint32_t aoff = br_le32(&a);
+		skip_inline_name(bx, &a, aoff);
+		enum winevt_name aid;
+		if (!name_at(bx, aoff, &aid) || a.bad)
+			return -1;
+		while (br_left(&a) && is_value_token(br_peek(&a, 0))) {
+			uint8_t t = br_peek(&a, 0) & 0xBF;
+			size_t save = bx->vn;
+			int rc = t == 0x0D || t == 0x0E ? compile_subst(bx, &a, first, ST_ATTR_SUBST, depth)
+				: value_token(bx, &a, NULL) < 0 ? -1 : step_text(bx, first, ST_ATTR_LIT, save);
+			if (rc != 0)
+				return -1;
+		}
+		if (step_add(bx, first, ST_ATTR_END, aid, depth, 0, 0, 0) != 0)
+			return -1;
+	}
+	return r->bad || a.bad ? -1 : 0;
+}
+
+static int compile_body(struct binxml *bx, br *r, size_t first, unsigned depth, bool in_element);
+
+static int compile_element(struct binxml *bx, br *r, size_t first, unsigned depth)
+{
+	if (depth >= BX_MAX_DEPTH)
+		return -1;             /* walk() refuses it, whatever the instance's depth */
+	uint8_t t = br_u8(r);
+	br_skip(r, 6);                 /* dependency id, data size */
+	uint32_t noff = br_le32(r);
+	if (r->bad)
+		return -1;
+	skip_inline_name(bx, r, noff);
+	enum winevt_name id;
+	const char *name = name_at(bx, noff, &id);
+	if (!name || r->bad)
+		return -1;
+	size_t a = pool_add(bx, name, strlen(name));
+	if (step_add(bx, first, ST_OPEN, id, depth, a, 0, pos(bx, r)) != 0)
+		return -1;
+	if ((t & 0x40) && compile_attrs(bx, r, first, depth) != 0)
+		return -1;
+	uint8_t close = br_u8(r);
+	if (r->bad || (close != 0x02 && close != 0x03))
+		return -1;
+	if (close == 0x02 && compile_body(bx, r, first, depth + 1, true) != 0)
+		return -1;
+	return step_add(bx, first, ST_CLOSE, 0, depth, 0, 0, 0);
+}
+
+/* walk()'s token loop, into steps; -1 wherever walk() would fail or the
+ * steps cannot follow. */
+static int compile_body(struct binxml *bx, br *r, size_t first, unsigned depth, bool in_element)
+{
+	while (br_left(r)) {
+		uint8_t t = br_peek(r, 0) & 0xBF;
+		size_t save = bx->vn;
+		int rc = 0;
+		if (t == 0x00 || t == 0x04) {
+			br_u8(r);
+			return (t == 0x04) == in_element ? 0 : -1;
+		} else if (t == 0x0F) {
+			br_skip(r, 4);
+		} else if (t == 0x01) {
+			rc = compile_element(bx, r, first, depth);
+		} else if (t == 0x0D || t == 0x0E) {
+			rc = compile_subst(bx, r, first, ST_TEXT_SUBST, depth);
+		} else if (t == 0x05 || t == 0x08 || t == 0x09) {
+			rc = value_token(bx, r, NULL);
+			if (rc >= 0) {
+				vb_normalize(bx, save, false);
+				rc = step_text(bx, first, ST_TEXT, save);
+			}
+		} else if (t == 0x07) {
+			br_u8(r);
+			uint16_t count = br_le16(r);
+			br text = br_sub(r, 2u * count);
+			if (text.bad)
+				return -1;
+			vb_utf16(bx, text);
+			vb_normalize(bx, save, false);
+			rc = step_text(bx, first, ST_TEXT, save);
+		} else if (t == 0x0A) {
+			br_u8(r);
+			uint32_t off = br_le32(r);
+			skip_inline_name(bx, r, off);
+		} else if (t == 0x0B) {
+			br_u8(r);
+			br_skip(r, 2u * br_le16(r));
+		} else {
+			return -1;  /* nested template instances among them */
+		}
+		bx->vn = save;
+		if (rc != 0 || r->bad)
+			return -1;
+	}
+	return in_element ? -1 : 0;
+}
+
+/* The compiled template at chunk offset def with body, compiled now if
+ * this is its second use; NULL: walk the body instead. */
+static const struct bx_tmpl *template_compiled(struct binxml *bx, uint32_t def, br body)
+{
+	unsigned h = (def * 2654435761u) >> 7 & (BX_TMPL_CACHE - 1);
+	while (bx->tmpl[h].def && bx->tmpl[h].def != def + 1)
+		h = (h + 1) & (BX_TMPL_CACHE - 1);
+	struct bx_tmpl *c = &bx->tmpl[h];
+	if (!c->def) {
+		if (bx->ntmpl >= BX_TMPL_CACHE * 3 / 4)
+			return NULL;
+		bx->ntmpl++;
+		c->def = def + 1;
+		c->state = TMPL_SEEN;
+		return NULL;
+	}
+	if (c->state != TMPL_SEEN)
+		return c->state == TMPL_COMPILED ? c : NULL;
+	size_t first = bx->nsteps, first_pool = bx->npool, save = bx->vn;
+	bool ok = compile_body(bx, &body, first, 0, false) == 0;
+	bx->vn = save;
+	bx->err[0] = '\0';  /* what compiling found, walk() will say */
+	if (!ok) {
+		bx->nsteps = first;
+		bx->npool = first_pool;
+		c->state = TMPL_UNCOMPILABLE;
+		return NULL;
+	}
+	c->state = TMPL_COMPILED;
+	c->first = (uint32_t)first;
+	c->count = (uint32_t)(bx->nsteps - first);
+	return c;
+}
+
+/* Whether value type's text may hold a tab, CR or LF (vb_normalize's work):
+ * only strings can; numbers, GUIDs, SIDs, times and hex cannot. */
+static bool may_need_normalizing(uint8_t type)
+{
+	type &= 0x7F;
+	return type == 0x01 || type == 0x02;
+}
+
+/* A content substitution: embedded binary XML walked, anything else text. */
+static int run_text_subst(struct binxml *bx, const struct bx_step *s, const struct values *vals,
+			  unsigned rd, unsigned level)
+{
+	if (s->a < vals->n && vals->v[s->a].type == 0x21) {
+		if (level >= BX_MAX_LEVEL)
+			return fail_at(bx, s->at, "embedded XML nested too deep");
+		br sub = vals->v[s->a].data;
+		return walk(bx, &sub, NULL, rd, level + 1, false);
+	}
+	size_t save = bx->vn;
+	int rc = subst_text(bx, vals, s->a, s->id, s->at);
+	if (rc > 0) {
+		if (may_need_normalizing(vals->v[s->a].type))
+			vb_normalize(bx, save, false);
+		winevt_text(bx->w, bx->vb + save, bx->vn - save);
+	}
+	bx->vn = save;
+	return rc < 0 ? -1 : 0;
+}
+
+/* Steps first.. (count) with vals, the instance at depth rd; level as walk()'s. */
+static int run_template(struct binxml *bx, size_t first, size_t count, const struct values *vals,
+			unsigned rd, unsigned level)
+{
+	size_t save = bx->vn;  /* an attribute's value builds up from here */
+	int any = 0;
+	bool normalize = false;
+	for (size_t i = first; i < first + count; i++) {
+		const struct bx_step *s = &bx->steps[i];  /* not kept past a walk */
+		unsigned d = rd + s->depth;
+		int rc = 0;
+		switch (s->op) {
+		case ST_OPEN:
+			if (d >= bx->w->max_depth || d >= BX_MAX_DEPTH)
+				return fail_at(bx, s->at, "elements nested too deep");
+			winevt_elem(bx->w, d, bx->pool + s->a, (enum winevt_name)s->id);
+			break;
+		case ST_ATTR_LIT:
+			vb_put(bx, bx->pool + s->a, s->n);
+			any = 1;
+			normalize = true;
+			break;
+		case ST_ATTR_SUBST:
+			rc = subst_text(bx, vals, s->a, s->id, s->at);
+			any |= rc > 0;
+			normalize |= rc > 0 && may_need_normalizing(vals->v[s->a].type);
+			break;
+		case ST_ATTR_END:
+			if (any) {
+				if (normalize)
+					vb_normalize(bx, save, true);
+				winevt_attr(bx->w, d, (enum winevt_name)s->id, bx->vb + save, bx->vn - save);
+			}
+			bx->vn = save;
+			any = 0;
+			normalize = false;
+			break;
+		case ST_TEXT:
+			winevt_text(bx->w, bx->pool + s->a, s->n);
+			break;
+		case ST_TEXT_SUBST:
+			rc = run_text_subst(bx, s, vals, d, level);
+			break;
+		case ST_CLOSE:
+			winevt_end(bx->w, d);
+			break;
+		}
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* An instance's value descriptors and values, at r. */
+static int read_values(struct binxml *bx, br *r, struct values *vals)
+{
+	vals->n = br_le32(r);
+	if (r->bad || vals->n > BX_MAX_VALUES || !br_need(r, 4u * vals->n))
+		return fail(bx, r, "bad substitution count");
+	uint16_t size[BX_MAX_VALUES];
+	for (unsigned i = 0; i < vals->n; i++) {
+		size[i] = br_le16(r);
+		vals->v[i].type = br_u8(r);
+		br_skip(r, 1);
+	}
+	for (unsigned i = 0; i < vals->n; i++)
+		vals->v[i].data = br_sub(r, size[i]);
+	if (r->bad)
+		return fail(bx, r, "substitution values past the record");
+	return 0;
+}
+
 static int template_instance(struct binxml *bx, br *r, unsigned rd, unsigned level)
 {
 	if (level >= BX_MAX_LEVEL)
@@ -682,27 +1033,14 @@ static int template_instance(struct binxml *bx, br *r, unsigned rd, unsigned lev
 	br body = br_sub(&d, dsize);
 	if (body.bad)
 		return fail(bx, r, "template definition past the chunk");
-	struct values *vals = xmalloc(sizeof *vals);
-	vals->n = br_le32(r);
-	if (r->bad || vals->n > BX_MAX_VALUES || !br_need(r, 4u * vals->n)) {
-		free(vals);
-		return fail(bx, r, "bad substitution count");
-	}
-	uint16_t size[BX_MAX_VALUES];
-	for (unsigned i = 0; i < vals->n; i++) {
-		size[i] = br_le16(r);
-		vals->v[i].type = br_u8(r);
-		br_skip(r, 1);
-	}
-	for (unsigned i = 0; i < vals->n; i++)
-		vals->v[i].data = br_sub(r, size[i]);
-	if (r->bad) {
-		free(vals);
-		return fail(bx, r, "substitution values past the record");
-	}
-	int rc = walk(bx, &body, vals, rd, level + 1, false);
-	free(vals);
-	return rc;
+	if (!bx->vals[level])
+		bx->vals[level] = xmalloc(sizeof *bx->vals[level]);
+	struct values *vals = bx->vals[level];
+	if (read_values(bx, r, vals) != 0)
+		return -1;
+	const struct bx_tmpl *c = template_compiled(bx, def, body);
+	return c ? run_template(bx, c->first, c->count, vals, rd, level + 1)
+		 : walk(bx, &body, vals, rd, level + 1, false);
 }
 
 /* content / fragment tokens until 0x04 (in an element) or 0x00 / the end. */

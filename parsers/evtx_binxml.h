@@ -4,7 +4,8 @@
  * strings) walked straight into the winevt mapping, without rendering text
  * XML: element/attribute/text callbacks with values rendered as libevtx
  * renders them (decimal integers, 0x%08x / 0x%016x hex, {GUID} upper case,
- * S-1-... SIDs, FILETIME as yyyy-mm-ddThh:mm:ss.fffffffffZ).
+ * S-1-... SIDs, FILETIME as yyyy-mm-ddThh:mm:ss.fffffffffZ). Each template
+ * definition is compiled once per chunk and replayed for the records using it.
  * Does not: read files or chunks (evtx.c), check CRCs, recover records.
  * Spec: libyal libevtx "Windows XML Event Log (EVTX)" format document;
  * ../shared/formats/windows-events.md (b).
@@ -23,7 +24,7 @@ struct binxml;
 struct binxml *binxml_new(void);
 void binxml_free(struct binxml *bx);
 
-/* A new chunk: forget names cached from the previous one. */
+/* A new chunk: forget names and templates cached from the previous one. */
 void binxml_chunk(struct binxml *bx, const uint8_t *chunk, size_t len);
 
 /* Walk the record's fragment at chunk offset off, len bytes, into w (between
