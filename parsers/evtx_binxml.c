@@ -1,6 +1,9 @@
 /*
- * parsers/evtx_binxml.c - EVTX binary XML -> winevt callbacks (see evtx_binxml.h).
- * Does not: render XML text, check CRCs, resolve non-standard entities.
+ * parsers/evtx_binxml.c - EVTX binary XML -> winevt callbacks (see evtx_binxml.h):
+ * the token walk, substitution values rendered as text, the chunk's names.
+ * Does not: render XML text, check CRCs, resolve non-standard entities,
+ * compile template bodies into steps (evtx_template.c, which this walk hands
+ * every template instance's body to, and which falls back on the walk).
  * Spec: libevtx format document; ../shared/formats/windows-events.md (b).
  *
  *   fragment  -> 0x0F maj min flags, (element | template-instance), 0x00
@@ -16,13 +19,8 @@
  * A name or definition whose offset equals the reading position is stored
  * inline right there (its first use in the chunk) and is skipped over.
  * All offsets are relative to the chunk start; every read is bounds-checked.
- * Template bodies are compiled once per chunk (keyed by the definition's
- * offset) into steps that each instance runs with its own values; a body
- * the steps cannot follow is walked token by token each time instead.
  */
-#include "evtx_binxml.h"
-#include "../correlator/core/br.h"
-#include "../correlator/core/util.h"
+#include "evtx_binxml_int.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -30,76 +28,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BX_MAX_VALUES 512
-#define BX_MAX_LEVEL 12        /* template / embedded-fragment nesting */
-#define BX_MAX_DEPTH 200       /* element nesting, whatever the caller allows */
-#define BX_NAME_CACHE 512
-#define BX_NAME_MAX 96
-#define BX_TMPL_CACHE 128      /* compiled templates per chunk (power of 2) */
-#define BX_TMPL_STEPS 4096     /* steps of one template; more -> walk it */
-
-struct bx_name {
-	uint32_t off;          /* chunk offset + 1; 0 = empty */
-	uint8_t n;
-	uint8_t id;            /* enum winevt_name of s */
-	char s[BX_NAME_MAX];
-};
-
-struct subst {
-	br data;               /* the value's bytes */
-	uint8_t type;
-};
-
-/* A template instance's substitution values. */
-struct values {
-	struct subst v[BX_MAX_VALUES];
-	unsigned n;
-};
-
-/* One step of a compiled template: what walking its body would do, less
- * the substitution values. */
-enum bx_op { ST_OPEN, ST_ATTR_LIT, ST_ATTR_SUBST, ST_ATTR_END, ST_TEXT, ST_TEXT_SUBST, ST_CLOSE };
-
-struct bx_step {
-	uint8_t op;            /* enum bx_op */
-	uint8_t id;            /* winevt name id (OPEN, ATTR_END); optional (SUBST) */
-	uint16_t depth;        /* element depth below the template instance */
-	uint32_t a, n;         /* pool offset and length (names, text); a = index (SUBST) */
-	uint32_t at;           /* chunk offset an error of this step quotes */
-};
-
-/* What a template definition of this chunk gets: walked its first time
- * (a template used once costs no compiling), compiled its second. */
-enum bx_tmpl_state { TMPL_SEEN, TMPL_COMPILED, TMPL_UNCOMPILABLE };
-
-struct bx_tmpl {
-	uint32_t def;          /* definition's chunk offset + 1; 0 = free slot */
-	uint8_t state;         /* enum bx_tmpl_state */
-	uint32_t first, count; /* its steps in binxml.steps (TMPL_COMPILED) */
-};
-
-struct binxml {
-	br chunk;              /* the whole chunk; offsets are relative to it */
-	struct winevt *w;
-	char err[160];
-	char *vb;              /* rendered value */
-	size_t vn, vcap;
-	char nbuf[4 * 256 + 4];
-	struct bx_name names[BX_NAME_CACHE];
-	struct values *vals[BX_MAX_LEVEL]; /* of the instance at each nesting level */
-	struct bx_tmpl tmpl[BX_TMPL_CACHE];
-	unsigned ntmpl;
-	struct bx_step *steps; /* of this chunk's compiled templates */
-	size_t nsteps, capsteps;
-	char *pool;            /* their names and literal text, NUL-terminated */
-	size_t npool, cappool;
-};
-
 struct binxml *binxml_new(void)
 {
 	struct binxml *bx = xcalloc(1, sizeof *bx);
 	bx->vcap = 1 << 16;
 	bx->vb = xmalloc(bx->vcap);
+	bx->tm = bx_templates_new();
 	return bx;
 }
 
@@ -110,8 +44,7 @@ void binxml_free(struct binxml *bx)
 	free(bx->vb);
 	for (size_t i = 0; i < BX_MAX_LEVEL; i++)
 		free(bx->vals[i]);
-	free(bx->steps);
-	free(bx->pool);
+	bx_templates_free(bx->tm);
 	free(bx);
 }
 
@@ -120,10 +53,7 @@ void binxml_chunk(struct binxml *bx, const uint8_t *chunk, size_t len)
 	bx->chunk = br_make(chunk, len);
 	for (size_t i = 0; i < BX_NAME_CACHE; i++)
 		bx->names[i].off = 0;
-	for (size_t i = 0; i < BX_TMPL_CACHE; i++)
-		bx->tmpl[i].def = 0;
-	bx->ntmpl = 0;
-	bx->nsteps = bx->npool = 0;
+	bx_templates_clear(bx->tm);
 }
 
 const char *binxml_error(const struct binxml *bx)
@@ -131,7 +61,7 @@ const char *binxml_error(const struct binxml *bx)
 	return bx->err;
 }
 
-static int fail_at(struct binxml *bx, size_t at, const char *what)
+int bx_fail_at(struct binxml *bx, size_t at, const char *what)
 {
 	if (!bx->err[0])
 		snprintf(bx->err, sizeof bx->err, "%s at chunk offset 0x%zx", what, at);
@@ -140,37 +70,15 @@ static int fail_at(struct binxml *bx, size_t at, const char *what)
 
 static int fail(struct binxml *bx, const br *r, const char *what)
 {
-	return fail_at(bx, r ? br_pos(r, &bx->chunk) : (size_t)0, what);
-}
-
-static size_t pos(const struct binxml *bx, const br *r)
-{
-	return br_pos(r, &bx->chunk);
+	return bx_fail_at(bx, r ? br_pos(r, &bx->chunk) : (size_t)0, what);
 }
 
 /* --- value rendering into bx->vb ----------------------------------------- */
 
-static void vb_need(struct binxml *bx, size_t n)
-{
-	if (bx->vn + n + 1 > bx->vcap) {
-		while (bx->vn + n + 1 > bx->vcap)
-			bx->vcap *= 2;
-		bx->vb = xrealloc(bx->vb, bx->vcap);
-	}
-}
-
-static void vb_put(struct binxml *bx, const char *s, size_t n)
-{
-	vb_need(bx, n);
-	memcpy(bx->vb + bx->vn, s, n);
-	bx->vn += n;
-	bx->vb[bx->vn] = '\0';
-}
-
 /* What an XML parser does to the text libevtx renders, so both readers give
  * the same values: line ends become LF (XML 1.0 2.11) and, in attribute
  * values, tab/CR/LF become spaces (3.3.3). In place on vb[from..]. */
-static void vb_normalize(struct binxml *bx, size_t from, bool attr)
+void bx_normalize(struct binxml *bx, size_t from, bool attr)
 {
 	char *s = bx->vb;
 	size_t i = from;
@@ -205,7 +113,7 @@ static void vb_fmt(struct binxml *bx, const char *fmt, ...)
 	int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
 	va_end(ap);
 	if (n > 0)
-		vb_put(bx, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+		bx_put(bx, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
 }
 
 /* UTF-16LE (all whole units of r) -> UTF-8 appended; trailing NULs dropped. */
@@ -214,7 +122,7 @@ static void vb_utf16(struct binxml *bx, br r)
 	size_t units = br_left(&r) / 2;
 	while (units && br_peek(&r, 2 * units - 2) == 0 && br_peek(&r, 2 * units - 1) == 0)
 		units--;
-	vb_need(bx, units * 3);
+	bx_need(bx, units * 3);
 	char *o = bx->vb + bx->vn;
 	for (size_t i = 0; i < units; i++) {
 		size_t ascii = br_ascii16(&r, o, units - i);
@@ -266,13 +174,13 @@ static void vb_u64(struct binxml *bx, uint64_t v)
 		tmp[--i] = (char)('0' + v % 10);
 		v /= 10;
 	} while (v);
-	vb_put(bx, tmp + i, sizeof tmp - i);
+	bx_put(bx, tmp + i, sizeof tmp - i);
 }
 
 static void vb_i64(struct binxml *bx, int64_t v)
 {
 	if (v < 0) {
-		vb_put(bx, "-", 1);
+		bx_put(bx, "-", 1);
 		vb_u64(bx, (uint64_t)0 - (uint64_t)v);
 	} else {
 		vb_u64(bx, (uint64_t)v);
@@ -285,7 +193,7 @@ static void vb_hex(struct binxml *bx, uint64_t v, unsigned digits)
 	char tmp[18] = "0x";
 	for (unsigned i = 0; i < digits; i++)
 		tmp[2 + digits - 1 - i] = "0123456789abcdef"[(v >> (4 * i)) & 15];
-	vb_put(bx, tmp, 2 + digits);
+	bx_put(bx, tmp, 2 + digits);
 }
 
 /* v as exactly width decimal digits */
@@ -296,7 +204,7 @@ static void vb_dec(struct binxml *bx, uint64_t v, unsigned width)
 		tmp[i] = (char)('0' + v % 10);
 		v /= 10;
 	}
-	vb_put(bx, tmp, width);
+	bx_put(bx, tmp, width);
 }
 
 static void vb_filetime(struct binxml *bx, uint64_t ft)
@@ -317,26 +225,26 @@ static void vb_filetime(struct binxml *bx, uint64_t ft)
 		return;
 	}
 	vb_dec(bx, (uint64_t)y, 4);
-	vb_put(bx, "-", 1);
+	bx_put(bx, "-", 1);
 	vb_dec(bx, (uint64_t)m, 2);
-	vb_put(bx, "-", 1);
+	bx_put(bx, "-", 1);
 	vb_dec(bx, (uint64_t)d, 2);
-	vb_put(bx, "T", 1);
+	bx_put(bx, "T", 1);
 	vb_dec(bx, (uint64_t)(sod / 3600), 2);
-	vb_put(bx, ":", 1);
+	bx_put(bx, ":", 1);
 	vb_dec(bx, (uint64_t)(sod / 60 % 60), 2);
-	vb_put(bx, ":", 1);
+	bx_put(bx, ":", 1);
 	vb_dec(bx, (uint64_t)(sod % 60), 2);
-	vb_put(bx, ".", 1);
+	bx_put(bx, ".", 1);
 	vb_dec(bx, frac, 9);
-	vb_put(bx, "Z", 1);
+	bx_put(bx, "Z", 1);
 }
 
 /* Hex digits of the next n bytes, upper case. */
 static void vb_hexbytes(struct binxml *bx, br *r, size_t n)
 {
 	static const char hexd[] = "0123456789ABCDEF";
-	vb_need(bx, 2 * n);
+	bx_need(bx, 2 * n);
 	for (size_t i = 0; i < n; i++) {
 		uint8_t b = br_u8(r);
 		bx->vb[bx->vn++] = hexd[b >> 4];
@@ -374,7 +282,7 @@ static int vb_guid(struct binxml *bx, br r)
 		g[o++] = hexd[d4[i] & 15];
 	}
 	g[o++] = '}';
-	vb_put(bx, g, o);
+	bx_put(bx, g, o);
 	return 0;
 }
 
@@ -387,12 +295,12 @@ static int vb_sid(struct binxml *bx, br r)
 	uint64_t auth = auth_hi << 32 | br_be32(&r);
 	if (r.bad || br_left(&r) / 4 < count)
 		return -1;
-	vb_put(bx, "S-", 2);
+	bx_put(bx, "S-", 2);
 	vb_u64(bx, rev);
-	vb_put(bx, "-", 1);
+	bx_put(bx, "-", 1);
 	vb_u64(bx, auth);
 	for (unsigned i = 0; i < count; i++) {
-		vb_put(bx, "-", 1);
+		bx_put(bx, "-", 1);
 		vb_u64(bx, br_le32(&r));
 	}
 	return 0;
@@ -411,7 +319,7 @@ static int render_one(struct binxml *bx, uint8_t type, br r)
 	case 0x02: {
 		while (n && br_peek(&r, n - 1) == 0)
 			n--;
-		vb_need(bx, n);
+		bx_need(bx, n);
 		br_copy(&r, bx->vb + bx->vn, n);
 		bx->vn += n;
 		bx->vb[bx->vn] = '\0';
@@ -447,7 +355,7 @@ static int render_one(struct binxml *bx, uint8_t type, br r)
 		uint32_t v = br_le32(&r);
 		if (r.bad)
 			return -1;
-		vb_put(bx, v ? "true" : "false", v ? 4 : 5);
+		bx_put(bx, v ? "true" : "false", v ? 4 : 5);
 		return 0;
 	}
 	case 0x0E:
@@ -503,7 +411,7 @@ static int render_value(struct binxml *bx, uint8_t type, br v)
 			if (nul || i + unit == n) {
 				size_t end = nul ? i : i + unit;
 				if (!first)
-					vb_put(bx, ", ", 2);
+					bx_put(bx, ", ", 2);
 				first = false;
 				render_one(bx, base, br_slice(&v, start, end - start));
 				start = i + unit;
@@ -516,7 +424,7 @@ static int render_value(struct binxml *bx, uint8_t type, br v)
 		return -1;
 	for (bool first = true; br_left(&v) >= es; first = false) {
 		if (!first)
-			vb_put(bx, ", ", 2);
+			bx_put(bx, ", ", 2);
 		if (render_one(bx, base, br_sub(&v, es)) != 0)
 			return -1;
 	}
@@ -525,9 +433,8 @@ static int render_value(struct binxml *bx, uint8_t type, br v)
 
 /* --- names --------------------------------------------------------------- */
 
-/* The name stored at chunk offset off, as UTF-8 (borrowed until the next
- * call), and its winevt name id in *id (looked up once per cached name). */
-static const char *name_at(struct binxml *bx, uint32_t off, enum winevt_name *id)
+/* Looked up once per cached name. */
+const char *bx_name_at(struct binxml *bx, uint32_t off, enum winevt_name *id)
 {
 	struct bx_name *c = &bx->names[(off >> 1) & (BX_NAME_CACHE - 1)];
 	if (c->off == off + 1) {
@@ -562,10 +469,9 @@ static const char *name_at(struct binxml *bx, uint32_t off, enum winevt_name *id
 	return res;
 }
 
-/* Skip a name stored inline at the reading position. */
-static void skip_inline_name(struct binxml *bx, br *r, uint32_t off)
+void bx_skip_inline_name(struct binxml *bx, br *r, uint32_t off)
 {
-	if (pos(bx, r) != off)
+	if (bx_pos(bx, r) != off)
 		return;
 	br_skip(r, 6);
 	uint16_t count = br_le16(r);
@@ -574,30 +480,24 @@ static void skip_inline_name(struct binxml *bx, br *r, uint32_t off)
 
 /* --- the walk ------------------------------------------------------------ */
 
-static int walk(struct binxml *bx, br *r, const struct values *vals, unsigned rd, unsigned level,
-		bool in_element);
-
-/* Substitution idx as text (not embedded XML) into bx->vb; at: the chunk
- * offset an error quotes. 1 = rendered, 0 = an optional NULL, -1 = error. */
-static int subst_text(struct binxml *bx, const struct values *vals, unsigned idx, bool optional,
-		      size_t at)
+int bx_subst_text(struct binxml *bx, const struct values *vals, unsigned idx, bool optional,
+		  size_t at)
 {
 	if (!vals || idx >= vals->n)
-		return fail_at(bx, at, "substitution index out of range");
+		return bx_fail_at(bx, at, "substitution index out of range");
 	const struct subst *s = &vals->v[idx];
 	if (optional && (s->type == 0 || br_left(&s->data) == 0))
 		return 0;
 	if (s->type == 0x21)
-		return fail_at(bx, at, "embedded binary XML in an attribute");
+		return bx_fail_at(bx, at, "embedded binary XML in an attribute");
 	if (render_value(bx, s->type, s->data) != 0)
-		return fail_at(bx, at, "bad substitution value");
+		return bx_fail_at(bx, at, "bad substitution value");
 	return 1;
 }
 
-/* Value tokens of an attribute or of content, rendered into bx->vb.
- * Returns 1 if something (even empty) was produced, 0 for an optional NULL,
- * -1 on error. Embedded binary XML is not allowed here (handled by caller). */
-static int value_token(struct binxml *bx, br *r, const struct values *vals)
+/* A value token of an attribute or of content (embedded binary XML is the
+ * caller's). */
+int bx_value_token(struct binxml *bx, br *r, const struct values *vals)
 {
 	uint8_t t = br_u8(r);
 	switch (t & 0xBF) {
@@ -616,7 +516,7 @@ static int value_token(struct binxml *bx, br *r, const struct values *vals)
 		br_u8(r);  /* value type: the value's own type counts */
 		if (r->bad)
 			return fail(bx, r, "substitution past the record");
-		return subst_text(bx, vals, idx, (t & 0xBF) == 0x0E, pos(bx, r));
+		return bx_subst_text(bx, vals, idx, (t & 0xBF) == 0x0E, bx_pos(bx, r));
 	}
 	case 0x08: {
 		br c = br_sub(r, 2);  /* one UTF-16 unit */
@@ -625,9 +525,9 @@ static int value_token(struct binxml *bx, br *r, const struct values *vals)
 	}
 	case 0x09: {
 		uint32_t off = br_le32(r);
-		skip_inline_name(bx, r, off);
+		bx_skip_inline_name(bx, r, off);
 		enum winevt_name id;
-		const char *n = name_at(bx, off, &id);
+		const char *n = bx_name_at(bx, off, &id);
 		if (!n)
 			return fail(bx, r, "bad entity name");
 		static const char *const ents[][2] = { { "amp", "&" }, { "lt", "<" }, { "gt", ">" },
@@ -637,7 +537,7 @@ static int value_token(struct binxml *bx, br *r, const struct values *vals)
 			if (!strcmp(n, ents[i][0]))
 				v = ents[i][1];
 		if (v)
-			vb_put(bx, v, strlen(v));
+			bx_put(bx, v, strlen(v));
 		else
 			vb_fmt(bx, "&%.80s;", n);
 		return 1;
@@ -645,12 +545,6 @@ static int value_token(struct binxml *bx, br *r, const struct values *vals)
 	default:
 		return fail(bx, r, "unexpected token in a value");
 	}
-}
-
-static bool is_value_token(uint8_t t)
-{
-	t &= 0xBF;
-	return t == 0x05 || t == 0x0D || t == 0x0E || t == 0x08 || t == 0x09;
 }
 
 static int element(struct binxml *bx, br *r, const struct values *vals, unsigned rd, unsigned level)
@@ -661,9 +555,9 @@ static int element(struct binxml *bx, br *r, const struct values *vals, unsigned
 	uint32_t noff = br_le32(r);
 	if (r->bad)
 		return fail(bx, r, "element header past the record");
-	skip_inline_name(bx, r, noff);
+	bx_skip_inline_name(bx, r, noff);
 	enum winevt_name id;
-	const char *name = name_at(bx, noff, &id);
+	const char *name = bx_name_at(bx, noff, &id);
 	if (!name || r->bad)
 		return fail(bx, r, "bad element name");
 	if (rd >= bx->w->max_depth || rd >= BX_MAX_DEPTH)
@@ -679,20 +573,20 @@ static int element(struct binxml *bx, br *r, const struct values *vals, unsigned
 			if ((at & 0xBF) != 0x06)
 				return fail(bx, &a, "bad attribute token");
 			uint32_t aoff = br_le32(&a);
-			skip_inline_name(bx, &a, aoff);
+			bx_skip_inline_name(bx, &a, aoff);
 			enum winevt_name aid;
-			if (!name_at(bx, aoff, &aid) || a.bad)
+			if (!bx_name_at(bx, aoff, &aid) || a.bad)
 				return fail(bx, &a, "bad attribute name");
 			size_t save = bx->vn;
 			int any = 0;
-			while (br_left(&a) && is_value_token(br_peek(&a, 0))) {
-				int rc = value_token(bx, &a, vals);
+			while (br_left(&a) && bx_is_value_token(br_peek(&a, 0))) {
+				int rc = bx_value_token(bx, &a, vals);
 				if (rc < 0)
 					return -1;
 				any |= rc;
 			}
 			if (any) {
-				vb_normalize(bx, save, true);
+				bx_normalize(bx, save, true);
 				winevt_attr(bx->w, rd, aid, bx->vb + save, bx->vn - save);
 			}
 			bx->vn = save;
@@ -704,289 +598,12 @@ static int element(struct binxml *bx, br *r, const struct values *vals, unsigned
 	if (r->bad)
 		return fail(bx, r, "element without its close token");
 	if (close == 0x02) {
-		if (walk(bx, r, vals, rd + 1, level, true) != 0)
+		if (bx_walk(bx, r, vals, rd + 1, level, true) != 0)
 			return -1;
 	} else if (close != 0x03) {
 		return fail(bx, r, "bad close-start-element token");
 	}
 	winevt_end(bx->w, rd);
-	return 0;
-}
-
-/* --- templates compiled once per chunk ------------------------------------
- * A template definition's body is the same for every record of the chunk
- * that instantiates it: its tokens are walked once into steps, which each
- * record then runs with its own substitution values. Anything the steps do
- * not model (nested template instances, bad tokens, oversized bodies) leaves
- * the template uncompiled and walk() renders it as before, so the result and
- * any error are the same either way. */
-
-static int step_add(struct binxml *bx, size_t first, enum bx_op op, unsigned id, unsigned depth,
-		    size_t a, size_t n, size_t at)
-{
-	if (bx->nsteps - first >= BX_TMPL_STEPS)
-		return -1;
-	if (bx->nsteps == bx->capsteps) {
-		bx->capsteps = bx->capsteps ? 2 * bx->capsteps : 256;
-		bx->steps = xrealloc(bx->steps, bx->capsteps * sizeof *bx->steps);
-	}
-	bx->steps[bx->nsteps++] = (struct bx_step){ (uint8_t)op, (uint8_t)id, (uint16_t)depth,
-						    (uint32_t)a, (uint32_t)n, (uint32_t)at };
-	return 0;
-}
-
-/* s[0..n) and a NUL into the pool; its offset. */
-static size_t pool_add(struct binxml *bx, const char *s, size_t n)
-{
-	if (bx->npool + n + 1 > bx->cappool) {
-		while (bx->npool + n + 1 > bx->cappool)
-			bx->cappool = bx->cappool ? 2 * bx->cappool : 4096;
-		bx->pool = xrealloc(bx->pool, bx->cappool);
-	}
-	size_t off = bx->npool;
-	memcpy(bx->pool + off, s, n);
-	bx->pool[off + n] = '\0';
-	bx->npool += n + 1;
-	return off;
-}
-
-/* A step whose text is vb[save..vn), then vb cut back to save. */
-static int step_text(struct binxml *bx, size_t first, enum bx_op op, size_t save)
-{
-	size_t a = pool_add(bx, bx->vb + save, bx->vn - save), n = bx->vn - save;
-	bx->vn = save;
-	return step_add(bx, first, op, 0, 0, a, n, 0);
-}
-
-/* A 0x0D/0x0E token as a step: its index, whether optional, and the
- * offset walk() would quote for an error of it. */
-static int compile_subst(struct binxml *bx, br *r, size_t first, enum bx_op op, unsigned depth)
-{
-	bool optional = (br_u8(r) & 0xBF) == 0x0E;
-	uint16_t idx = br_le16(r);
-	br_u8(r);
-	if (r->bad)
-		return -1;
-	return step_add(bx, first, op, optional, depth, idx, 0, pos(bx, r));
-}
-
-static int compile_attrs(struct binxml *bx, br *r, size_t first, unsigned depth)
-{
-	uint32_t asize = br_le32(r);
-	br a = br_sub(r, asize);
-	while (br_left(&a) && !a.bad) {
-		if ((br_u8(&a) & 0xBF) != 0x06)
-			return -1;
-		uint32_t aoff = br_le32(&a);
-		skip_inline_name(bx, &a, aoff);
-		enum winevt_name aid;
-		if (!name_at(bx, aoff, &aid) || a.bad)
-			return -1;
-		while (br_left(&a) && is_value_token(br_peek(&a, 0))) {
-			uint8_t t = br_peek(&a, 0) & 0xBF;
-			size_t save = bx->vn;
-			int rc = t == 0x0D || t == 0x0E ? compile_subst(bx, &a, first, ST_ATTR_SUBST, depth)
-				: value_token(bx, &a, NULL) < 0 ? -1 : step_text(bx, first, ST_ATTR_LIT, save);
-			if (rc != 0)
-				return -1;
-		}
-		if (step_add(bx, first, ST_ATTR_END, aid, depth, 0, 0, 0) != 0)
-			return -1;
-	}
-	return r->bad || a.bad ? -1 : 0;
-}
-
-static int compile_body(struct binxml *bx, br *r, size_t first, unsigned depth, bool in_element);
-
-static int compile_element(struct binxml *bx, br *r, size_t first, unsigned depth)
-{
-	if (depth >= BX_MAX_DEPTH)
-		return -1;             /* walk() refuses it, whatever the instance's depth */
-	uint8_t t = br_u8(r);
-	br_skip(r, 6);                 /* dependency id, data size */
-	uint32_t noff = br_le32(r);
-	if (r->bad)
-		return -1;
-	skip_inline_name(bx, r, noff);
-	enum winevt_name id;
-	const char *name = name_at(bx, noff, &id);
-	if (!name || r->bad)
-		return -1;
-	size_t a = pool_add(bx, name, strlen(name));
-	if (step_add(bx, first, ST_OPEN, id, depth, a, 0, pos(bx, r)) != 0)
-		return -1;
-	if ((t & 0x40) && compile_attrs(bx, r, first, depth) != 0)
-		return -1;
-	uint8_t close = br_u8(r);
-	if (r->bad || (close != 0x02 && close != 0x03))
-		return -1;
-	if (close == 0x02 && compile_body(bx, r, first, depth + 1, true) != 0)
-		return -1;
-	return step_add(bx, first, ST_CLOSE, 0, depth, 0, 0, 0);
-}
-
-/* walk()'s token loop, into steps; -1 wherever walk() would fail or the
- * steps cannot follow. */
-static int compile_body(struct binxml *bx, br *r, size_t first, unsigned depth, bool in_element)
-{
-	while (br_left(r)) {
-		uint8_t t = br_peek(r, 0) & 0xBF;
-		size_t save = bx->vn;
-		int rc = 0;
-		if (t == 0x00 || t == 0x04) {
-			br_u8(r);
-			return (t == 0x04) == in_element ? 0 : -1;
-		} else if (t == 0x0F) {
-			br_skip(r, 4);
-		} else if (t == 0x01) {
-			rc = compile_element(bx, r, first, depth);
-		} else if (t == 0x0D || t == 0x0E) {
-			rc = compile_subst(bx, r, first, ST_TEXT_SUBST, depth);
-		} else if (t == 0x05 || t == 0x08 || t == 0x09) {
-			rc = value_token(bx, r, NULL);
-			if (rc >= 0) {
-				vb_normalize(bx, save, false);
-				rc = step_text(bx, first, ST_TEXT, save);
-			}
-		} else if (t == 0x07) {
-			br_u8(r);
-			uint16_t count = br_le16(r);
-			br text = br_sub(r, 2u * count);
-			if (text.bad)
-				return -1;
-			vb_utf16(bx, text);
-			vb_normalize(bx, save, false);
-			rc = step_text(bx, first, ST_TEXT, save);
-		} else if (t == 0x0A) {
-			br_u8(r);
-			uint32_t off = br_le32(r);
-			skip_inline_name(bx, r, off);
-		} else if (t == 0x0B) {
-			br_u8(r);
-			br_skip(r, 2u * br_le16(r));
-		} else {
-			return -1;  /* nested template instances among them */
-		}
-		bx->vn = save;
-		if (rc != 0 || r->bad)
-			return -1;
-	}
-	return in_element ? -1 : 0;
-}
-
-/* The compiled template at chunk offset def with body, compiled now if
- * this is its second use; NULL: walk the body instead. */
-static const struct bx_tmpl *template_compiled(struct binxml *bx, uint32_t def, br body)
-{
-	unsigned h = (def * 2654435761u) >> 7 & (BX_TMPL_CACHE - 1);
-	while (bx->tmpl[h].def && bx->tmpl[h].def != def + 1)
-		h = (h + 1) & (BX_TMPL_CACHE - 1);
-	struct bx_tmpl *c = &bx->tmpl[h];
-	if (!c->def) {
-		if (bx->ntmpl >= BX_TMPL_CACHE * 3 / 4)
-			return NULL;
-		bx->ntmpl++;
-		c->def = def + 1;
-		c->state = TMPL_SEEN;
-		return NULL;
-	}
-	if (c->state != TMPL_SEEN)
-		return c->state == TMPL_COMPILED ? c : NULL;
-	size_t first = bx->nsteps, first_pool = bx->npool, save = bx->vn;
-	bool ok = compile_body(bx, &body, first, 0, false) == 0;
-	bx->vn = save;
-	bx->err[0] = '\0';  /* what compiling found, walk() will say */
-	if (!ok) {
-		bx->nsteps = first;
-		bx->npool = first_pool;
-		c->state = TMPL_UNCOMPILABLE;
-		return NULL;
-	}
-	c->state = TMPL_COMPILED;
-	c->first = (uint32_t)first;
-	c->count = (uint32_t)(bx->nsteps - first);
-	return c;
-}
-
-/* Whether value type's text may hold a tab, CR or LF (vb_normalize's work):
- * only strings can; numbers, GUIDs, SIDs, times and hex cannot. */
-static bool may_need_normalizing(uint8_t type)
-{
-	type &= 0x7F;
-	return type == 0x01 || type == 0x02;
-}
-
-/* A content substitution: embedded binary XML walked, anything else text. */
-static int run_text_subst(struct binxml *bx, const struct bx_step *s, const struct values *vals,
-			  unsigned rd, unsigned level)
-{
-	if (s->a < vals->n && vals->v[s->a].type == 0x21) {
-		if (level >= BX_MAX_LEVEL)
-			return fail_at(bx, s->at, "embedded XML nested too deep");
-		br sub = vals->v[s->a].data;
-		return walk(bx, &sub, NULL, rd, level + 1, false);
-	}
-	size_t save = bx->vn;
-	int rc = subst_text(bx, vals, s->a, s->id, s->at);
-	if (rc > 0) {
-		if (may_need_normalizing(vals->v[s->a].type))
-			vb_normalize(bx, save, false);
-		winevt_text(bx->w, bx->vb + save, bx->vn - save);
-	}
-	bx->vn = save;
-	return rc < 0 ? -1 : 0;
-}
-
-/* Steps first.. (count) with vals, the instance at depth rd; level as walk()'s. */
-static int run_template(struct binxml *bx, size_t first, size_t count, const struct values *vals,
-			unsigned rd, unsigned level)
-{
-	size_t save = bx->vn;  /* an attribute's value builds up from here */
-	int any = 0;
-	bool normalize = false;
-	for (size_t i = first; i < first + count; i++) {
-		const struct bx_step *s = &bx->steps[i];  /* not kept past a walk */
-		unsigned d = rd + s->depth;
-		int rc = 0;
-		switch (s->op) {
-		case ST_OPEN:
-			if (d >= bx->w->max_depth || d >= BX_MAX_DEPTH)
-				return fail_at(bx, s->at, "elements nested too deep");
-			winevt_elem(bx->w, d, bx->pool + s->a, (enum winevt_name)s->id);
-			break;
-		case ST_ATTR_LIT:
-			vb_put(bx, bx->pool + s->a, s->n);
-			any = 1;
-			normalize = true;
-			break;
-		case ST_ATTR_SUBST:
-			rc = subst_text(bx, vals, s->a, s->id, s->at);
-			any |= rc > 0;
-			normalize |= rc > 0 && may_need_normalizing(vals->v[s->a].type);
-			break;
-		case ST_ATTR_END:
-			if (any) {
-				if (normalize)
-					vb_normalize(bx, save, true);
-				winevt_attr(bx->w, d, (enum winevt_name)s->id, bx->vb + save, bx->vn - save);
-			}
-			bx->vn = save;
-			any = 0;
-			normalize = false;
-			break;
-		case ST_TEXT:
-			winevt_text(bx->w, bx->pool + s->a, s->n);
-			break;
-		case ST_TEXT_SUBST:
-			rc = run_text_subst(bx, s, vals, d, level);
-			break;
-		case ST_CLOSE:
-			winevt_end(bx->w, d);
-			break;
-		}
-		if (rc < 0)
-			return -1;
-	}
 	return 0;
 }
 
@@ -1018,7 +635,7 @@ static int template_instance(struct binxml *bx, br *r, unsigned rd, unsigned lev
 	uint32_t def = br_le32(r);
 	if (r->bad)
 		return fail(bx, r, "template instance past the record");
-	if (pos(bx, r) == def) {
+	if (bx_pos(bx, r) == def) {
 		br_skip(r, 20);
 		uint32_t dsize = br_le32(r);
 		br_skip(r, dsize);
@@ -1038,14 +655,34 @@ static int template_instance(struct binxml *bx, br *r, unsigned rd, unsigned lev
 	struct values *vals = bx->vals[level];
 	if (read_values(bx, r, vals) != 0)
 		return -1;
-	const struct bx_tmpl *c = template_compiled(bx, def, body);
-	return c ? run_template(bx, c->first, c->count, vals, rd, level + 1)
-		 : walk(bx, &body, vals, rd, level + 1, false);
+	return bx_template_body(bx, def, body, vals, rd, level + 1);
 }
 
-/* content / fragment tokens until 0x04 (in an element) or 0x00 / the end. */
-static int walk(struct binxml *bx, br *r, const struct values *vals, unsigned rd, unsigned level,
-		bool in_element)
+int bx_cdata(struct binxml *bx, br *r)
+{
+	br_u8(r);
+	uint16_t count = br_le16(r);
+	br text = br_sub(r, 2u * count);
+	if (text.bad)
+		return fail(bx, r, "CDATA past the record");
+	size_t from = bx->vn;
+	vb_utf16(bx, text);
+	bx_normalize(bx, from, false);
+	return 0;
+}
+
+void bx_skip_pi(struct binxml *bx, br *r)
+{
+	if ((br_u8(r) & 0xBF) == 0x0A) {
+		uint32_t off = br_le32(r);
+		bx_skip_inline_name(bx, r, off);
+	} else {
+		br_skip(r, 2u * br_le16(r));
+	}
+}
+
+int bx_walk(struct binxml *bx, br *r, const struct values *vals, unsigned rd, unsigned level,
+	    bool in_element)
 {
 	while (br_left(r)) {
 		uint8_t t = br_peek(r, 0);
@@ -1080,7 +717,7 @@ static int walk(struct binxml *bx, br *r, const struct values *vals, unsigned rd
 				if (level >= BX_MAX_LEVEL)
 					return fail(bx, r, "embedded XML nested too deep");
 				br sub = vals->v[idx].data;
-				if (walk(bx, &sub, NULL, rd, level + 1, false) != 0)
+				if (bx_walk(bx, &sub, NULL, rd, level + 1, false) != 0)
 					return -1;
 				break;
 			}
@@ -1090,41 +727,28 @@ static int walk(struct binxml *bx, br *r, const struct values *vals, unsigned rd
 		case 0x08:
 		case 0x09: {
 			size_t save = bx->vn;
-			int rc = value_token(bx, r, vals);
+			int rc = bx_value_token(bx, r, vals);
 			if (rc < 0)
 				return -1;
 			if (rc) {
-				vb_normalize(bx, save, false);
+				bx_normalize(bx, save, false);
 				winevt_text(bx->w, bx->vb + save, bx->vn - save);
 			}
 			bx->vn = save;
 			break;
 		}
 		case 0x07: {
-			br_u8(r);
-			uint16_t count = br_le16(r);
-			br text = br_sub(r, 2u * count);
-			if (text.bad)
-				return fail(bx, r, "CDATA past the record");
 			size_t save = bx->vn;
-			vb_utf16(bx, text);
-			vb_normalize(bx, save, false);
+			if (bx_cdata(bx, r) != 0)
+				return -1;
 			winevt_text(bx->w, bx->vb + save, bx->vn - save);
 			bx->vn = save;
 			break;
 		}
-		case 0x0A: {
-			br_u8(r);
-			uint32_t off = br_le32(r);
-			skip_inline_name(bx, r, off);
+		case 0x0A:
+		case 0x0B:
+			bx_skip_pi(bx, r);
 			break;
-		}
-		case 0x0B: {
-			br_u8(r);
-			uint16_t count = br_le16(r);
-			br_skip(r, 2u * count);
-			break;
-		}
 		default:
 			return fail(bx, r, "unknown token");
 		}
@@ -1142,5 +766,5 @@ int binxml_record(struct binxml *bx, struct winevt *w, size_t off, size_t len)
 	br r = br_slice(&bx->chunk, off, len);
 	if (r.bad)
 		return fail(bx, NULL, "record outside the chunk");
-	return walk(bx, &r, NULL, 0, 0, false);
+	return bx_walk(bx, &r, NULL, 0, 0, false);
 }

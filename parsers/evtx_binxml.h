@@ -5,7 +5,8 @@
  * XML: element/attribute/text callbacks with values rendered as libevtx
  * renders them (decimal integers, 0x%08x / 0x%016x hex, {GUID} upper case,
  * S-1-... SIDs, FILETIME as yyyy-mm-ddThh:mm:ss.fffffffffZ). Each template
- * definition is compiled once per chunk and replayed for the records using it.
+ * definition is compiled once per chunk and replayed for the records using it
+ * (evtx_template.c; both files share evtx_binxml_int.h).
  * Does not: read files or chunks (evtx.c), check CRCs, recover records.
  * Spec: libyal libevtx "Windows XML Event Log (EVTX)" format document;
  * ../shared/formats/windows-events.md (b).
