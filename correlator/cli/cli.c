@@ -226,9 +226,19 @@ static int apply_source_options(struct cli *c)
 	return EXIT_RAN;
 }
 
+/* -o PATH that exists and is not a regular file (a device such as
+ * /dev/null, a FIFO, a symbolic link) is written in place, not through a
+ * temporary file renamed over it (see struct out). */
+static bool out_in_place(const char *path)
+{
+	struct stat st;
+	return lstat(path, &st) == 0 && !S_ISREG(st.st_mode);
+}
+
 /* -o PATH can be written: its directory exists and is writable, and PATH is
- * not a directory. Checked before any input is read, so a long capture ring
- * is not analysed for a report that cannot be saved. */
+ * not a directory (or, written in place, PATH itself is writable). Checked
+ * before any input is read, so a long capture ring is not analysed for a
+ * report that cannot be saved. */
 static bool output_writable(const char *path)
 {
 	if (!path || !strcmp(path, "-"))
@@ -236,6 +246,12 @@ static bool output_writable(const char *path)
 	struct stat st;
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
 		fprintf(stderr, "correlator: -o %s: is a directory (give a file name)\n", path);
+		return false;
+	}
+	if (out_in_place(path)) {
+		if (access(path, W_OK) == 0)
+			return true;
+		fprintf(stderr, "correlator: -o %s: not writable: %s\n", path, strerror(errno));
 		return false;
 	}
 	char *dir = xstrdup(path);
@@ -502,11 +518,13 @@ static void cli_free(struct cli *c)
 	arena_free(&c->run.store);
 }
 
-/* Output goes to a temporary file beside the target, renamed when complete,
- * so a failed run never leaves half a report. */
+/* Output to a regular file (or a new one) goes to a temporary file beside
+ * the target, renamed when complete, so a failed run never leaves half a
+ * report. Anything else that exists is written in place (out_in_place):
+ * renaming over a device or a link would replace it with a plain file. */
 struct out {
 	FILE *f;
-	char *tmp;
+	char *tmp;  /* NULL when written in place */
 	const char *path;
 };
 
@@ -518,9 +536,13 @@ static bool out_open(struct out *o, const char *path)
 		o->f = stdout;
 		return true;
 	}
-	if (asprintf(&o->tmp, "%s.tmp.%ld", path, (long)getpid()) < 0)
-		return false;
-	o->f = fopen(o->tmp, "w");
+	if (out_in_place(path)) {
+		o->f = fopen(path, "w");
+	} else {
+		if (asprintf(&o->tmp, "%s.tmp.%ld", path, (long)getpid()) < 0)
+			return false;
+		o->f = fopen(o->tmp, "w");
+	}
 	if (!o->f) {
 		fprintf(stderr, "correlator: cannot write %s: %s\n", path, strerror(errno));
 		free(o->tmp);
@@ -538,11 +560,12 @@ static bool out_close(struct out *o)
 		return ok;
 	}
 	ok = fclose(o->f) == 0 && ok;
-	if (ok && rename(o->tmp, o->path) != 0)
+	if (ok && o->tmp && rename(o->tmp, o->path) != 0)
 		ok = false;
 	if (!ok) {
 		fprintf(stderr, "correlator: cannot write %s: %s\n", o->path, strerror(errno));
-		unlink(o->tmp);
+		if (o->tmp)
+			unlink(o->tmp);
 	}
 	free(o->tmp);
 	return ok;

@@ -42,6 +42,24 @@ fi
 check_rc "-o into a good directory still works" 0 "$C" analyze --no-progress -o "$TMPD/r.txt" "$S/client.pcap"
 check "-o into a good directory: the report" "correlator report" "$(head -1 "$TMPD/r.txt" | grep -o '^correlator report')"
 
+# --- -o naming something that is not a regular file is written in place: a
+# FIFO stays a FIFO (its reader gets the report) and a symbolic link stays a
+# link to the file it names (renaming a temporary file over either would
+# replace it; as root that would turn -o /dev/null into a plain file)
+mkfifo "$TMPD/fifo"
+timeout 20 cat "$TMPD/fifo" >"$TMPD/fifo.out" &
+reader=$!
+check_rc "-o a FIFO: runs" 0 timeout 20 "$C" analyze --no-progress -o "$TMPD/fifo" "$S/client.pcap"
+wait "$reader"
+check "-o a FIFO: still a FIFO" yes "$([ -p "$TMPD/fifo" ] && echo yes || echo no)"
+check "-o a FIFO: its reader got the report" "correlator report" "$(head -1 "$TMPD/fifo.out" | grep -o '^correlator report')"
+: >"$TMPD/target.txt"
+ln -s target.txt "$TMPD/link.txt"
+check_rc "-o a symbolic link: runs" 0 "$C" analyze --no-progress -o "$TMPD/link.txt" "$S/client.pcap"
+check "-o a symbolic link: still a link" yes "$([ -L "$TMPD/link.txt" ] && echo yes || echo no)"
+check "-o a symbolic link: the file it names got the report" "correlator report" "$(head -1 "$TMPD/target.txt" | grep -o '^correlator report')"
+check "-o in place: no temporary file left" "" "$(cd "$TMPD" && ls | grep '\.tmp\.' || true)"
+
 # --- options that look right but are not
 # the same file under two labels: a warning (stderr and the report), the run goes on
 "$C" analyze --no-progress -f json a="$S/client.pcap" b="$S/client.pcap" >"$TMPD/two.json" 2>"$TMPD/two.err"
