@@ -54,6 +54,12 @@ struct dval {
 	int64_t ts;
 };
 
+/* A distinct window's values, allocated when its first value comes. */
+struct dvals {
+	uint32_t n, cap;
+	struct dval v[];
+};
+
 struct burst {
 	bool on;
 	int64_t first, last;
@@ -70,18 +76,17 @@ struct tstate {
 	/* count: the window's timestamps, capacity rcap (grows to N); the
 	 * first in the key itself (most keys see one event), more in many */
 	union { int64_t one, *many; } ring;
-	struct dval *dv;             /* distinct: values seen in the window */
+	struct dvals *dv;            /* distinct: values seen in the window */
 	struct evslot *recent;       /* rec_cap slots, grown to EVID_KEEP + 1 */
 	struct burst *b;             /* NULL until the first burst */
 	uint32_t rhead, rn, rcap;
-	uint32_t ndv, capdv;
 	uint8_t rec_head, rec_n, rec_cap;
 };
 
 struct kentry {
 	struct kentry *prev, *next;  /* LRU: head is least recently touched */
-	uint64_t hash;
 	int64_t last;
+	uint32_t hash;               /* key_hash */
 	uint16_t keylen;
 	uint8_t npart;               /* sequence rules: part[1..npos], so npos + 1 */
 	bool windowed;               /* threshold rules: the window follows the key */
@@ -528,7 +533,14 @@ static void lru_append(struct rstate *s, struct kentry *k)
 	s->tail = k;
 }
 
-static struct kentry *lookup(struct rstate *s, const unsigned char *key, size_t len, uint64_t h,
+/* A key's hash: the low half of hash_bytes, all a table of fewer than 2^32
+ * slots reads. */
+static uint32_t key_hash(const unsigned char *key, size_t len)
+{
+	return (uint32_t)hash_bytes(key, len);
+}
+
+static struct kentry *lookup(struct rstate *s, const unsigned char *key, size_t len, uint32_t h,
 			     size_t *slot)
 {
 	if (!s->cap) {
@@ -1021,7 +1033,7 @@ static void sweep(struct rule_engine *e, struct rstate *s, int64_t now)
 static struct kentry *get_entry(struct rule_engine *e, struct rstate *s, const unsigned char *key,
 				size_t len, int64_t now, bool create)
 {
-	uint64_t h = hash_bytes(key, len);
+	uint32_t h = key_hash(key, len);
 	size_t slot;
 	struct kentry *k = lookup(s, key, len, h, &slot);
 	if (k || !create)
@@ -1358,6 +1370,42 @@ static void ring_push(struct tstate *t, int64_t now, int64_t within, uint64_t N)
 	t->rn++;
 }
 
+/* Add the value hashed h to the distinct window of threshold N at now (what
+ * is older than within leaves first); true when it was not in the window. */
+static bool distinct_add(struct tstate *t, uint64_t h, int64_t now, int64_t within, uint64_t N)
+{
+	struct dvals *d = t->dv;
+	uint32_t o = 0, n = d ? d->n : 0;
+	bool seen = false;
+	for (uint32_t i = 0; i < n; i++) {
+		if (now - d->v[i].ts > within)
+			continue;
+		if (d->v[i].h == h) {
+			d->v[i].ts = now;
+			seen = true;
+		}
+		d->v[o++] = d->v[i];
+	}
+	n = o;
+	if (d)
+		d->n = n;
+	uint32_t cap = (uint32_t)(N * 4 < 4096 ? N * 4 : (N > 4096 ? N : 4096));
+	if (seen || n >= cap)
+		return !seen;
+	if (!d || n == d->cap) {
+		uint32_t ncap = d && d->cap ? d->cap * 2 : 8;
+		if (ncap > cap)
+			ncap = cap;
+		d = xrealloc(d, sizeof *d + ncap * sizeof d->v[0]);
+		d->n = n;
+		d->cap = ncap;
+		t->dv = d;
+	}
+	d->v[d->n].h = h;
+	d->v[d->n++].ts = now;
+	return true;
+}
+
 static void threshold_event(struct rule_engine *e, struct rstate *s, const struct event *ev)
 {
 	const struct rule *r = s->r;
@@ -1391,32 +1439,8 @@ static void threshold_event(struct rule_engine *e, struct rstate *s, const struc
 		ring_push(t, now, r->within, N);
 		reached = t->rn >= N;
 	} else {
-		uint64_t h = value_hash(&dv);
-		uint32_t o = 0;
-		bool seen = false;
-		for (uint32_t i = 0; i < t->ndv; i++) {
-			if (now - t->dv[i].ts > r->within)
-				continue;
-			if (t->dv[i].h == h) {
-				t->dv[i].ts = now;
-				seen = true;
-			}
-			t->dv[o++] = t->dv[i];
-		}
-		t->ndv = o;
-		uint32_t cap = (uint32_t)(N * 4 < 4096 ? N * 4 : (N > 4096 ? N : 4096));
-		if (!seen && t->ndv < cap) {
-			if (t->ndv == t->capdv) {
-				t->capdv = t->capdv ? t->capdv * 2 : 8;
-				if (t->capdv > cap)
-					t->capdv = cap;
-				t->dv = xrealloc(t->dv, t->capdv * sizeof *t->dv);
-			}
-			t->dv[t->ndv].h = h;
-			t->dv[t->ndv++].ts = now;
-		}
-		new_value = !seen;
-		distinct_now = t->ndv;
+		new_value = distinct_add(t, value_hash(&dv), now, r->within, N);
+		distinct_now = t->dv ? t->dv->n : 0;
 		reached = distinct_now >= N;
 	}
 	if (b && b->on) {
