@@ -54,6 +54,12 @@ struct dval {
 	int64_t ts;
 };
 
+/* A distinct window's values, allocated when its first value comes. */
+struct dvals {
+	uint32_t n, cap;
+	struct dval v[];
+};
+
 struct burst {
 	bool on;
 	int64_t first, last;
@@ -63,29 +69,46 @@ struct burst {
 	struct event *anchor;
 };
 
-/* A threshold key's window; allocated with its key (kentry.t points after
- * the key bytes). The burst is allocated when it starts: most keys never
+/* A threshold key's window; allocated with its key, after the key bytes
+ * (key_window). The burst is allocated when it starts: most keys never
  * reach it. */
 struct tstate {
-	int64_t *ring;               /* count: timestamps, capacity rcap (grows to N) */
-	uint32_t rhead, rn, rcap;
-	uint32_t ndv, capdv;
-	struct dval *dv;             /* distinct: values seen in the window */
+	/* count: the window's timestamps, capacity rcap (grows to N); the
+	 * first in the key itself (most keys see one event), more in many */
+	union { int64_t one, *many; } ring;
+	struct dvals *dv;            /* distinct: values seen in the window */
 	struct evslot *recent;       /* rec_cap slots, grown to EVID_KEEP + 1 */
-	uint8_t rec_head, rec_n, rec_cap;
 	struct burst *b;             /* NULL until the first burst */
+	uint32_t rhead, rn, rcap;
+	uint8_t rec_head, rec_n, rec_cap;
 };
 
 struct kentry {
 	struct kentry *prev, *next;  /* LRU: head is least recently touched */
-	uint64_t hash;
 	int64_t last;
-	struct tstate *t;            /* threshold rules: the window (in the same allocation) */
+	uint32_t hash;               /* key_hash */
 	uint16_t keylen;
 	uint8_t npart;               /* sequence rules: part[1..npos], so npos + 1 */
+	bool windowed;               /* threshold rules: the window follows the key */
 	struct partial *part[];      /* then the key's keylen bytes (KEY(k)) */
 };
 #define KEY(k) ((unsigned char *)((k)->part + (k)->npart))
+
+/* Where a threshold key's window starts in its allocation: after the key
+ * bytes, aligned. */
+static size_t window_offset(unsigned npart, size_t keylen)
+{
+	size_t end = sizeof(struct kentry) + npart * sizeof(struct partial *) + keylen;
+	return (end + _Alignof(struct tstate) - 1) & ~(_Alignof(struct tstate) - 1);
+}
+
+/* A threshold key's window (in the key's allocation); NULL for other keys. */
+static struct tstate *key_window(const struct kentry *k)
+{
+	if (!k->windowed)
+		return NULL;
+	return (struct tstate *)((unsigned char *)k + window_offset(k->npart, k->keylen));
+}
 
 #define PRE_MAX 8   /* conjuncts kept per step (fewer only test less) */
 
@@ -510,7 +533,14 @@ static void lru_append(struct rstate *s, struct kentry *k)
 	s->tail = k;
 }
 
-static struct kentry *lookup(struct rstate *s, const unsigned char *key, size_t len, uint64_t h,
+/* A key's hash: the low half of hash_bytes, all a table of fewer than 2^32
+ * slots reads. */
+static uint32_t key_hash(const unsigned char *key, size_t len)
+{
+	return (uint32_t)hash_bytes(key, len);
+}
+
+static struct kentry *lookup(struct rstate *s, const unsigned char *key, size_t len, uint32_t h,
 			     size_t *slot)
 {
 	if (!s->cap) {
@@ -562,17 +592,19 @@ static void entry_free(struct kentry *k)
 {
 	for (unsigned i = 0; i < k->npart; i++)
 		partial_free(k->part[i]);
-	if (k->t) {
-		free(k->t->ring);
-		free(k->t->dv);
-		if (k->t->b)
-			free(k->t->b->anchor);
-		free(k->t->b);
-		for (unsigned i = 0; i < k->t->rec_cap; i++)
-			free(k->t->recent[i].msg);
-		free(k->t->recent);
+	struct tstate *t = key_window(k);
+	if (t) {
+		if (t->rcap > 1)
+			free(t->ring.many);
+		free(t->dv);
+		if (t->b)
+			free(t->b->anchor);
+		free(t->b);
+		for (unsigned i = 0; i < t->rec_cap; i++)
+			free(t->recent[i].msg);
+		free(t->recent);
 	}
-	free(k);   /* and k->t with it */
+	free(k);   /* and its window with it */
 }
 
 /* ---- findings ---- */
@@ -906,15 +938,16 @@ static void fire_match(struct rule_engine *e, struct rstate *s, const struct eve
 
 static void fire_burst(struct rule_engine *e, struct rstate *s, struct kentry *k)
 {
-	struct burst *b = k->t->b;
+	const struct tstate *t = key_window(k);
+	struct burst *b = t->b;
 	const struct rule *r = s->r;
 	unsigned n = b->nev + (b->has_last ? 1 : 0);
 	struct evidence *evd = arena_alloc(e->store, (n ? n : 1) * sizeof *evd);
 	unsigned m = 0;
 	for (unsigned i = 0; i < b->nev; i++)
-		evidence_from_slot(e, &evd[m++], &k->t->recent[i]);
+		evidence_from_slot(e, &evd[m++], &t->recent[i]);
 	if (m < n)
-		evidence_from_slot(e, &evd[m++], &k->t->recent[EVID_KEEP]);
+		evidence_from_slot(e, &evd[m++], &t->recent[EVID_KEEP]);
 	struct rctx c = e->base;
 	c.ev = NULL;
 	c.anchor = b->anchor;
@@ -966,7 +999,8 @@ static void settle(struct rule_engine *e, struct rstate *s, struct kentry *k, in
 			k->part[st] = NULL;
 		}
 	} else if (r->kind == RK_THRESHOLD) {
-		if (k->t && k->t->b && k->t->b->on && (final || now - k->t->b->last > r->within))
+		const struct burst *b = key_window(k)->b;
+		if (b && b->on && (final || now - b->last > r->within))
 			fire_burst(e, s, k);
 	}
 }
@@ -999,7 +1033,7 @@ static void sweep(struct rule_engine *e, struct rstate *s, int64_t now)
 static struct kentry *get_entry(struct rule_engine *e, struct rstate *s, const unsigned char *key,
 				size_t len, int64_t now, bool create)
 {
-	uint64_t h = hash_bytes(key, len);
+	uint32_t h = key_hash(key, len);
 	size_t slot;
 	struct kentry *k = lookup(s, key, len, h, &slot);
 	if (k || !create)
@@ -1008,7 +1042,8 @@ static struct kentry *get_entry(struct rule_engine *e, struct rstate *s, const u
 		/* the cap bites: the least recently touched key goes; an open
 		 * burst is still reported, partial sequences are lost */
 		struct kentry *old = s->head;
-		if (old->t && old->t->b && old->t->b->on)
+		const struct tstate *t = key_window(old);
+		if (t && t->b && t->b->on)
 			fire_burst(e, s, old);
 		s->evicted++;
 		drop_entry(s, old);
@@ -1017,14 +1052,11 @@ static struct kentry *get_entry(struct rule_engine *e, struct rstate *s, const u
 		tab_grow(s);
 	lookup(s, key, len, h, &slot);
 	unsigned np = s->r->kind == RK_SEQUENCE ? s->npos + 1 : 0;
-	size_t sz = sizeof *k + np * sizeof k->part[0] + len, at = 0;
-	if (s->r->kind == RK_THRESHOLD) {   /* the window after the key bytes */
-		at = (sz + _Alignof(struct tstate) - 1) & ~(_Alignof(struct tstate) - 1);
-		sz = at + sizeof(struct tstate);
-	}
+	bool windowed = s->r->kind == RK_THRESHOLD;
+	size_t sz = windowed ? window_offset(np, len) + sizeof(struct tstate)
+			     : sizeof *k + np * sizeof k->part[0] + len;
 	k = xcalloc(1, sz);
-	if (at)
-		k->t = (struct tstate *)((unsigned char *)k + at);
+	k->windowed = windowed;
 	k->hash = h;
 	k->keylen = (uint16_t)len;
 	k->npart = (uint8_t)np;
@@ -1282,13 +1314,96 @@ static uint64_t value_hash(const struct value *v)
 
 static void recent_grow(struct kentry *k, unsigned cap)
 {
+	struct tstate *t = key_window(k);
 	if (cap > EVID_KEEP + 1)
 		cap = EVID_KEEP + 1;
-	if (cap <= k->t->rec_cap)
+	if (cap <= t->rec_cap)
 		return;
-	k->t->recent = xrealloc(k->t->recent, cap * sizeof *k->t->recent);
-	memset(k->t->recent + k->t->rec_cap, 0, (cap - k->t->rec_cap) * sizeof *k->t->recent);
-	k->t->rec_cap = (uint8_t)cap;
+	t->recent = xrealloc(t->recent, cap * sizeof *t->recent);
+	memset(t->recent + t->rec_cap, 0, (cap - t->rec_cap) * sizeof *t->recent);
+	t->rec_cap = (uint8_t)cap;
+}
+
+/* The count window's timestamps: in the key up to one, then in many. */
+static int64_t *ring_at(struct tstate *t)
+{
+	return t->rcap > 1 ? t->ring.many : &t->ring.one;
+}
+
+/* Grow the count window to twice its capacity, at most N (lazily: most
+ * keys see few events). */
+static void ring_grow(struct tstate *t, uint64_t N)
+{
+	uint32_t ncap = t->rcap ? t->rcap * 2 : 1;
+	if (ncap > N)
+		ncap = (uint32_t)N;
+	if (ncap <= 1) {   /* the first timestamp: in the key */
+		t->rcap = ncap;
+		return;
+	}
+	int64_t *n = xmalloc(ncap * sizeof *n);
+	const int64_t *old = ring_at(t);
+	for (uint32_t i = 0; i < t->rn; i++)
+		n[i] = old[(t->rhead + i) % t->rcap];
+	if (t->rcap > 1)
+		free(t->ring.many);
+	t->ring.many = n;
+	t->rhead = 0;
+	t->rcap = ncap;
+}
+
+/* Add now to the count window of threshold N: what is older than within
+ * leaves first, and the oldest when the window is full. */
+static void ring_push(struct tstate *t, int64_t now, int64_t within, uint64_t N)
+{
+	while (t->rn && now - ring_at(t)[t->rhead] > within) {
+		t->rhead = (t->rhead + 1) % t->rcap;
+		t->rn--;
+	}
+	if (t->rn == N) {   /* full: the oldest leaves */
+		t->rhead = (t->rhead + 1) % t->rcap;
+		t->rn--;
+	}
+	if (t->rn == t->rcap)
+		ring_grow(t, N);
+	ring_at(t)[(t->rhead + t->rn) % t->rcap] = now;
+	t->rn++;
+}
+
+/* Add the value hashed h to the distinct window of threshold N at now (what
+ * is older than within leaves first); true when it was not in the window. */
+static bool distinct_add(struct tstate *t, uint64_t h, int64_t now, int64_t within, uint64_t N)
+{
+	struct dvals *d = t->dv;
+	uint32_t o = 0, n = d ? d->n : 0;
+	bool seen = false;
+	for (uint32_t i = 0; i < n; i++) {
+		if (now - d->v[i].ts > within)
+			continue;
+		if (d->v[i].h == h) {
+			d->v[i].ts = now;
+			seen = true;
+		}
+		d->v[o++] = d->v[i];
+	}
+	n = o;
+	if (d)
+		d->n = n;
+	uint32_t cap = (uint32_t)(N * 4 < 4096 ? N * 4 : (N > 4096 ? N : 4096));
+	if (seen || n >= cap)
+		return !seen;
+	if (!d || n == d->cap) {
+		uint32_t ncap = d && d->cap ? d->cap * 2 : 8;
+		if (ncap > cap)
+			ncap = cap;
+		d = xrealloc(d, sizeof *d + ncap * sizeof d->v[0]);
+		d->n = n;
+		d->cap = ncap;
+		t->dv = d;
+	}
+	d->v[d->n].h = h;
+	d->v[d->n++].ts = now;
+	return true;
 }
 
 static void threshold_event(struct rule_engine *e, struct rstate *s, const struct event *ev)
@@ -1310,66 +1425,22 @@ static void threshold_event(struct rule_engine *e, struct rstate *s, const struc
 			return;
 	}
 	struct kentry *k = get_entry(e, s, key, klen, ev->ts, true);
+	struct tstate *t = key_window(k);
 	int64_t now = ev->ts;
 	settle(e, s, k, now, false);
 	touch(s, k, now);
 	uint64_t N = (uint64_t)r->threshold;
-	struct burst *b = k->t->b;
+	struct burst *b = t->b;
 	/* the window: drop what is older than within */
 	bool reached = false;
 	uint64_t distinct_now = 0;
 	bool new_value = false;
 	if (!r->distinct) {
-		while (k->t->rn && now - k->t->ring[k->t->rhead] > r->within) {
-			k->t->rhead = (k->t->rhead + 1) % k->t->rcap;
-			k->t->rn--;
-		}
-		if (k->t->rn == N) {   /* full: the oldest leaves */
-			k->t->rhead = (k->t->rhead + 1) % k->t->rcap;
-			k->t->rn--;
-		}
-		if (k->t->rn == k->t->rcap) {   /* grow (lazily: most keys see few events) */
-			uint32_t ncap = k->t->rcap ? k->t->rcap * 2 : 2;
-			if (ncap > N)
-				ncap = (uint32_t)N;
-			int64_t *n = xmalloc(ncap * sizeof *n);
-			for (uint32_t i = 0; i < k->t->rn; i++)
-				n[i] = k->t->ring[(k->t->rhead + i) % k->t->rcap];
-			free(k->t->ring);
-			k->t->ring = n;
-			k->t->rhead = 0;
-			k->t->rcap = ncap;
-		}
-		k->t->ring[(k->t->rhead + k->t->rn) % k->t->rcap] = now;
-		k->t->rn++;
-		reached = k->t->rn >= N;
+		ring_push(t, now, r->within, N);
+		reached = t->rn >= N;
 	} else {
-		uint64_t h = value_hash(&dv);
-		uint32_t o = 0;
-		bool seen = false;
-		for (uint32_t i = 0; i < k->t->ndv; i++) {
-			if (now - k->t->dv[i].ts > r->within)
-				continue;
-			if (k->t->dv[i].h == h) {
-				k->t->dv[i].ts = now;
-				seen = true;
-			}
-			k->t->dv[o++] = k->t->dv[i];
-		}
-		k->t->ndv = o;
-		uint32_t cap = (uint32_t)(N * 4 < 4096 ? N * 4 : (N > 4096 ? N : 4096));
-		if (!seen && k->t->ndv < cap) {
-			if (k->t->ndv == k->t->capdv) {
-				k->t->capdv = k->t->capdv ? k->t->capdv * 2 : 8;
-				if (k->t->capdv > cap)
-					k->t->capdv = cap;
-				k->t->dv = xrealloc(k->t->dv, k->t->capdv * sizeof *k->t->dv);
-			}
-			k->t->dv[k->t->ndv].h = h;
-			k->t->dv[k->t->ndv++].ts = now;
-		}
-		new_value = !seen;
-		distinct_now = k->t->ndv;
+		new_value = distinct_add(t, value_hash(&dv), now, r->within, N);
+		distinct_now = t->dv ? t->dv->n : 0;
 		reached = distinct_now >= N;
 	}
 	if (b && b->on) {
@@ -1377,28 +1448,28 @@ static void threshold_event(struct rule_engine *e, struct rstate *s, const struc
 		if (new_value)
 			b->distinct++;
 		b->last = now;
-		slot_fill(e, &k->t->recent[EVID_KEEP], ev);
+		slot_fill(e, &t->recent[EVID_KEEP], ev);
 		b->has_last = true;
 		return;
 	}
 	/* recent evidence: the last EVID_KEEP matching events */
 	/* below EVID_KEEP the ring has not wrapped: rec_head is 0, the next slot rec_n */
-	if (k->t->rec_n < EVID_KEEP && k->t->rec_n == k->t->rec_cap)
-		recent_grow(k, k->t->rec_cap ? 2 * k->t->rec_cap : 1);
+	if (t->rec_n < EVID_KEEP && t->rec_n == t->rec_cap)
+		recent_grow(k, t->rec_cap ? 2 * t->rec_cap : 1);
 	struct evslot *slot;
-	if (k->t->rec_n == EVID_KEEP) {
-		slot = &k->t->recent[k->t->rec_head];
-		k->t->rec_head = (k->t->rec_head + 1) % EVID_KEEP;
+	if (t->rec_n == EVID_KEEP) {
+		slot = &t->recent[t->rec_head];
+		t->rec_head = (t->rec_head + 1) % EVID_KEEP;
 	} else {
-		slot = &k->t->recent[(k->t->rec_head + k->t->rec_n) % EVID_KEEP];
-		k->t->rec_n++;
+		slot = &t->recent[(t->rec_head + t->rec_n) % EVID_KEEP];
+		t->rec_n++;
 	}
 	slot_fill(e, slot, ev);
 	if (!reached)
 		return;
 	recent_grow(k, EVID_KEEP + 1);   /* the burst keeps its latest in recent[EVID_KEEP] */
 	if (!b)
-		b = k->t->b = xcalloc(1, sizeof *b);
+		b = t->b = xcalloc(1, sizeof *b);
 	b->on = true;
 	b->count = r->distinct ? distinct_now : N;
 	b->distinct = distinct_now;
@@ -1407,23 +1478,23 @@ static void threshold_event(struct rule_engine *e, struct rstate *s, const struc
 	struct evslot tmp[EVID_KEEP];
 	bool used[EVID_KEEP] = { false };
 	b->nev = 0;
-	for (unsigned i = 0; i < k->t->rec_n; i++) {
-		unsigned at = (k->t->rec_head + i) % EVID_KEEP;
-		if (now - k->t->recent[at].ts <= r->within) {
-			tmp[b->nev++] = k->t->recent[at];
+	for (unsigned i = 0; i < t->rec_n; i++) {
+		unsigned at = (t->rec_head + i) % EVID_KEEP;
+		if (now - t->recent[at].ts <= r->within) {
+			tmp[b->nev++] = t->recent[at];
 			used[at] = true;
 		}
 	}
 	unsigned nt = b->nev;
 	for (unsigned i = 0; i < EVID_KEEP; i++)
 		if (!used[i])
-			tmp[nt++] = k->t->recent[i];
-	memcpy(k->t->recent, tmp, EVID_KEEP * sizeof *tmp);
-	b->first = r->distinct ? (b->nev ? k->t->recent[0].ts : now) : k->t->ring[k->t->rhead];
+			tmp[nt++] = t->recent[i];
+	memcpy(t->recent, tmp, EVID_KEEP * sizeof *tmp);
+	b->first = r->distinct ? (b->nev ? t->recent[0].ts : now) : ring_at(t)[t->rhead];
 	b->last = now;
 	b->anchor = clone_kept(e, r, ev);
-	k->t->rec_n = 0;
-	k->t->rec_head = 0;
+	t->rec_n = 0;
+	t->rec_head = 0;
 	/* rules building on this one learn of the burst now, not when it ends */
 	if (e->depth < DERIVED_MAX_DEPTH) {
 		struct rctx c = e->base;
