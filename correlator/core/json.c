@@ -4,6 +4,7 @@
  */
 #include "json.h"
 #include "fields.h"
+#include "util.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -247,7 +248,7 @@ struct jkeys {
 
 struct jkeys *jkeys_new(void)
 {
-	return calloc(1, sizeof(struct jkeys));
+	return xcalloc(1, sizeof(struct jkeys));
 }
 
 void jkeys_free(struct jkeys *k)
@@ -282,8 +283,7 @@ static struct jkey *jkeys_by_content(struct jkeys *k, const char *name, size_t l
 	if (k->nkeys == JKEYS_MAX || len > JKEY_NAME_MAX)
 		return NULL;
 	struct jkey *e = &k->key[k->nkeys];
-	if (!(e->name = malloc(len + 1)))
-		return NULL;
+	e->name = xmalloc(len + 1);
 	memcpy(e->name, name, len + 1);
 	e->len = len;
 	e->hash = h;
@@ -317,28 +317,6 @@ static struct jkey *jkeys_get(struct jkeys *k, const char *name)
 	return e;
 }
 
-/* The "name": text of e written way w (made on first use); NULL when out of memory. */
-static const char *jkey_text(struct jkey *e, unsigned w, size_t *n)
-{
-	if (!e->text[w]) {
-		struct jbuf t;
-		jbuf_init(&t, NULL);  /* JKEY_NAME_MAX escaped, doubled and suffixed fits */
-		t.qn = (w == JKEY_CSV || w == JKEY_INDEX_CSV) ? 2 : 1;
-		bool index = (w == JKEY_INDEX_JSON || w == JKEY_INDEX_CSV) &&
-			     fields_is_parent_hashed(e->name, e->len, e->hash);
-		char nb[JKEY_NAME_MAX + sizeof FIELDS_PARENT_SUFFIX];
-		snprintf(nb, sizeof nb, "%s%s", e->name, index ? FIELDS_PARENT_SUFFIX : "");
-		jbuf_cstr(&t, nb);
-		jbuf_putc(&t, ':');
-		if (!(e->text[w] = malloc(t.n)))
-			return NULL;
-		memcpy(e->text[w], t.b, t.n);
-		e->tlen[w] = t.n;
-	}
-	*n = e->tlen[w];
-	return e->text[w];
-}
-
 /* "name": the slow way: escaped and classified now. */
 static void key_out(struct jbuf *j, const char *name, size_t len, uint32_t h, unsigned dup, bool indexable)
 {
@@ -355,6 +333,22 @@ static void key_out(struct jbuf *j, const char *name, size_t len, uint32_t h, un
 		jbuf_str(j, name, len);
 	}
 	jbuf_putc(j, ':');
+}
+
+/* The "name": text of e written way w (made on first use, by key_out). */
+static const char *jkey_text(struct jkey *e, unsigned w, size_t *n)
+{
+	if (!e->text[w]) {
+		struct jbuf t;
+		jbuf_init(&t, NULL);  /* JKEY_NAME_MAX escaped, doubled and suffixed fits */
+		t.qn = (w == JKEY_CSV || w == JKEY_INDEX_CSV) ? 2 : 1;
+		key_out(&t, e->name, e->len, e->hash, 0, w == JKEY_INDEX_JSON || w == JKEY_INDEX_CSV);
+		e->text[w] = xmalloc(t.n);
+		memcpy(e->text[w], t.b, t.n);
+		e->tlen[w] = t.n;
+	}
+	*n = e->tlen[w];
+	return e->text[w];
 }
 
 static void fields_out(struct jbuf *j, const struct event *ev, bool indexable)

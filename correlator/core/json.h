@@ -51,8 +51,8 @@ static inline void jbuf_init(struct jbuf *j, FILE *f)
 	jbuf_init_mem(j, f, j->local, JBUF_SIZE);
 }
 
-/* A cache of field-name key text for jbuf.keys. Caller owns the result (NULL
- * when out of memory: then no cache); free with jkeys_free. */
+/* A cache of field-name key text for jbuf.keys. Caller owns the result;
+ * free with jkeys_free. */
 struct jkeys *jkeys_new(void);
 void jkeys_free(struct jkeys *k);
 

@@ -205,17 +205,10 @@ static void on_event(void *ctx, const struct event *ev)
 	if (o->fmt == TL_TEXT) {
 		write_text(o, ev, msg);
 	} else {
-		struct jbuf local, *j = o->block;
-		if (!j) {  /* no memory for the block: an 8 KiB buffer per event */
-			jbuf_init(&local, o->f);
-			j = &local;
-		}
 		if (o->fmt == TL_JSONL)
-			write_jsonl(j, o, ev, msg);
+			write_jsonl(o->block, o, ev, msg);
 		else
-			write_csv(j, o, ev, msg);
-		if (j == &local)
-			jbuf_flush(j);
+			write_csv(o->block, o, ev, msg);
 	}
 	o->lines++;
 }
@@ -223,9 +216,7 @@ static void on_event(void *ctx, const struct event *ev)
 /* The output block and key cache of the JSONL and CSV writers. */
 static void block_open(struct timeline_out *out)
 {
-	out->block = malloc(sizeof *out->block + TIMELINE_OUT_BLOCK);
-	if (!out->block)
-		return;
+	out->block = xmalloc(sizeof *out->block + TIMELINE_OUT_BLOCK);
 	jbuf_init_mem(out->block, out->f, (char *)(out->block + 1), TIMELINE_OUT_BLOCK);
 	out->block->keys = jkeys_new();
 }
@@ -247,12 +238,8 @@ void timeline_out_begin(struct timeline_out *out)
 				     "src,sport,dst,dport,proto,session,fields\n";
 	if (out->fmt != TL_TEXT)
 		block_open(out);
-	if (out->fmt == TL_CSV) {
-		if (out->block)
-			jbuf_put(out->block, header, sizeof header - 1);
-		else
-			fputs(header, out->f);
-	}
+	if (out->fmt == TL_CSV)
+		jbuf_put(out->block, header, sizeof header - 1);
 }
 
 struct sink timeline_out_sink(struct timeline_out *out)
