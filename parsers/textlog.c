@@ -385,6 +385,14 @@ int textlog_csv_init(struct textlog_csv *c, char delim, char quote, bool strict)
 	return 0;
 }
 
+/* No fields stored yet. */
+static void csv_clear(struct textlog_csv *c)
+{
+	c->used = 0;
+	c->count = 0;
+	c->overflow = false;
+}
+
 /* The stored fields as cols; true. */
 static bool csv_fields_out(struct textlog_csv *c, size_t n, struct cols *out)
 {
@@ -486,16 +494,12 @@ bool textlog_csv_line(struct textlog_csv *c, const char *line, size_t n, struct 
 		c->cap = n + TEXTLOG_MAX_COLS + 1 + 256;
 		c->buf = xrealloc(c->buf, c->cap);
 	}
-	c->used = 0;
-	c->count = 0;
-	c->overflow = false;
 	out->count = 0;
 	out->overflow = false;
+	csv_clear(c);
 	if (csv_split_simple(c, line, n))
 		return csv_fields_out(c, n, out);
-	c->used = 0;
-	c->count = 0;
-	c->overflow = false;
+	csv_clear(c);  /* libcsv reads the line from the start */
 	bool ok = csv_parse(&c->p, line, n, csv_cb_field, csv_cb_record, c) == n;
 	/* an empty line is one empty field, as for a bare split */
 	if (csv_fini(&c->p, csv_cb_field, csv_cb_record, c) != 0)
