@@ -168,13 +168,8 @@ static void vb_utf16(struct binxml *bx, br r)
 /* Integer formatting without printf: this is the hot path of the reader. */
 static void vb_u64(struct binxml *bx, uint64_t v)
 {
-	char tmp[24];
-	size_t i = sizeof tmp;
-	do {
-		tmp[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	bx_put(bx, tmp + i, sizeof tmp - i);
+	char tmp[FORMAT_U64_MAX];
+	bx_put(bx, tmp, format_u64(v, tmp));
 }
 
 static void vb_i64(struct binxml *bx, int64_t v)

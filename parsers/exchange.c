@@ -202,16 +202,13 @@ static void line_msg(struct exch_state *st, bool recv, const char *sid, size_t s
 		     const char *what, size_t wn)
 {
 	size_t o = 0;
-	char num[24], *q = num + sizeof num;
-	do {
-		*--q = (char)('0' + seq % 10);
-		seq /= 10;
-	} while (seq);
+	char num[FORMAT_U64_MAX];
+	size_t nn = format_u64(seq, num);
 	char ev[3] = { ' ', code, ' ' };  /* a NUL event ends the text, as it would a C string */
 	msg_put(st, &o, recv ? "SMTP receive " : "SMTP send ", recv ? 13 : 10, 13);
 	msg_put(st, &o, sid, sn, 32);
 	msg_put(st, &o, "#", 1, 1);
-	msg_put(st, &o, q, (size_t)(num + sizeof num - q), sizeof num);
+	msg_put(st, &o, num, nn, sizeof num);
 	msg_put(st, &o, ev, code ? 3 : 1, 3);
 	if (code)
 		msg_put(st, &o, what, wn, 240);

@@ -701,13 +701,8 @@ size_t syslog_msg_cstr(char *buf, size_t cap, size_t o, const char *s)
 
 size_t syslog_msg_u(char *buf, size_t cap, size_t o, uint64_t v)
 {
-	char t[24];
-	size_t i = sizeof t;
-	do {
-		t[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	return syslog_msg_str(buf, cap, o, t + i, sizeof t - i);
+	char t[FORMAT_U64_MAX];
+	return syslog_msg_str(buf, cap, o, t, format_u64(v, t));
 }
 
 size_t syslog_msg_ep(char *buf, size_t cap, size_t o, const struct addr *a, uint16_t port,

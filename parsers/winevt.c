@@ -536,7 +536,7 @@ static void sb_str(struct sbuf *b, struct str s, size_t max)
 
 static void winevt_msg(struct winevt *w, const struct rec *c, uint64_t id, struct event *ev)
 {
-	char buf[512], num[24];
+	char buf[512], num[FORMAT_U64_MAX];
 	struct sbuf b = { buf, 0, sizeof buf };
 	buf[0] = '\0';
 	/* built by hand: this runs once per record on the reader's hot path */
@@ -544,12 +544,7 @@ static void winevt_msg(struct winevt *w, const struct rec *c, uint64_t id, struc
 		sb_str(&b, c->sys[F_CHANNEL], 60);
 		sb_put(&b, " ", 1);
 	}
-	size_t k = sizeof num;
-	do {
-		num[--k] = (char)('0' + id % 10);
-		id /= 10;
-	} while (id);
-	sb_put(&b, num + k, sizeof num - k);
+	sb_put(&b, num, format_u64(id, num));
 	sb_put(&b, " ", 1);
 	sb_str(&b, c->provider, 80);
 	if (c->sys[F_COMPUTER].n) {

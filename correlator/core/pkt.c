@@ -46,13 +46,8 @@ static void line_put(struct line *l, const char *s, size_t n)
 
 static void line_u32(struct line *l, uint32_t v)
 {
-	char t[12];
-	size_t i = sizeof t;
-	do {
-		t[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	line_put(l, t + i, sizeof t - i);
+	char t[FORMAT_U64_MAX];
+	line_put(l, t, format_u64(v, t));
 }
 
 /* The line into buf as snprintf would: cut to len, the full length returned. */

@@ -216,6 +216,41 @@ static void split_ns(int64_t ns, int64_t *sec, int64_t *frac)
 	}
 }
 
+/* Decimal digits of v (1..20). */
+static unsigned u64_digits(uint64_t v)
+{
+	unsigned d = 1;
+	for (uint64_t p = 10; v >= p; p *= 10) {
+		d++;
+		if (d == 20)
+			break;  /* 10^20 does not fit: v >= 10^19 has 20 digits */
+	}
+	return d;
+}
+
+size_t format_u64(uint64_t v, char *out)
+{
+	static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+				    "25262728293031323334353637383940414243444546474849"
+				    "50515253545556575859606162636465666768697071727374"
+				    "75767778798081828384858687888990919293949596979899";
+	unsigned d = u64_digits(v);
+	char *e = out + d;
+	while (v >= 100) {
+		unsigned r = (unsigned)(v % 100) * 2;
+		v /= 100;
+		*--e = pairs[r + 1];
+		*--e = pairs[r];
+	}
+	if (v >= 10) {
+		*--e = pairs[v * 2 + 1];
+		*--e = pairs[v * 2];
+	} else {
+		*--e = (char)('0' + v);
+	}
+	return d;
+}
+
 void format_rfc3339(int64_t ns, char *buf, size_t len)
 {
 	int64_t sec, frac;

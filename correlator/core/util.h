@@ -36,6 +36,12 @@ bool parse_duration(const char *s, int64_t *ns);
 /* Format a duration for people: "340 ms", "4.2 s", "12 min 3 s", "2 h 5 min". */
 void format_duration(int64_t ns, char *buf, size_t len);
 
+/* v in decimal at out, which has room for FORMAT_U64_MAX bytes (no NUL is
+ * written); the number of digits. By hand, two digits a step: the writers of
+ * every timeline line and log message call it. */
+#define FORMAT_U64_MAX 20
+size_t format_u64(uint64_t v, char *out);
+
 /* RFC 3339 UTC with nanoseconds: 2024-01-07T14:33:49.908123456Z (buf >= 32). */
 void format_rfc3339(int64_t ns, char *buf, size_t len);
 /* Short clock time for terminal timelines: 14:33:49.908123 (buf >= 16). */

@@ -4,6 +4,7 @@
  */
 #include <check.h>
 #include <stdlib.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "../../correlator/core/fields.h"
@@ -56,6 +57,27 @@ START_TEST(rfc3339)
 	ck_assert(!utc_seconds(2262, 1, 1, 0, 0, 0, &s));
 	ck_assert(!utc_seconds(9999, 12, 31, 0, 0, 0, &s));
 	ck_assert(!utc_seconds(1601, 1, 1, 0, 0, 0, &s));
+}
+END_TEST
+
+/* format_u64 agrees with printf at every digit-count boundary and on random
+ * values, and writes nothing past its digits. */
+START_TEST(decimal_u64)
+{
+	uint64_t edge[] = { 0, 9, 10, 99, 100, 999, 1000, 4294967295u, 9999999999999999999u,
+			    10000000000000000000u, UINT64_MAX };
+	uint64_t x = 0x9e3779b97f4a7c15u;
+	for (unsigned i = 0; i < 1000 + sizeof edge / sizeof edge[0]; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		uint64_t v = i < sizeof edge / sizeof edge[0] ? edge[i] : x >> (x % 64);
+		char want[32], got[FORMAT_U64_MAX + 1];
+		memset(got, '#', sizeof got);
+		snprintf(want, sizeof want, "%" PRIu64, v);
+		size_t n = format_u64(v, got);
+		ck_assert_uint_eq(n, strlen(want));
+		ck_assert(!memcmp(got, want, n));
+		ck_assert_int_eq(got[n], '#');
+	}
 }
 END_TEST
 
@@ -189,6 +211,7 @@ static Suite *core_suite(void)
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, durations);
 	tcase_add_test(tc, rfc3339);
+	tcase_add_test(tc, decimal_u64);
 	tcase_add_test(tc, time_zones);
 	tcase_add_test(tc, addresses_and_flows);
 	tcase_add_test(tc, sniffing);
